@@ -1,0 +1,106 @@
+"""Flask commands: create-user, seed-demo, worker, check-config."""
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from app.models import Role
+from app.services import ServiceError
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", default="", help="Display name (default: the part before @).")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.viewer.value)
+@click.option("--timezone", default="UTC", show_default=True)
+@click.option(
+    "--password-env",
+    default="CRIER_PASSWORD",
+    show_default=True,
+    help="Read the password from this environment variable instead of prompting.",
+)
+def create_user_command(email, name, role, timezone, password_env):
+    """Create a user who can sign in to /admin."""
+    from app.services.users import create_user
+
+    password = os.environ.get(password_env)
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password=password, name=name, role=role, timezone=timezone)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("seed-demo")
+@click.option("--past-incidents", default=8, show_default=True, type=click.IntRange(0, 5000))
+def seed_demo_command(past_incidents):
+    """Fill an empty page with demo data (does nothing if the page is set up)."""
+    from app.services.demo import seed_demo
+
+    result = seed_demo(past_incidents=past_incidents)
+    if not result.created:
+        click.echo("The page is already set up; demo data left as it is.")
+        return
+    path = os.path.join(current_app.instance_path, "demo-login.txt")
+    os.makedirs(current_app.instance_path, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"{result.admin_email} {result.admin_password}\n")
+    click.echo("Demo page created.")
+    click.echo(f"Sign in at /login as {result.admin_email} with password {result.admin_password}")
+
+
+@click.command("worker")
+@click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64))
+def worker_command(workers):
+    """Run the task worker (emails, publishing, reminders) until Ctrl-C."""
+    from app.extensions import huey
+
+    if huey.huey.immediate:
+        raise click.ClickException("the queue is in immediate mode (tests); nothing to consume")
+    consumer = huey.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    click.echo(f"Worker started with {workers} threads on {type(huey.huey.storage).__name__}.")
+    consumer.run()
+
+
+@click.command("check-config")
+def check_config_command():
+    """Print the effective configuration (secrets hidden)."""
+    cfg = current_app.config
+    for key in ("DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "EMAIL_BACKEND", "MAIL_FROM"):
+        value = cfg.get(key)
+        if key == "DATABASE_URL" and value:
+            from sqlalchemy.engine import make_url
+
+            value = make_url(cfg["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+        click.echo(f"{key}={value or ''}")
+    click.echo("configuration OK")
+
+
+def init_app(app):
+    from app import tasks  # noqa: F401 - register tasks so the web app can enqueue them
+
+    for command in (create_user_command, seed_demo_command, worker_command, check_config_command):
+        app.cli.add_command(command)
+
+
+def _load_app():
+    from app.config import ConfigError
+
+    try:
+        from app import create_app
+
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"crier: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+def main():
+    """The ``crier`` command: the flask commands with Crier's app."""
+    FlaskGroup(create_app=_load_app)(prog_name="crier")

@@ -1,0 +1,166 @@
+"""Configuration: defaults, then the environment, then the mapping given to create_app."""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+EMAIL_BACKENDS = ("console", "memory", "smtp", "sendgrid")
+
+# Environment variables read as they are (no prefix), as in the README's table.
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "EMAIL_BACKEND",
+    "SENDGRID_API_KEY",
+    "SENDGRID_API_HOST",
+    "MAIL_FROM",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "SMTP_SSL",
+    "WORKER_STALE_SECONDS",
+)
+
+
+class ConfigError(Exception):
+    """A setting that stops Crier from starting; the message is one line for a person."""
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    REDIS_URL: str | None = None
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    EMAIL_BACKEND = "console"
+    SENDGRID_API_KEY: str | None = None
+    SENDGRID_API_HOST = "https://api.sendgrid.com"
+    MAIL_FROM = "Crier <status@localhost>"
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    SMTP_SSL = False
+    HUEY_IMMEDIATE = False
+    WORKER_STALE_SECONDS = 180
+    LOGIN_RATE_LIMIT = "10 per minute"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Counters in memory by default; in Redis (so they hold across processes) with REDIS_URL.
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class TestConfig(Config):
+    TESTING = True
+    HUEY_IMMEDIATE = True
+    EMAIL_BACKEND = "memory"
+    SECRET_KEY = "test-only-not-secret"  # noqa: S105 - fixed so test sessions are reproducible
+    PUBLIC_BASE_URL = "http://status.example.test"
+
+
+_BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_SSL"}
+_INT_KEYS = {"SMTP_PORT", "WORKER_STALE_SECONDS"}
+
+
+def load_config(app, config=None):
+    """Fill app.config from Config, the environment, then ``config``; validate."""
+    base = config.pop("CONFIG_CLASS", Config) if isinstance(config, dict) else Config
+    app.config.from_object(base)
+    for key in ENV_KEYS:
+        if key in os.environ:
+            app.config[key] = os.environ[key]
+    app.config.from_prefixed_env("CRIER")
+    if config:
+        app.config.update(config)
+    _coerce(app.config)
+    _finish(app)
+
+
+def _coerce(cfg):
+    for key in _BOOL_KEYS:
+        if isinstance(cfg.get(key), str):
+            cfg[key] = cfg[key].strip().lower() in ("1", "true", "yes", "on")
+    for key in _INT_KEYS:
+        if isinstance(cfg.get(key), str):
+            try:
+                cfg[key] = int(cfg[key])
+            except ValueError:
+                raise ConfigError(f"{key} must be a whole number (got {cfg[key]!r})") from None
+
+
+def _finish(app):
+    cfg = app.config
+    instance = Path(app.instance_path)
+    if not cfg.get("DATABASE_URL"):
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'crier.db'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_uri(cfg["DATABASE_URL"])
+    _check_url("REDIS_URL", cfg.get("REDIS_URL"), ("redis", "rediss", "unix"))
+    _check_url("PUBLIC_BASE_URL", cfg.get("PUBLIC_BASE_URL"), ("http", "https"))
+    _check_url("SENDGRID_API_HOST", cfg.get("SENDGRID_API_HOST"), ("http", "https"))
+    cfg["PUBLIC_BASE_URL"] = cfg["PUBLIC_BASE_URL"].rstrip("/")
+    backend = cfg.get("EMAIL_BACKEND")
+    if backend not in EMAIL_BACKENDS:
+        raise ConfigError(
+            f"EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)} (got {backend!r})"
+        )
+    if backend == "sendgrid" and not cfg.get("SENDGRID_API_KEY"):
+        raise ConfigError("EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
+    if backend == "smtp" and not cfg.get("SMTP_HOST"):
+        raise ConfigError("EMAIL_BACKEND=smtp needs SMTP_HOST")
+    if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(instance)
+
+
+def database_uri(url):
+    """SQLAlchemy URI for DATABASE_URL; accepts Heroku-style postgres:// too."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL (got {url!r})") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+        parsed = parsed.set(drivername="postgresql")
+    if backend == "postgresql" and parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"DATABASE_URL must be sqlite:// or postgresql:// (got {backend}://)")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _check_url(key, value, schemes):
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or (parts.scheme != "unix" and not parts.hostname):
+        wanted = " or ".join(f"{s}://" for s in schemes)
+        raise ConfigError(f"{key} must be a {wanted} URL (got {value!r})")
+
+
+def _instance_secret(instance):
+    """The secret key kept in instance/, made on first run so restarts keep sessions."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of the same start-up won the race
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

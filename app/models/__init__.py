@@ -1,0 +1,61 @@
+"""All models, importable from one place."""
+
+from app.models.audit import AuditEvent
+from app.models.components import Component, ComponentGroup, ComponentStatusChange
+from app.models.dispatch import DeliveryEvent, Dispatch
+from app.models.enums import (
+    CLOSED_STATES,
+    Audience,
+    Channel,
+    ComponentStatus,
+    DispatchStatus,
+    Impact,
+    IncidentKind,
+    IncidentState,
+    MaintenanceState,
+    ReminderLevel,
+    Role,
+    Severity,
+    State,
+)
+from app.models.incidents import Incident, IncidentComponent, Update
+from app.models.reminders import Reminder
+from app.models.settings import Setting, default_cadence_policy
+from app.models.subscribers import StakeholderGroup, Subscriber, subscriber_components
+from app.models.templates import MessageTemplate
+from app.models.users import User
+from app.models.worker import WorkerHeartbeat
+
+__all__ = [
+    "CLOSED_STATES",
+    "Audience",
+    "AuditEvent",
+    "Channel",
+    "Component",
+    "ComponentGroup",
+    "ComponentStatus",
+    "ComponentStatusChange",
+    "DeliveryEvent",
+    "Dispatch",
+    "DispatchStatus",
+    "Impact",
+    "Incident",
+    "IncidentComponent",
+    "IncidentKind",
+    "IncidentState",
+    "MaintenanceState",
+    "MessageTemplate",
+    "Reminder",
+    "ReminderLevel",
+    "Role",
+    "Setting",
+    "Severity",
+    "StakeholderGroup",
+    "State",
+    "Subscriber",
+    "Update",
+    "User",
+    "WorkerHeartbeat",
+    "default_cadence_policy",
+    "subscriber_components",
+]

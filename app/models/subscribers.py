@@ -1,0 +1,68 @@
+"""Public email subscribers and internal stakeholder groups."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.components import Component
+from app.models.enums import Severity
+from app.sqltypes import enum_type, utcnow
+
+subscriber_components = Table(
+    "subscriber_components",
+    db.metadata,
+    Column("subscriber_id", ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "component_id",
+        ForeignKey("components.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Subscriber(db.Model):
+    """A customer address; no components chosen means every component."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # sha256 of the personal manage/unsubscribe token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirm_expires_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None] = mapped_column(index=True)
+    unsubscribed_at: Mapped[datetime | None]
+    suppressed_reason: Mapped[str | None] = mapped_column(String(200))
+    suppressed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    components: Mapped[list[Component]] = relationship(secondary=subscriber_components)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.confirmed_at and not self.unsubscribed_at and not self.suppressed_at)
+
+    def __repr__(self) -> str:
+        return f"<Subscriber {self.id}>"  # no address in logs
+
+
+class StakeholderGroup(db.Model):
+    """Colleagues who get the internal text of incidents at or above ``min_severity``."""
+
+    __tablename__ = "stakeholder_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_severity: Mapped[Severity] = mapped_column(enum_type(Severity), default=Severity.SEV2)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def wants(self, severity: Severity) -> bool:
+        return Severity(severity).level <= Severity(self.min_severity).level
+
+    def __repr__(self) -> str:
+        return f"<StakeholderGroup {self.name!r} >= {self.min_severity}>"

@@ -1,0 +1,62 @@
+"""Creating users and checking their passwords."""
+
+import functools
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from werkzeug.security import generate_password_hash
+
+from app.extensions import db
+from app.models import Role, User
+from app.services import ServiceError
+from app.timefmt import is_valid_timezone
+
+MIN_PASSWORD_LENGTH = 12
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real scrypt hash to check when the email is unknown, so a wrong email and a wrong
+    password cost the same time and get the same answer."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+def normalize_email(email: str) -> str:
+    """The address in canonical form, or a ServiceError saying what is wrong with it."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ServiceError(f"That email address is not valid: {exc}", field="email") from None
+
+
+def create_user(
+    email: str, *, password: str, name: str = "", role: Role | str = Role.viewer, timezone="UTC"
+) -> User:
+    """Create a user with a scrypt-hashed password."""
+    email = normalize_email(email)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ServiceError(f"Role must be one of {', '.join(Role)}.", field="role") from None
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ServiceError(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if not is_valid_timezone(timezone):
+        raise ServiceError(f"Unknown timezone {timezone!r}.", field="timezone")
+    if db.session.scalar(db.select(User.id).filter_by(email=email)):
+        raise ServiceError(f"A user with the address {email} already exists.", field="email")
+    user = User(email=email, name=name.strip() or email.split("@")[0], role=role, timezone=timezone)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (same cost either way)."""
+    user = db.session.scalar(db.select(User).filter_by(email=(email or "").strip().lower()))
+    if user is None or not user.active:
+        User(password_hash=_dummy_hash()).check_password(password or "")
+        return None
+    return user if user.check_password(password or "") else None

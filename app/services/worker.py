@@ -1,0 +1,52 @@
+"""The worker's heartbeat: proof the queue is being consumed."""
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import WorkerHeartbeat
+from app.sqltypes import utcnow
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def record_heartbeat(name: str | None = None) -> None:
+    """Mark this worker as alive now."""
+    name = name or worker_name()
+    now = utcnow()
+    touched = db.session.execute(
+        db.update(WorkerHeartbeat).filter_by(worker=name).values(last_seen_at=now)
+    ).rowcount
+    if not touched:
+        db.session.add(WorkerHeartbeat(worker=name, last_seen_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another thread of this worker checked in first; that will do
+        db.session.rollback()
+
+
+@dataclass
+class WorkerStatus:
+    last_seen_at: datetime | None
+    age_seconds: float | None
+    stale: bool
+
+
+def worker_status(now: datetime | None = None) -> WorkerStatus:
+    """When any worker was last seen, and whether that is too long ago."""
+    last = db.session.scalar(
+        db.select(WorkerHeartbeat.last_seen_at)
+        .order_by(WorkerHeartbeat.last_seen_at.desc())
+        .limit(1)
+    )
+    if last is None:
+        return WorkerStatus(None, None, True)
+    age = ((now or utcnow()) - last).total_seconds()
+    return WorkerStatus(last, age, age > current_app.config["WORKER_STALE_SECONDS"])

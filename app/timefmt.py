@@ -1,0 +1,69 @@
+"""Times for people: UTC in storage, the page's timezone (named) on the page."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from markupsafe import Markup, escape
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The named zone, or UTC when the name is empty or unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def format_local(value: datetime | None, tz: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``value`` in ``tz`` with the zone's abbreviation, e.g. "2026-11-23 14:05 CET"."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone(tz))
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def time_tag(value: datetime | None, tz: str | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A <time> element: machine-readable UTC, readable text in the page's timezone."""
+    if value is None:
+        return Markup("")
+    iso = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return Markup('<time datetime="{}">{}</time>').format(iso, escape(format_local(value, tz, fmt)))
+
+
+def format_duration(seconds: float) -> str:
+    """A short duration for people: "45 s", "12 min", "3 h 05 min", "2 d 4 h"."""
+    seconds = int(abs(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def init_app(app):
+    from app.services.settings import page_settings
+
+    @app.template_filter("time_tag")
+    def _time_tag(value, fmt="%Y-%m-%d %H:%M"):
+        return time_tag(value, page_settings().timezone, fmt)
+
+    @app.template_filter("duration")
+    def _duration(seconds):
+        return format_duration(seconds)
+
+    @app.context_processor
+    def _page():
+        return {"page": page_settings()}

@@ -1,0 +1,79 @@
+"""Keyword-only builders for test data; each commits what it makes."""
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    Incident,
+    IncidentComponent,
+    Role,
+    Update,
+    User,
+)
+from app.sqltypes import utcnow
+
+PASSWORD = "correct horse battery staple"
+
+
+def create_user(*, email="lead@example.com", name="Lena Lead", role=Role.lead, password=PASSWORD):
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_component(
+    *,
+    slug="api",
+    name="API",
+    group=None,
+    status=ComponentStatus.operational,
+    is_public=True,
+    position=0,
+):
+    if isinstance(group, str):
+        group = db.session.scalar(db.select(ComponentGroup).filter_by(name=group)) or (
+            ComponentGroup(name=group)
+        )
+    component = Component(
+        slug=slug, name=name, group=group, status=status, is_public=is_public, position=position
+    )
+    db.session.add(component)
+    db.session.commit()
+    return component
+
+
+def create_incident(
+    *,
+    title="Elevated API errors",
+    components=(),
+    state="investigating",
+    updates=(),
+    started_minutes_ago=30,
+    **fields,
+):
+    started = utcnow() - timedelta(minutes=started_minutes_ago)
+    incident = Incident(title=title, state=state, started_at=started, **fields)
+    db.session.add(incident)
+    for component in components:
+        db.session.add(
+            IncidentComponent(
+                incident=incident, component=component, status=ComponentStatus.partial_outage
+            )
+        )
+    for i, (external, internal) in enumerate(updates):
+        db.session.add(
+            Update(
+                incident=incident,
+                state=state,
+                external_body=external,
+                internal_body=internal,
+                posted_at=started + timedelta(minutes=i),
+            )
+        )
+    db.session.commit()
+    return incident

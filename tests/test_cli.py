@@ -1,0 +1,65 @@
+from app.extensions import db
+from app.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatusChange,
+    Incident,
+    MessageTemplate,
+    StakeholderGroup,
+    User,
+)
+from app.services.users import authenticate
+
+
+def test_create_user_reads_the_password_from_the_environment(runner, ctx, monkeypatch):
+    monkeypatch.setenv("CRIER_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "Ada@Example.com", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "Created admin ada@example.com." in result.output
+    assert authenticate("ada@example.com", "a long enough password").role == "admin"
+
+
+def test_create_user_prompts_for_the_password(runner, ctx, monkeypatch):
+    monkeypatch.delenv("CRIER_PASSWORD", raising=False)
+    result = runner.invoke(
+        args=["create-user", "lena@example.com"], input="typed password 1\ntyped password 1\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert authenticate("lena@example.com", "typed password 1").role == "viewer"
+
+
+def test_create_user_refuses_bad_input_with_a_message(runner, ctx, monkeypatch):
+    monkeypatch.setenv("CRIER_PASSWORD", "short")
+    result = runner.invoke(args=["create-user", "lena@example.com"])
+    assert result.exit_code == 1
+    assert "at least 12 characters" in result.output
+    monkeypatch.setenv("CRIER_PASSWORD", "a long enough password")
+    result = runner.invoke(args=["create-user", "not-an-address"])
+    assert "not valid" in result.output
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    email, password = (app.instance_path + "/demo-login.txt", None)[0], None
+    with open(email) as fh:
+        email, password = fh.read().split()
+    assert f"as {email} with password {password}" in result.output
+    assert authenticate(email, password).role == "admin"
+
+    def count(model):
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+    assert count(ComponentGroup) == 4 and count(Component) == 12
+    assert count(StakeholderGroup) == 2
+    assert count(MessageTemplate) == 16  # 4 incident + 4 maintenance states x 2 audiences
+    open_incidents = db.session.scalars(db.select(Incident).filter_by(state="identified")).all()
+    assert [i.title for i in open_incidents] == ["Elevated API error rates"]
+    assert db.session.scalar(db.select(Incident.id).filter_by(kind="maintenance")) is not None
+    oldest = db.session.scalar(db.select(db.func.min(ComponentStatusChange.at)))
+    assert oldest is not None
+
+    again = runner.invoke(args=["seed-demo"])
+    assert "already set up" in again.output
+    assert count(Component) == 12 and count(MessageTemplate) == 16

@@ -1,0 +1,89 @@
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def configured(tmp_path, monkeypatch, env=None, **overrides):
+    for key in ("DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND", "SECRET_KEY", "PUBLIC_BASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in (env or {}).items():
+        monkeypatch.setenv(key, value)
+    app = Flask("crier-test", instance_path=str(tmp_path / "instance"))
+    load_config(app, overrides or None)
+    return app.config
+
+
+def test_defaults_are_safe_and_local(tmp_path, monkeypatch):
+    cfg = configured(tmp_path, monkeypatch)
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'crier.db'}"
+    assert cfg["EMAIL_BACKEND"] == "console"
+    assert cfg["REDIS_URL"] is None
+    assert cfg["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    first = configured(tmp_path, monkeypatch)["SECRET_KEY"]
+    second = configured(tmp_path, monkeypatch)["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    key_file = tmp_path / "instance" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_secret_key_from_environment_wins(tmp_path, monkeypatch):
+    cfg = configured(tmp_path, monkeypatch, env={"SECRET_KEY": "from-env"})
+    assert cfg["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_postgres_urls_use_psycopg(tmp_path, monkeypatch):
+    cfg = configured(tmp_path, monkeypatch, env={"DATABASE_URL": "postgres://u:p@db:5432/crier"})
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db:5432/crier"
+
+
+def test_redis_url_moves_rate_limits_to_redis(tmp_path, monkeypatch):
+    cfg = configured(tmp_path, monkeypatch, env={"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert cfg["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EMAIL_BACKEND": "carrier-pigeon"}, "EMAIL_BACKEND must be one of"),
+        ({"EMAIL_BACKEND": "sendgrid"}, "needs SENDGRID_API_KEY"),
+        ({"EMAIL_BACKEND": "smtp"}, "needs SMTP_HOST"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database URL"),
+        ({"DATABASE_URL": "mysql://db/crier"}, "must be sqlite:// or postgresql://"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must be a redis://"),
+        ({"PUBLIC_BASE_URL": "status.example.com"}, "PUBLIC_BASE_URL must be a http://"),
+        ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
+    ],
+)
+def test_misconfiguration_is_one_clear_message(tmp_path, monkeypatch, env, message):
+    with pytest.raises(ConfigError, match=message):
+        configured(tmp_path, monkeypatch, env=env)
+
+
+def test_start_up_with_bad_config_prints_one_line_not_a_traceback(tmp_path):
+    env = {**os.environ, "EMAIL_BACKEND": "fax", "SECRET_KEY": "x"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "crier: configuration error: EMAIL_BACKEND must be one of console, memory, smtp, "
+        "sendgrid (got 'fax')"
+    ]

@@ -1,0 +1,91 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from huey.storage import RedisStorage, SqliteStorage
+
+from app import tasks
+from app.extensions import db, huey
+from app.models import WorkerHeartbeat
+from app.services.worker import worker_status
+from app.sqltypes import utcnow
+from tests.conftest import server_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def heartbeats():
+    return db.session.scalars(db.select(WorkerHeartbeat)).all()
+
+
+def test_tasks_run_inside_the_app_context_in_immediate_mode(ctx):
+    tasks.heartbeat.call_local()
+    assert len(heartbeats()) == 1
+    assert worker_status().stale is False
+
+
+def test_worker_is_stale_after_three_minutes_of_silence(ctx):
+    db.session.add(WorkerHeartbeat(worker="old:1", last_seen_at=utcnow() - timedelta(minutes=4)))
+    db.session.commit()
+    status = worker_status()
+    assert status.stale and status.age_seconds >= 240
+
+
+def _round_trip(app):
+    """Enqueue the heartbeat on the app's real queue, then consume it as a worker would."""
+    with app.app_context():
+        queue = huey.huey
+        queue.flush()
+        queue.enqueue(tasks.heartbeat.s())
+        assert queue.pending_count() == 1
+        queue.execute(queue.dequeue())
+        return len(heartbeats())
+
+
+def test_sqlite_queue_in_instance_folder_carries_tasks(app, app_factory):
+    queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)
+    assert isinstance(huey.huey.storage, SqliteStorage)
+    assert huey.huey.storage.filename == str(Path(queue_app.instance_path) / "queue.db")
+    assert _round_trip(queue_app) == 1
+
+
+def test_redis_queue_carries_tasks(app, app_factory):
+    url = os.environ.get("REDIS_URL") or server_url("CRIER_TEST_REDIS_URL")
+    queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=url)
+    assert isinstance(huey.huey.storage, RedisStorage)
+    assert _round_trip(queue_app) == 1
+
+
+def test_worker_command_checks_in_and_stops_on_ctrl_c(database_url, tmp_path, app):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CRIER_SECRET_KEY": "x",
+        "EMAIL_BACKEND": "memory",
+        "INSTANCE_PATH": str(tmp_path / "worker-instance"),
+    }
+    env.pop("REDIS_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        with app.app_context():
+            while not heartbeats() and time.monotonic() < deadline:
+                time.sleep(0.2)
+                db.session.rollback()
+            assert heartbeats(), "the worker never checked in"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert "Worker started with 1 threads" in output
+    assert proc.returncode == 0, output
