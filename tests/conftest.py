@@ -3,10 +3,12 @@
 import os
 import re
 import secrets
+import threading
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import TestConfig
@@ -121,3 +123,40 @@ def server_url(name):
     if not url:
         pytest.skip(f"needs a server: set {name} (.ci/run starts one)")
     return url
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over HTTP on 127.0.0.1, for the browser and other real clients."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in Debian's Chromium (never a downloaded browser)."""
+    executable = os.environ.get("CRIER_TEST_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.skip(f"needs Chromium at {executable}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        yield page
+        browser.close()
