@@ -10,4 +10,4 @@ try:
 except ConfigError as exc:
     # One clear line, not a traceback: the person fixing it needs only this.
     sys.stderr.write(f"crier: configuration error: {exc}\n")
-    sys.exit(2)
+    sys.exit(3)  # gunicorn halts on a worker that exits with 3 instead of respawning it

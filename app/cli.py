@@ -98,7 +98,7 @@ def _load_app():
         return create_app()
     except ConfigError as exc:
         click.echo(f"crier: configuration error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(3)
 
 
 def main():

@@ -82,7 +82,7 @@ def test_start_up_with_bad_config_prints_one_line_not_a_traceback(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         "crier: configuration error: EMAIL_BACKEND must be one of console, memory, smtp, "
         "sendgrid (got 'fax')"
