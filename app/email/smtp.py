@@ -28,10 +28,14 @@ class SMTPBackend:
             )
         else:
             conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            if self.starttls:
+        try:
+            if self.starttls and not self.ssl:
                 conn.starttls(context=ssl_lib.create_default_context())
-        if self.username:
-            conn.login(self.username, self.password or "")
+            if self.username:
+                conn.login(self.username, self.password or "")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def send(self, batch: Batch) -> SendResult:

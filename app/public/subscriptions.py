@@ -2,7 +2,7 @@
 
 import hashlib
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 
 from app.extensions import csrf, db, limiter
 from app.models import Component
@@ -33,6 +33,7 @@ def _address_key() -> str:
 
 def _private(response):
     """Pages reached through a personal link: never cached, never leaked in a Referer."""
+    response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
