@@ -3,6 +3,7 @@
 import hashlib
 
 from flask import current_app, make_response, render_template, request
+from wtforms import SelectChoice
 
 from app.extensions import csrf, db, limiter
 from app.models import Component
@@ -22,7 +23,7 @@ def _component_choices():
     query = (
         db.select(Component).where(Component.is_public).order_by(Component.position, Component.name)
     )
-    return [(c.id, c.name) for c in db.session.scalars(query)]
+    return [SelectChoice(c.id, c.name) for c in db.session.scalars(query)]
 
 
 def _address_key() -> str:

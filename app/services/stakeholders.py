@@ -12,7 +12,13 @@ def parse_emails(text: str) -> list[str]:
     """Addresses from text separated by commas, semicolons, spaces or lines; de-duplicated."""
     found = []
     for part in re.split(r"[\s,;]+", text or ""):
-        if part and (email := normalize_email(part)) not in found:
+        if not part:
+            continue
+        try:
+            email = normalize_email(part)
+        except ServiceError as exc:
+            raise ServiceError(f"{part}: {exc.message}", field="emails") from None
+        if email not in found:
             found.append(email)
     return found
 
