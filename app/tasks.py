@@ -20,6 +20,8 @@ def check_in():
 
 # --- Fan-out: dispatches, their sweep, and subscription emails -------------------------------
 
+import logging  # noqa: E402
+
 from app.services import dispatch as dispatch_service  # noqa: E402
 from app.signals import update_committed, update_posted  # noqa: E402
 
@@ -61,7 +63,11 @@ def _write_dispatches(sender, update, **extra):
 
 @update_committed.connect
 def _enqueue_dispatches(sender, update, **extra):
-    """After the commit: start sending."""
+    """After the commit: start sending. A queue that is down must not fail the lead's post:
+    the rows are committed, and the sweep enqueues them once the queue is back."""
     for dispatch in dispatch_service.dispatches_for_update(update):
         if dispatch.status == "pending":
-            run_dispatch(dispatch.id)
+            try:
+                run_dispatch(dispatch.id)
+            except Exception:
+                logging.getLogger(__name__).exception("could not enqueue dispatch %s", dispatch.id)

@@ -146,6 +146,10 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
     if not _claim(dispatch_id):
         return None
     dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch.attempts > current_app.config["DISPATCH_MAX_RUNS"]:
+        # Something crashes this dispatch every time (not the provider): stop and say so.
+        error = dispatch.last_error or "the worker stopped without finishing"
+        return _finish(dispatch, DispatchStatus.failed, f"gave up after retries: {error}")
     backend = get_backend()
     if dispatch.cursor == 0 and dispatch.accepted_count == 0:
         dispatch.recipients_count = count_recipients(dispatch)

@@ -1,3 +1,4 @@
+import io
 import os
 import time
 from datetime import UTC, datetime
@@ -72,3 +73,29 @@ def test_rate_limit_reset_header_sets_the_wait(sendgrid_server):
     with pytest.raises(RetryableError) as caught:
         backend.send(batch)
     assert 5 < caught.value.retry_after <= 7
+
+
+def test_list_unsubscribe_carries_a_mailto_when_configured(app, ctx, outbox):
+    app.config["LIST_UNSUBSCRIBE_MAILTO"] = "unsubscribe@status.example.test"
+    create_subscriber()
+    post_update(create_incident())
+    header = outbox[0]["List-Unsubscribe"]
+    assert header.startswith("<http://status.example.test/u/")
+    assert header.endswith(", <mailto:unsubscribe@status.example.test?subject=unsubscribe>")
+
+
+def test_console_backend_prints_each_personal_copy():
+    from app.email import Batch, Recipient
+    from app.email.console import ConsoleBackend
+
+    stream = io.StringIO()
+    batch = Batch(
+        sender="status@example.com",
+        subject="Hi %%n%%",
+        text="Body for %%n%%",
+        recipients=[Recipient("a@example.com", {"%%n%%": "A"}), Recipient("b@example.com")],
+    )
+    assert ConsoleBackend(stream).send(batch).accepted == 2
+    printed = stream.getvalue()
+    assert "To: a@example.com" in printed and "Subject: Hi A" in printed
+    assert "To: b@example.com" in printed

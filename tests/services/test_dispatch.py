@@ -146,3 +146,29 @@ def test_retries_exhausted_leave_the_dispatch_pending_for_the_sweep(sendgrid_app
     assert d.status == DispatchStatus.pending and "503" in d.last_error
     assert run_dispatch(d.id).status == DispatchStatus.sent
     assert len(sendgrid_server.delivered_to()) == 2
+
+
+def test_retry_after_is_waited_before_the_next_try(sendgrid_app, sendgrid_server):
+    import time
+
+    create_subscribers(1)
+    sendgrid_server.answer(429, headers={"Retry-After": "1"})
+    started = time.monotonic()
+    post_update(create_incident())
+    assert time.monotonic() - started >= 1
+    assert [r.status for r in sendgrid_server.requests] == [429, 202]
+
+
+def test_a_dispatch_that_keeps_crashing_is_given_up_loudly(sendgrid_app, sendgrid_server):
+    from app.extensions import db
+    from app.models import Update
+    from app.services.dispatch import create_dispatches
+
+    update = Update(incident=create_incident(), state="investigating", external_body="x")
+    db.session.add(update)
+    (dispatch,) = create_dispatches(update)
+    dispatch.attempts = sendgrid_app.config["DISPATCH_MAX_RUNS"]
+    db.session.commit()
+    finished = run_dispatch(dispatch.id)
+    assert finished.status == DispatchStatus.failed and "gave up" in finished.last_error
+    assert sendgrid_server.requests == []
