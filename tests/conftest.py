@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import TestConfig
-from app.extensions import db
+from app.extensions import db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -80,6 +80,9 @@ def app_factory(_schema, database_url, tmp_path):
 @pytest.fixture
 def app(app_factory):
     app = app_factory()
+    # Flask-Limiter keeps the key prefix of the first app it meets, so a per-app prefix does
+    # not separate tests on a shared Redis: start every test with no counters instead.
+    limiter.reset()
     yield app
     with app.app_context():
         db.session.remove()
