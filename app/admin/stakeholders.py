@@ -22,6 +22,7 @@ def _group(group_id) -> StakeholderGroup:
 @bp.route("/stakeholders")
 @require_role(Role.admin)
 def list_stakeholder_groups():
+    """Every stakeholder group."""
     return render_template(
         "admin/stakeholders.html",
         groups=list_groups(),
@@ -33,12 +34,14 @@ def list_stakeholder_groups():
 @bp.route("/stakeholders/new", methods=["GET", "POST"])
 @require_role(Role.admin)
 def new_stakeholder_group():
+    """Create a stakeholder group."""
     return _group_form(None)
 
 
 @bp.route("/stakeholders/<int:group_id>", methods=["GET", "POST"])
 @require_role(Role.admin)
 def edit_stakeholder_group(group_id):
+    """Change a stakeholder group."""
     return _group_form(_group(group_id))
 
 
@@ -72,6 +75,7 @@ def _group_form(group: StakeholderGroup | None):
 @bp.route("/stakeholders/<int:group_id>/delete", methods=["POST"])
 @require_role(Role.admin)
 def delete_stakeholder_group(group_id):
+    """Delete a stakeholder group."""
     group = _group(group_id)
     if DeleteForm().validate_on_submit():
         delete_group(group)

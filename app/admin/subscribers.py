@@ -25,6 +25,7 @@ from app.sqltypes import utcnow
 @bp.route("/subscribers")
 @require_role(Role.admin)
 def list_subscribers():
+    """Subscribers with search, status filter and counts."""
     query = request.args.get("q", "")
     status = request.args.get("status", "")
     return render_template(
@@ -41,6 +42,7 @@ def list_subscribers():
 @bp.route("/subscribers/export.csv")
 @require_role(Role.admin)
 def export_subscribers_csv():
+    """Every subscriber as a CSV download."""
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
         export_subscribers(),
@@ -52,6 +54,7 @@ def export_subscribers_csv():
 @bp.route("/subscribers/import", methods=["GET", "POST"])
 @require_role(Role.admin)
 def import_subscribers_csv():
+    """Add subscribers from a CSV upload."""
     form = ImportSubscribersForm()
     if form.validate_on_submit():
         try:
@@ -76,6 +79,7 @@ def import_subscribers_csv():
 
 @bp.route("/incidents/<public_id>/dispatches")
 def list_incident_dispatches(public_id):
+    """The numbers of every email dispatch of an incident."""
     incident = db.session.scalar(db.select(Incident).filter_by(public_id=public_id))
     if incident is None:
         abort(404)

@@ -87,4 +87,5 @@ def split_sender(sender: str) -> tuple[str, str]:
 
 
 def format_sender(name: str, addr: str) -> str:
+    """ "Name <addr>" from its parts (just the address without a name)."""
     return formataddr((name, addr)) if name else addr

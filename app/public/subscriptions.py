@@ -48,6 +48,7 @@ def _private(response):
     methods=["POST"],
 )
 def subscribe_page():
+    """Subscribe form; the answer never says whether the address was known."""
     form = SubscribeForm()
     form.components.choices = _component_choices()
     if form.validate_on_submit():
@@ -66,6 +67,7 @@ def subscribe_page():
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"], endpoint="confirm_subscription")
 def confirm_subscription_page(token):
+    """Confirm a subscription from the emailed link."""
     # GET only shows a button: mail scanners follow links and must not confirm for anyone.
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -79,6 +81,7 @@ def confirm_subscription_page(token):
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 def manage_subscription(token):
+    """Choose components or unsubscribe, from the personal link."""
     sub = subscriber_for_token(token)
     if sub is None:
         return _private(_message("invalid", "This link is not valid.", 404))
@@ -100,6 +103,7 @@ def manage_subscription(token):
 @bp.route("/u/<token>", methods=["GET", "POST"], endpoint="unsubscribe")
 @csrf.exempt  # RFC 8058: mail providers POST here with no cookie and no token; the URL is secret
 def unsubscribe_page(token):
+    """GET asks; POST (a button or an RFC 8058 one-click) unsubscribes."""
     if request.method == "GET":
         # Shows a button and changes nothing: scanners and previews follow GETs.
         if subscriber_for_token(token) is None:

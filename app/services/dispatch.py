@@ -48,6 +48,7 @@ def create_dispatches(update: Update) -> list[Dispatch]:
 
 
 def dispatches_for_update(update: Update) -> list[Dispatch]:
+    """The update's dispatches, one per audience."""
     return list(db.session.scalars(db.select(Dispatch).filter_by(update_id=update.id)))
 
 

@@ -18,6 +18,7 @@ REASON_HTML = "%%reason_html%%"
 
 
 def base_url() -> str:
+    """The public URL links in emails start with."""
     return current_app.config["PUBLIC_BASE_URL"]
 
 
@@ -34,6 +35,7 @@ def list_id() -> str:
 
 
 def state_label(state) -> str:
+    """ "In progress" for in_progress."""
     return str(state).replace("_", " ").capitalize()
 
 
@@ -84,6 +86,7 @@ def subscriber_reason(subscriber: Subscriber) -> str:
 
 
 def subscriber_substitutions(subscriber: Subscriber, token: str) -> dict[str, str]:
+    """One subscriber's placeholder values: their links and why they get the email."""
     reason = subscriber_reason(subscriber)
     return {
         MANAGE_URL: manage_url(token),
@@ -106,10 +109,12 @@ def unsubscribe_headers(token: str) -> dict[str, str]:
 
 
 def manage_url(token: str) -> str:
+    """The subscriber's manage page."""
     return f"{base_url()}/manage/{token}"
 
 
 def unsubscribe_url(token: str) -> str:
+    """The subscriber's unsubscribe (and RFC 8058 one-click) URL."""
     return f"{base_url()}/u/{token}"
 
 

@@ -32,6 +32,7 @@ def _verified_body() -> str:
 
 @bp.route("/webhooks/sendgrid", methods=["POST"])
 def receive_sendgrid_events():
+    """SendGrid's Event Webhook: verify, then record each new event once."""
     body = _verified_body()
     try:
         events = json.loads(body)

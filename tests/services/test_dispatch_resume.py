@@ -86,3 +86,29 @@ def test_a_running_dispatch_is_not_taken_by_a_second_worker(sendgrid_app, sendgr
     db.session.commit()
     assert run_dispatch(dispatch.id) is None
     assert sendgrid_server.requests == []
+
+
+def test_posting_only_enqueues_and_a_worker_sends_from_the_real_queue(
+    app, app_factory, sendgrid_server
+):
+    from app.extensions import huey
+    from tests.factories import post_update
+
+    queue_app = app_factory(
+        HUEY_IMMEDIATE=False,
+        REDIS_URL=None,
+        EMAIL_BACKEND="sendgrid",
+        SENDGRID_API_KEY="SG.test-key",
+        SENDGRID_API_HOST=sendgrid_server.url,
+    )
+    with queue_app.app_context():
+        queue = huey.huey
+        queue.flush()
+        create_subscribers(3)
+        update = post_update(create_incident())
+        assert sendgrid_server.requests == [] and queue.pending_count() == 1
+        queue.execute(queue.dequeue())
+        (dispatch,) = db.session.scalars(db.select(Dispatch).filter_by(update_id=update.id))
+        db.session.refresh(dispatch)
+        assert dispatch.status == DispatchStatus.sent
+        assert len(sendgrid_server.delivered_to()) == 3
