@@ -37,3 +37,7 @@ class StakeholderGroupForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     submit = SubmitField("Delete")
+
+
+class RetryForm(FlaskForm):
+    submit = SubmitField("Send again")

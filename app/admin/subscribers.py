@@ -5,13 +5,13 @@ from datetime import timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from app.admin import bp
-from app.admin.fanout_forms import ImportSubscribersForm
+from app.admin.fanout_forms import ImportSubscribersForm, RetryForm
 from app.auth.forms import LogoutForm
 from app.auth.roles import require_role
 from app.extensions import db
 from app.models import Dispatch, DispatchStatus, Incident, Role
 from app.services import ServiceError
-from app.services.dispatch import dispatches_for_incident
+from app.services.dispatch import dispatches_for_incident, retry_dispatch
 from app.services.subscriber_csv import (
     export_subscribers,
     import_subscribers,
@@ -87,8 +87,29 @@ def list_incident_dispatches(public_id):
         "admin/dispatches.html",
         incident=incident,
         dispatches=dispatches_for_incident(incident),
+        retry_form=RetryForm(),
         logout_form=LogoutForm(),
     )
+
+
+@bp.route("/dispatches/<int:dispatch_id>/retry", methods=["POST"])
+@require_role(Role.lead)
+def retry_failed_dispatch(dispatch_id):
+    """Send a failed dispatch again from where it stopped."""
+    from app import tasks
+
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None:
+        abort(404)
+    try:
+        retry_dispatch(dispatch)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        tasks.run_dispatch(dispatch.id)
+        flash("Sending again from where it stopped.", "info")
+    public_id = dispatch.update.incident.public_id
+    return redirect(url_for("admin.list_incident_dispatches", public_id=public_id))
 
 
 def failed_dispatches() -> list[Dispatch]:

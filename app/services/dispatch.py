@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
 from app.models import Audience, Component, Dispatch, DispatchStatus, Incident, Subscriber, Update
-from app.services import emails
+from app.services import ServiceError, emails
 from app.services.stakeholders import internal_recipients
 from app.services.subscribers import personal_token
 from app.sqltypes import utcnow
@@ -246,3 +246,14 @@ def sweep_dispatches(*, now=None) -> list[int]:
         .order_by(Dispatch.id)
     )
     return list(db.session.scalars(query))
+
+
+def retry_dispatch(dispatch: Dispatch) -> Dispatch:
+    """Send a failed dispatch again from its cursor (after fixing the key, say); caller enqueues."""
+    if dispatch.status != DispatchStatus.failed:
+        raise ServiceError("Only a failed dispatch can be retried.")
+    dispatch.status = DispatchStatus.pending
+    dispatch.attempts = 0
+    dispatch.finished_at = None
+    db.session.commit()
+    return dispatch

@@ -119,3 +119,28 @@ def test_dispatch_numbers_and_provider_errors_show_in_the_admin(
         dashboard = admin.get("/admin/").get_data(as_text=True)
     assert "Email failed" in dashboard and "authorization grant is invalid" in dashboard
     assert update.id and DispatchStatus.failed
+
+
+def test_a_failed_dispatch_can_be_sent_again_from_where_it_stopped(
+    app, client, sendgrid_app, sendgrid_server
+):
+    from app.models import Dispatch
+    from tests.factories import create_subscribers
+
+    create_user(email="lead@example.com", role="lead")
+    create_subscribers(3)
+    sendgrid_server.answer(401, message="bad key")
+    incident = create_incident()
+    post_update(incident)
+    db.session.expire_all()
+    dispatch = db.session.scalar(db.select(Dispatch))
+    assert dispatch.status == DispatchStatus.failed
+    with app.app_context():
+        login(client, "lead@example.com", PASSWORD)
+        url = f"/admin/incidents/{incident.public_id}/dispatches"
+        token = csrf_token(client, url)
+        response = client.post(f"/admin/dispatches/{dispatch.id}/retry", data={"csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Dispatch, dispatch.id).status == DispatchStatus.sent
+    assert len(sendgrid_server.delivered_to()) == 3
