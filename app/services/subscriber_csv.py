@@ -66,17 +66,21 @@ def export_subscribers() -> str:
     writer.writerow(EXPORT_COLUMNS)
     query = db.select(Subscriber).order_by(Subscriber.id)
     for sub in db.session.scalars(query.execution_options(yield_per=1000)):
-        writer.writerow(
-            [
-                sub.email,
-                subscriber_status(sub),
-                " ".join(sorted(c.slug for c in sub.components)),
-                sub.confirmed_at.isoformat() if sub.confirmed_at else "",
-                sub.unsubscribed_at.isoformat() if sub.unsubscribed_at else "",
-                sub.suppressed_reason or "",
-            ]
-        )
+        row = [
+            sub.email,
+            subscriber_status(sub),
+            " ".join(sorted(c.slug for c in sub.components)),
+            sub.confirmed_at.isoformat() if sub.confirmed_at else "",
+            sub.unsubscribed_at.isoformat() if sub.unsubscribed_at else "",
+            sub.suppressed_reason or "",
+        ]
+        writer.writerow([_cell(value) for value in row])
     return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """Stop spreadsheets running a cell as a formula ("=cmd@example.com" is a valid address)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @dataclass

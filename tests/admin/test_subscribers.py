@@ -55,6 +55,12 @@ def test_export_is_csv_without_tokens(admin):
     assert sub.token_hash not in text
 
 
+def test_export_defuses_spreadsheet_formulas(admin):
+    create_subscriber(email="=cmd@example.com", suppressed="+bounced")
+    text = admin.get("/admin/subscribers/export.csv").get_data(as_text=True)
+    assert "'=cmd@example.com,suppressed,," in text and text.rstrip().endswith(",'+bounced")
+
+
 def upload(admin, text, consented):
     data = {
         "file": (io.BytesIO(text.encode()), "subs.csv"),
