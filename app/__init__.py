@@ -64,10 +64,12 @@ def register_blueprints(app):
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.public import bp as public_bp
+    from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(webhooks_bp)
 
 
 def register_errors(app):

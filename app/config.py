@@ -19,6 +19,8 @@ ENV_KEYS = (
     "EMAIL_BACKEND",
     "SENDGRID_API_KEY",
     "SENDGRID_API_HOST",
+    "SENDGRID_WEBHOOK_PUBLIC_KEY",
+    "LIST_UNSUBSCRIBE_MAILTO",
     "MAIL_FROM",
     "SMTP_HOST",
     "SMTP_PORT",
@@ -42,6 +44,9 @@ class Config:
     EMAIL_BACKEND = "console"
     SENDGRID_API_KEY: str | None = None
     SENDGRID_API_HOST = "https://api.sendgrid.com"
+    # Base64 ECDSA public key from SendGrid's Event Webhook settings; unset refuses all events.
+    SENDGRID_WEBHOOK_PUBLIC_KEY: str | None = None
+    LIST_UNSUBSCRIBE_MAILTO: str | None = None
     MAIL_FROM = "Crier <status@localhost>"
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
@@ -52,6 +57,15 @@ class Config:
     HUEY_IMMEDIATE = False
     WORKER_STALE_SECONDS = 180
     LOGIN_RATE_LIMIT = "10 per minute"
+    SUBSCRIBE_RATE_LIMIT = "20 per hour"
+    SUBSCRIBE_ADDRESS_RATE_LIMIT = "3 per hour"
+    # Fan-out: retries per batch, backoff, and when a dispatch counts as abandoned by a worker.
+    DISPATCH_RETRIES = 5
+    DISPATCH_BACKOFF_SECONDS = 2.0
+    DISPATCH_MAX_BACKOFF_SECONDS = 60.0
+    DISPATCH_STALE_SECONDS = 300
+    DISPATCH_PENDING_GRACE_SECONDS = 60
+    DISPATCH_MAX_RUNS = 10
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -65,6 +79,7 @@ class TestConfig(Config):
     EMAIL_BACKEND = "memory"
     SECRET_KEY = "test-only-not-secret"  # noqa: S105 - fixed so test sessions are reproducible
     PUBLIC_BASE_URL = "http://status.example.test"
+    DISPATCH_BACKOFF_SECONDS = 0.01
 
 
 _BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_SSL"}

@@ -16,3 +16,52 @@ def heartbeat():
 def check_in():
     """A worker that just started is alive: say so before the first minute passes."""
     record_heartbeat()
+
+
+# --- Fan-out: dispatches, their sweep, and subscription emails -------------------------------
+
+from app.services import dispatch as dispatch_service  # noqa: E402
+from app.signals import update_committed, update_posted  # noqa: E402
+
+
+@huey.task()
+def run_dispatch(dispatch_id):
+    """Send one dispatch from its cursor."""
+    dispatch_service.run_dispatch(dispatch_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_dispatches():
+    """Every minute: re-enqueue dispatches a crashed worker or a lost task left behind."""
+    for dispatch_id in dispatch_service.sweep_dispatches():
+        run_dispatch(dispatch_id)
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_confirmation(subscriber_id, token):
+    """Email the double opt-in link."""
+    from app.services.subscription_mail import send_confirmation as send
+
+    send(subscriber_id, token)
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_manage_link(subscriber_id):
+    """Email an already subscribed address its manage link."""
+    from app.services.subscription_mail import send_manage_link as send
+
+    send(subscriber_id)
+
+
+@update_posted.connect
+def _write_dispatches(sender, update, **extra):
+    """Inside the update's transaction: add its Dispatch rows to the same session."""
+    dispatch_service.create_dispatches(update)
+
+
+@update_committed.connect
+def _enqueue_dispatches(sender, update, **extra):
+    """After the commit: start sending."""
+    for dispatch in dispatch_service.dispatches_for_update(update):
+        if dispatch.status == "pending":
+            run_dispatch(dispatch.id)

@@ -160,3 +160,62 @@ def browser_page():
         page = browser.new_page()
         yield page
         browser.close()
+
+
+# --- Fan-out: real mail servers --------------------------------------------------------------
+
+
+@pytest.fixture
+def sendgrid_server():
+    """A local SendGrid-compatible API that records requests and answers as told."""
+    from tests.servers import SendGridServer
+
+    server = SendGridServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it receives."""
+    from aiosmtpd.controller import Controller
+
+    from tests.servers import SMTPRecorder, free_port
+
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    recorder.host, recorder.port = controller.hostname, controller.port
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def sendgrid_app(app, app_factory, sendgrid_server):
+    """An app whose email goes to the local SendGrid server; its context is pushed."""
+    mail_app = app_factory(
+        EMAIL_BACKEND="sendgrid",
+        SENDGRID_API_KEY="SG.test-key",
+        SENDGRID_API_HOST=sendgrid_server.url,
+    )
+    with mail_app.app_context():
+        yield mail_app
+
+
+@pytest.fixture
+def smtp_app(app, app_factory, smtp_server):
+    """An app whose email goes to the local SMTP server; its context is pushed."""
+    mail_app = app_factory(
+        EMAIL_BACKEND="smtp", SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port
+    )
+    with mail_app.app_context():
+        yield mail_app
+
+
+@pytest.fixture
+def outbox(app):
+    """What the memory backend of ``app`` sent (rendered messages)."""
+    from app.email import get_backend
+
+    with app.app_context():
+        return get_backend().outbox

@@ -77,3 +77,71 @@ def create_incident(
         )
     db.session.commit()
     return incident
+
+
+def create_subscriber(
+    *,
+    email="reader@example.com",
+    components=(),
+    confirmed=True,
+    unsubscribed=False,
+    suppressed=None,
+):
+    """A subscriber; confirmed unless told otherwise."""
+    import secrets
+
+    from app.models import Subscriber
+
+    now = utcnow()
+    sub = Subscriber(
+        email=email,
+        token_hash=secrets.token_hex(16),
+        confirmed_at=now if confirmed else None,
+        unsubscribed_at=now if unsubscribed else None,
+        suppressed_at=now if suppressed else None,
+        suppressed_reason=suppressed,
+        components=list(components),
+    )
+    db.session.add(sub)
+    db.session.commit()
+    return sub
+
+
+def post_update(incident, *, external="We are investigating.", internal="", **fields):
+    """An update posted as the Comms Lead service will: signals around one commit."""
+    from flask import current_app
+
+    from app.signals import update_committed, update_posted
+
+    update = Update(
+        incident=incident,
+        state=fields.pop("state", incident.state),
+        external_body=external,
+        internal_body=internal,
+        **fields,
+    )
+    db.session.add(update)
+    update_posted.send(current_app._get_current_object(), update=update)
+    db.session.commit()
+    update_committed.send(current_app._get_current_object(), update=update)
+    return update
+
+
+def create_subscribers(count, *, domain="example.net"):
+    """Many confirmed subscribers to everything, inserted in one statement."""
+    import secrets
+
+    from app.models import Subscriber
+
+    now = utcnow()
+    rows = [
+        {
+            "email": f"user{i:06d}@{domain}",
+            "token_hash": secrets.token_hex(16),
+            "confirmed_at": now,
+            "created_at": now,
+        }
+        for i in range(count)
+    ]
+    db.session.execute(db.insert(Subscriber), rows)
+    db.session.commit()

@@ -1,0 +1,79 @@
+"""Admin: internal stakeholder groups."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from app.admin import bp
+from app.admin.fanout_forms import DeleteForm, StakeholderGroupForm
+from app.auth.forms import LogoutForm
+from app.auth.roles import require_role
+from app.extensions import db
+from app.models import Role, StakeholderGroup
+from app.services import ServiceError
+from app.services.stakeholders import create_group, delete_group, list_groups, update_group
+
+
+def _group(group_id) -> StakeholderGroup:
+    group = db.session.get(StakeholderGroup, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+@bp.route("/stakeholders")
+@require_role(Role.admin)
+def list_stakeholder_groups():
+    return render_template(
+        "admin/stakeholders.html",
+        groups=list_groups(),
+        delete_form=DeleteForm(),
+        logout_form=LogoutForm(),
+    )
+
+
+@bp.route("/stakeholders/new", methods=["GET", "POST"])
+@require_role(Role.admin)
+def new_stakeholder_group():
+    return _group_form(None)
+
+
+@bp.route("/stakeholders/<int:group_id>", methods=["GET", "POST"])
+@require_role(Role.admin)
+def edit_stakeholder_group(group_id):
+    return _group_form(_group(group_id))
+
+
+def _group_form(group: StakeholderGroup | None):
+    form = StakeholderGroupForm(obj=group)
+    if group is not None and not form.is_submitted():
+        form.emails.data = "\n".join(group.emails)
+    if form.validate_on_submit():
+        values = {
+            "name": form.name.data,
+            "emails": form.emails.data,
+            "min_severity": form.min_severity.data,
+        }
+        try:
+            if group is None:
+                group = create_group(**values)
+            else:
+                update_group(group, **values)
+        except ServiceError as exc:
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            flash(f"Saved the {group.name} group.", "info")
+            return redirect(url_for("admin.list_stakeholder_groups"))
+    status = 422 if form.errors else 200
+    html = render_template(
+        "admin/stakeholder_form.html", form=form, group=group, logout_form=LogoutForm()
+    )
+    return html, status
+
+
+@bp.route("/stakeholders/<int:group_id>/delete", methods=["POST"])
+@require_role(Role.admin)
+def delete_stakeholder_group(group_id):
+    group = _group(group_id)
+    if DeleteForm().validate_on_submit():
+        delete_group(group)
+        flash(f"Deleted the {group.name} group.", "info")
+    return redirect(url_for("admin.list_stakeholder_groups"))

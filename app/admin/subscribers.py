@@ -1,0 +1,108 @@
+"""Admin: subscribers (search, counts, CSV in and out) and the numbers of each dispatch."""
+
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+
+from app.admin import bp
+from app.admin.fanout_forms import ImportSubscribersForm
+from app.auth.forms import LogoutForm
+from app.auth.roles import require_role
+from app.extensions import db
+from app.models import Dispatch, DispatchStatus, Incident, Role
+from app.services import ServiceError
+from app.services.dispatch import dispatches_for_incident
+from app.services.subscriber_csv import (
+    export_subscribers,
+    import_subscribers,
+    search_subscribers,
+    subscriber_counts,
+    subscriber_status,
+)
+from app.sqltypes import utcnow
+
+
+@bp.route("/subscribers")
+@require_role(Role.admin)
+def list_subscribers():
+    query = request.args.get("q", "")
+    status = request.args.get("status", "")
+    return render_template(
+        "admin/subscribers.html",
+        subscribers=search_subscribers(query=query, status=status),
+        counts=subscriber_counts(),
+        query=query,
+        status=status,
+        status_of=subscriber_status,
+        logout_form=LogoutForm(),
+    )
+
+
+@bp.route("/subscribers/export.csv")
+@require_role(Role.admin)
+def export_subscribers_csv():
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return Response(
+        export_subscribers(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="subscribers-{stamp}.csv"'},
+    )
+
+
+@bp.route("/subscribers/import", methods=["GET", "POST"])
+@require_role(Role.admin)
+def import_subscribers_csv():
+    form = ImportSubscribersForm()
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+            result = import_subscribers(text, consented=form.consented.data)
+        except UnicodeDecodeError:
+            form.file.errors.append("The file is not UTF-8 text.")
+        except ServiceError as exc:
+            form.file.errors.append(exc.message)
+        else:
+            verb = "confirmed" if form.consented.data else "sent a confirmation link"
+            flash(
+                f"Imported {result.created} ({verb}); {result.skipped} already known, "
+                f"{len(result.errors)} rejected.",
+                "info",
+            )
+            for error in result.errors[:20]:
+                flash(error, "error")
+            return redirect(url_for("admin.list_subscribers"))
+    return render_template("admin/subscribers_import.html", form=form, logout_form=LogoutForm())
+
+
+@bp.route("/incidents/<public_id>/dispatches")
+def list_incident_dispatches(public_id):
+    incident = db.session.scalar(db.select(Incident).filter_by(public_id=public_id))
+    if incident is None:
+        abort(404)
+    return render_template(
+        "admin/dispatches.html",
+        incident=incident,
+        dispatches=dispatches_for_incident(incident),
+        logout_form=LogoutForm(),
+    )
+
+
+def failed_dispatches() -> list[Dispatch]:
+    """Dispatches of the last week that failed or are waiting on a provider error."""
+    since = utcnow() - timedelta(days=7)
+    query = (
+        db.select(Dispatch)
+        .where(
+            Dispatch.updated_at >= since,
+            (Dispatch.status == DispatchStatus.failed)
+            | ((Dispatch.status == DispatchStatus.pending) & Dispatch.last_error.is_not(None)),
+        )
+        .order_by(Dispatch.updated_at.desc())
+        .limit(20)
+    )
+    return list(db.session.scalars(query))
+
+
+# For any admin template, e.g. the incident page: {% include "admin/_dispatches.html" %}.
+bp.add_app_template_global(dispatches_for_incident, "incident_dispatches")
+bp.add_app_template_global(failed_dispatches, "failed_dispatches")

@@ -1,0 +1,120 @@
+"""Subscribing by email: double opt-in, manage page, unsubscribe and RFC 8058 one-click."""
+
+import hashlib
+
+from flask import current_app, make_response, render_template, request
+from wtforms import SelectChoice
+
+from app.extensions import csrf, db, limiter
+from app.models import Component
+from app.public import bp
+from app.public.subscription_forms import ConfirmForm, PreferencesForm, SubscribeForm
+from app.services import ServiceError
+from app.services.subscribers import (
+    confirm_subscription,
+    subscribe,
+    subscriber_for_token,
+    unsubscribe,
+    update_preferences,
+)
+
+
+def _component_choices():
+    query = (
+        db.select(Component).where(Component.is_public).order_by(Component.position, Component.name)
+    )
+    return [SelectChoice(c.id, c.name) for c in db.session.scalars(query)]
+
+
+def _address_key() -> str:
+    """Rate-limit key for the address being subscribed (hashed: no addresses in the store)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "subscribe:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _private(response):
+    """Pages reached through a personal link: never cached, never leaked in a Referer."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/subscribe", methods=["GET", "POST"], endpoint="subscribe")
+@limiter.limit(lambda: current_app.config["SUBSCRIBE_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["SUBSCRIBE_ADDRESS_RATE_LIMIT"],
+    key_func=_address_key,
+    methods=["POST"],
+)
+def subscribe_page():
+    form = SubscribeForm()
+    form.components.choices = _component_choices()
+    if form.validate_on_submit():
+        if form.website.data:
+            # A bot: answer exactly as for a person, and do nothing.
+            return render_template("public/subscription_message.html", kind="sent")
+        try:
+            subscribe(form.email.data, component_ids=form.components.data or ())
+        except ServiceError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            return render_template("public/subscription_message.html", kind="sent")
+    status = 422 if form.errors else 200
+    return render_template("public/subscribe.html", form=form), status
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"], endpoint="confirm_subscription")
+def confirm_subscription_page(token):
+    # GET only shows a button: mail scanners follow links and must not confirm for anyone.
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            sub = confirm_subscription(token)
+        except ServiceError as exc:
+            return _private(_message("invalid", exc.message, 404))
+        return _private(_message("confirmed", status=200, email=sub.email))
+    return _private(render_template("public/confirm.html", form=form))
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+def manage_subscription(token):
+    sub = subscriber_for_token(token)
+    if sub is None:
+        return _private(_message("invalid", "This link is not valid.", 404))
+    form = PreferencesForm()
+    form.components.choices = _component_choices()
+    if form.validate_on_submit():
+        try:
+            sub = update_preferences(token, component_ids=form.components.data or ())
+        except ServiceError as exc:
+            form.components.errors.append(exc.message)
+        else:
+            return _private(_message("saved", status=200, email=sub.email))
+    elif request.method == "GET":
+        form.components.data = [c.id for c in sub.components]
+    html = render_template("public/manage.html", form=form, subscriber=sub, token=token)
+    return _private(current_app.make_response((html, 422 if form.errors else 200)))
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"], endpoint="unsubscribe")
+@csrf.exempt  # RFC 8058: mail providers POST here with no cookie and no token; the URL is secret
+def unsubscribe_page(token):
+    if request.method == "GET":
+        # Shows a button and changes nothing: scanners and previews follow GETs.
+        if subscriber_for_token(token) is None:
+            return _private(_message("invalid", "This link is not valid.", 404))
+        html = render_template("public/unsubscribe.html", token=token)
+        return _private(current_app.make_response(html))
+    try:
+        sub = unsubscribe(token)
+    except ServiceError as exc:
+        return _private(_message("invalid", exc.message, 404))
+    return _private(_message("unsubscribed", status=200, email=sub.email))
+
+
+def _message(kind, message=None, status=200, email=None):
+    html = render_template(
+        "public/subscription_message.html", kind=kind, message=message, email=email
+    )
+    return current_app.make_response((html, status))

@@ -1,0 +1,121 @@
+import io
+
+import pytest
+
+from app.extensions import db
+from app.models import DispatchStatus, StakeholderGroup, Subscriber
+from tests.conftest import csrf_token, login
+from tests.factories import (
+    PASSWORD,
+    create_component,
+    create_incident,
+    create_subscriber,
+    create_user,
+    post_update,
+)
+
+
+@pytest.fixture
+def admin(client, ctx):
+    create_user(email="admin@example.com", role="admin")
+    login(client, "admin@example.com", PASSWORD)
+    return client
+
+
+def test_subscriber_list_searches_and_counts_by_status(admin):
+    create_subscriber(email="alice@example.com")
+    create_subscriber(email="bob@example.com", confirmed=False)
+    create_subscriber(email="carol@example.com", unsubscribed=True)
+    create_subscriber(email="dave@example.com", suppressed="bounced: 550 no such user")
+    html = admin.get("/admin/subscribers").get_data(as_text=True)
+    assert 'data-count="all">5' not in html and 'data-count="all">4<' in html
+    assert 'data-count="active">1<' in html and 'data-count="suppressed">1<' in html
+    assert "bounced: 550 no such user" in html
+    found = admin.get("/admin/subscribers?q=ALI").get_data(as_text=True)
+    assert "alice@example.com" in found and "bob@example.com" not in found
+    pending = admin.get("/admin/subscribers?status=pending").get_data(as_text=True)
+    assert "bob@example.com" in pending and "alice@example.com" not in pending
+
+
+def test_leads_cannot_see_subscribers(client, ctx):
+    create_user(email="lead@example.com", role="lead")
+    login(client, "lead@example.com", PASSWORD)
+    assert client.get("/admin/subscribers").status_code == 403
+    assert client.get("/admin/subscribers/export.csv").status_code == 403
+
+
+def test_export_is_csv_without_tokens(admin):
+    api = create_component(slug="api", name="API")
+    sub = create_subscriber(email="alice@example.com", components=[api])
+    response = admin.get("/admin/subscribers/export.csv")
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.splitlines()[0].startswith("email,status,components")
+    assert "alice@example.com,active,api," in text
+    assert sub.token_hash not in text
+
+
+def upload(admin, text, consented):
+    data = {
+        "file": (io.BytesIO(text.encode()), "subs.csv"),
+        "csrf_token": csrf_token(admin, "/admin/subscribers/import"),
+    }
+    if consented:
+        data["consented"] = "y"
+    return admin.post("/admin/subscribers/import", data=data, content_type="multipart/form-data")
+
+
+def statuses():
+    db.session.expire_all()
+    return {s.email: s.is_active for s in db.session.scalars(db.select(Subscriber))}
+
+
+def test_import_confirms_only_with_consent_and_never_resubscribes(admin, outbox):
+    create_component(slug="api", name="API")
+    create_subscriber(email="left@example.com", unsubscribed=True)
+    csv = "email,components\nnew@example.com,api\nleft@example.com,\nnot-an-email,\n"
+    response = upload(admin, csv, consented=False)
+    assert response.status_code == 302
+    assert statuses() == {"left@example.com": False, "new@example.com": False}
+    assert [m["To"] for m in outbox] == ["new@example.com"]
+    upload(admin, "consented@example.com\n", consented=True)
+    assert statuses()["consented@example.com"] is True
+    assert len(outbox) == 1
+    page = admin.get("/admin/subscribers").get_data(as_text=True)
+    assert "Row 3" in page or "Imported 1" in page
+
+
+def test_stakeholder_groups_are_managed_in_the_admin(admin):
+    data = {
+        "name": "Execs",
+        "emails": "ceo@corp.example\ncto@corp.example, ceo@corp.example",
+        "min_severity": "SEV2",
+        "csrf_token": csrf_token(admin, "/admin/stakeholders/new"),
+    }
+    assert admin.post("/admin/stakeholders/new", data=data).status_code == 302
+    group = db.session.scalar(db.select(StakeholderGroup))
+    assert group.emails == ["ceo@corp.example", "cto@corp.example"]
+    bad = dict(data, emails="nope", csrf_token=csrf_token(admin, f"/admin/stakeholders/{group.id}"))
+    response = admin.post(f"/admin/stakeholders/{group.id}", data=bad)
+    assert response.status_code == 422 and "not valid" in response.get_data(as_text=True)
+    assert "Execs" in admin.get("/admin/stakeholders").get_data(as_text=True)
+    token = csrf_token(admin, "/admin/stakeholders")
+    admin.post(f"/admin/stakeholders/{group.id}/delete", data={"csrf_token": token})
+    assert db.session.scalar(db.select(StakeholderGroup)) is None
+
+
+def test_dispatch_numbers_and_provider_errors_show_in_the_admin(
+    app, admin, sendgrid_app, sendgrid_server
+):
+    create_subscriber(email="a@example.com")
+    sendgrid_server.answer(401, message="The provided authorization grant is invalid")
+    incident = create_incident(title="Checkout failing")
+    update = post_update(incident)
+    with app.app_context():
+        page = admin.get(f"/admin/incidents/{incident.public_id}/dispatches")
+        html = page.get_data(as_text=True)
+        assert "The provided authorization grant is invalid" in html
+        assert "dispatch-failed" in html
+        dashboard = admin.get("/admin/").get_data(as_text=True)
+    assert "Email failed" in dashboard and "authorization grant is invalid" in dashboard
+    assert update.id and DispatchStatus.failed

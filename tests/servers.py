@@ -1,0 +1,136 @@
+"""Real servers for tests: a SendGrid-compatible HTTP API and an SMTP server (aiosmtpd)."""
+
+import json
+import socket
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict
+    body: dict
+    status: int
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict = field(default_factory=dict)
+    body: dict | None = None
+
+
+class SendGridServer:
+    """Accepts POST /v3/mail/send like SendGrid; answers 202 unless told otherwise."""
+
+    def __init__(self):
+        self.requests: list[Recorded] = []
+        self._answers: deque[Answer] = deque()
+        self._lock = threading.Lock()
+        self.hold_after: int | None = None  # accepted requests after which new ones hang
+        self.release = threading.Event()
+        self.holding = threading.Event()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def answer(self, status, *, headers=None, message=None, times=1):
+        """Answer the next ``times`` requests with ``status`` (and SendGrid's error body)."""
+        body = {"errors": [{"message": message, "field": None}]} if message else None
+        for _ in range(times):
+            self._answers.append(Answer(status, headers or {}, body))
+
+    @property
+    def accepted(self) -> list[Recorded]:
+        return [r for r in self.requests if r.status == 202]
+
+    def delivered_to(self) -> list[str]:
+        """Every address in every accepted request, in order (duplicates kept)."""
+        return [
+            to["email"] for r in self.accepted for p in r.body["personalizations"] for to in p["to"]
+        ]
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    hold = (
+                        server.hold_after is not None and len(server.accepted) >= server.hold_after
+                    )
+                    answer = (
+                        Answer(202)
+                        if hold
+                        else (server._answers.popleft() if server._answers else Answer(202))
+                    )
+                if hold:
+                    server.holding.set()
+                    server.release.wait(30)
+                    answer = Answer(503)
+                if self.path != "/v3/mail/send":
+                    answer = Answer(404, body={"errors": [{"message": "not found"}]})
+                with server._lock:
+                    server.requests.append(
+                        Recorded(self.path, dict(self.headers), body, answer.status)
+                    )
+                try:
+                    payload = json.dumps(answer.body).encode() if answer.body else b""
+                    self.send_response(answer.status)
+                    for name, value in answer.headers.items():
+                        self.send_header(name, str(value))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client was killed while we held the request
+
+        return Handler
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPRecorder:
+    """An aiosmtpd handler that keeps every message and can refuse chosen recipients."""
+
+    def __init__(self):
+        self.messages = []
+        self.sessions = set()
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.sessions.add(id(session))
+        msg = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
