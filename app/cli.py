@@ -82,10 +82,36 @@ def check_config_command():
     click.echo("configuration OK")
 
 
+@click.group("reminders")
+def reminders_group():
+    """Overdue-update reminders."""
+
+
+@reminders_group.command("tick")
+def reminders_tick_command():
+    """Run one reminder tick now (for cron-only setups) and print what it sent."""
+    from app.services.reminders import tick
+
+    sent = tick()
+    for reminder in sent:
+        incident = reminder.incident
+        click.echo(
+            f"sent {reminder.level} reminder for {incident.severity} {incident.title!r} "
+            f"(due {reminder.due_at.isoformat()})"
+        )
+    click.echo(f"{len(sent)} reminder(s) sent.")
+
+
 def init_app(app):
     from app import tasks  # noqa: F401 - register tasks so the web app can enqueue them
 
-    for command in (create_user_command, seed_demo_command, worker_command, check_config_command):
+    for command in (
+        create_user_command,
+        seed_demo_command,
+        worker_command,
+        check_config_command,
+        reminders_group,
+    ):
         app.cli.add_command(command)
 
 

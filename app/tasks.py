@@ -71,3 +71,21 @@ def _enqueue_dispatches(sender, update, **extra):
                 run_dispatch(dispatch.id)
             except Exception:
                 logging.getLogger(__name__).exception("could not enqueue dispatch %s", dispatch.id)
+
+
+# --- Reminders: a tick every 30 s ---------------------------------------------------------------
+
+from app.services import reminders as reminders_service  # noqa: E402
+
+
+@huey.task()
+def reminder_tick():
+    """One reminder pass."""
+    reminders_service.tick()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def reminder_ticks():
+    """Huey's clock is per minute: tick now and again in 30 s."""
+    reminders_service.tick()
+    reminder_tick.schedule(delay=30)

@@ -21,4 +21,4 @@ def require_login():
     return None
 
 
-from app.admin import stakeholders, subscribers, views  # noqa: E402, F401 - routes register on import
+from app.admin import reports, stakeholders, subscribers, views  # noqa: E402, F401 - routes register on import

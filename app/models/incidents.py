@@ -23,6 +23,8 @@ class Incident(db.Model):
     __tablename__ = "incidents"
     __table_args__ = (
         Index("ix_incidents_kind_started_at", "kind", "started_at"),
+        # The reminder tick asks for open incidents due before a time: one range scan here.
+        Index("ix_incidents_resolved_at_due", "resolved_at", "next_update_due_at"),
         CheckConstraint(
             "scheduled_until IS NULL OR scheduled_for IS NULL OR scheduled_until > scheduled_for",
             name="window_order",
@@ -42,15 +44,14 @@ class Incident(db.Model):
     is_public: Mapped[bool] = mapped_column(default=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     monitoring_at: Mapped[datetime | None]
-    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
     scheduled_for: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_until: Mapped[datetime | None]
     auto_notify: Mapped[bool] = mapped_column(default=False)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     commander_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cadence_minutes: Mapped[int | None]
-    # The reminder tick scans this column; resolving clears it, so the index stays small.
-    next_update_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_update_due_at: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
