@@ -68,6 +68,9 @@ def register_blueprints(app):
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from app.api import bp as api_bp
+
+    app.register_blueprint(api_bp, url_prefix="/api")
 
 
 def register_errors(app):

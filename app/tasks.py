@@ -16,3 +16,19 @@ def heartbeat():
 def check_in():
     """A worker that just started is alive: say so before the first minute passes."""
     record_heartbeat()
+
+
+@huey.task()
+def publish():
+    """Re-render and store the public site after a change that alters it."""
+    from app.services.publishing import publish_site
+
+    publish_site()
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def republish_for_the_clock():
+    """Time alone moves the uptime bars and past days: a new day shows within 15 minutes."""
+    from app.services.publishing import publish_site
+
+    publish_site()
