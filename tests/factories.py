@@ -77,3 +77,12 @@ def create_incident(
         )
     db.session.commit()
     return incident
+
+
+def create_settings(*, page_name="Acme Status", timezone="UTC", **fields):
+    from app.models import Setting
+
+    settings = Setting(page_name=page_name, timezone=timezone, **fields)
+    db.session.add(settings)
+    db.session.commit()
+    return settings

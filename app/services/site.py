@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app, g, render_template
 
@@ -27,6 +27,7 @@ from app.sqltypes import utcnow
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 SVG = "image/svg+xml"
+EMPTY_FEED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,14 @@ def render_site(*, now: datetime | None = None) -> list[Artifact]:
                 )
             )
         out += _history("/history", components, history, tz)
-        out += _feeds(site_feed_spec(settings.page_name), history, base, now)
+        # An empty feed's date must not be "now", or its bytes would change on every publish.
+        quiet = settings.updated_at or EMPTY_FEED_DATE
+        out += _feeds(site_feed_spec(settings.page_name), history, base, quiet)
         for component in components:
             mine = pages.history_incidents(component)
             path = f"/components/{component.slug}/history"
             out += _history(path, components, mine, tz, component)
-            out += _feeds(component_feed_spec(settings.page_name, component), mine, base, now)
+            out += _feeds(component_feed_spec(settings.page_name, component), mine, base, quiet)
         out.append(Artifact("/badge.svg", SVG, render_badge(view.indicator, view.description)))
         for name, document in api_documents(settings=settings, base_url=base, now=now).items():
             out.append(_json(f"/api/v2/{name}", document))

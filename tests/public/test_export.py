@@ -1,0 +1,46 @@
+import xml.etree.ElementTree as ET
+
+from app.models import ComponentStatus
+from app.services.publishing import publish_site
+from tests.factories import create_component, create_incident
+
+
+def test_flask_publish_exports_the_whole_site(runner, ctx, tmp_path):
+    create_component(slug="api", name="API")
+    incident = create_incident(title="API errors", updates=[("Looking.", "")])
+    result = runner.invoke(args=["publish", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for name in [
+        "index.html",
+        f"incidents/{incident.public_id}/index.html",
+        "history/index.html",
+        "history.atom",
+        "history.rss",
+        "components/api/history/index.html",
+        "components/api/history.atom",
+        "components/api/history.rss",
+        "badge.svg",
+        "api/v2/summary.json",
+        "api/v2/scheduled-maintenances/active.json",
+        "api/v2/openapi.json",
+        "static/crier.css",
+        "static/localtime.js",
+    ]:
+        assert (tmp_path / name).is_file(), name
+    assert "Looking." in (tmp_path / "index.html").read_text()
+
+
+def test_flask_publish_without_out_stores_a_new_generation(runner, ctx):
+    result = runner.invoke(args=["publish"])
+    assert result.exit_code == 0 and "Published generation 1." in result.output
+
+
+def test_badge_shows_the_overall_status(client, ctx):
+    create_component(status=ComponentStatus.major_outage)
+    publish_site()
+    response = client.get("/badge.svg")
+    assert response.mimetype == "image/svg+xml"
+    svg = ET.fromstring(response.data)  # noqa: S314 - our own bytes
+    assert svg.get("aria-label") == "status: Major System Outage"
+    assert 'fill="#cf222e"' in response.get_data(as_text=True)
+    assert response.headers["ETag"]
