@@ -16,4 +16,6 @@ def _republish(sender, **extra):
     publish()
 
 
-from app.public import cli, views  # noqa: E402, F401 - routes and commands register on import
+from app.public import cli, serve, views  # noqa: E402, F401 - routes and commands register on import
+
+bp.record_once(serve.install)

@@ -116,11 +116,16 @@ class ArtifactCache:
         """Make the next read ask the database (this process just published)."""
         self.checked_at = float("-inf")
 
+    @property
+    def due(self) -> bool:
+        """Whether the next read should ask the database what changed."""
+        return time.monotonic() - self.checked_at >= self.check_seconds
+
     def get(self, path: str) -> Stored | None:
         """The stored artifact at ``path``, refreshing at most once per check interval."""
-        if time.monotonic() - self.checked_at >= self.check_seconds:
+        if self.due:
             with self._lock:
-                if time.monotonic() - self.checked_at >= self.check_seconds:
+                if self.due:
                     self._refresh()
         return self.items.get(path)
 

@@ -81,6 +81,20 @@ def _json(path, document) -> Artifact:
     return Artifact(path, JSON, body)
 
 
+def _status_page(view, components, now, tz) -> Artifact:
+    uptime = uptime_for(components, now=now, tz_name=tz)
+    return _html("/", "public/index.html", view=view, uptime=uptime)
+
+
+def render_status_page(*, now: datetime | None = None) -> bytes:
+    """Only the status page, rendered now: what a site without publishing does per request."""
+    now = now or utcnow()
+    g.pop("crier_settings", None)
+    tz = page_settings().timezone
+    view = pages.page_view(now=now, tz_name=tz)
+    return _status_page(view, pages.public_components(), now, tz).body
+
+
 def render_site(*, now: datetime | None = None) -> list[Artifact]:
     """Every public artifact as of ``now``: what publishing stores and the export writes."""
     now = now or utcnow()
@@ -91,8 +105,7 @@ def render_site(*, now: datetime | None = None) -> list[Artifact]:
     with current_app.test_request_context("/", base_url=base + "/"):
         view = pages.page_view(now=now, tz_name=tz)
         components = pages.public_components()
-        uptime = uptime_for(components, now=now, tz_name=tz)
-        out = [_html("/", "public/index.html", view=view, uptime=uptime)]
+        out = [_status_page(view, components, now, tz)]
         history = pages.history_incidents()
         for incident in db_public_incidents():
             out.append(

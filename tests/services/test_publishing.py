@@ -123,3 +123,15 @@ def test_the_clock_task_republishes_when_a_new_day_moves_the_bars(client, ctx):
     after = client.get("/")
     assert after.headers["ETag"] != before.headers["ETag"]
     assert f"{tomorrow.day} {tomorrow:%B %Y}" in after.get_data(as_text=True)
+
+
+def test_published_reads_set_no_cookie_and_views_serve_the_same_bytes(client, ctx):
+    create_component()
+    publish_site()
+    plain = client.get("/")
+    assert "Set-Cookie" not in plain.headers and "Cookie" not in plain.headers.get("Vary", "")
+    via_view = client.get("/?utm_source=mail")  # a query string goes through Flask's view
+    assert via_view.data == plain.data and via_view.headers["ETag"] == plain.headers["ETag"]
+    assert client.get("/?x=1", headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    head = client.head("/api/v2/status.json")
+    assert head.status_code == 200 and head.headers["Access-Control-Allow-Origin"] == "*"
