@@ -83,9 +83,13 @@ def flask(env, *args) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
 
 
-def gunicorn(env, app: str, port: int) -> subprocess.Popen:
+def gunicorn(env, app: str, port: int, threads: int) -> subprocess.Popen:
+    # Threads > 1 selects gunicorn's gthread worker, which keeps connections alive.
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", app],
+        [
+            *(str(BIN / "gunicorn"), "--workers", "2", "--threads", str(threads)),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", app),
+        ],
         cwd=ROOT,
         env={**env, "PYTHONPATH": str(ROOT)},
     )
@@ -94,7 +98,7 @@ def gunicorn(env, app: str, port: int) -> subprocess.Popen:
 def wrk(url: str, duration: int, connections: int) -> tuple[float, float]:
     """(requests per second, p99 latency in ms) for one URL."""
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -113,6 +117,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--past-incidents", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
     missing = missing_tools()
     if missing:
@@ -134,8 +139,8 @@ def main() -> int:
         flask(env, "seed-demo", "--past-incidents", str(args.past_incidents))
         flask(env, "publish", "--out", str(work / "site"))
         crier_port, naive_port, nginx_port = free_port(), free_port(), free_port()
-        procs.append(gunicorn(env, "wsgi:app", crier_port))
-        procs.append(gunicorn(env, "bench.naive_app:app", naive_port))
+        procs.append(gunicorn(env, "wsgi:app", crier_port, args.threads))
+        procs.append(gunicorn(env, "bench.naive_app:app", naive_port, args.threads))
         (work / "nginx" / "tmp").mkdir(parents=True)
         conf = work / "nginx" / "nginx.conf"
         conf.write_text(
@@ -154,7 +159,10 @@ def main() -> int:
         runs += [("naive /", naive)]
         runs += [(f"nginx {p}", static + p) for p in paths]
         results = {}
-        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; {os.cpu_count()} CPUs")
+        print(
+            f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn 2 workers x "
+            f"{args.threads} threads; nginx 2 workers; {os.cpu_count()} CPUs"
+        )
         for name, url in runs:
             wrk(url, 2, args.connections)  # warm up
             results[name] = wrk(url, args.duration, args.connections)
