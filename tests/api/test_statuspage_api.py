@@ -181,3 +181,32 @@ def test_hidden_components_and_their_statuses_stay_out(client, ctx):
     summary = get(client, "summary.json").get_json()
     assert [c["name"] for c in summary["components"]] == ["API"]
     assert summary["status"]["indicator"] == "none"
+
+
+def test_updates_list_the_public_components_they_changed(client, ctx):
+    from app.extensions import db
+    from app.models import ComponentStatusChange
+
+    api = create_component(slug="api", name="API")
+    batch = create_component(slug="batch", name="Batch", is_public=False)
+    incident = create_incident(title="API down", components=[api], updates=[("Down.", "")])
+    update = incident.updates[0]
+    earlier = update.posted_at - timedelta(days=1)
+    db.session.add(ComponentStatusChange(component=api, status="operational", at=earlier))
+    for component in (api, batch):
+        db.session.add(
+            ComponentStatusChange(
+                component=component, status="major_outage", at=update.posted_at, update_id=update.id
+            )
+        )
+    db.session.commit()
+    publish_site()
+    [document] = get(client, "incidents/unresolved.json").get_json()["incidents"]
+    assert document["incident_updates"][0]["affected_components"] == [
+        {
+            "code": api.public_id,
+            "name": "API",
+            "old_status": "operational",
+            "new_status": "major_outage",
+        }
+    ]

@@ -135,3 +135,20 @@ def test_published_reads_set_no_cookie_and_views_serve_the_same_bytes(client, ct
     assert client.get("/?x=1", headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
     head = client.head("/api/v2/status.json")
     assert head.status_code == 200 and head.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_public_changed_enqueues_a_publish_that_a_worker_runs(app, app_factory):
+    from app.extensions import huey
+
+    queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)
+    with queue_app.app_context():
+        queue = huey.huey
+        queue.flush()
+        create_component(name="Queued component")
+        public_changed.send(queue_app)
+        assert queue.pending_count() == 1
+        assert db.session.scalar(db.select(db.func.count(PublishedArtifact.id))) == 0
+        queue.execute(queue.dequeue())
+        db.session.rollback()
+        index = db.session.scalar(db.select(PublishedArtifact).filter_by(path="/"))
+        assert b"Queued component" in index.body
