@@ -19,11 +19,14 @@ def check_in():
 
 
 @huey.task()
-def publish():
-    """Re-render and store the public site after a change that alters it."""
-    from app.services.publishing import publish_site
+def publish(seen=None):
+    """Re-render and store the public site after a change (read at generation ``seen``)."""
+    from app.services.publishing import publish_if_stale, publish_site
 
-    publish_site()
+    if seen is None:
+        publish_site()
+    else:
+        publish_if_stale(seen=seen)
 
 
 @huey.periodic_task(crontab(minute="*/15"))

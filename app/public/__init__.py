@@ -11,9 +11,10 @@ bp = Blueprint("public", __name__, cli_group=None)
 @public_changed.connect
 def _republish(sender, **extra):
     """Something public changed and was committed: re-publish (on the queue)."""
+    from app.services.publishing import current_generation
     from app.tasks import publish
 
-    publish()
+    publish(seen=current_generation())
 
 
 from app.public import cli, serve, views  # noqa: E402, F401 - routes and commands register on import

@@ -102,6 +102,25 @@ def publish_site(*, now: datetime | None = None) -> int:
     return generation
 
 
+def current_generation() -> int:
+    """The last committed publish generation (0 before the first publish)."""
+    with db.engine.connect() as conn:
+        query = select(PublishState.generation).where(PublishState.id == 1)
+        return conn.execute(query).scalar() or 0
+
+
+def publish_if_stale(*, seen: int) -> int | None:
+    """Publish, unless a publish that must have seen the change (read at ``seen``) has run.
+
+    Publish seen+1 may have been under way, reading older data, when ``seen`` was read; seen+2
+    claimed its generation only after seen+1 committed, so it read the change. A burst of
+    changes then costs two publishes, not one each.
+    """
+    if current_generation() >= seen + 2:
+        return None
+    return publish_site()
+
+
 class ArtifactCache:
     """One process's copy of the published site, refreshed by generation."""
 

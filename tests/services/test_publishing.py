@@ -152,3 +152,14 @@ def test_public_changed_enqueues_a_publish_that_a_worker_runs(app, app_factory):
         db.session.rollback()
         index = db.session.scalar(db.select(PublishedArtifact).filter_by(path="/"))
         assert b"Queued component" in index.body
+
+
+def test_a_burst_of_changes_costs_at_most_two_publishes(ctx):
+    from app.services.publishing import current_generation, publish_if_stale
+
+    create_component()
+    seen = current_generation()
+    assert publish_if_stale(seen=seen) == seen + 1  # might have read the data before the change
+    assert publish_if_stale(seen=seen) == seen + 2  # began after: it saw the change
+    assert publish_if_stale(seen=seen) is None  # so later requests for the same change skip
+    assert current_generation() == seen + 2
