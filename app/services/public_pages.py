@@ -46,11 +46,17 @@ class PageView:
 
 
 def public_components() -> list[Component]:
-    """Public components in page order."""
+    """Public components in page order: by group, then position within it; ungrouped last."""
     query = (
         db.select(Component)
+        .outerjoin(ComponentGroup, Component.group_id == ComponentGroup.id)
         .where(Component.is_public.is_(True))
-        .order_by(Component.position, Component.name)
+        .order_by(
+            ComponentGroup.position.is_(None),
+            ComponentGroup.position,
+            Component.position,
+            Component.name,
+        )
     )
     return list(db.session.scalars(query))
 
