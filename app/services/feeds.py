@@ -19,6 +19,7 @@ class FeedSpec:
     title: str
     path: str  # without extension: "/history" or "/components/api/history"
     html_path: str
+    author: str
 
 
 def tag_uri(base_url: str, when: datetime, specific: str) -> str:
@@ -39,6 +40,7 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: date
     updated = entries[0][1].posted_at if entries else fallback
     fg.id(tag_uri(base_url, datetime(2026, 1, 1), spec.path))
     fg.title(spec.title)
+    fg.author({"name": spec.author})  # Atom wants an author; the page speaks for itself
     fg.subtitle(f"Incident and maintenance updates: {spec.title}")
     fg.link(href=f"{base_url}{spec.path}.{kind}", rel="self")
     fg.link(href=f"{base_url}{spec.html_path}", rel="alternate")
@@ -72,10 +74,10 @@ def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime
 
 def site_feed_spec(page_name: str) -> FeedSpec:
     """The whole page's feed at /history.atom|rss."""
-    return FeedSpec(f"{page_name} status history", "/history", "/history")
+    return FeedSpec(f"{page_name} status history", "/history", "/history", page_name)
 
 
 def component_feed_spec(page_name: str, component: Component) -> FeedSpec:
     """A component's feed at /components/<slug>/history.atom|rss."""
     path = f"/components/{component.slug}/history"
-    return FeedSpec(f"{page_name}: {component.name} status history", path, path)
+    return FeedSpec(f"{page_name}: {component.name} status history", path, path, page_name)

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 import feedparser
@@ -79,3 +80,33 @@ def test_feed_bytes_do_not_depend_on_when_they_were_rendered(ctx):
         for row in PublishedArtifact.query.filter(PublishedArtifact.path.like("%history.%"))
     }
     assert len(first) == 6 and first == again
+
+
+def test_feeds_match_their_golden_files(ctx):
+    """Byte-for-byte: a change to the feeds' shape shows up here as a reviewable diff."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from app.extensions import db
+
+    golden = Path(__file__).parent / "golden"
+    create_settings(page_name="Acme Status")
+    api = create_component(slug="api", name="API")
+    incident = create_incident(
+        title="API errors",
+        components=[api],
+        updates=[("We are *looking* at <script>x</script> errors.", "INTERNAL"), ("Fixed.", "")],
+        public_id="inc000000001",
+    )
+    start = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
+    for n, update in enumerate(incident.updates):
+        update.public_id = f"upd00000000{n}"
+        update.posted_at = start + timedelta(minutes=20 * n)
+    db.session.commit()
+    publish_site(now=start + timedelta(hours=1))
+    for name in ("history.atom", "history.rss", "components/api/history.atom"):
+        body = db.session.scalar(db.select(PublishedArtifact).filter_by(path=f"/{name}")).body
+        expected = golden / name.replace("/", "_")
+        if os.environ.get("CRIER_UPDATE_GOLDEN"):  # regenerate, then review the diff
+            expected.write_bytes(body)
+        assert body == expected.read_bytes(), f"{name} differs from {expected}"
