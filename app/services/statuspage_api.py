@@ -1,5 +1,6 @@
 """Statuspage API v2 documents: the exact key names and values of Atlassian Statuspage."""
 
+from bisect import bisect_left
 from datetime import datetime
 
 from sqlalchemy.orm import selectinload
@@ -162,16 +163,29 @@ def _changes_by_update(incidents, public_ids):
         .where(ComponentStatusChange.component_id.in_(public_ids))
         .options(selectinload(ComponentStatusChange.component))
     )
-    out = {}
-    for change in db.session.scalars(query):
-        previous = db.session.scalar(
-            db.select(ComponentStatusChange.status)
-            .where(ComponentStatusChange.component_id == change.component_id)
-            .where(ComponentStatusChange.at < change.at)
-            .order_by(ComponentStatusChange.at.desc())
-            .limit(1)
+    changes = list(db.session.scalars(query))
+    if not changes:
+        return {}
+    # The status before each change: one query over those components' history, not one each.
+    history = db.session.execute(
+        db.select(
+            ComponentStatusChange.component_id,
+            ComponentStatusChange.at,
+            ComponentStatusChange.status,
         )
-        out.setdefault(change.update_id, []).append((change, previous.value if previous else None))
+        .where(ComponentStatusChange.component_id.in_({c.component_id for c in changes}))
+        .where(ComponentStatusChange.at <= max(c.at for c in changes))
+        .order_by(ComponentStatusChange.at)
+    ).all()
+    by_component = {}
+    for row in history:
+        by_component.setdefault(row.component_id, []).append(row)
+    out = {}
+    for change in sorted(changes, key=lambda c: (c.at, c.id)):
+        rows = by_component[change.component_id]
+        before = bisect_left([r.at for r in rows], change.at)
+        old = rows[before - 1].status.value if before else None
+        out.setdefault(change.update_id, []).append((change, old))
     return out
 
 

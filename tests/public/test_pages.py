@@ -160,3 +160,16 @@ def test_history_is_by_month_paginated_and_filterable(client, ctx):
 def test_unknown_incident_is_404(client, ctx):
     publish_site()
     assert client.get("/incidents/nosuchthing0").status_code == 404
+
+
+def test_component_shown_only_when_degraded_hides_while_operational(client, ctx):
+    create_component(slug="api", name="API")
+    quiet = create_component(slug="legacy", name="Legacy FTP")
+    quiet.only_show_if_degraded = True
+    db.session.commit()
+    publish_site()
+    assert "Legacy FTP" not in html(client, "/")
+    quiet.status = ComponentStatus.partial_outage
+    db.session.commit()
+    publish_site()
+    assert "Legacy FTP" in html(client, "/")
