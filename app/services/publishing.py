@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.extensions import db
 from app.models import PublishedArtifact, PublishState
@@ -145,8 +145,18 @@ class ArtifactCache:
         if self.due:
             with self._lock:
                 if self.due:
-                    self._refresh()
+                    self._refresh_or_keep()
         return self.items.get(path)
+
+    def _refresh_or_keep(self) -> None:
+        try:
+            self._refresh()
+        except SQLAlchemyError:
+            if not self.items:
+                raise
+            # The database is away: keep serving the last published site, and ask again later.
+            current_app.logger.warning("publishing: database unreachable, serving the last copy")
+            self.checked_at = time.monotonic()
 
     def _refresh(self) -> None:
         query = select(

@@ -163,3 +163,22 @@ def test_a_burst_of_changes_costs_at_most_two_publishes(ctx):
     assert publish_if_stale(seen=seen) == seen + 2  # began after: it saw the change
     assert publish_if_stale(seen=seen) is None  # so later requests for the same change skip
     assert current_generation() == seen + 2
+
+
+def test_pages_stay_up_when_the_database_goes_away(app_factory, tmp_path):
+    from flask_migrate import upgrade
+
+    database = tmp_path / "own.db"
+    own = app_factory(DATABASE_URL=f"sqlite:///{database}", PUBLISH_CHECK_SECONDS=0)
+    with own.app_context():
+        upgrade()
+        create_component(name="Still here")
+        publish_site()
+    reader = own.test_client()
+    assert "Still here" in reader.get("/").get_data(as_text=True)
+    with own.app_context():
+        db.engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"own.db{suffix}").unlink(missing_ok=True)
+    response = reader.get("/")
+    assert response.status_code == 200 and "Still here" in response.get_data(as_text=True)
