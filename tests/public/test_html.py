@@ -1,6 +1,8 @@
-"""The published pages are well-formed HTML: tags nest and close, ids are unique."""
+"""The published pages are valid HTML: no HTML5 parse errors, tags nest and close, unique ids."""
 
 from html.parser import HTMLParser
+
+import html5lib
 
 from app.extensions import db
 from app.models import PublishedArtifact
@@ -42,6 +44,7 @@ def test_every_published_page_is_well_formed(ctx):
     ).all()
     assert len(pages) > 30
     for page in pages:
+        html5lib.HTMLParser(strict=True).parse(page.body)  # raises on any parse error
         checker = Checker()
         checker.feed(page.body.decode())
         checker.close()
