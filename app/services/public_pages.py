@@ -15,7 +15,6 @@ from app.models import (
     IncidentComponent,
     IncidentKind,
     State,
-    Update,
 )
 from app.services.status import overall_status
 from app.timefmt import zone
@@ -76,11 +75,6 @@ def public_incidents_query():
             selectinload(Incident.components).selectinload(IncidentComponent.component),
         )
     )
-
-
-def public_updates(incident: Incident) -> list[Update]:
-    """An incident's updates with external text, newest first."""
-    return sorted((u for u in incident.updates if u.is_public), key=lambda u: u.posted_at)[::-1]
 
 
 def affected_components(incident: Incident) -> list[Component]:

@@ -19,7 +19,7 @@ from app.services.feeds import (
 )
 from app.services.openapi import openapi_document
 from app.services.settings import page_settings
-from app.services.status import STATUS_LABELS
+from app.services.status import STATUS_LABELS, public_updates
 from app.services.statuspage_api import api_documents
 from app.services.uptime import uptime_for
 from app.sqltypes import utcnow
@@ -45,7 +45,7 @@ def base_url() -> str:
 def _helpers():
     return {
         "markdown": render_markdown,
-        "public_updates": pages.public_updates,
+        "public_updates": public_updates,
         "affected_components": pages.affected_components,
         "duration_seconds": pages.duration_seconds,
         "status_label": lambda status: STATUS_LABELS[status],

@@ -15,6 +15,7 @@ from app.models import (
     Update,
 )
 from app.services import public_pages as pages
+from app.services.status import public_updates
 from app.timefmt import zone
 
 RECENT = 50
@@ -138,7 +139,7 @@ class ApiBuilder:
             "started_at": iso(incident.started_at, self.tz),
             "page_id": "crier",
             "incident_updates": [
-                self.update(incident, u, changes) for u in pages.public_updates(incident)
+                self.update(incident, u, changes) for u in public_updates(incident)
             ],
             "components": [self.component(c) for c in pages.affected_components(incident)],
         }
