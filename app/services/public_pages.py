@@ -149,9 +149,16 @@ def past_days(*, now: datetime, tz_name: str | None, days: int = PAST_DAYS):
     return list(by_day.items())
 
 
-def history_incidents(component: Component | None = None) -> list[Incident]:
-    """Public incidents and maintenance that have begun, newest first; optionally per component."""
-    query = public_incidents_query().where(Incident.state != State.scheduled)
+def history_incidents(
+    component: Component | None = None, *, include_scheduled: bool = False
+) -> list[Incident]:
+    """Public incidents and maintenance, newest first; optionally one component's only.
+
+    History lists what has begun; feeds also carry announcements of scheduled maintenance.
+    """
+    query = public_incidents_query()
+    if not include_scheduled:
+        query = query.where(Incident.state != State.scheduled)
     if component is not None:
         query = query.where(Incident.components.any(IncidentComponent.component_id == component.id))
     return list(db.session.scalars(query.order_by(Incident.started_at.desc(), Incident.id.desc())))

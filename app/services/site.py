@@ -119,11 +119,12 @@ def render_site(*, now: datetime | None = None) -> list[Artifact]:
         out += _history("/history", components, history, tz)
         # An empty feed's date must not be "now", or its bytes would change on every publish.
         quiet = settings.updated_at or EMPTY_FEED_DATE
-        out += _feeds(site_feed_spec(settings.page_name), history, base, quiet)
+        announced = pages.history_incidents(include_scheduled=True)
+        out += _feeds(site_feed_spec(settings.page_name), announced, base, quiet)
         for component in components:
-            mine = pages.history_incidents(component)
             path = f"/components/{component.slug}/history"
-            out += _history(path, components, mine, tz, component)
+            out += _history(path, components, pages.history_incidents(component), tz, component)
+            mine = pages.history_incidents(component, include_scheduled=True)
             out += _feeds(component_feed_spec(settings.page_name, component), mine, base, quiet)
         out.append(Artifact("/badge.svg", SVG, render_badge(view.indicator, view.description)))
         for name, document in api_documents(settings=settings, base_url=base, now=now).items():

@@ -110,3 +110,22 @@ def test_feeds_match_their_golden_files(ctx):
         if os.environ.get("CRIER_UPDATE_GOLDEN"):  # regenerate, then review the diff
             expected.write_bytes(body)
         assert body == expected.read_bytes(), f"{name} differs from {expected}"
+
+
+def test_feeds_announce_scheduled_maintenance(client, ctx):
+    api = create_component(slug="api", name="API")
+    create_incident(
+        title="Database upgrade",
+        kind="maintenance",
+        state="scheduled",
+        components=[api],
+        started_minutes_ago=-24 * 60,
+        scheduled_for=utcnow() + timedelta(days=1),
+        scheduled_until=utcnow() + timedelta(days=1, hours=1),
+        updates=[("We will upgrade the database.", "")],
+    )
+    publish_site()
+    for path in ("/history.atom", "/components/api/history.rss"):
+        feed = feedparser.parse(client.get(path).data)
+        assert [e.title for e in feed.entries] == ["Scheduled: Database upgrade"]
+    assert "Database upgrade" not in client.get("/history").get_data(as_text=True)
