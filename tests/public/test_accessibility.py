@@ -44,3 +44,17 @@ def test_local_time_script_rewrites_times_and_keeps_the_page_time_as_title(
     browser_page.goto(live_server + demo_urls[1])
     first = browser_page.locator("time[datetime]").first
     assert first.get_attribute("title").endswith(("CET", "CEST"))
+
+
+def test_without_javascript_times_show_in_the_page_timezone_named(
+    live_server, browser_page, demo_urls
+):
+    context = browser_page.context.browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server + demo_urls[1])
+        text = page.locator("time[datetime]").first.inner_text()
+        assert text.endswith(("CET", "CEST")) and page.locator("time[title]").count() == 0
+        assert page.locator("h1").inner_text() == "Elevated API error rates"
+    finally:
+        context.close()
