@@ -7,6 +7,7 @@ made on any machine shows on every process within a second or two, and a read ne
 
 import hashlib
 import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -205,14 +206,28 @@ def export_path(path: str) -> str:
 
 
 def export_site(out: Path) -> int:
-    """Publish, then write the stored site and the static assets under ``out``; a count."""
+    """Publish, then replace ``out`` with the stored site and static assets; a file count.
+
+    The site is built beside ``out`` and swapped in, so a web server never sees half a site,
+    and a page that stopped being public (an incident made private) leaves no file behind.
+    """
     publish_site()
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     rows = db.session.scalars(select(PublishedArtifact).where(PublishedArtifact.gone.is_(False)))
     count = 0
     for row in rows:
-        target = out / export_path(row.path)
+        target = build / export_path(row.path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(row.body)
         count += 1
-    shutil.copytree(current_app.static_folder, out / "static", dirs_exist_ok=True)
+    shutil.copytree(current_app.static_folder, build / "static")
+    build.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+    old = out.with_name(f".{out.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    build.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
     return count

@@ -44,3 +44,19 @@ def test_badge_shows_the_overall_status(client, ctx):
     assert svg.get("aria-label") == "status: Major System Outage"
     assert 'fill="#cf222e"' in response.get_data(as_text=True)
     assert response.headers["ETag"]
+
+
+def test_a_new_export_leaves_no_page_that_stopped_being_public(runner, ctx, tmp_path):
+    from app.extensions import db
+
+    out = tmp_path / "site"
+    incident = create_incident(title="Soon private", updates=[("Visible.", "")])
+    assert runner.invoke(args=["publish", "--out", str(out)]).exit_code == 0
+    page = out / "incidents" / incident.public_id / "index.html"
+    assert page.is_file()
+    incident.is_public = False
+    db.session.commit()
+    assert runner.invoke(args=["publish", "--out", str(out)]).exit_code == 0
+    assert not page.exists()
+    assert "Soon private" not in (out / "history.atom").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no build left behind
