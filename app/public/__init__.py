@@ -11,10 +11,15 @@ bp = Blueprint("public", __name__, cli_group=None)
 @public_changed.connect
 def _republish(sender, **extra):
     """Something public changed and was committed: re-publish (on the queue)."""
+    from flask import current_app
+
     from app.services.publishing import current_generation
     from app.tasks import publish
 
-    publish(seen=current_generation())
+    try:
+        publish(seen=current_generation())
+    except Exception:  # the change is committed; the 15-minute re-publish will catch up
+        current_app.logger.exception("publishing: could not enqueue a re-publish")
 
 
 from app.public import cli, serve, views  # noqa: E402, F401 - routes and commands register on import

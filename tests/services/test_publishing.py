@@ -182,3 +182,11 @@ def test_pages_stay_up_when_the_database_goes_away(app_factory, tmp_path):
         (tmp_path / f"own.db{suffix}").unlink(missing_ok=True)
     response = reader.get("/")
     assert response.status_code == 200 and "Still here" in response.get_data(as_text=True)
+
+
+def test_a_queue_that_is_down_does_not_fail_the_change_that_was_committed(app, app_factory, caplog):
+    down = app_factory(HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:9/0")
+    with down.app_context():
+        create_component(name="Committed anyway")
+        public_changed.send(down)  # must not raise into the service that committed
+    assert "could not enqueue a re-publish" in caplog.text
