@@ -62,6 +62,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.public import bp as public_bp
     from app.webhooks import bp as webhooks_bp
@@ -70,6 +71,7 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
 
 
 def register_errors(app):

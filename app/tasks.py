@@ -89,3 +89,22 @@ def reminder_ticks():
     """Huey's clock is per minute: tick now and again in 30 s."""
     reminders_service.tick()
     reminder_tick.schedule(delay=30)
+
+
+@huey.task()
+def publish(seen=None):
+    """Re-render and store the public site after a change (read at generation ``seen``)."""
+    from app.services.publishing import publish_if_stale, publish_site
+
+    if seen is None:
+        publish_site()
+    else:
+        publish_if_stale(seen=seen)
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def republish_for_the_clock():
+    """Time alone moves the uptime bars and past days: a new day shows within 15 minutes."""
+    from app.services.publishing import publish_site
+
+    publish_site()

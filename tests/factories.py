@@ -145,3 +145,12 @@ def create_subscribers(count, *, domain="example.net"):
     ]
     db.session.execute(db.insert(Subscriber), rows)
     db.session.commit()
+
+
+def create_settings(*, page_name="Acme Status", timezone="UTC", **fields):
+    from app.models import Setting
+
+    settings = Setting(page_name=page_name, timezone=timezone, **fields)
+    db.session.add(settings)
+    db.session.commit()
+    return settings

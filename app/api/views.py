@@ -1,0 +1,16 @@
+"""/api/v2/*.json: stored documents, readable from any origin (browser widgets)."""
+
+from app.api import bp
+from app.public.serve import artifact_response
+
+
+@bp.after_request
+def allow_any_origin(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    return response
+
+
+@bp.route("/v2/<path:name>")
+def show_document(name):
+    return artifact_response(f"/api/v2/{name}")

@@ -1,0 +1,42 @@
+"""Published artifacts: the public site's bytes, rendered once per change and served as stored."""
+
+from datetime import datetime
+
+from sqlalchemy import LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.sqltypes import utcnow
+
+
+class PublishedArtifact(db.Model):
+    """One public URL's bytes. ``generation`` is the publish that last changed the row."""
+
+    __tablename__ = "published_artifacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(400), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))
+    # A path the site no longer has (an incident made private) stays as a tombstone, so that
+    # every web process learns of the removal from the same "what changed since" query.
+    gone: Mapped[bool] = mapped_column(default=False)
+    generation: Mapped[int] = mapped_column(index=True)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PublishedArtifact {self.path} g{self.generation}{' gone' if self.gone else ''}>"
+
+
+class PublishState(db.Model):
+    """One row: the publish counter. Publishers take its row lock, so they run one at a time."""
+
+    __tablename__ = "publish_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<PublishState g{self.generation}>"

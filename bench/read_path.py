@@ -1,0 +1,190 @@
+"""Read-path benchmark (not a test): Crier's published pages vs a naive render vs nginx.
+
+Builds a demo page (12 components, 90 days of history, 60 past incidents) in a temporary
+instance, then loads each target with wrk at 64 connections:
+
+  crier   gunicorn, 2 workers, serving the stored artifacts (/, summary.json, history.atom)
+  naive   gunicorn, 2 workers, querying and rendering the same status page on every request
+  nginx   2 worker processes serving the files `flask publish --out` exported
+
+Needs `wrk` and `nginx` (Debian: apt-get install -y wrk nginx) and the project's .venv
+(`make test` or `make run` creates it). It installs nothing; it says what is missing.
+
+    .venv/bin/python bench/read_path.py [--duration 10] [--connections 64]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+NGINX_CONF = """worker_processes 2;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  types {{ text/html html; application/json json; application/atom+xml atom;
+          application/rss+xml rss; image/svg+xml svg; text/css css; text/javascript js; }}
+  client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp;
+  fastcgi_temp_path {prefix}/tmp; uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp;
+  server {{
+    listen 127.0.0.1:{port};
+    root {site};
+    location / {{ try_files $uri/index.html $uri =404; }}
+  }}
+}}
+"""
+
+
+def missing_tools() -> list[str]:
+    """What the benchmark needs and cannot find, as a person would install it."""
+    missing = []
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+            missing.append(f"{tool} (apt-get install -y {tool})")
+    for tool in ("gunicorn", "flask"):
+        if not (BIN / tool).exists():
+            missing.append(f".venv/bin/{tool} (run `make test` first)")
+    return missing
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local URL
+                response.read()
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                print(f"no answer from {url}", file=sys.stderr)
+                raise
+            time.sleep(0.2)
+
+
+def flask(env, *args) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
+
+
+def gunicorn(env, app: str, port: int, threads: int) -> subprocess.Popen:
+    # Threads > 1 selects gunicorn's gthread worker, which keeps connections alive.
+    return subprocess.Popen(
+        [
+            *(str(BIN / "gunicorn"), "--workers", "2", "--threads", str(threads)),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", app),
+        ],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def wrk(url: str, duration: int, connections: int) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms) for one URL."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        print(f"  warning: {errors.group(1)} error responses from {url}", file=sys.stderr)
+    return rate, p99
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--past-incidents", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    args = parser.parse_args()
+    missing = missing_tools()
+    if missing:
+        print("bench/read_path.py needs: " + "; ".join(missing), file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="crier-bench-"))
+    work.chmod(0o755)  # nginx workers (nobody) must read the exported site
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(work / "instance"),
+        "DATABASE_URL": f"sqlite:///{work / 'crier.db'}",
+        "CRIER_SECRET_KEY": "bench",
+        "EMAIL_BACKEND": "memory",
+    }
+    env.pop("REDIS_URL", None)
+    procs = []
+    try:
+        flask(env, "db", "upgrade")
+        flask(env, "seed-demo", "--past-incidents", str(args.past_incidents))
+        flask(env, "publish", "--out", str(work / "site"))
+        crier_port, naive_port, nginx_port = free_port(), free_port(), free_port()
+        procs.append(gunicorn(env, "wsgi:app", crier_port, args.threads))
+        procs.append(gunicorn(env, "bench.naive_app:app", naive_port, args.threads))
+        (work / "nginx" / "tmp").mkdir(parents=True)
+        conf = work / "nginx" / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(prefix=work / "nginx", port=nginx_port, site=work / "site")
+        )
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        prefix = str(work / "nginx")
+        procs.append(subprocess.Popen([nginx, "-p", prefix, "-c", str(conf), "-g", "daemon off;"]))
+        crier = f"http://127.0.0.1:{crier_port}"
+        naive = f"http://127.0.0.1:{naive_port}/naive"
+        static = f"http://127.0.0.1:{nginx_port}"
+        for url in (crier + "/", naive, static + "/"):
+            wait_for(url)
+        paths = ["/", "/api/v2/summary.json", "/history.atom"]
+        runs = [(f"crier {p}", crier + p) for p in paths]
+        runs += [("naive /", naive)]
+        runs += [(f"nginx {p}", static + p) for p in paths]
+        results = {}
+        print(
+            f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn 2 workers x "
+            f"{args.threads} threads; nginx 2 workers; {os.cpu_count()} CPUs"
+        )
+        for name, url in runs:
+            wrk(url, 2, args.connections)  # warm up
+            results[name] = wrk(url, args.duration, args.connections)
+            rate, p99 = results[name]
+            print(f"{name:32} {rate:10.0f} req/s   p99 {p99:8.2f} ms", flush=True)
+        page, naive_rate, nginx_rate = results["crier /"][0], results["naive /"][0], 0.0
+        nginx_rate = results["nginx /"][0]
+        print(f"crier / vs naive render: {page / naive_rate:.1f}x (target >= 8x)")
+        print(f"crier / vs nginx:        {100 * page / nginx_rate:.1f} % (target >= 7 %)")
+        worst = max(results[f"crier {p}"][1] for p in paths)
+        print(f"crier worst p99:         {worst:.2f} ms (target < 50 ms)")
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""axe-core in Debian's Chromium: no violations on any public page, on a phone or a desktop."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Incident
+from app.services.demo import seed_demo
+from app.services.publishing import publish_site
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def demo_urls(ctx):
+    seed_demo(past_incidents=12)
+    publish_site()
+    incident = db.session.scalar(db.select(Incident).where(Incident.state == "identified"))
+    return ["/", f"/incidents/{incident.public_id}", "/history", "/components/api/history"]
+
+
+def violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_public_pages_have_no_axe_violations(live_server, browser_page, demo_urls, viewport):
+    browser_page.set_viewport_size(viewport)
+    for url in demo_urls:
+        browser_page.goto(live_server + url)
+        assert violations(browser_page) == [], url
+        overflow = browser_page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} scrolls sideways at {viewport['width']}px"
+
+
+def test_local_time_script_rewrites_times_and_keeps_the_page_time_as_title(
+    live_server, browser_page, demo_urls
+):
+    browser_page.goto(live_server + demo_urls[1])
+    first = browser_page.locator("time[datetime]").first
+    assert first.get_attribute("title").endswith(("CET", "CEST"))
+
+
+def test_without_javascript_times_show_in_the_page_timezone_named(
+    live_server, browser_page, demo_urls
+):
+    context = browser_page.context.browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server + demo_urls[1])
+        text = page.locator("time[datetime]").first.inner_text()
+        assert text.endswith(("CET", "CEST")) and page.locator("time[title]").count() == 0
+        assert page.locator("h1").inner_text() == "Elevated API error rates"
+    finally:
+        context.close()

@@ -1,0 +1,175 @@
+import re
+from datetime import UTC, datetime, timedelta
+
+from app.extensions import db
+from app.models import ComponentStatus, Impact
+from app.services.publishing import publish_site
+from app.sqltypes import utcnow
+from tests.factories import create_component, create_incident, create_settings
+
+
+def html(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def test_banner_says_statuspage_texts_from_components_and_incidents(client, ctx):
+    api = create_component(status=ComponentStatus.degraded_performance)
+    publish_site()
+    assert "<h1>Degraded System Service</h1>" in html(client, "/")
+    api.status = ComponentStatus.major_outage
+    db.session.commit()
+    publish_site()
+    assert "<h1>Major System Outage</h1>" in html(client, "/")
+    api.status = ComponentStatus.operational
+    create_incident(title="Slow logins", impact=Impact.major, updates=[("Looking.", "")])
+    publish_site()
+    assert "<h1>Partial System Outage</h1>" in html(client, "/")
+
+
+def test_maintenance_banner_and_sections(client, ctx):
+    create_component(status=ComponentStatus.under_maintenance)
+    now = utcnow()
+    create_incident(
+        title="Database upgrade",
+        kind="maintenance",
+        state="in_progress",
+        scheduled_for=now - timedelta(minutes=5),
+        scheduled_until=now + timedelta(hours=1),
+        updates=[("Upgrade under way.", "")],
+    )
+    create_incident(
+        title="Certificate rotation",
+        kind="maintenance",
+        state="scheduled",
+        started_minutes_ago=-600,
+        scheduled_for=now + timedelta(days=2),
+        scheduled_until=now + timedelta(days=2, hours=1),
+        updates=[("We will rotate certificates.", "")],
+    )
+    publish_site()
+    page = html(client, "/")
+    assert "<h1>Service Under Maintenance</h1>" in page
+    now_at, upcoming_at = page.index("Maintenance in progress"), page.index("Upcoming maintenance")
+    assert now_at < page.index("Database upgrade") < upcoming_at
+    assert upcoming_at < page.index("Certificate rotation")
+
+
+def test_groups_collapse_without_js_and_components_show_uptime_bars(client, ctx):
+    create_component(slug="api", name="Public API", group="Core")
+    create_component(slug="cdn", name="CDN", position=1)
+    publish_site()
+    page = html(client, "/")
+    assert re.search(r"<details open>\s*<summary>Core</summary>", page)
+    assert page.count('<ol class="uptime"') == 2
+    assert 'aria-label="Public API: uptime over the last 90 days"' in page
+    assert page.count('class="sr-only">') >= 180  # one accessible text per bar
+    assert "100.00 % uptime" in page
+
+
+def test_open_incident_shows_external_updates_newest_first(client, ctx):
+    api = create_component()
+    create_incident(
+        title="API errors",
+        components=[api],
+        updates=[("First we looked.", "i1"), ("Then we **found** it.", "i2")],
+    )
+    publish_site()
+    page = html(client, "/")
+    assert page.index("Then we <strong>found</strong> it.") < page.index("First we looked.")
+
+
+def test_past_fourteen_days_list_resolved_incidents_by_day(client, ctx):
+    create_component()
+    started = utcnow() - timedelta(days=3)
+    create_incident(
+        title="Old hiccup",
+        state="resolved",
+        started_minutes_ago=3 * 24 * 60,
+        resolved_at=started + timedelta(minutes=20),
+        updates=[("Resolved.", "")],
+    )
+    create_incident(title="Ancient", state="resolved", started_minutes_ago=20 * 24 * 60)
+    publish_site()
+    page = html(client, "/")
+    past = page[page.index("Past incidents") :]
+    assert past.count('class="day-heading"') == 14
+    assert "Old hiccup" in past and "Ancient" not in page
+    assert "No incidents reported." in past
+
+
+def test_subscribe_history_and_feed_links(client, ctx):
+    publish_site()
+    page = html(client, "/")
+    for href in ('href="/subscribe"', 'href="/history.atom"', 'href="/history.rss"'):
+        assert href in page
+    assert 'href="/history"' in page
+    assert '<link rel="alternate" type="application/atom+xml"' in page
+    assert '<link rel="alternate" type="application/rss+xml"' in page
+
+
+def test_incident_page_has_facts_and_full_timeline_in_page_time(client, ctx):
+    create_settings(timezone="Europe/Berlin")
+    api = create_component(name="Public API")
+    incident = create_incident(
+        title="API errors",
+        components=[api],
+        state="resolved",
+        impact=Impact.minor,
+        updates=[("Investigating.", ""), ("Fixed.", "")],
+    )
+    incident.started_at = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
+    incident.resolved_at = datetime(2026, 11, 23, 14, 20, tzinfo=UTC)
+    db.session.commit()
+    publish_site()
+    page = html(client, f"/incidents/{incident.public_id}")
+    assert "<h1>API errors</h1>" in page
+    assert "Minor" in page and "Public API" in page and "Resolved" in page
+    assert '<time datetime="2026-11-23T13:05:00Z">2026-11-23 14:05 CET</time>' in page
+    assert "1 h 15 min" in page
+    assert page.index("Fixed.") < page.index("Investigating.")
+    assert "localtime.js" in page
+
+
+def test_history_is_by_month_paginated_and_filterable(client, ctx):
+    api = create_component(slug="api", name="API")
+    create_component(slug="cdn", name="CDN")
+    for n in range(30):
+        create_incident(
+            title=f"Incident number {n:02d}",
+            state="resolved",
+            components=[api] if n % 2 else [],
+            started_minutes_ago=(n + 1) * 24 * 60,
+        )
+    publish_site()
+    first = html(client, "/history")
+    assert "Incident number 00" in first and "Incident number 29" not in first
+    assert re.search(r"<h2 id=\"month-\d{4}-\d{2}-01\">\w+ \d{4}</h2>", first)
+    assert 'rel="next" href="/history/2"' in first
+    second = html(client, "/history/2")
+    assert "Incident number 29" in second and "Incident number 00" not in second
+    assert client.get("/history/3").status_code == 404
+    mine = html(client, "/components/api/history")
+    assert "Incident number 01" in mine and "Incident number 02" not in mine
+    redirect = client.get("/history?component=api")
+    assert redirect.status_code == 302
+    assert redirect.headers["Location"].endswith("/components/api/history")
+
+
+def test_unknown_incident_is_404(client, ctx):
+    publish_site()
+    assert client.get("/incidents/nosuchthing0").status_code == 404
+
+
+def test_component_shown_only_when_degraded_hides_while_operational(client, ctx):
+    create_component(slug="api", name="API")
+    quiet = create_component(slug="legacy", name="Legacy FTP")
+    quiet.only_show_if_degraded = True
+    db.session.commit()
+    publish_site()
+    assert "Legacy FTP" not in html(client, "/")
+    quiet.status = ComponentStatus.partial_outage
+    db.session.commit()
+    publish_site()
+    assert "Legacy FTP" in html(client, "/")
