@@ -16,3 +16,11 @@ def heartbeat():
 def check_in():
     """A worker that just started is alive: say so before the first minute passes."""
     record_heartbeat()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def maintenance_tick():
+    """Every minute: start and complete maintenance windows whose time has come."""
+    from app.services.maintenance import advance_maintenance
+
+    advance_maintenance()
