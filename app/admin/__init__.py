@@ -1,11 +1,14 @@
 """The admin console. Every route in it needs a signed-in user."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
-from app.extensions import login_manager
+from app.extensions import csrf, login_manager
 
 bp = Blueprint("admin", __name__)
+# The CSRF check runs below, after the login gate, so a signed-out visitor posting a form is
+# sent to sign in rather than told the form expired.
+csrf.exempt(bp)
 
 
 @bp.before_request
@@ -13,7 +16,26 @@ def require_login():
     # One gate for the whole blueprint, so no admin route can forget it.
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if request.method in current_app.config["WTF_CSRF_METHODS"]:
+        csrf.protect()
     return None
 
 
-from app.admin import views  # noqa: E402, F401 - routes register on import
+@bp.context_processor
+def _admin_globals():
+    from app.auth.forms import LogoutForm
+    from app.markdown import render_markdown
+
+    return {"logout_form": LogoutForm(), "render_markdown": render_markdown}
+
+
+# Routes register on import; one module per area of the console.
+from app.admin import (  # noqa: E402, F401
+    audit,
+    components,
+    incidents,
+    maintenance,
+    settings,
+    templates_admin,
+    views,
+)

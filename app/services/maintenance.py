@@ -24,6 +24,17 @@ from app.sqltypes import utcnow
 from app.timefmt import format_local
 
 
+def maintenance_windows(*, limit: int = 100) -> list[Incident]:
+    """Maintenance windows, the latest start first."""
+    query = (
+        db.select(Incident)
+        .where(Incident.kind == IncidentKind.maintenance)
+        .order_by(Incident.scheduled_for.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
 def _clean_window(scheduled_for, scheduled_until, *, now) -> tuple[datetime, datetime]:
     if scheduled_for is None or scheduled_until is None:
         raise ServiceError("Give the window's start and end.", field="scheduled_for")

@@ -267,3 +267,8 @@ STATES_BY_KIND = {
         State.cancelled,
     ),
 }
+
+
+def get_template(template_id: int) -> MessageTemplate | None:
+    """The template with this id."""
+    return db.session.get(MessageTemplate, template_id)

@@ -60,3 +60,9 @@ def authenticate(email: str, password: str) -> User | None:
         User(password_hash=_dummy_hash()).check_password(password or "")
         return None
     return user if user.check_password(password or "") else None
+
+
+def list_users(*, min_role: Role | str = Role.viewer) -> list[User]:
+    """Active users holding ``min_role`` or a stronger one, by name."""
+    users = db.session.scalars(db.select(User).filter_by(active=True).order_by(User.name))
+    return [u for u in users if u.can(min_role)]

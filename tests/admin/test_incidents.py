@@ -1,0 +1,193 @@
+import re
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import AuditEvent, ComponentStatus, Incident, State, Update
+from app.services.incidents import declare_incident
+from tests.conftest import csrf_token
+from tests.factories import create_component
+
+
+def _form(client, url, **fields):
+    return {"csrf_token": csrf_token(client, url), "notify": "y", **fields}
+
+
+def _count(model):
+    return db.session.scalar(db.select(db.func.count(model.id)))
+
+
+def test_the_declare_form_is_prefilled_from_the_templates(client, as_lead):
+    html = client.get("/admin/incidents/new").get_data(as_text=True)
+    assert "We are investigating problems with" in html
+    assert "Comms Lead: Lead User" in html  # the internal template, with me as the lead
+    assert f'<option selected value="{as_lead.id}">Lead User</option>' in html
+
+
+def test_declaring_an_incident_from_the_form(client, as_lead):
+    api = create_component(slug="api", name="API")
+    data = _form(
+        client,
+        "/admin/incidents/new",
+        title="Checkout failing",
+        severity="SEV2",
+        state="investigating",
+        lead=str(as_lead.id),
+        external_body="We are **investigating**.",
+        internal_body="Paged.",
+        **{f"component-{api.public_id}": "partial_outage"},
+    )
+    response = client.post("/admin/incidents/new", data=data)
+    assert response.status_code == 302
+    incident = db.session.scalar(db.select(Incident))
+    assert response.location.endswith(f"/admin/incidents/{incident.public_id}")
+    assert incident.title == "Checkout failing" and incident.impact == "major"
+    assert api.status == ComponentStatus.partial_outage
+    page = client.get(response.location).get_data(as_text=True)
+    assert "<strong>investigating</strong>" in page and "Paged." in page
+
+
+def test_bad_declarations_get_a_form_error_and_write_nothing(client, as_lead):
+    cases = [
+        ({"title": ""}, "Give the incident a title."),
+        ({"component-ghost": "major_outage"}, "There is no component"),
+        ({"state": "resolved"}, "Start as investigating"),
+        ({"external_body": "<script>alert(1)</script>"}, "Raw HTML"),
+        ({"next_update_by": "yesterday"}, "Not a valid datetime value"),
+    ]
+    for fields, message in cases:
+        data = (
+            _form(
+                client,
+                "/admin/incidents/new",
+                title="Down",
+                severity="SEV3",
+                state="investigating",
+                lead=str(as_lead.id),
+                external_body="Text",
+            )
+            | fields
+        )
+        response = client.post("/admin/incidents/new", data=data)
+        assert response.status_code == 422, fields
+        assert message in response.get_data(as_text=True), fields
+    assert _count(Incident) == 0 and _count(AuditEvent) == 0
+
+
+def test_refill_without_js_keeps_what_was_typed_elsewhere(client, as_lead):
+    data = _form(
+        client,
+        "/admin/incidents/new",
+        title="Search is slow",
+        severity="SEV1",
+        state="identified",
+        lead=str(as_lead.id),
+        external_body="old text",
+        refill="Refill texts for this state",
+    )
+    html = client.post("/admin/incidents/new", data=data).get_data(as_text=True)
+    assert "We have found the cause" in html and "old text" not in html
+    assert 'value="Search is slow"' in html
+    assert '<option selected value="SEV1">' in html
+    assert _count(Incident) == 0
+
+
+def test_preview_shows_the_public_entry_and_both_emails(client, as_lead):
+    data = _form(
+        client,
+        "/admin/incidents/new",
+        title="Search is slow",
+        severity="SEV2",
+        state="investigating",
+        lead=str(as_lead.id),
+        external_body="Public **news** <b>x</b>",
+        internal_body="Internal detail",
+        preview="Preview",
+    )
+    html = client.post("/admin/incidents/new", data=data).get_data(as_text=True)
+    assert "Public <strong>news</strong> &lt;b&gt;x&lt;/b&gt;" in html
+    assert "Subject:</strong> Investigating: Search is slow" in html
+    assert "Subject:</strong> [SEV2] Investigating: Search is slow" in html
+    assert _count(Incident) == 0
+
+
+def _incident(lead):
+    return declare_incident(
+        title="API errors", actor=lead, severity="SEV2", external_body="Looking."
+    )
+
+
+def test_posting_an_update_with_both_texts(client, as_lead):
+    incident = _incident(as_lead)
+    url = f"/admin/incidents/{incident.public_id}/updates/new"
+    html = client.get(url + "?state=identified").get_data(as_text=True)
+    assert "We have found the cause of the problems" in html
+    data = _form(client, url, state="monitoring", external_body="Fixed-ish.", internal_body="v2")
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    db.session.refresh(incident)
+    assert incident.state == State.monitoring
+    assert [u.external_body for u in incident.updates] == ["Looking.", "Fixed-ish."]
+
+
+def test_an_update_in_a_state_not_allowed_is_a_form_error(client, as_lead):
+    incident = _incident(as_lead)
+    url = f"/admin/incidents/{incident.public_id}/updates/new"
+    for state in ("resolved", "in_progress", "bogus"):
+        response = client.post(url, data=_form(client, url, state=state, external_body="x"))
+        assert response.status_code == 422
+        assert "The state must be one of" in response.get_data(as_text=True)
+    assert _count(Update) == 1
+
+
+def test_the_prefill_endpoint_renders_a_state_for_the_js(client, as_lead):
+    incident = _incident(as_lead)
+    texts = client.get(f"/admin/prefill?incident={incident.public_id}&state=monitoring").json
+    assert texts["external"]["subject"] == "Monitoring: API errors"
+    assert "A fix is in place" in texts["external"]["body"]
+    api = create_component(slug="api", name="API")
+    draft = client.get(f"/admin/prefill?state=investigating&title=T&component={api.public_id}")
+    assert "**API**" in draft.json["external"]["body"]
+
+
+def test_resolving_and_the_postmortem(client, as_lead):
+    api = create_component(slug="api", name="API")
+    incident = declare_incident(
+        title="API errors",
+        actor=as_lead,
+        component_statuses={api.public_id: "major_outage"},
+        external_body="Looking.",
+    )
+    url = f"/admin/incidents/{incident.public_id}/resolve"
+    html = client.get(url).get_data(as_text=True)
+    assert "This incident is resolved." in html and "No data was lost." in html
+    response = client.post(
+        url,
+        data=_form(client, url, external_body="Resolved.", restore_components="y"),
+    )
+    assert response.status_code == 302
+    db.session.refresh(incident)
+    assert incident.state == State.resolved and api.status == ComponentStatus.operational
+    url = f"/admin/incidents/{incident.public_id}/postmortem"
+    response = client.post(url, data=_form(client, url, external_body="<script>x</script>"))
+    assert response.status_code == 422 and "Raw HTML" in response.get_data(as_text=True)
+    response = client.post(url, data=_form(client, url, external_body="[PM](https://x.test)"))
+    assert response.status_code == 302
+    assert incident.updates[-1].state == State.postmortem
+
+
+def test_the_timeline_export(client, as_lead):
+    incident = _incident(as_lead)
+    response = client.get(f"/admin/incidents/{incident.public_id}/timeline.md")
+    assert response.mimetype == "text/markdown"
+    assert response.get_data(as_text=True).startswith("# API errors")
+    assert client.get("/admin/incidents/nope/timeline.md").status_code == 404
+
+
+def test_the_dashboard_counts_down_to_the_next_update(client, as_lead):
+    incident = _incident(as_lead)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "API errors" in html and re.search(r"in (29|30) min", html)
+    incident.next_update_due_at = incident.next_update_due_at - timedelta(minutes=45)
+    db.session.commit()
+    html = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r"Overdue by 1[45] min", html)
