@@ -191,3 +191,22 @@ def test_the_dashboard_counts_down_to_the_next_update(client, as_lead):
     db.session.commit()
     html = client.get("/admin/").get_data(as_text=True)
     assert re.search(r"Overdue by 1[45] min", html)
+
+
+def test_the_dashboard_shows_the_delivery_of_the_last_update(client, as_lead):
+    from app.models import Dispatch
+
+    incident = _incident(as_lead)
+    db.session.add(
+        Dispatch(
+            update=incident.updates[-1],
+            audience="external",
+            status="running",
+            recipients_count=120,
+            accepted_count=100,
+            bounced_count=2,
+        )
+    )
+    db.session.commit()
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "external email: running," in html and "100/120 sent, 2 bounced" in html
