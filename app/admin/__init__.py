@@ -37,5 +37,6 @@ from app.admin import (  # noqa: E402, F401
     maintenance,
     settings,
     templates_admin,
+    users,
     views,
 )

@@ -197,3 +197,17 @@ def cadence_policy() -> dict:
             _, severity, state = key.split("-")
             policy.setdefault(severity, {})[state] = value
     return policy
+
+
+class UserForm(FlaskForm):
+    email = StringField("Email", validators=[Length(max=254)])
+    name = StringField("Name", validators=[Length(max=120)])
+    role = SelectField("Role", choices=_choices(["viewer", "lead", "admin"]), validate_choice=False)
+    password = StringField("Initial password (12+ characters)", validators=[Length(max=1024)])
+    submit = SubmitField("Add user")
+
+
+class UserChangeForm(FlaskForm):
+    role = SelectField("Role", choices=_choices(["viewer", "lead", "admin"]), validate_choice=False)
+    active = BooleanField("Can sign in", default=True)
+    submit = SubmitField("Save")
