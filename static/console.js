@@ -18,6 +18,6 @@ document.querySelectorAll("form[data-prefill]").forEach(function (form) {
         if (area && texts[audience]) area.value = texts[audience].body;
       });
       form.dataset.refilled = state.value;
-    });
+    }).catch(function () { /* keep the texts; the Refill button still works on reload */ });
   });
 });

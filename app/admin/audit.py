@@ -9,6 +9,7 @@ from app.services.audit import audit_events
 
 @bp.route("/audit")
 def list_audit_events():
+    """The audit log, newest first, optionally for one incident."""
     public_id = request.args.get("incident") or None
     incident = incident_or_404(public_id) if public_id else None
     return render_template(

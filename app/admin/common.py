@@ -49,13 +49,18 @@ def draft_incident(*, title="", severity="SEV3", lead=None, commander=None) -> I
     )
 
 
+def default_due(incident: Incident, state: str):
+    """When the next update is due if the lead promises nothing: now + the cadence."""
+    try:
+        return default_next_update(incident, state, utcnow())
+    except ValueError:  # an unknown state has no cadence
+        return None
+
+
 def texts_for(incident: Incident, state: str, *, components=None, next_update_at=None) -> dict:
     """Rendered template texts for ``state``, with the default next update time."""
     if next_update_at is None:
-        try:
-            next_update_at = default_next_update(incident, state, utcnow())
-        except ValueError:
-            next_update_at = None
+        next_update_at = default_due(incident, state)
     try:
         return prefill(incident, state=state, next_update_at=next_update_at, components=components)
     except ValueError:  # an unknown state: nothing to prefill

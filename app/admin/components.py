@@ -55,12 +55,14 @@ def _group_choices(form, groups=None):
 
 @bp.route("/components")
 def list_components():
+    """Components by group, with forms to change them."""
     return _list_page()
 
 
 @bp.route("/components/new", methods=["POST"])
 @require_role(Role.admin)
 def create_component():
+    """Add a component (admins)."""
     form = ComponentForm()
     if not form.validate():
         return _list_page(422, component_form=form)
@@ -83,6 +85,7 @@ def create_component():
 @bp.route("/components/<public_id>/edit", methods=["GET", "POST"])
 @require_role(Role.admin)
 def edit_component(public_id):
+    """Rename, describe, regroup, hide or show a component (admins)."""
     component = _component_or_404(public_id)
     form = ComponentForm(obj=component if request.method == "GET" else None)
     _group_choices(form)
@@ -111,6 +114,7 @@ def edit_component(public_id):
 @bp.route("/components/<public_id>/status", methods=["POST"])
 @require_role(Role.lead)
 def change_component_status(public_id):
+    """Set a component's status directly (leads)."""
     component = _component_or_404(public_id)
     form = StatusForm()
     try:
@@ -137,6 +141,7 @@ def _confirmed(action, *args, **kwargs):
 @bp.route("/components/<public_id>/move/<direction>", methods=["POST"])
 @require_role(Role.admin)
 def move_component(public_id, direction):
+    """Move a component up or down in its group (admins)."""
     step = -1 if direction == "up" else 1
     return _confirmed(service.move_component, _component_or_404(public_id), direction=step)
 
@@ -144,12 +149,14 @@ def move_component(public_id, direction):
 @bp.route("/components/<public_id>/delete", methods=["POST"])
 @require_role(Role.admin)
 def delete_component(public_id):
+    """Delete a component no open incident uses (admins)."""
     return _confirmed(service.delete_component, _component_or_404(public_id))
 
 
 @bp.route("/groups/new", methods=["POST"])
 @require_role(Role.admin)
 def create_group():
+    """Add a component group (admins)."""
     form = GroupForm()
     try:
         if not form.validate():
@@ -164,6 +171,7 @@ def create_group():
 @bp.route("/groups/<public_id>/rename", methods=["POST"])
 @require_role(Role.admin)
 def rename_group(public_id):
+    """Rename a component group (admins)."""
     form = GroupForm()
     group = _group_or_404(public_id)
     if not form.validate():
@@ -174,6 +182,7 @@ def rename_group(public_id):
 @bp.route("/groups/<public_id>/move/<direction>", methods=["POST"])
 @require_role(Role.admin)
 def move_group(public_id, direction):
+    """Move a group up or down (admins)."""
     step = -1 if direction == "up" else 1
     return _confirmed(service.move_group, _group_or_404(public_id), direction=step)
 
@@ -181,4 +190,5 @@ def move_group(public_id, direction):
 @bp.route("/groups/<public_id>/delete", methods=["POST"])
 @require_role(Role.admin)
 def delete_group(public_id):
+    """Delete a group, keeping its components (admins)."""
     return _confirmed(service.delete_group, _group_or_404(public_id))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.common import (
     component_rows,
+    default_due,
     draft_incident,
     fill_texts,
     incident_or_404,
@@ -37,6 +38,7 @@ from app.services.updates import post_update as post_update_service
 
 @bp.route("/incidents")
 def list_incidents():
+    """Open and recently closed incidents and maintenance."""
     return render_template(
         "admin/incidents/list.html",
         open_incidents=incidents_service.open_incidents(),
@@ -46,6 +48,7 @@ def list_incidents():
 
 @bp.route("/incidents/<public_id>")
 def show_incident(public_id):
+    """One incident: its updates (both texts), components and audit trail."""
     incident = incident_or_404(public_id)
     return render_template(
         "admin/incidents/show.html",
@@ -68,13 +71,19 @@ def _draft(form):
 @bp.route("/incidents/new", methods=["GET", "POST"])
 @require_role(Role.lead)
 def declare_incident():
+    """Declare an incident with its first update (leads)."""
     form = IncidentForm()
     people_choices(form)
     if request.method == "GET":
         form.lead.data = str(current_user.id)
     statuses = component_statuses()
     texts = texts_for(_draft(form), form.state.data, components=selected_names(statuses))
-    page = {"form": form, "rows": component_rows(), "selected": statuses}
+    page = {
+        "form": form,
+        "rows": component_rows(),
+        "selected": statuses,
+        "default_due": default_due(_draft(form), form.state.data),
+    }
     if request.method == "GET":
         fill_texts(form, texts)
         return render_template("admin/incidents/declare.html", **page)
@@ -111,6 +120,7 @@ def declare_incident():
 @bp.route("/incidents/<public_id>/updates/new", methods=["GET", "POST"])
 @require_role(Role.lead)
 def post_update(public_id):
+    """Post an update, texts prefilled from the templates for the state (leads)."""
     incident = incident_or_404(public_id)
     form = UpdateForm()
     allowed = [s.value for s in POSTABLE_STATES[incident.kind]]
@@ -124,6 +134,7 @@ def post_update(public_id):
         "form": form,
         "incident": incident,
         "rows": component_rows(incident),
+        "default_due": default_due(incident, form.state.data),
         "selected": statuses,
     }
     if request.method == "GET" or form.refill.data:
@@ -155,6 +166,7 @@ def post_update(public_id):
 @bp.route("/incidents/<public_id>/resolve", methods=["GET", "POST"])
 @require_role(Role.lead)
 def resolve_incident(public_id):
+    """Resolve with a final update from the resolved templates (leads)."""
     incident = incident_or_404(public_id)
     form = ResolveForm()
     texts = texts_for(incident, State.resolved)
@@ -186,6 +198,7 @@ def resolve_incident(public_id):
 @bp.route("/incidents/<public_id>/postmortem", methods=["GET", "POST"])
 @require_role(Role.lead)
 def post_postmortem(public_id):
+    """Add a postmortem update to a resolved incident (leads)."""
     incident = incident_or_404(public_id)
     form = PostmortemForm()
     page = {"form": form, "incident": incident}
@@ -211,6 +224,7 @@ def post_postmortem(public_id):
 
 @bp.route("/incidents/<public_id>/timeline.md")
 def export_timeline(public_id):
+    """The incident's timeline as Markdown, for the postmortem."""
     incident = incident_or_404(public_id)
     return Response(
         timeline_markdown(incident),

@@ -22,6 +22,7 @@ from app.services.components import all_components
 
 @bp.route("/maintenance")
 def list_maintenance():
+    """Maintenance windows, the latest first."""
     return render_template("admin/maintenance/list.html", windows=service.maintenance_windows())
 
 
@@ -32,6 +33,7 @@ def _component_choices(form):
 @bp.route("/maintenance/new", methods=["GET", "POST"])
 @require_role(Role.lead)
 def schedule_maintenance():
+    """Schedule a maintenance window (leads)."""
     form = MaintenanceForm()
     _component_choices(form)
     page = {"form": form, "incident": None}
@@ -62,6 +64,7 @@ def schedule_maintenance():
 @bp.route("/maintenance/<public_id>/edit", methods=["GET", "POST"])
 @require_role(Role.lead)
 def edit_maintenance(public_id):
+    """Change a window, posting a notice of the change (leads)."""
     window = incident_or_404(public_id)
     form = MaintenanceForm()
     _component_choices(form)
@@ -130,16 +133,19 @@ def _act(public_id, action):
 @bp.route("/maintenance/<public_id>/start", methods=["GET", "POST"])
 @require_role(Role.lead)
 def start_maintenance(public_id):
+    """Start a window by hand (leads)."""
     return _act(public_id, "start")
 
 
 @bp.route("/maintenance/<public_id>/complete", methods=["GET", "POST"])
 @require_role(Role.lead)
 def complete_maintenance(public_id):
+    """Complete a window by hand (leads)."""
     return _act(public_id, "complete")
 
 
 @bp.route("/maintenance/<public_id>/cancel", methods=["GET", "POST"])
 @require_role(Role.lead)
 def cancel_maintenance(public_id):
+    """Cancel a window (leads)."""
     return _act(public_id, "cancel")

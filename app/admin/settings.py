@@ -22,6 +22,7 @@ def _page(form, policy, status=200):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def edit_settings():
+    """The page's settings and cadence policy: everyone reads, admins save."""
     setting = page_settings()
     if request.method == "GET":
         return _page(SettingsForm(obj=setting), setting.cadence_policy)

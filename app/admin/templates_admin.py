@@ -31,6 +31,7 @@ def _fields(form):
 
 @bp.route("/templates")
 def list_templates():
+    """Message templates and the variables they may use."""
     return render_template(
         "admin/templates/list.html",
         templates=service.message_templates(),
@@ -42,6 +43,7 @@ def list_templates():
 @bp.route("/templates/new", methods=["GET", "POST"])
 @require_role(Role.admin)
 def create_template():
+    """Add a message template (admins)."""
     form = MessageTemplateForm()
     page = {"form": form, "template": None, "variables": service.VARIABLES}
     if request.method == "GET":
@@ -60,6 +62,7 @@ def create_template():
 @bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
 @require_role(Role.admin)
 def edit_template(template_id):
+    """Change a message template (admins)."""
     template = _template_or_404(template_id)
     form = MessageTemplateForm(obj=template if request.method == "GET" else None)
     page = {"form": form, "template": template, "variables": service.VARIABLES}
@@ -79,6 +82,7 @@ def edit_template(template_id):
 @bp.route("/templates/<int:template_id>/delete", methods=["POST"])
 @require_role(Role.admin)
 def delete_template(template_id):
+    """Delete a message template (admins)."""
     template = _template_or_404(template_id)
     if not ConfirmForm().validate():
         abort(400, description="This form has expired; reload the page and try again.")

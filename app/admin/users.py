@@ -23,12 +23,14 @@ def _page(form=None, error=None, status=200):
 
 @bp.route("/users")
 def list_users():
+    """Everyone who can sign in."""
     return _page()
 
 
 @bp.route("/users/new", methods=["POST"])
 @require_role(Role.admin)
 def create_user():
+    """Add a user (admins)."""
     form = UserForm()
     if not form.validate():
         return _page(form, status=422)
@@ -50,6 +52,7 @@ def create_user():
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @require_role(Role.admin)
 def change_user(user_id):
+    """Change a user's role or access (admins)."""
     user = service.get_user(user_id)
     if user is None:
         abort(404, description="There is no such user.")

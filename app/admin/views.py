@@ -10,6 +10,7 @@ from app.sqltypes import utcnow
 
 @bp.route("/")
 def dashboard():
+    """Open incidents with countdowns, delivery and the worker's heartbeat."""
     now = utcnow()
     return render_template(
         "admin/dashboard.html", rows=dashboard_rows(now), worker=worker_status(now), now=now

@@ -1,9 +1,10 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
 from app.models import AuditEvent, ComponentStatus, Incident, State, Update
 from app.services.incidents import declare_incident
+from app.sqltypes import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_component
 
@@ -210,3 +211,12 @@ def test_the_dashboard_shows_the_delivery_of_the_last_update(client, as_lead):
     db.session.commit()
     html = client.get("/admin/").get_data(as_text=True)
     assert "external email: running," in html and "100/120 sent, 2 bounced" in html
+
+
+def test_the_form_says_when_the_next_update_is_due_by_default(client, as_lead):
+    incident = _incident(as_lead)
+    html = client.get(f"/admin/incidents/{incident.public_id}/updates/new?state=monitoring")
+    # SEV2 monitoring: 60 minutes by DESIGN.md's table; the page timezone is UTC here.
+    match = re.search(r"Blank: (\d{4}-\d\d-\d\d \d\d:\d\d) UTC, now \+ the cadence", html.text)
+    due = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    assert abs(due - (utcnow() + timedelta(minutes=60))) < timedelta(minutes=2)
