@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from flask import current_app
+
 from app.extensions import db
 from app.models import (
     Component,
@@ -202,9 +204,9 @@ def _require_maintenance(incident: Incident, *states: State) -> None:
         raise ServiceError(f"This maintenance is {incident.state.replace('_', ' ')}.")
 
 
-def _transition(incident, state, *, actor, now, external_body, internal_body, notify, status):
+def _transition(incident, state, *, actor, now, texts, notify, status):
     """Move to ``state`` with an update (template texts unless given) and component status."""
-    external, internal = _texts(external_body, internal_body)
+    external, internal = texts
     if not external and not internal:
         texts = prefill(incident, state=state)
         external, internal = texts["external"][1], texts["internal"][1]
@@ -241,6 +243,7 @@ def start_maintenance(
     """Begin a scheduled window: in progress, components under maintenance. ``notify=None``
     (the automatic start) notifies only if the lead ticked it when scheduling."""
     _require_maintenance(incident, State.scheduled)
+    texts = _texts(external_body, internal_body)
     now = utcnow()
     incident.started_at = now
     return _transition(
@@ -248,8 +251,7 @@ def start_maintenance(
         State.in_progress,
         actor=actor,
         now=now,
-        external_body=external_body,
-        internal_body=internal_body,
+        texts=texts,
         notify=notify,
         status=ComponentStatus.under_maintenance,
     )
@@ -265,6 +267,7 @@ def complete_maintenance(
 ) -> Update:
     """Finish a window: completed, components operational again."""
     _require_maintenance(incident, State.in_progress, State.verifying)
+    texts = _texts(external_body, internal_body)
     now = utcnow()
     incident.resolved_at = now
     return _transition(
@@ -272,8 +275,7 @@ def complete_maintenance(
         State.completed,
         actor=actor,
         now=now,
-        external_body=external_body,
-        internal_body=internal_body,
+        texts=texts,
         notify=notify,
         status=ComponentStatus.operational,
     )
@@ -323,12 +325,22 @@ def advance_maintenance() -> list[Update]:
         Incident.scheduled_for <= now,
     )
     for incident in list(db.session.scalars(due_start)):
-        moved.append(start_maintenance(incident))
+        moved += _safely(start_maintenance, incident)
     due_end = db.select(Incident).where(
         Incident.kind == IncidentKind.maintenance,
         Incident.state.in_([State.in_progress.value, State.verifying.value]),
         Incident.scheduled_until <= now,
     )
     for incident in list(db.session.scalars(due_end)):
-        moved.append(complete_maintenance(incident))
+        moved += _safely(complete_maintenance, incident)
     return moved
+
+
+def _safely(move, incident) -> list[Update]:
+    try:
+        return [move(incident)]
+    except Exception:
+        # One broken window must not stop the others; the next tick tries it again.
+        db.session.rollback()
+        current_app.logger.exception("maintenance tick could not move %s", incident.public_id)
+        return []
