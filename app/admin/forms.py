@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -12,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from app.models import ComponentStatus, Impact, IncidentKind, Severity
 from app.services import ServiceError
@@ -65,6 +66,9 @@ class IncidentForm(_TextsMixin, FlaskForm):
     commander = SelectField("Incident Commander", validate_choice=False)
     next_update_by = DateTimeLocalField(
         "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    cadence_minutes = IntegerField(
+        "Cadence override (minutes)", validators=[Optional(), NumberRange(min=1, max=1440)]
     )
     refill = SubmitField("Refill texts for this state")
     submit = SubmitField("Declare incident")

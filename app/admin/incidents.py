@@ -109,6 +109,7 @@ def declare_incident():
             notify=form.notify.data,
             notify_stakeholders=form.notify_stakeholders.data,
             next_update_by=to_utc(form.next_update_by.data),
+            cadence_minutes=form.cadence_minutes.data,
         )
     except ServiceError as exc:
         show_error(form, exc)

@@ -108,8 +108,10 @@ def declare_incident(
     notify: bool = True,
     notify_stakeholders: bool = True,
     next_update_by: datetime | None = None,
+    cadence_minutes: int | None = None,
 ) -> Incident:
-    """Open an incident with its first update; one commit."""
+    """Open an incident with its first update; one commit. ``cadence_minutes`` overrides
+    the policy's cadence for this incident."""
     now = utcnow()
     title = clean_title(title)
     if severity not in [s.value for s in Severity]:
@@ -126,6 +128,8 @@ def declare_incident(
     if not external and not internal:
         raise ServiceError("Write the first update's external or internal text.", "external_body")
     promised = clean_next_update_by(next_update_by, now=now)
+    if cadence_minutes is not None and not 1 <= cadence_minutes <= 1440:
+        raise ServiceError("A cadence is 1 to 1440 minutes.", field="cadence_minutes")
     incident = Incident(
         title=title,
         kind=IncidentKind.incident,
@@ -135,6 +139,7 @@ def declare_incident(
         started_at=now,
         lead=lead,
         commander=commander,
+        cadence_minutes=cadence_minutes,
     )
     db.session.add(incident)
     update = add_update(

@@ -54,6 +54,7 @@ def test_bad_declarations_get_a_form_error_and_write_nothing(client, as_lead):
         ({"state": "resolved"}, "Start as investigating"),
         ({"external_body": "<script>alert(1)</script>"}, "Raw HTML"),
         ({"next_update_by": "yesterday"}, "Not a valid datetime value"),
+        ({"cadence_minutes": "0"}, "Number must be between 1 and 1440"),
     ]
     for fields, message in cases:
         data = (

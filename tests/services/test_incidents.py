@@ -72,6 +72,15 @@ def test_a_promised_next_update_time_wins_over_the_cadence(lead):
     assert incident.next_update_due_at == promised.replace(microsecond=promised.microsecond)
 
 
+def test_a_cadence_override_wins_over_the_policy(lead):
+    incident = _declare(lead, severity="SEV1", cadence_minutes=5)
+    due = incident.next_update_due_at - incident.updates[0].posted_at
+    assert due == timedelta(minutes=5) and incident.cadence_minutes == 5
+    with pytest.raises(ServiceError) as caught:
+        _declare(lead, cadence_minutes=0)
+    assert caught.value.field == "cadence_minutes"
+
+
 def test_impact_can_be_overridden(lead):
     api = create_component()
     incident = _declare(lead, component_statuses={api.public_id: "major_outage"}, impact="minor")
