@@ -123,6 +123,7 @@ class MessageTemplateForm(FlaskForm):
     )
     subject = StringField("Subject", validators=[Length(max=200)])
     body = TextAreaField("Body (Markdown with {{ variables }})", render_kw={"rows": 10})
+    preview = SubmitField("Preview with sample values")
     submit = SubmitField("Save template")
 
 

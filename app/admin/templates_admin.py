@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import ConfirmForm, MessageTemplateForm, show_error
 from app.auth.roles import require_role
+from app.markdown import markdown_to_text, render_markdown
 from app.models import Role
 from app.services import ServiceError
 from app.services import message_templates as service
@@ -16,6 +17,12 @@ def _template_or_404(template_id):
     if template is None:
         abort(404, description="There is no such template.")
     return template
+
+
+def _preview(form):
+    """Render the form's template with sample values; a bad template is a form error."""
+    subject, body = service.preview_template(subject=form.subject.data, body=form.body.data)
+    return {"subject": subject, "html": render_markdown(body), "text": markdown_to_text(body)}
 
 
 def _fields(form):
@@ -51,6 +58,8 @@ def create_template():
     if not form.validate():
         return render_template("admin/templates/form.html", **page), 422
     try:
+        if form.preview.data:
+            return render_template("admin/templates/form.html", preview=_preview(form), **page)
         service.create_template(actor=current_user, **_fields(form))
     except ServiceError as exc:
         show_error(form, exc)
@@ -71,6 +80,8 @@ def edit_template(template_id):
     if not form.validate():
         return render_template("admin/templates/form.html", **page), 422
     try:
+        if form.preview.data:
+            return render_template("admin/templates/form.html", preview=_preview(form), **page)
         service.edit_template(template, actor=current_user, **_fields(form))
     except ServiceError as exc:
         show_error(form, exc)

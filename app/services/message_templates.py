@@ -95,6 +95,32 @@ def check_template(source: str, *, field: str = "body") -> None:
         raise ServiceError(f"The template does not render: {exc}", field=field) from None
 
 
+SAMPLE = {
+    "page_name": "Acme Status",
+    "incident_title": "Elevated API error rates",
+    "severity": "SEV2",
+    "impact": "major",
+    "state": "identified",
+    "affected_components": "API and Web dashboard",
+    "started_at": "2026-11-23 14:05 CET",
+    "resolved_at": "2026-11-23 15:10 CET",
+    "duration": "1 h 05 min",
+    "next_update_at": "2026-11-23 14:35 CET",
+    "scheduled_for": "2026-11-24 02:00 CET",
+    "scheduled_until": "2026-11-24 04:00 CET",
+    "lead_name": "Lena Lead",
+    "commander_name": "Ivan Commander",
+    "incident_url": "https://status.example.com/incidents/p31zjtct2jer",
+}
+
+
+def preview_template(*, subject: str, body: str) -> tuple[str, str]:
+    """Subject and body rendered with sample values, after the same checks as saving."""
+    check_template(subject or "", field="subject")
+    check_template(body or "", field="body")
+    return render_text(subject or "", SAMPLE), render_text(body or "", SAMPLE)
+
+
 def render_text(source: str, context: dict) -> str:
     """Render a stored template; a template that fails renders as its own source."""
     try:

@@ -73,3 +73,14 @@ def test_an_admin_deletes_a_template(client, as_admin):
     response = client.post(f"/admin/templates/{template.id}/delete", data={"csrf_token": token})
     assert response.status_code == 302
     assert db.session.get(MessageTemplate, template.id) is None
+
+
+def test_previewing_a_template_renders_sample_values_and_saves_nothing(client, as_admin):
+    before = _count()
+    data = _data(client, body="Hi **{{ affected_components }}** <i>x</i>", preview="Preview")
+    html = client.post(NEW, data=data).get_data(as_text=True)
+    assert "Hi <strong>API and Web dashboard</strong> &lt;i&gt;x&lt;/i&gt;" in html
+    assert "Subject:</strong> Elevated API error rates" in html
+    response = client.post(NEW, data=_data(client, body="{{ ''.__class__ }}", preview="Preview"))
+    assert response.status_code == 422 and "underscore" in response.get_data(as_text=True)
+    assert _count() == before

@@ -103,3 +103,9 @@ def test_users_are_not_reachable_from_templates(ctx):
     assert db.session.scalar(db.select(User.id))
     with pytest.raises(ServiceError):
         check_template("{{ lead_name.__self__ }}")
+
+
+def test_the_sample_values_cover_every_documented_variable():
+    from app.services.message_templates import SAMPLE, VARIABLES
+
+    assert SAMPLE.keys() == VARIABLES.keys()
