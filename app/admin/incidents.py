@@ -204,6 +204,7 @@ def post_postmortem(public_id):
     form = PostmortemForm()
     page = {"form": form, "incident": incident}
     if request.method == "GET":
+        fill_texts(form, texts_for(incident, State.postmortem))
         return render_template("admin/incidents/postmortem.html", **page)
     if not form.validate():
         return render_template("admin/incidents/postmortem.html", **page), 422

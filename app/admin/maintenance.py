@@ -110,8 +110,7 @@ def _act(public_id, action):
     form = MaintenanceActionForm()
     page = {"form": form, "incident": window, "action": action}
     if request.method == "GET":
-        if action != "cancel":
-            fill_texts(form, texts_for(window, state))
+        fill_texts(form, texts_for(window, state))
         return render_template("admin/maintenance/action.html", **page)
     if not form.validate():
         return render_template("admin/maintenance/action.html", **page), 422

@@ -295,7 +295,8 @@ def cancel_maintenance(
     started = incident.state != State.scheduled
     external, internal = _texts(external_body, internal_body)
     if not external and not internal:
-        external = "This scheduled maintenance has been cancelled."
+        texts = prefill(incident, state=State.cancelled)
+        external, internal = texts["external"][1], texts["internal"][1]
     incident.resolved_at = now
     update = add_update(
         incident,

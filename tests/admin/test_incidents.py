@@ -170,6 +170,7 @@ def test_resolving_and_the_postmortem(client, as_lead):
     db.session.refresh(incident)
     assert incident.state == State.resolved and api.status == ComponentStatus.operational
     url = f"/admin/incidents/{incident.public_id}/postmortem"
+    assert "[Read the postmortem](https://)" in client.get(url).get_data(as_text=True)
     response = client.post(url, data=_form(client, url, external_body="<script>x</script>"))
     assert response.status_code == 422 and "Raw HTML" in response.get_data(as_text=True)
     response = client.post(url, data=_form(client, url, external_body="[PM](https://x.test)"))

@@ -147,8 +147,9 @@ def test_cancelling_a_started_window_restores_components(lead, clock):
     window = _schedule(lead, [db_component])
     clock.move_to(NOW + timedelta(hours=1))
     advance_maintenance()
-    cancel_maintenance(window, actor=lead)
+    update = cancel_maintenance(window, actor=lead)
     assert window.state == State.cancelled and not window.is_open
+    assert "is cancelled. Nothing will change for you." in update.external_body
     assert db_component.status == ComponentStatus.operational
     with pytest.raises(ServiceError, match="cancelled"):
         cancel_maintenance(window, actor=lead)
