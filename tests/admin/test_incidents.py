@@ -222,3 +222,17 @@ def test_the_form_says_when_the_next_update_is_due_by_default(client, as_lead):
     match = re.search(r"Blank: (\d{4}-\d\d-\d\d \d\d:\d\d) UTC, now \+ the cadence", html.text)
     due = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
     assert abs(due - (utcnow() + timedelta(minutes=60))) < timedelta(minutes=2)
+
+
+def test_update_text_is_never_run_as_a_template(client, as_lead):
+    incident = _incident(as_lead)
+    url = f"/admin/incidents/{incident.public_id}/updates/new"
+    body = "{{ 7*7 }} {{ ''.__class__.__mro__ }}"
+    html = client.post(
+        url, data=_form(client, url, state="identified", external_body=body, preview="Preview")
+    ).get_data(as_text=True)
+    preview = html[html.index('aria-label="Preview"') :]
+    assert "<p>{{ 7*7 }}" in preview and "&lt;class" not in html
+    assert client.post(url, data=_form(client, url, state="identified", external_body=body))
+    db.session.refresh(incident)
+    assert incident.updates[-1].external_body == body
