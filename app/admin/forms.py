@@ -74,6 +74,15 @@ class IncidentForm(_TextsMixin, FlaskForm):
     submit = SubmitField("Declare incident")
 
 
+class EditIncidentForm(FlaskForm):
+    title = StringField("Title", validators=[Length(max=200)])
+    severity = SelectField("Severity", choices=_choices(Severity), validate_choice=False)
+    impact = SelectField("Public impact", choices=_choices(Impact), validate_choice=False)
+    lead = SelectField("Comms Lead", validate_choice=False)
+    commander = SelectField("Incident Commander", validate_choice=False)
+    submit = SubmitField("Save")
+
+
 class UpdateForm(_TextsMixin, FlaskForm):
     state = SelectField("State", validate_choice=False)
     next_update_by = DateTimeLocalField(

@@ -16,6 +16,7 @@ from app.admin.common import (
     texts_for,
 )
 from app.admin.forms import (
+    EditIncidentForm,
     IncidentForm,
     PostmortemForm,
     ResolveForm,
@@ -193,6 +194,37 @@ def resolve_incident(public_id):
         show_error(form, exc)
         return render_template("admin/incidents/resolve.html", **page), 422
     flash("Incident resolved.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+
+
+@bp.route("/incidents/<public_id>/edit", methods=["GET", "POST"])
+@require_role(Role.lead)
+def edit_incident(public_id):
+    """Change an open incident's title, severity, impact or people (leads)."""
+    incident = incident_or_404(public_id)
+    form = EditIncidentForm(obj=incident if request.method == "GET" else None)
+    people_choices(form)
+    page = {"form": form, "incident": incident}
+    if request.method == "GET":
+        form.lead.data = str(incident.lead_id or "")
+        form.commander.data = str(incident.commander_id or "")
+        return render_template("admin/incidents/edit.html", **page)
+    if not form.validate():
+        return render_template("admin/incidents/edit.html", **page), 422
+    try:
+        incidents_service.edit_incident(
+            incident,
+            actor=current_user,
+            title=form.title.data,
+            severity=form.severity.data,
+            impact=form.impact.data,
+            lead_id=form.lead.data or None,
+            commander_id=form.commander.data or None,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/incidents/edit.html", **page), 422
+    flash("Incident saved.", "info")
     return redirect(url_for("admin.show_incident", public_id=incident.public_id))
 
 

@@ -228,3 +228,60 @@ def post_postmortem(
     )
     record("incident.postmortem", actor=actor, obj=update, incident=incident)
     return commit_update(update)
+
+
+def edit_incident(
+    incident: Incident,
+    *,
+    actor: User,
+    title: str,
+    severity: Severity | str,
+    impact: Impact | str,
+    lead_id: int | None = None,
+    commander_id: int | None = None,
+) -> Incident:
+    """Change an open incident's title, severity, impact or people; one commit. A higher
+    severity can bring the next update forward, never push it back."""
+    from flask import current_app
+
+    from app.services.updates import default_next_update
+    from app.signals import public_changed
+
+    if incident.kind != IncidentKind.incident or not incident.is_open:
+        raise ServiceError("Only an open incident can be edited; post a new update instead.")
+    title = clean_title(title)
+    if severity not in [s.value for s in Severity]:
+        raise ServiceError("Choose a severity from SEV1 to SEV5.", field="severity")
+    if impact not in [i.value for i in Impact]:
+        raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
+    lead = clean_user(lead_id, field="lead") if lead_id else incident.lead
+    commander = clean_user(commander_id, field="commander")
+    before = {
+        "title": incident.title,
+        "severity": incident.severity.value,
+        "impact": incident.impact.value,
+        "lead": incident.lead.name if incident.lead else None,
+        "commander": incident.commander.name if incident.commander else None,
+    }
+    incident.title, incident.severity, incident.impact = title, Severity(severity), Impact(impact)
+    incident.lead, incident.commander = lead, commander
+    last = incident.updates[-1] if incident.updates else None
+    if last is not None:
+        sooner = default_next_update(incident, incident.state, last.posted_at)
+        due = incident.next_update_due_at
+        if sooner is not None and (due is None or sooner < due):
+            incident.next_update_due_at = sooner
+    after = {
+        "title": title,
+        "severity": incident.severity.value,
+        "impact": incident.impact.value,
+        "lead": lead.name if lead else None,
+        "commander": commander.name if commander else None,
+    }
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changed:
+        raise ServiceError("Nothing changed.", field="title")
+    record("incident.edit", actor=actor, obj=incident, incident=incident, detail=changed)
+    db.session.commit()
+    public_changed.send(current_app._get_current_object())
+    return incident

@@ -236,3 +236,27 @@ def test_update_text_is_never_run_as_a_template(client, as_lead):
     assert client.post(url, data=_form(client, url, state="identified", external_body=body))
     db.session.refresh(incident)
     assert incident.updates[-1].external_body == body
+
+
+def test_editing_severity_and_people_from_the_form(client, as_lead):
+    incident = _incident(as_lead)
+    url = f"/admin/incidents/{incident.public_id}/edit"
+    html = client.get(url).get_data(as_text=True)
+    assert 'value="API errors"' in html and '<option selected value="SEV2">' in html
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "title": "API errors",
+        "severity": "SEV1",
+        "impact": "critical",
+        "lead": str(as_lead.id),
+        "commander": "",
+    }
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(incident)
+    assert (incident.severity, incident.impact) == ("SEV1", "critical")
+    response = client.post(
+        url, data=data | {"severity": "SEV7", "csrf_token": csrf_token(client, url)}
+    )
+    assert response.status_code == 422 and "Choose a severity" in response.get_data(as_text=True)
+    response = client.post(url, data=data | {"title": "", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 422 and "Give the incident a title." in response.get_data(True)

@@ -44,6 +44,7 @@ def test_every_page_renders_with_the_demo_data(client, ctx, role):
         (f"/admin/incidents/{incident.public_id}/updates/new", "lead"),
         (f"/admin/incidents/{incident.public_id}/updates/new?state=monitoring", "lead"),
         (f"/admin/incidents/{incident.public_id}/resolve", "lead"),
+        (f"/admin/incidents/{incident.public_id}/edit", "lead"),
         (f"/admin/incidents/{resolved.public_id}/postmortem", "lead"),
         ("/admin/maintenance/new", "lead"),
         (f"/admin/maintenance/{window.public_id}/edit", "lead"),

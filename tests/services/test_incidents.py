@@ -16,6 +16,7 @@ from app.models import (
 from app.services import ServiceError
 from app.services.incidents import (
     declare_incident,
+    edit_incident,
     impact_for,
     post_postmortem,
     resolve_incident,
@@ -175,3 +176,37 @@ def test_a_postmortem_follows_a_resolved_incident(lead):
     update = post_postmortem(incident, actor=lead, external_body="[Postmortem](https://x.test/pm)")
     assert update.state == State.postmortem and incident.state == State.resolved
     assert db.session.scalar(db.select(db.func.count(Update.id))) == 3
+
+
+def test_editing_an_incident_escalates_the_cadence_but_never_delays_it(lead):
+    incident = _declare(lead, severity="SEV4")  # investigating: 120 minutes
+    posted = incident.updates[0].posted_at
+    commander = create_user(email="ic@example.com", name="Ivan")
+    edit_incident(
+        incident,
+        actor=lead,
+        title="Checkout down",
+        severity="SEV1",
+        impact="critical",
+        commander_id=commander.id,
+    )
+    assert incident.next_update_due_at - posted == timedelta(minutes=15)
+    assert (incident.title, incident.commander, incident.lead) == ("Checkout down", commander, lead)
+    edit_incident(incident, actor=lead, title="Checkout down", severity="SEV5", impact="minor")
+    assert incident.next_update_due_at - posted == timedelta(minutes=15)
+    event = db.session.scalar(
+        db.select(AuditEvent).filter_by(action="incident.edit").order_by(AuditEvent.id)
+    )
+    assert event.detail["severity"] == ["SEV4", "SEV1"]
+
+
+def test_editing_refuses_bad_input_and_closed_incidents(lead):
+    incident = _declare(lead)
+    fields = {"title": "T", "severity": "SEV3", "impact": "none"}
+    for bad, field in [({"severity": "SEV0"}, "severity"), ({"impact": "x"}, "impact")]:
+        with pytest.raises(ServiceError) as caught:
+            edit_incident(incident, actor=lead, **fields | bad)
+        assert caught.value.field == field
+    resolve_incident(incident, actor=lead, external_body="Fixed.")
+    with pytest.raises(ServiceError, match="Only an open incident"):
+        edit_incident(incident, actor=lead, **fields)
