@@ -67,6 +67,7 @@ class IncidentForm(_TextsMixin, FlaskForm):
     next_update_by = DateTimeLocalField(
         "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
     )
+    is_public = BooleanField("Show on the public status page", default=True)
     cadence_minutes = IntegerField(
         "Cadence override (minutes)", validators=[Optional(), NumberRange(min=1, max=1440)]
     )

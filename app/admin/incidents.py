@@ -111,6 +111,7 @@ def declare_incident():
             notify_stakeholders=form.notify_stakeholders.data,
             next_update_by=to_utc(form.next_update_by.data),
             cadence_minutes=form.cadence_minutes.data,
+            is_public=form.is_public.data,
         )
     except ServiceError as exc:
         show_error(form, exc)

@@ -109,9 +109,10 @@ def declare_incident(
     notify_stakeholders: bool = True,
     next_update_by: datetime | None = None,
     cadence_minutes: int | None = None,
+    is_public: bool = True,
 ) -> Incident:
     """Open an incident with its first update; one commit. ``cadence_minutes`` overrides
-    the policy's cadence for this incident."""
+    the policy's cadence; a non-public incident never reaches the page or subscribers."""
     now = utcnow()
     title = clean_title(title)
     if severity not in [s.value for s in Severity]:
@@ -140,6 +141,7 @@ def declare_incident(
         lead=lead,
         commander=commander,
         cadence_minutes=cadence_minutes,
+        is_public=is_public,
     )
     db.session.add(incident)
     update = add_update(

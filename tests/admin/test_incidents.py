@@ -260,3 +260,20 @@ def test_editing_severity_and_people_from_the_form(client, as_lead):
     assert response.status_code == 422 and "Choose a severity" in response.get_data(as_text=True)
     response = client.post(url, data=data | {"title": "", "csrf_token": csrf_token(client, url)})
     assert response.status_code == 422 and "Give the incident a title." in response.get_data(True)
+
+
+def test_an_internal_only_incident_stays_off_the_public_page(client, as_lead):
+    data = _form(
+        client,
+        "/admin/incidents/new",
+        title="Payroll export broken",
+        severity="SEV3",
+        state="investigating",
+        lead=str(as_lead.id),
+        external_body="Public words",
+    )
+    assert client.post("/admin/incidents/new", data=data).status_code == 302
+    incident = db.session.scalar(db.select(Incident))
+    assert incident.is_public is False  # the box was not ticked
+    assert "internal only" in client.get(f"/admin/incidents/{incident.public_id}").text
+    assert "Payroll export broken" not in client.get("/").get_data(as_text=True)
