@@ -277,3 +277,24 @@ def test_an_internal_only_incident_stays_off_the_public_page(client, as_lead):
     assert incident.is_public is False  # the box was not ticked
     assert "internal only" in client.get(f"/admin/incidents/{incident.public_id}").text
     assert "Payroll export broken" not in client.get("/").get_data(as_text=True)
+
+
+def test_refilling_an_update_keeps_components_and_ticks(client, as_lead):
+    incident = _incident(as_lead)
+    api = create_component(slug="api", name="API")
+    url = f"/admin/incidents/{incident.public_id}/updates/new"
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "state": "monitoring",
+        "external_body": "typed",
+        "internal_body": "typed too",
+        f"component-{api.public_id}": "degraded_performance",
+        "notify_stakeholders": "y",  # subscribers unticked
+        "refill": "Refill texts for this state",
+    }
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert "A fix is in place" in html and "typed" not in html
+    assert '<option value="degraded_performance" selected>' in html
+    assert 'id="notify" name="notify" type="checkbox" value="y">' in html
+    assert 'checked id="notify_stakeholders"' in html
+    assert db.session.scalar(db.select(db.func.count(Update.id))) == 1
