@@ -43,6 +43,7 @@ def list_templates():
         "admin/templates/list.html",
         templates=service.message_templates(),
         variables=service.VARIABLES,
+        safe_filters=sorted(service.SAFE_FILTERS),
         delete_form=ConfirmForm(),
     )
 
@@ -52,7 +53,12 @@ def list_templates():
 def create_template():
     """Add a message template (admins)."""
     form = MessageTemplateForm()
-    page = {"form": form, "template": None, "variables": service.VARIABLES}
+    page = {
+        "form": form,
+        "template": None,
+        "variables": service.VARIABLES,
+        "safe_filters": sorted(service.SAFE_FILTERS),
+    }
     if request.method == "GET":
         return render_template("admin/templates/form.html", **page)
     if not form.validate():
@@ -74,7 +80,12 @@ def edit_template(template_id):
     """Change a message template (admins)."""
     template = _template_or_404(template_id)
     form = MessageTemplateForm(obj=template if request.method == "GET" else None)
-    page = {"form": form, "template": template, "variables": service.VARIABLES}
+    page = {
+        "form": form,
+        "template": template,
+        "variables": service.VARIABLES,
+        "safe_filters": sorted(service.SAFE_FILTERS),
+    }
     if request.method == "GET":
         return render_template("admin/templates/form.html", **page)
     if not form.validate():

@@ -65,6 +65,38 @@ def _unsafe_access(tree) -> nodes.Node | None:
     return None
 
 
+# Filters that cannot blow a short text up into a huge one.
+SAFE_FILTERS = frozenset(
+    {"capitalize", "default", "d", "lower", "title", "trim", "truncate", "upper", "wordcount"}
+)
+_NO_CONSTRUCTS = (
+    (nodes.For, "loops are"),
+    (nodes.Macro, "macros are"),
+    (nodes.CallBlock, "call blocks are"),
+    (nodes.Call, "calling functions or methods is"),
+    (nodes.Include, "includes are"),
+    (nodes.Import, "imports are"),
+    (nodes.FromImport, "imports are"),
+    (nodes.Extends, "extends is"),
+)
+
+
+def _not_allowed(tree) -> str | None:
+    """Why the template is refused, for constructs a message never needs (they could make a
+    render slow or huge), or None."""
+    for kind, what in _NO_CONSTRUCTS:
+        node = tree.find(kind)
+        if node is not None:
+            return f"Line {node.lineno}: {what} not allowed in message templates."
+    for node in tree.find_all(nodes.Filter):
+        if node.name not in SAFE_FILTERS:
+            return (
+                f"Line {node.lineno}: the filter {node.name!r} is not allowed; "
+                f"use one of {', '.join(sorted(SAFE_FILTERS))}."
+            )
+    return None
+
+
 def check_template(source: str, *, field: str = "body") -> None:
     """Raise ServiceError (with the line) unless ``source`` compiles, uses only documented
     variables and reaches for no Python internals."""
@@ -85,6 +117,9 @@ def check_template(source: str, *, field: str = "body") -> None:
         raise ServiceError(
             f"Line {bad.lineno}: names starting with an underscore are not allowed.", field=field
         )
+    refused = _not_allowed(tree)
+    if refused:
+        raise ServiceError(refused, field=field)
     try:
         _env.from_string(source).render({name: "x" for name in VARIABLES})
     except SecurityError as exc:

@@ -44,7 +44,8 @@ def test_bad_templates_are_form_errors_with_the_line(client, as_admin):
         ("Fine\n{% for %}", "Line 2:"),
         ("Hi\n\n{{ password }}", "Line 3: unknown variable &#39;password&#39;"),
         ("{{ ''.__class__.__mro__ }}", "underscore"),
-        ("{{ lead_name|attr('__class__') }}", "unsafe"),
+        ("{{ lead_name|attr('__class__') }}", "filter &#39;attr&#39; is not allowed"),
+        ("{{ lead_name.ljust(10000000) }}", "calling functions or methods is not allowed"),
         ("{{ request.environ }}", "unknown variable &#39;request&#39;"),
     ]
     for body, message in cases:

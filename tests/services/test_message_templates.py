@@ -45,7 +45,12 @@ def test_a_template_is_created_and_edited(admin):
         ("Line one\n{{ secret_key }}", "Line 2: unknown variable 'secret_key'"),
         ("{{ ''.__class__.__mro__ }}", "underscore"),
         ("{{ incident_title.__class__.__base__.__subclasses__() }}", "underscore"),
-        ("{{ incident_title|attr('__class__') }}", "unsafe"),
+        ("{{ incident_title|attr('__class__') }}", "filter 'attr' is not allowed"),
+        ("{{ incident_title.center(100000000) }}", "calling functions or methods is not"),
+        ("{{ incident_title|center(100000000) }}", "filter 'center' is not allowed"),
+        ("{% for a in page_name %}{% for b in page_name %}{% endfor %}{% endfor %}", "loops"),
+        ("{% macro m() %}{% endmacro %}", "macros are not allowed"),
+        ("{% include 'x' %}", "includes are not allowed"),
         ("{{ config }}", "unknown variable 'config'"),
         ("{{ cycler.__init__.__globals__ }}", "unknown variable 'cycler'"),
         ("{{ 'x' * 10000000 }}", "too long"),
@@ -109,3 +114,8 @@ def test_the_sample_values_cover_every_documented_variable():
     from app.services.message_templates import SAMPLE, VARIABLES
 
     assert SAMPLE.keys() == VARIABLES.keys()
+
+
+def test_safe_filters_and_conditions_are_fine(ctx):
+    check_template("{% if resolved_at %}{{ incident_title|upper|truncate(20) }}{% endif %}")
+    assert render_text("{{ state|capitalize }}", {"state": "identified"}) == "Identified"
