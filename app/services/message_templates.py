@@ -78,6 +78,10 @@ _NO_CONSTRUCTS = (
     (nodes.Import, "imports are"),
     (nodes.FromImport, "imports are"),
     (nodes.Extends, "extends is"),
+    # Names bound to names can double a text on every line: no {% set %} or {% with %}.
+    (nodes.Assign, "{% set %} is"),
+    (nodes.AssignBlock, "{% set %} is"),
+    (nodes.With, "{% with %} is"),
 )
 
 

@@ -51,6 +51,8 @@ def test_a_template_is_created_and_edited(admin):
         ("{% for a in page_name %}{% for b in page_name %}{% endfor %}{% endfor %}", "loops"),
         ("{% macro m() %}{% endmacro %}", "macros are not allowed"),
         ("{% include 'x' %}", "includes are not allowed"),
+        ("{% set a = page_name ~ page_name %}{{ a }}", "set %} is not allowed"),
+        ("{% with a = page_name %}{{ a }}{% endwith %}", "with %} is not allowed"),
         ("{{ config }}", "unknown variable 'config'"),
         ("{{ cycler.__init__.__globals__ }}", "unknown variable 'cycler'"),
         ("{{ 'x' * 10000000 }}", "too long"),
