@@ -104,10 +104,15 @@ def _not_allowed(tree) -> str | None:
 def check_template(source: str, *, field: str = "body") -> None:
     """Raise ServiceError (with the line) unless ``source`` compiles, uses only documented
     variables and reaches for no Python internals."""
+    if len(source) > MAX_OUTPUT:
+        raise ServiceError(f"Keep a template under {MAX_OUTPUT} characters.", field=field)
     try:
         tree = _env.parse(source)
+        _env.compile(tree)  # deep nesting fails here too, not later at render time
     except TemplateSyntaxError as exc:
         raise ServiceError(f"Line {exc.lineno}: {exc.message}", field=field) from None
+    except RecursionError:
+        raise ServiceError("The template is nested too deeply.", field=field) from None
     unknown = sorted(meta.find_undeclared_variables(tree) - VARIABLES.keys())
     if unknown:
         name = unknown[0]

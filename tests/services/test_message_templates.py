@@ -121,3 +121,10 @@ def test_the_sample_values_cover_every_documented_variable():
 def test_safe_filters_and_conditions_are_fine(ctx):
     check_template("{% if resolved_at %}{{ incident_title|upper|truncate(20) }}{% endif %}")
     assert render_text("{{ state|capitalize }}", {"state": "identified"}) == "Identified"
+
+
+def test_deep_nesting_and_huge_templates_are_form_errors(ctx):
+    with pytest.raises(ServiceError, match="nested too deeply"):
+        check_template("{{ " + "(" * 3000 + "page_name" + ")" * 3000 + " }}")
+    with pytest.raises(ServiceError, match="under 20000 characters"):
+        check_template("x" * 20_001)
