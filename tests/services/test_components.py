@@ -88,3 +88,19 @@ def test_a_component_in_an_open_incident_cannot_be_deleted(admin):
     resolve_incident(incident, actor=admin, external_body="Up.")
     delete_component(api, actor=admin)
     assert db.session.scalar(db.select(db.func.count(Component.id))) == 0
+
+
+def test_changes_the_public_sees_are_announced_after_the_commit(admin):
+    from app.services.settings import update_settings
+    from app.signals import public_changed
+
+    seen = []
+
+    def on_public(app):
+        seen.append(bool(db.session.new or db.session.dirty))
+
+    with public_changed.connected_to(on_public):
+        api = create_component(name="API", actor=admin)
+        change_component_status(api, status="major_outage", actor=admin)
+        update_settings(actor=admin, page_name="Acme", timezone="UTC", brand_color="#000000")
+    assert seen == [False, False, False]  # three commits, nothing left pending at each
