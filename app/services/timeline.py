@@ -29,22 +29,20 @@ def timeline_markdown(incident: Incident) -> str:
         if update.internal_body:
             lines += ["", "Internal:", "", _quote(update.internal_body)]
         entries.append((update.posted_at, 0, "\n".join(lines)))
-    update_ids = [u.id for u in incident.updates]
-    if update_ids:
-        changes = db.session.scalars(
-            db.select(ComponentStatusChange).where(ComponentStatusChange.update_id.in_(update_ids))
-        )
-        for change in changes:
-            text = f"Component **{change.component.name}** → {change.status.replace('_', ' ')}"
-            entries.append((change.at, 1, text))
+    for change in _component_changes(incident):
+        text = f"Component **{change.component.name}** → {change.status.replace('_', ' ')}"
+        entries.append((change.at, 1, text))
     for reminder in db.session.scalars(db.select(Reminder).filter_by(incident_id=incident.id)):
         sent = "sent" if reminder.sent_at else "pending"
         entries.append((reminder.due_at, 2, f"Reminder ({reminder.level}, {sent})"))
     for event in db.session.scalars(db.select(AuditEvent).filter_by(incident_id=incident.id)):
-        if event.action.startswith(("update.", "incident.declare")):
-            continue  # the updates above say it better
+        if event.action in _SAID_BY_UPDATES:
+            continue
         actor = event.actor.name if event.actor else "Crier"
-        entries.append((event.at, 3, f"{event.action} by {actor}"))
+        detail = ", ".join(_describe(k, v) for k, v in (event.detail or {}).items())
+        entries.append(
+            (event.at, 3, f"{event.action} by {actor}" + (f" ({detail})" if detail else ""))
+        )
     head = [
         f"# {incident.title}",
         "",
@@ -61,6 +59,43 @@ def timeline_markdown(incident: Incident) -> str:
     head += ["", "## Timeline", ""]
     body = [f"### {_when(at, tz)}\n\n{text}\n" for at, _, text in sorted(entries, key=_key)]
     return "\n".join(head) + "\n" + "\n".join(body)
+
+
+# Audit actions that an update in the timeline already tells.
+_SAID_BY_UPDATES = frozenset(
+    {
+        "update.post",
+        "incident.declare",
+        "incident.resolve",
+        "incident.postmortem",
+        "maintenance.schedule",
+        "maintenance.in_progress",
+        "maintenance.completed",
+        "maintenance.cancel",
+    }
+)
+
+
+def _component_changes(incident: Incident) -> list[ComponentStatusChange]:
+    """Changes made by the incident's updates, and changes to its components while it ran."""
+    update_ids = [u.id for u in incident.updates]
+    component_ids = [link.component_id for link in incident.components]
+    start, end = incident.started_at, incident.resolved_at
+    during = ComponentStatusChange.component_id.in_(component_ids) & (
+        ComponentStatusChange.at >= start
+    )
+    if end is not None:
+        during &= ComponentStatusChange.at <= end
+    query = db.select(ComponentStatusChange).where(
+        ComponentStatusChange.update_id.in_(update_ids) | during
+    )
+    return list(db.session.scalars(query.order_by(ComponentStatusChange.at)))
+
+
+def _describe(key, value) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        return f"{key} {value[0]} → {value[1]}"
+    return f"{key}: {value}"
 
 
 def _key(entry):

@@ -3,7 +3,7 @@ import pytest
 from app.extensions import db
 from app.models import Setting
 from app.services.audit import audit_events
-from app.services.incidents import declare_incident, resolve_incident
+from app.services.incidents import declare_incident, edit_incident, resolve_incident
 from app.services.timeline import timeline_markdown
 from app.services.updates import post_update
 from tests.factories import create_component, create_user
@@ -26,12 +26,14 @@ def test_the_timeline_has_both_texts_component_changes_and_both_clocks(lead):
         internal_body="Paged.\nSecond line.",
     )
     post_update(incident, state="identified", actor=lead, internal_body="Bad deploy")
+    edit_incident(incident, actor=lead, title="API down", severity="SEV1", impact="critical")
     resolve_incident(incident, actor=lead, external_body="Fixed.")
     text = timeline_markdown(incident)
     assert text.startswith("# API down\n")
     assert "> We are looking." in text and "> Paged.\n> Second line." in text
     assert "> Bad deploy" in text and "> Fixed." in text
     assert "Component **API** → major outage" in text and "→ operational" in text
+    assert "incident.edit by Lena Lead (severity SEV3 → SEV1)" in text
     assert " UTC (" in text and ("CET)" in text or "CEST)" in text)
     assert text.index("We are looking.") < text.index("Bad deploy") < text.index("Fixed.")
 
