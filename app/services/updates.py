@@ -176,11 +176,20 @@ def post_update(
     """Post an update on an open incident or maintenance; one commit."""
     now = utcnow()
     if not incident.is_open:
-        raise ServiceError("This is closed; a correction needs the incident reopened.")
+        raise ServiceError(
+            "This is closed and takes no more updates; a resolved incident can get a postmortem."
+        )
     allowed = POSTABLE_STATES[incident.kind]
     if state not in [s.value for s in allowed]:
         raise ServiceError(
             f"The state must be one of {', '.join(allowed)} (resolve or complete separately).",
+            field="state",
+        )
+    started = incident.state != State.scheduled
+    if incident.kind == IncidentKind.maintenance and started != (state != State.scheduled):
+        raise ServiceError(
+            "Start a window with “Start now” (it sets the components under maintenance); "
+            "a started window cannot go back to scheduled.",
             field="state",
         )
     external = clean_body(external_body, field="external_body")

@@ -153,3 +153,18 @@ def test_cancelling_a_started_window_restores_components(lead, clock):
     assert db_component.status == ComponentStatus.operational
     with pytest.raises(ServiceError, match="cancelled"):
         cancel_maintenance(window, actor=lead)
+
+
+def test_updates_on_a_window_keep_its_phase(lead):
+    from app.services.updates import post_update
+
+    window = _schedule(lead)
+    post_update(window, state="scheduled", actor=lead, external_body="Still on.")
+    with pytest.raises(ServiceError, match="Start now") as caught:
+        post_update(window, state="in_progress", actor=lead, external_body="Go")
+    assert caught.value.field == "state"
+    start_maintenance(window, actor=lead)
+    post_update(window, state="verifying", actor=lead, external_body="Checking.")
+    assert window.state == State.verifying
+    with pytest.raises(ServiceError, match="cannot go back"):
+        post_update(window, state="scheduled", actor=lead, external_body="Oops")
