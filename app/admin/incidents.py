@@ -32,6 +32,7 @@ from app.services import ServiceError
 from app.services import incidents as incidents_service
 from app.services.audit import audit_events
 from app.services.incidents import clean_user, recent_incidents
+from app.services.message_templates import incident_url
 from app.services.timeline import timeline_markdown
 from app.services.updates import POSTABLE_STATES
 from app.services.updates import post_update as post_update_service
@@ -54,6 +55,7 @@ def show_incident(public_id):
     return render_template(
         "admin/incidents/show.html",
         incident=incident,
+        public_url=incident_url(incident) if incident.is_public else None,
         events=audit_events(incident=incident, limit=50),
     )
 
