@@ -61,3 +61,33 @@ def test_a_lead_declares_updates_and_resolves_in_a_real_browser(ctx, live_server
     page.goto(live_server + "/")
     assert page.inner_text("h1") == "All Systems Operational"
     assert "Checkout errors" not in page.inner_text("main")
+
+
+def test_without_javascript_the_refill_button_reloads_keeping_the_form(
+    ctx, live_server, browser_page
+):
+    seed_default_templates()
+    db.session.commit()
+    create_user(email="lead@example.com", name="Lena Lead", role="lead")
+    api = create_component(slug="api", name="Public API")
+    context = browser_page.context.browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", "lead@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(live_server + "/admin/incidents/new")
+    page.fill("input[name=title]", "Search is slow")
+    page.select_option(f"select[name=component-{api.public_id}]", "degraded_performance")
+    page.select_option("select[name=state]", "monitoring")
+    external = page.locator("textarea[name=external_body]")
+    assert "We are investigating" in external.input_value()  # no JS: nothing changed yet
+    page.click("input[value='Refill texts for this state']")
+    page.wait_for_load_state()
+    assert "A fix is in place for **Public API**" in external.input_value()
+    assert page.input_value("input[name=title]") == "Search is slow"
+    assert page.input_value(f"select[name=component-{api.public_id}]") == "degraded_performance"
+    page.click("input[value='Declare incident']")
+    page.wait_for_selector("text=Declared")
+    assert db.session.scalar(db.select(Incident.state)) == State.monitoring
+    context.close()
