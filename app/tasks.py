@@ -108,3 +108,11 @@ def republish_for_the_clock():
     from app.services.publishing import publish_site
 
     publish_site()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def maintenance_tick():
+    """Every minute: start and complete maintenance windows whose time has come."""
+    from app.services.maintenance import advance_maintenance
+
+    advance_maintenance()

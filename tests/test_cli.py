@@ -53,7 +53,8 @@ def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
 
     assert count(ComponentGroup) == 4 and count(Component) == 12
     assert count(StakeholderGroup) == 2
-    assert count(MessageTemplate) == 16  # 4 incident + 4 maintenance states x 2 audiences
+    # 5 incident states (with postmortem) + 5 maintenance states (with cancelled) x 2 audiences
+    assert count(MessageTemplate) == 20
     open_incidents = db.session.scalars(db.select(Incident).filter_by(state="identified")).all()
     assert [i.title for i in open_incidents] == ["Elevated API error rates"]
     assert db.session.scalar(db.select(Incident.id).filter_by(kind="maintenance")) is not None
@@ -62,4 +63,4 @@ def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
 
     again = runner.invoke(args=["seed-demo"])
     assert "already set up" in again.output
-    assert count(Component) == 12 and count(MessageTemplate) == 16
+    assert count(Component) == 12 and count(MessageTemplate) == 20

@@ -14,6 +14,7 @@ csrf.exempt(bp)
 @bp.before_request
 def require_login():
     # One gate for the whole blueprint, so no admin route can forget it.
+    """Send signed-out visitors to sign in, then check CSRF on writes."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if request.method in current_app.config["WTF_CSRF_METHODS"]:
@@ -21,4 +22,30 @@ def require_login():
     return None
 
 
-from app.admin import reports, stakeholders, subscribers, views  # noqa: E402, F401 - routes register on import
+@bp.context_processor
+def _admin_globals():
+    from app.auth.forms import LogoutForm
+    from app.markdown import render_markdown
+    from app.timefmt import format_local
+
+    return {
+        "logout_form": LogoutForm(),
+        "render_markdown": render_markdown,
+        "format_local": format_local,
+    }
+
+
+# Routes register on import; one module per area of the console.
+from app.admin import (  # noqa: E402, F401
+    audit,
+    components,
+    incidents,
+    maintenance,
+    reports,
+    settings,
+    stakeholders,
+    subscribers,
+    templates_admin,
+    users,
+    views,
+)

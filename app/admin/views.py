@@ -1,18 +1,17 @@
+"""The dashboard: every open incident with its countdown, and the worker's heartbeat."""
+
 from flask import render_template
 
 from app.admin import bp
-from app.auth.forms import LogoutForm
-from app.services.incidents import open_incidents
+from app.services.dashboard import dashboard_rows
 from app.services.worker import worker_status
 from app.sqltypes import utcnow
 
 
 @bp.route("/")
 def dashboard():
+    """Open incidents with countdowns, delivery and the worker's heartbeat."""
+    now = utcnow()
     return render_template(
-        "admin/dashboard.html",
-        incidents=open_incidents(),
-        worker=worker_status(),
-        now=utcnow(),
-        logout_form=LogoutForm(),
+        "admin/dashboard.html", rows=dashboard_rows(now), worker=worker_status(now), now=now
     )

@@ -58,6 +58,16 @@ INCIDENT = {
         "Resolved after {{ duration }} ({{ started_at }} to {{ resolved_at }}).\n\n"
         "- Data loss: none known\n- Follow-ups:\n- Postmortem owner:\n",
     ),
+    (State.postmortem, Audience.external): (
+        "Postmortem: {{ incident_title }}",
+        "We have published our review of this incident: what happened, why, and what we are "
+        "changing so it does not happen again.\n\n[Read the postmortem](https://)",
+    ),
+    (State.postmortem, Audience.internal): (
+        "[{{ severity }}] Postmortem: {{ incident_title }}",
+        "The postmortem for {{ incident_title }} ({{ duration }}) is ready.\n\n"
+        "- Document:\n- Action items and owners:\n",
+    ),
 }
 
 MAINTENANCE = {
@@ -97,6 +107,15 @@ MAINTENANCE = {
     (State.completed, Audience.internal): (
         "Maintenance completed: {{ incident_title }}",
         "Completed at {{ resolved_at }}. Note any follow-ups here.",
+    ),
+    (State.cancelled, Audience.external): (
+        "Maintenance cancelled: {{ incident_title }}",
+        "The maintenance on **{{ affected_components }}** planned for {{ scheduled_for }} "
+        "is cancelled. Nothing will change for you.",
+    ),
+    (State.cancelled, Audience.internal): (
+        "Maintenance cancelled: {{ incident_title }}",
+        "Cancelled by {{ lead_name }}. Say why and whether it will be rescheduled.",
     ),
 }
 

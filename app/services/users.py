@@ -30,9 +30,15 @@ def normalize_email(email: str) -> str:
 
 
 def create_user(
-    email: str, *, password: str, name: str = "", role: Role | str = Role.viewer, timezone="UTC"
+    email: str,
+    *,
+    password: str,
+    name: str = "",
+    role: Role | str = Role.viewer,
+    timezone="UTC",
+    actor: User | None = None,
 ) -> User:
-    """Create a user with a scrypt-hashed password."""
+    """Create a user with a scrypt-hashed password (audited when an admin does it)."""
     email = normalize_email(email)
     try:
         role = Role(role)
@@ -49,8 +55,39 @@ def create_user(
     user = User(email=email, name=name.strip() or email.split("@")[0], role=role, timezone=timezone)
     user.set_password(password)
     db.session.add(user)
+    if actor is not None:
+        from app.services.audit import record
+
+        record("user.create", actor=actor, obj=user, detail={"role": role.value})
     db.session.commit()
     return user
+
+
+def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> User:
+    """Change someone's role or switch their access off; nobody can lock themselves out."""
+    from app.services.audit import record
+
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ServiceError(f"Role must be one of {', '.join(Role)}.", field="role") from None
+    if user.id == actor.id and (role != user.role or not active):
+        raise ServiceError("You cannot change your own role or access.", field="role")
+    before = {"role": user.role.value, "active": user.active}
+    user.role, user.active = role, active
+    record(
+        "user.change",
+        actor=actor,
+        obj=user,
+        detail={"before": before, "after": {"role": role.value, "active": active}},
+    )
+    db.session.commit()
+    return user
+
+
+def get_user(user_id: int) -> User | None:
+    """The user with this id."""
+    return db.session.get(User, user_id)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -60,3 +97,14 @@ def authenticate(email: str, password: str) -> User | None:
         User(password_hash=_dummy_hash()).check_password(password or "")
         return None
     return user if user.check_password(password or "") else None
+
+
+def list_users(*, min_role: Role | str = Role.viewer) -> list[User]:
+    """Active users holding ``min_role`` or a stronger one, by name."""
+    users = db.session.scalars(db.select(User).filter_by(active=True).order_by(User.name))
+    return [u for u in users if u.can(min_role)]
+
+
+def all_users() -> list[User]:
+    """Everyone, active first, by name."""
+    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name)))

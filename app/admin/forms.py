@@ -1,0 +1,228 @@
+"""Admin forms. They check shape (CSRF, types); the services check the rules."""
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.models import ComponentStatus, Impact, IncidentKind, Severity
+from app.services import ServiceError
+from app.services.message_templates import STATES_BY_KIND
+from app.services.settings import page_settings
+from app.timefmt import zone
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def _choices(values):
+    return options((v, v.replace("_", " ")) for v in values)
+
+
+STATUS_CHOICES = options((s.value, s.value.replace("_", " ").capitalize()) for s in ComponentStatus)
+
+
+def _body(label):
+    return TextAreaField(label, validators=[Length(max=20_000)], render_kw={"rows": 7})
+
+
+class _TextsMixin:
+    external_body = _body("External text (public; Markdown)")
+    internal_body = _body("Internal text (stakeholders; Markdown)")
+    notify = BooleanField("Notify subscribers", default=True)
+    notify_stakeholders = BooleanField("Notify stakeholders", default=True)
+    preview = SubmitField("Preview")
+
+
+class IncidentForm(_TextsMixin, FlaskForm):
+    title = StringField("Title", validators=[Length(max=200)])
+    severity = SelectField("Severity", choices=_choices(Severity), default="SEV3")
+    state = SelectField(
+        "State",
+        choices=_choices(["investigating", "identified", "monitoring"]),
+        default="investigating",
+        validate_choice=False,
+    )
+    impact = SelectField(
+        "Public impact",
+        choices=options([("", "From the component statuses")]) + _choices(Impact),
+        validate_choice=False,
+    )
+    lead = SelectField("Comms Lead", validate_choice=False)
+    commander = SelectField("Incident Commander", validate_choice=False)
+    next_update_by = DateTimeLocalField(
+        "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    is_public = BooleanField("Show on the public status page", default=True)
+    cadence_minutes = IntegerField(
+        "Cadence override (minutes)", validators=[Optional(), NumberRange(min=1, max=1440)]
+    )
+    refill = SubmitField("Refill texts for this state")
+    submit = SubmitField("Declare incident")
+
+
+class EditIncidentForm(FlaskForm):
+    title = StringField("Title", validators=[Length(max=200)])
+    severity = SelectField("Severity", choices=_choices(Severity), validate_choice=False)
+    impact = SelectField("Public impact", choices=_choices(Impact), validate_choice=False)
+    lead = SelectField("Comms Lead", validate_choice=False)
+    commander = SelectField("Incident Commander", validate_choice=False)
+    submit = SubmitField("Save")
+
+
+class UpdateForm(_TextsMixin, FlaskForm):
+    state = SelectField("State", validate_choice=False)
+    next_update_by = DateTimeLocalField(
+        "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    refill = SubmitField("Refill texts for this state")
+    submit = SubmitField("Post update")
+
+
+class ResolveForm(_TextsMixin, FlaskForm):
+    restore_components = BooleanField("Set the affected components to operational", default=True)
+    submit = SubmitField("Resolve incident")
+
+
+class PostmortemForm(_TextsMixin, FlaskForm):
+    notify = BooleanField("Notify subscribers", default=False)
+    submit = SubmitField("Post postmortem")
+
+
+class MaintenanceForm(_TextsMixin, FlaskForm):
+    title = StringField("Title", validators=[Length(max=200)])
+    scheduled_for = DateTimeLocalField("Starts", format=DATETIME_FORMAT, validators=[Optional()])
+    scheduled_until = DateTimeLocalField("Ends", format=DATETIME_FORMAT, validators=[Optional()])
+    components = SelectMultipleField("Components", validate_choice=False)
+    auto_notify = BooleanField("Notify subscribers when it starts and ends", default=False)
+    submit = SubmitField("Save")
+
+
+class MaintenanceActionForm(_TextsMixin, FlaskForm):
+    """Start, complete or cancel by hand; empty texts use the templates."""
+
+    submit = SubmitField("Confirm")
+
+
+class MessageTemplateForm(FlaskForm):
+    name = StringField("Name", default="Default", validators=[Length(max=120)])
+    kind = SelectField("Kind", choices=_choices(IncidentKind), validate_choice=False)
+    state = SelectField(
+        "State",
+        choices=_choices(
+            dict.fromkeys(s.value for states in STATES_BY_KIND.values() for s in states)
+        ),
+        validate_choice=False,
+    )
+    audience = SelectField(
+        "Audience", choices=_choices(["external", "internal"]), validate_choice=False
+    )
+    subject = StringField("Subject", validators=[Length(max=200)])
+    body = TextAreaField("Body (Markdown with {{ variables }})", render_kw={"rows": 10})
+    preview = SubmitField("Preview with sample values")
+    submit = SubmitField("Save template")
+
+
+class ComponentForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=120)])
+    slug = StringField("Slug (blank: from the name)", validators=[Length(max=80)])
+    description = TextAreaField("Description", render_kw={"rows": 2})
+    group_id = SelectField("Group", validate_choice=False)
+    is_public = BooleanField("Show on the public page", default=True)
+    submit = SubmitField("Save component")
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Group name", validators=[Length(max=120)])
+    submit = SubmitField("Save group")
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=STATUS_CHOICES, validate_choice=False)
+    submit = SubmitField("Set status")
+
+
+class ConfirmForm(FlaskForm):
+    """A button with CSRF protection: move, delete."""
+
+    submit = SubmitField("Confirm")
+
+
+class SettingsForm(FlaskForm):
+    page_name = StringField("Page name", validators=[Length(max=120)])
+    public_url = StringField("Public URL", validators=[Length(max=500)])
+    timezone = StringField("Timezone (e.g. Europe/Berlin)", validators=[Length(max=64)])
+    support_url = StringField("Support link", validators=[Length(max=500)])
+    brand_color = StringField("Brand colour", validators=[Length(max=7)])
+    logo_url = StringField("Logo URL", validators=[Length(max=500)])
+    submit = SubmitField("Save settings")
+
+
+def show_error(form, exc: ServiceError) -> None:
+    """Put a service's message on the field it names, or on the form."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def to_utc(value):
+    """A datetime-local value, read in the page's timezone, as an aware datetime."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=zone(page_settings().timezone))
+
+
+def to_local_input(value):
+    """An aware datetime as a naive one in the page's timezone, for datetime-local inputs."""
+    if value is None:
+        return None
+    return value.astimezone(zone(page_settings().timezone)).replace(tzinfo=None)
+
+
+def component_statuses() -> dict[str, str]:
+    """{component public id: new status} from the form's component-<id> selects."""
+    return {
+        key.removeprefix("component-"): value
+        for key, value in request.form.items()
+        if key.startswith("component-")
+    }
+
+
+def cadence_policy() -> dict:
+    """{severity: {state: minutes}} from the settings form's cadence-<SEV>-<state> inputs."""
+    policy: dict = {}
+    for key, value in request.form.items():
+        if key.startswith("cadence-") and key.count("-") == 2:
+            _, severity, state = key.split("-")
+            policy.setdefault(severity, {})[state] = value
+    return policy
+
+
+class UserForm(FlaskForm):
+    email = StringField("Email", validators=[Length(max=254)])
+    name = StringField("Name", validators=[Length(max=120)])
+    role = SelectField("Role", choices=_choices(["viewer", "lead", "admin"]), validate_choice=False)
+    password = StringField("Initial password (12+ characters)", validators=[Length(max=1024)])
+    submit = SubmitField("Add user")
+
+
+class UserChangeForm(FlaskForm):
+    role = SelectField("Role", choices=_choices(["viewer", "lead", "admin"]), validate_choice=False)
+    active = BooleanField("Can sign in", default=True)
+    submit = SubmitField("Save")

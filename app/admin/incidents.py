@@ -1,0 +1,287 @@
+"""The Comms Lead's incident pages: declare, post updates, preview, resolve, postmortem."""
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.common import (
+    component_rows,
+    default_due,
+    draft_incident,
+    fill_texts,
+    incident_or_404,
+    people_choices,
+    preview,
+    selected_names,
+    texts_for,
+)
+from app.admin.forms import (
+    EditIncidentForm,
+    IncidentForm,
+    PostmortemForm,
+    ResolveForm,
+    UpdateForm,
+    component_statuses,
+    options,
+    show_error,
+    to_utc,
+)
+from app.auth.roles import require_role
+from app.models import IncidentKind, Role, State
+from app.services import ServiceError
+from app.services import incidents as incidents_service
+from app.services.audit import audit_events
+from app.services.incidents import clean_user, recent_incidents
+from app.services.message_templates import incident_url
+from app.services.timeline import timeline_markdown
+from app.services.updates import POSTABLE_STATES
+from app.services.updates import post_update as post_update_service
+
+
+@bp.route("/incidents")
+def list_incidents():
+    """Open and recently closed incidents and maintenance."""
+    return render_template(
+        "admin/incidents/list.html",
+        open_incidents=incidents_service.open_incidents(),
+        closed=recent_incidents(limit=50),
+    )
+
+
+@bp.route("/incidents/<public_id>")
+def show_incident(public_id):
+    """One incident: its updates (both texts), components and audit trail."""
+    incident = incident_or_404(public_id)
+    return render_template(
+        "admin/incidents/show.html",
+        incident=incident,
+        public_url=incident_url(incident) if incident.is_public else None,
+        events=audit_events(incident=incident, limit=50),
+    )
+
+
+def _draft(form):
+    try:
+        lead = clean_user(form.lead.data, field="lead")
+        commander = clean_user(form.commander.data, field="commander")
+    except ServiceError:
+        lead = commander = None
+    return draft_incident(
+        title=form.title.data, severity=form.severity.data, lead=lead, commander=commander
+    )
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@require_role(Role.lead)
+def declare_incident():
+    """Declare an incident with its first update (leads)."""
+    form = IncidentForm()
+    people_choices(form)
+    if request.method == "GET":
+        form.lead.data = str(current_user.id)
+    statuses = component_statuses()
+    texts = texts_for(_draft(form), form.state.data, components=selected_names(statuses))
+    page = {
+        "form": form,
+        "rows": component_rows(),
+        "selected": statuses,
+        "default_due": default_due(_draft(form), form.state.data),
+    }
+    if request.method == "GET":
+        fill_texts(form, texts)
+        return render_template("admin/incidents/declare.html", **page)
+    if form.refill.data:
+        fill_texts(form, texts)
+        return render_template("admin/incidents/declare.html", **page)
+    if not form.validate():
+        return render_template("admin/incidents/declare.html", **page), 422
+    if form.preview.data:
+        return render_template("admin/incidents/declare.html", preview=preview(form, texts), **page)
+    try:
+        incident = incidents_service.declare_incident(
+            title=form.title.data,
+            actor=current_user,
+            severity=form.severity.data,
+            state=form.state.data,
+            component_statuses=statuses,
+            impact=form.impact.data or None,
+            lead_id=form.lead.data,
+            commander_id=form.commander.data or None,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            notify=form.notify.data,
+            notify_stakeholders=form.notify_stakeholders.data,
+            next_update_by=to_utc(form.next_update_by.data),
+            cadence_minutes=form.cadence_minutes.data,
+            is_public=form.is_public.data,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/incidents/declare.html", **page), 422
+    flash(f"Declared “{incident.title}”.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+
+
+@bp.route("/incidents/<public_id>/updates/new", methods=["GET", "POST"])
+@require_role(Role.lead)
+def post_update(public_id):
+    """Post an update, texts prefilled from the templates for the state (leads)."""
+    incident = incident_or_404(public_id)
+    form = UpdateForm()
+    allowed = [s.value for s in POSTABLE_STATES[incident.kind]]
+    form.state.choices = options((s, s.replace("_", " ")) for s in allowed)
+    if request.method == "GET":
+        wanted = request.args.get("state", incident.state)
+        form.state.data = wanted if wanted in allowed else allowed[0]
+    statuses = component_statuses()
+    texts = texts_for(incident, form.state.data)
+    page = {
+        "form": form,
+        "incident": incident,
+        "rows": component_rows(incident),
+        "default_due": default_due(incident, form.state.data),
+        "selected": statuses,
+    }
+    if request.method == "GET" or form.refill.data:
+        fill_texts(form, texts)
+        return render_template("admin/incidents/update.html", **page)
+    if not form.validate():
+        return render_template("admin/incidents/update.html", **page), 422
+    if form.preview.data:
+        return render_template("admin/incidents/update.html", preview=preview(form, texts), **page)
+    try:
+        post_update_service(
+            incident,
+            state=form.state.data,
+            actor=current_user,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            component_statuses=statuses,
+            notify=form.notify.data,
+            notify_stakeholders=form.notify_stakeholders.data,
+            next_update_by=to_utc(form.next_update_by.data),
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/incidents/update.html", **page), 422
+    flash("Update posted.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+
+
+@bp.route("/incidents/<public_id>/resolve", methods=["GET", "POST"])
+@require_role(Role.lead)
+def resolve_incident(public_id):
+    """Resolve with a final update from the resolved templates (leads)."""
+    incident = incident_or_404(public_id)
+    form = ResolveForm()
+    texts = texts_for(incident, State.resolved)
+    page = {"form": form, "incident": incident}
+    if request.method == "GET":
+        fill_texts(form, texts)
+        return render_template("admin/incidents/resolve.html", **page)
+    if not form.validate():
+        return render_template("admin/incidents/resolve.html", **page), 422
+    if form.preview.data:
+        return render_template("admin/incidents/resolve.html", preview=preview(form, texts), **page)
+    try:
+        incidents_service.resolve_incident(
+            incident,
+            actor=current_user,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            restore_components=form.restore_components.data,
+            notify=form.notify.data,
+            notify_stakeholders=form.notify_stakeholders.data,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/incidents/resolve.html", **page), 422
+    flash("Incident resolved.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+
+
+@bp.route("/incidents/<public_id>/edit", methods=["GET", "POST"])
+@require_role(Role.lead)
+def edit_incident(public_id):
+    """Change an open incident's title, severity, impact or people (leads)."""
+    incident = incident_or_404(public_id)
+    form = EditIncidentForm(obj=incident if request.method == "GET" else None)
+    people_choices(form)
+    page = {"form": form, "incident": incident}
+    if request.method == "GET":
+        form.lead.data = str(incident.lead_id or "")
+        form.commander.data = str(incident.commander_id or "")
+        return render_template("admin/incidents/edit.html", **page)
+    if not form.validate():
+        return render_template("admin/incidents/edit.html", **page), 422
+    try:
+        incidents_service.edit_incident(
+            incident,
+            actor=current_user,
+            title=form.title.data,
+            severity=form.severity.data,
+            impact=form.impact.data,
+            lead_id=form.lead.data or None,
+            commander_id=form.commander.data or None,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/incidents/edit.html", **page), 422
+    flash("Incident saved.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+
+
+@bp.route("/incidents/<public_id>/postmortem", methods=["GET", "POST"])
+@require_role(Role.lead)
+def post_postmortem(public_id):
+    """Add a postmortem update to a resolved incident (leads)."""
+    incident = incident_or_404(public_id)
+    form = PostmortemForm()
+    page = {"form": form, "incident": incident}
+    if request.method == "GET":
+        fill_texts(form, texts_for(incident, State.postmortem))
+        return render_template("admin/incidents/postmortem.html", **page)
+    if not form.validate():
+        return render_template("admin/incidents/postmortem.html", **page), 422
+    try:
+        incidents_service.post_postmortem(
+            incident,
+            actor=current_user,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            notify=form.notify.data,
+            notify_stakeholders=form.notify_stakeholders.data,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/incidents/postmortem.html", **page), 422
+    flash("Postmortem posted.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+
+
+@bp.route("/incidents/<public_id>/timeline.md")
+def export_timeline(public_id):
+    """The incident's timeline as Markdown, for the postmortem."""
+    incident = incident_or_404(public_id)
+    return Response(
+        timeline_markdown(incident),
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'inline; filename="{incident.public_id}-timeline.md"'},
+    )
+
+
+@bp.route("/prefill")
+@require_role(Role.lead)
+def prefill_texts():
+    """The rendered templates for a state, for the few lines of JS that refill the texts."""
+    args = request.args
+    public_id = args.get("incident")
+    if public_id:
+        incident = incident_or_404(public_id)
+        names = None
+    else:
+        incident = draft_incident(title=args.get("title", ""), severity=args.get("severity", ""))
+        incident.kind = IncidentKind.incident
+        names = selected_names({pid: "x" for pid in args.getlist("component")})
+    texts = texts_for(incident, args.get("state", ""), components=names)
+    return jsonify({audience: {"subject": s, "body": b} for audience, (s, b) in texts.items()})

@@ -1,0 +1,150 @@
+"""Maintenance windows in the console: schedule, edit, start, complete, cancel."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.common import fill_texts, incident_or_404, texts_for
+from app.admin.forms import (
+    MaintenanceActionForm,
+    MaintenanceForm,
+    options,
+    show_error,
+    to_local_input,
+    to_utc,
+)
+from app.auth.roles import require_role
+from app.models import Role, State
+from app.services import ServiceError
+from app.services import maintenance as service
+from app.services.components import all_components
+
+
+@bp.route("/maintenance")
+def list_maintenance():
+    """Maintenance windows, the latest first."""
+    return render_template("admin/maintenance/list.html", windows=service.maintenance_windows())
+
+
+def _component_choices(form):
+    form.components.choices = options((c.public_id, c.name) for c in all_components())
+
+
+@bp.route("/maintenance/new", methods=["GET", "POST"])
+@require_role(Role.lead)
+def schedule_maintenance():
+    """Schedule a maintenance window (leads)."""
+    form = MaintenanceForm()
+    _component_choices(form)
+    page = {"form": form, "incident": None}
+    if request.method == "GET":
+        return render_template("admin/maintenance/form.html", **page)
+    if not form.validate():
+        return render_template("admin/maintenance/form.html", **page), 422
+    try:
+        window = service.schedule_maintenance(
+            title=form.title.data,
+            scheduled_for=to_utc(form.scheduled_for.data),
+            scheduled_until=to_utc(form.scheduled_until.data),
+            actor=current_user,
+            components=form.components.data,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            notify=form.notify.data,
+            notify_stakeholders=form.notify_stakeholders.data,
+            auto_notify=form.auto_notify.data,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/maintenance/form.html", **page), 422
+    flash(f"Scheduled “{window.title}”.", "info")
+    return redirect(url_for("admin.show_incident", public_id=window.public_id))
+
+
+@bp.route("/maintenance/<public_id>/edit", methods=["GET", "POST"])
+@require_role(Role.lead)
+def edit_maintenance(public_id):
+    """Change a window, posting a notice of the change (leads)."""
+    window = incident_or_404(public_id)
+    form = MaintenanceForm()
+    _component_choices(form)
+    del form.auto_notify
+    page = {"form": form, "incident": window}
+    if request.method == "GET":
+        form.title.data = window.title
+        form.scheduled_for.data = to_local_input(window.scheduled_for)
+        form.scheduled_until.data = to_local_input(window.scheduled_until)
+        form.components.data = [link.component.public_id for link in window.components]
+        return render_template("admin/maintenance/form.html", **page)
+    if not form.validate():
+        return render_template("admin/maintenance/form.html", **page), 422
+    try:
+        service.edit_maintenance(
+            window,
+            actor=current_user,
+            title=form.title.data,
+            scheduled_for=to_utc(form.scheduled_for.data),
+            scheduled_until=to_utc(form.scheduled_until.data),
+            components=form.components.data,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            notify=form.notify.data,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/maintenance/form.html", **page), 422
+    flash("Maintenance changed; a notice of the change was posted.", "info")
+    return redirect(url_for("admin.show_incident", public_id=window.public_id))
+
+
+_ACTIONS = {
+    "start": (service.start_maintenance, State.in_progress, "Maintenance started."),
+    "complete": (service.complete_maintenance, State.completed, "Maintenance completed."),
+    "cancel": (service.cancel_maintenance, State.cancelled, "Maintenance cancelled."),
+}
+
+
+def _act(public_id, action):
+    window = incident_or_404(public_id)
+    run, state, done = _ACTIONS[action]
+    form = MaintenanceActionForm()
+    page = {"form": form, "incident": window, "action": action}
+    if request.method == "GET":
+        fill_texts(form, texts_for(window, state))
+        return render_template("admin/maintenance/action.html", **page)
+    if not form.validate():
+        return render_template("admin/maintenance/action.html", **page), 422
+    try:
+        run(
+            window,
+            actor=current_user,
+            external_body=form.external_body.data,
+            internal_body=form.internal_body.data,
+            notify=form.notify.data,
+        )
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/maintenance/action.html", **page), 422
+    flash(done, "info")
+    return redirect(url_for("admin.show_incident", public_id=window.public_id))
+
+
+@bp.route("/maintenance/<public_id>/start", methods=["GET", "POST"])
+@require_role(Role.lead)
+def start_maintenance(public_id):
+    """Start a window by hand (leads)."""
+    return _act(public_id, "start")
+
+
+@bp.route("/maintenance/<public_id>/complete", methods=["GET", "POST"])
+@require_role(Role.lead)
+def complete_maintenance(public_id):
+    """Complete a window by hand (leads)."""
+    return _act(public_id, "complete")
+
+
+@bp.route("/maintenance/<public_id>/cancel", methods=["GET", "POST"])
+@require_role(Role.lead)
+def cancel_maintenance(public_id):
+    """Cancel a window (leads)."""
+    return _act(public_id, "cancel")

@@ -1,0 +1,113 @@
+"""Message templates in the console: list, create, edit, delete (admins)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.forms import ConfirmForm, MessageTemplateForm, show_error
+from app.auth.roles import require_role
+from app.markdown import markdown_to_text, render_markdown
+from app.models import Role
+from app.services import ServiceError
+from app.services import message_templates as service
+
+
+def _template_or_404(template_id):
+    template = service.get_template(template_id)
+    if template is None:
+        abort(404, description="There is no such template.")
+    return template
+
+
+def _preview(form):
+    """Render the form's template with sample values; a bad template is a form error."""
+    subject, body = service.preview_template(subject=form.subject.data, body=form.body.data)
+    return {"subject": subject, "html": render_markdown(body), "text": markdown_to_text(body)}
+
+
+def _fields(form):
+    return {
+        "name": form.name.data,
+        "kind": form.kind.data,
+        "state": form.state.data,
+        "audience": form.audience.data,
+        "subject": form.subject.data,
+        "body": form.body.data,
+    }
+
+
+@bp.route("/templates")
+def list_templates():
+    """Message templates and the variables they may use."""
+    return render_template(
+        "admin/templates/list.html",
+        templates=service.message_templates(),
+        variables=service.VARIABLES,
+        safe_filters=sorted(service.SAFE_FILTERS),
+        delete_form=ConfirmForm(),
+    )
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@require_role(Role.admin)
+def create_template():
+    """Add a message template (admins)."""
+    form = MessageTemplateForm()
+    page = {
+        "form": form,
+        "template": None,
+        "variables": service.VARIABLES,
+        "safe_filters": sorted(service.SAFE_FILTERS),
+    }
+    if request.method == "GET":
+        return render_template("admin/templates/form.html", **page)
+    if not form.validate():
+        return render_template("admin/templates/form.html", **page), 422
+    try:
+        if form.preview.data:
+            return render_template("admin/templates/form.html", preview=_preview(form), **page)
+        service.create_template(actor=current_user, **_fields(form))
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/templates/form.html", **page), 422
+    flash("Template saved.", "info")
+    return redirect(url_for("admin.list_templates"))
+
+
+@bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
+@require_role(Role.admin)
+def edit_template(template_id):
+    """Change a message template (admins)."""
+    template = _template_or_404(template_id)
+    form = MessageTemplateForm(obj=template if request.method == "GET" else None)
+    page = {
+        "form": form,
+        "template": template,
+        "variables": service.VARIABLES,
+        "safe_filters": sorted(service.SAFE_FILTERS),
+    }
+    if request.method == "GET":
+        return render_template("admin/templates/form.html", **page)
+    if not form.validate():
+        return render_template("admin/templates/form.html", **page), 422
+    try:
+        if form.preview.data:
+            return render_template("admin/templates/form.html", preview=_preview(form), **page)
+        service.edit_template(template, actor=current_user, **_fields(form))
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template("admin/templates/form.html", **page), 422
+    flash("Template saved.", "info")
+    return redirect(url_for("admin.list_templates"))
+
+
+@bp.route("/templates/<int:template_id>/delete", methods=["POST"])
+@require_role(Role.admin)
+def delete_template(template_id):
+    """Delete a message template (admins)."""
+    template = _template_or_404(template_id)
+    if not ConfirmForm().validate():
+        abort(400, description="This form has expired; reload the page and try again.")
+    service.delete_template(template, actor=current_user)
+    flash("Template deleted.", "info")
+    return redirect(url_for("admin.list_templates"))

@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Incident, State
+from app.services.maintenance import schedule_maintenance
+from app.sqltypes import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_component
+
+NEW = "/admin/maintenance/new"
+
+
+def _local(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M")  # the page's timezone is UTC in these tests
+
+
+def test_scheduling_a_window_from_the_form(client, as_lead):
+    db_component = create_component(slug="db", name="Databases")
+    start = utcnow() + timedelta(days=1)
+    data = {
+        "csrf_token": csrf_token(client, NEW),
+        "title": "Database upgrade",
+        "scheduled_for": _local(start),
+        "scheduled_until": _local(start + timedelta(hours=2)),
+        "components": [db_component.public_id],
+        "notify": "y",
+    }
+    response = client.post(NEW, data=data)
+    assert response.status_code == 302
+    window = db.session.scalar(db.select(Incident))
+    assert window.state == State.scheduled and window.components[0].component == db_component
+    assert "maintenance on **Databases**" in window.updates[0].external_body
+    listing = client.get("/admin/maintenance").get_data(as_text=True)
+    assert "Database upgrade" in listing
+
+
+def test_bad_windows_get_form_errors(client, as_lead):
+    start = utcnow() + timedelta(days=1)
+    good = {
+        "title": "Upgrade",
+        "scheduled_for": _local(start),
+        "scheduled_until": _local(start + timedelta(hours=1)),
+    }
+    cases = [
+        ({"title": ""}, "Give the incident a title."),
+        ({"scheduled_until": _local(start - timedelta(hours=1))}, "must end after it starts"),
+        ({"scheduled_for": "soon"}, "Not a valid datetime value"),
+        ({"components": ["ghost"]}, "There is no component"),
+        ({"internal_body": "<script>alert(1)</script>"}, "Raw HTML"),
+    ]
+    for fields, message in cases:
+        data = {"csrf_token": csrf_token(client, NEW)} | good | fields
+        response = client.post(NEW, data=data)
+        assert response.status_code == 422, fields
+        assert message in response.get_data(as_text=True), fields
+    assert db.session.scalar(db.select(Incident.id)) is None
+
+
+def test_editing_starting_and_cancelling_by_hand(client, as_lead):
+    start = utcnow() + timedelta(days=1)
+    window = schedule_maintenance(
+        title="Upgrade",
+        scheduled_for=start,
+        scheduled_until=start + timedelta(hours=1),
+        actor=as_lead,
+    )
+    url = f"/admin/maintenance/{window.public_id}/edit"
+    assert 'value="Upgrade"' in client.get(url).get_data(as_text=True)
+    later = start + timedelta(hours=5)
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "title": "Upgrade",
+        "scheduled_for": _local(later),
+        "scheduled_until": _local(later + timedelta(hours=1)),
+    }
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(window)
+    assert "changed this maintenance" in window.updates[-1].external_body
+    url = f"/admin/maintenance/{window.public_id}/start"
+    assert "is under way" in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    db.session.refresh(window)
+    assert window.state == State.in_progress
+    again = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    assert again.status_code == 422 and "in progress" in again.get_data(as_text=True)
+    url = f"/admin/maintenance/{window.public_id}/cancel"
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    db.session.refresh(window)
+    assert window.state == State.cancelled
