@@ -118,6 +118,12 @@ class MaintenanceActionForm(_TextsMixin, FlaskForm):
     submit = SubmitField("Confirm")
 
 
+class SnoozeForm(FlaskForm):
+    until = DateTimeLocalField("Next update by", format=DATETIME_FORMAT)
+    reason = StringField("Why it can wait", validators=[Length(max=500)])
+    submit = SubmitField("Snooze reminder")
+
+
 class MessageTemplateForm(FlaskForm):
     name = StringField("Name", default="Default", validators=[Length(max=120)])
     kind = SelectField("Kind", choices=_choices(IncidentKind), validate_choice=False)

@@ -15,15 +15,18 @@ from app.admin.common import (
     selected_names,
     texts_for,
 )
+from app.admin.fanout_forms import RetryForm
 from app.admin.forms import (
     EditIncidentForm,
     IncidentForm,
     PostmortemForm,
     ResolveForm,
+    SnoozeForm,
     UpdateForm,
     component_statuses,
     options,
     show_error,
+    to_local_input,
     to_utc,
 )
 from app.auth.roles import require_role
@@ -31,8 +34,11 @@ from app.models import IncidentKind, Role, State
 from app.services import ServiceError
 from app.services import incidents as incidents_service
 from app.services.audit import audit_events
+from app.services.comms_metrics import comms_for
+from app.services.dispatch import dispatches_for_incident
 from app.services.incidents import clean_user, recent_incidents
 from app.services.message_templates import incident_url
+from app.services.reminders import snooze_incident as snooze_service
 from app.services.timeline import timeline_markdown
 from app.services.updates import POSTABLE_STATES
 from app.services.updates import post_update as post_update_service
@@ -52,12 +58,36 @@ def list_incidents():
 def show_incident(public_id):
     """One incident: its updates (both texts), components and audit trail."""
     incident = incident_or_404(public_id)
+    snooze_form = SnoozeForm(until=to_local_input(incident.next_update_due_at))
     return render_template(
         "admin/incidents/show.html",
         incident=incident,
         public_url=incident_url(incident) if incident.is_public else None,
         events=audit_events(incident=incident, limit=50),
+        comms=comms_for(incident),
+        snooze_form=snooze_form,
+        dispatches=dispatches_for_incident(incident),
+        retry_form=RetryForm(),
     )
+
+
+@bp.route("/incidents/<public_id>/snooze", methods=["POST"])
+@require_role(Role.lead)
+def snooze_incident(public_id):
+    """Push the next update's due time, with a reason (leads); the reminder follows."""
+    incident = incident_or_404(public_id)
+    form = SnoozeForm()
+    try:
+        if not form.validate():
+            raise ServiceError("Give the new time as a date and time.", field="until")
+        snooze_service(
+            incident, until=to_utc(form.until.data), reason=form.reason.data, actor=current_user
+        )
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Reminder snoozed; the reason is in the audit log.", "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
 
 
 def _draft(form):

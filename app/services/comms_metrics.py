@@ -20,6 +20,7 @@ from app.models import (
     Setting,
 )
 from app.services.cadence import cadence_minutes
+from app.services.settings import page_settings
 from app.sqltypes import utcnow
 
 
@@ -48,7 +49,8 @@ def incident_comms(
     external = [u for u in updates if u.is_public]
     first = external[0].posted_at - incident.started_at if external else None
     windows = met = 0
-    for current, following in zip(updates, [*updates[1:], None], strict=True):
+    followers = [*updates[1:], None] if updates else []
+    for current, following in zip(updates, followers, strict=True):
         if current.state in CLOSED_STATES:
             continue
         promise = current.next_update_by or current.posted_at + timedelta(
@@ -76,6 +78,13 @@ def incident_comms(
     )
 
 
+def comms_for(incident: Incident, *, now: datetime | None = None) -> IncidentComms:
+    """One incident's communication record, with its reminders."""
+    reminders = list(db.session.scalars(db.select(Reminder).filter_by(incident_id=incident.id)))
+    settings = page_settings()
+    return incident_comms(incident, settings=settings, reminders=reminders, now=now or utcnow())
+
+
 def incidents_comms(*, since: datetime | None = None, now: datetime | None = None):
     """The communication record of every incident started since ``since``, newest first."""
     now = now or utcnow()
@@ -95,7 +104,7 @@ def incidents_comms(*, since: datetime | None = None, now: datetime | None = Non
             db.select(Reminder).where(Reminder.incident_id.in_(ids))
         ):
             by_incident[reminder.incident_id].append(reminder)
-    settings = db.session.scalar(db.select(Setting).order_by(Setting.id))
+    settings = page_settings()
     return [
         incident_comms(i, settings=settings, reminders=by_incident[i.id], now=now)
         for i in incidents

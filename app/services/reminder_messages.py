@@ -10,9 +10,9 @@ from datetime import datetime
 from flask import current_app
 
 from app.email import DeliveryError, send_one
-from app.extensions import db
-from app.models import Incident, Reminder, ReminderLevel, Setting
+from app.models import Incident, Reminder, ReminderLevel
 from app.services.cadence import cadence_minutes
+from app.services.settings import page_settings
 from app.timefmt import format_duration, format_local
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def _lateness(due_at: datetime, now: datetime) -> str:
 def compose(reminder: Reminder, *, now: datetime) -> ReminderMessage:
     """The reminder's subject, text, addressees and webhooks."""
     incident: Incident = reminder.incident
-    settings = db.session.scalar(db.select(Setting).order_by(Setting.id))
+    settings = page_settings()
     tz = settings.timezone if settings else "UTC"
     base = current_app.config["PUBLIC_BASE_URL"]
     last = incident.updates[-1] if incident.updates else None

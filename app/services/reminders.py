@@ -20,6 +20,7 @@ from app.models import (
 from app.services import ServiceError
 from app.services.cadence import SNOOZE_LIMIT_FACTOR, cadence_minutes, grace_period
 from app.services.reminder_messages import deliver_reminder
+from app.services.settings import page_settings
 from app.sqltypes import utcnow
 from app.timefmt import format_duration
 
@@ -45,7 +46,7 @@ def level_at(incident: Incident, settings: Setting | None, now: datetime) -> Rem
 
 def due_incidents(now: datetime, settings: Setting | None) -> list[Due]:
     """Open incidents whose next update is due within the warning lead time, or overdue."""
-    lead_time = timedelta(minutes=settings.warning_lead_minutes if settings else 5)
+    lead_time = timedelta(minutes=settings.warning_lead_minutes or 5)
     incidents = db.session.scalars(
         db.select(Incident)
         .where(Incident.next_update_due_at <= now + lead_time)
@@ -60,7 +61,7 @@ def due_incidents(now: datetime, settings: Setting | None) -> list[Due]:
 def tick(*, now: datetime | None = None) -> list[Reminder]:
     """One pass: claim and send every reminder that is due. Safe to run from many workers."""
     now = now or utcnow()
-    settings = db.session.scalar(db.select(Setting).order_by(Setting.id))
+    settings = page_settings()
     due_list = due_incidents(now, settings)
     # End the read before claiming: on SQLite a write after an old snapshot fails outright.
     db.session.commit()
@@ -110,7 +111,7 @@ def snooze_incident(
 ) -> Incident:
     """Push the next update's due time to ``until``, with a reason that is logged."""
     now = now or utcnow()
-    settings = db.session.scalar(db.select(Setting).order_by(Setting.id))
+    settings = page_settings()
     reason = (reason or "").strip()
     if not incident.is_open or incident.resolved_at is not None:
         raise ServiceError("This incident is closed; there is nothing to snooze.")

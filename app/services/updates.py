@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.services import ServiceError
 from app.services.audit import record
+from app.services.cadence import policy_minutes
 from app.services.settings import page_settings
 from app.signals import public_changed, update_committed, update_posted
 from app.sqltypes import utcnow
@@ -89,7 +90,7 @@ def default_next_update(incident: Incident, state: State | str, now: datetime):
     """now + the cadence for the incident's severity and ``state``, or None if it has none."""
     if incident.kind == IncidentKind.maintenance or State(state) in CLOSED_STATES:
         return None
-    minutes = incident.cadence_minutes or page_settings().cadence_for(incident.severity, state)
+    minutes = policy_minutes(incident, page_settings(), state)
     return now + timedelta(minutes=minutes) if minutes else None
 
 

@@ -59,3 +59,12 @@ def test_reports_page_and_csv_for_a_viewer(client, ctx):
     assert "2026-10" in html and "67 % (2/3)" in html
     csv = client.get("/admin/reports.csv")
     assert csv.mimetype == "text/csv" and "2026-10,1,0.0,4,3,2,66.7" in csv.get_data(as_text=True)
+
+
+def test_an_incident_without_updates_has_no_windows_yet(ctx):
+    from tests.factories import create_incident
+
+    incident = create_incident()
+    [record] = incidents_comms(now=incident.started_at + timedelta(minutes=5))
+    assert (record.updates, record.windows, record.time_to_first_external) == (0, 0, None)
+    assert record.longest_silence == timedelta(minutes=5)
