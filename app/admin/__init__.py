@@ -41,6 +41,7 @@ from app.admin import (  # noqa: E402, F401
     components,
     incidents,
     maintenance,
+    profile,
     reports,
     settings,
     stakeholders,

@@ -118,6 +118,14 @@ class MaintenanceActionForm(_TextsMixin, FlaskForm):
     submit = SubmitField("Confirm")
 
 
+class ProfileForm(FlaskForm):
+    timezone = StringField("Your timezone", validators=[Length(max=64)])
+    slack_webhook_url = StringField(
+        "Reminders also to this Slack-compatible webhook (optional)", validators=[Length(max=500)]
+    )
+    submit = SubmitField("Save")
+
+
 class SnoozeForm(FlaskForm):
     until = DateTimeLocalField("Next update by", format=DATETIME_FORMAT)
     reason = StringField("Why it can wait", validators=[Length(max=500)])

@@ -34,7 +34,15 @@ def timeline_markdown(incident: Incident) -> str:
         entries.append((change.at, 1, text))
     for reminder in db.session.scalars(db.select(Reminder).filter_by(incident_id=incident.id)):
         sent = "sent" if reminder.sent_at else "pending"
-        entries.append((reminder.due_at, 2, f"Reminder ({reminder.level}, {sent})"))
+        at = reminder.sent_at or reminder.created_at
+        entries.append(
+            (
+                at,
+                2,
+                f"Reminder ({reminder.level}, {sent}) for the update due "
+                f"{_when(reminder.due_at, tz)}",
+            )
+        )
     for event in db.session.scalars(db.select(AuditEvent).filter_by(incident_id=incident.id)):
         if event.action in _SAID_BY_UPDATES:
             continue

@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import AuditEvent, Role, User
 from app.services import ServiceError
 from app.timefmt import is_valid_timezone
 
@@ -108,3 +108,24 @@ def list_users(*, min_role: Role | str = Role.viewer) -> list[User]:
 def all_users() -> list[User]:
     """Everyone, active first, by name."""
     return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name)))
+
+
+def update_profile(user: User, *, timezone: str, slack_webhook_url: str = "") -> User:
+    """A person's own settings: their timezone and where their reminders also go."""
+    timezone = (timezone or "").strip() or "UTC"
+    url = (slack_webhook_url or "").strip()
+    if not is_valid_timezone(timezone):
+        raise ServiceError(f"Unknown timezone {timezone!r}; use a name like Europe/Berlin.",
+                           field="timezone")  # fmt: skip
+    if url and not url.startswith("https://"):
+        raise ServiceError("The webhook must be an https:// URL.", field="slack_webhook_url")
+    if len(url) > 500:
+        raise ServiceError("The webhook URL is too long.", field="slack_webhook_url")
+    user.timezone = timezone
+    user.slack_webhook_url = url or None
+    db.session.add(
+        AuditEvent(actor_id=user.id, action="user.profile", object_type="user",
+                   object_id=str(user.id), detail={"webhook": bool(url), "timezone": timezone})
+    )  # fmt: skip
+    db.session.commit()
+    return user

@@ -44,3 +44,20 @@ def test_the_audit_log_filters_by_incident(lead):
     assert len(audit_events()) == 2
     [event] = audit_events(incident=first)
     assert event.action == "incident.declare" and event.actor == lead
+
+
+def test_the_timeline_lists_reminders_and_snoozes(lead):
+    from datetime import timedelta
+
+    from app.services.reminders import snooze_incident, tick
+
+    incident = declare_incident(
+        title="Slow API", actor=lead, severity="SEV2", external_body="Looking into it."
+    )
+    due = incident.next_update_due_at
+    assert [r.level for r in tick(now=due + timedelta(minutes=2))] == ["lead"]
+    snooze_incident(incident, until=due + timedelta(minutes=40), reason="vendor call",
+                    actor=lead, now=due + timedelta(minutes=3))  # fmt: skip
+    text = timeline_markdown(incident)
+    assert "Reminder (lead, sent) for the update due" in text
+    assert "incident.snoozed by Lena Lead" in text and "vendor call" in text
