@@ -76,8 +76,8 @@ def prepare(count: int) -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.models import Dispatch, Incident, Subscriber, Update
-    from app.signals import update_committed, update_posted
+    from app.models import Dispatch, Incident, Subscriber, User
+    from app.services.updates import post_update
     from app.sqltypes import utcnow
 
     app = create_app()
@@ -94,26 +94,24 @@ def prepare(count: int) -> int:
             for i in range(count)
         ]
         db.session.execute(db.insert(Subscriber), rows)
-        incident = Incident(title="Elevated API errors", state="investigating")
+        lead = User(email="lead@example.com", name="Lead", role="lead", password_hash="!")  # noqa: S106
+        incident = Incident(title="Elevated API errors", state="investigating", lead=lead)
         db.session.add(incident)
         db.session.commit()
         # Setup is not the post: fold the bulk insert into the database file first.
         db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
         started = time.perf_counter()
-        update = Update(
-            incident=incident,
-            state="investigating",
+        # The Comms Lead's own service: one commit with the dispatch rows, then enqueue.
+        update = post_update(
+            incident,
+            state="identified",
+            actor=lead,
             external_body="We are investigating elevated error rates on the **API**.",
-            internal_body="",
         )
-        db.session.add(update)
-        update_posted.send(app, update=update)
-        db.session.commit()
-        update_committed.send(app, update=update)  # enqueues on the SQLite queue
         posted_ms = (time.perf_counter() - started) * 1000
         dispatch_id = db.session.scalar(db.select(Dispatch.id).filter_by(update_id=update.id))
-        print(f"post-update (write update + dispatch row, commit, enqueue): {posted_ms:.1f} ms")
+        print(f"post_update (update + dispatch rows, one commit, enqueue): {posted_ms:.1f} ms")
         return dispatch_id
 
 
