@@ -1,9 +1,26 @@
-"""Huey tasks: thin wrappers that run services inside the app context."""
+"""Huey tasks: thin wrappers that run services inside the app context.
+
+Periodic tasks run on Huey's per-minute clock; the reminder tick re-schedules itself once so
+it runs every 30 s. Signal receivers connect fan-out to the Comms Lead's services.
+"""
+
+import logging
 
 from huey import crontab
 
 from app.extensions import huey
+from app.services import dispatch as dispatch_service
+from app.services import reminders as reminders_service
+from app.services import subscription_mail
+from app.services.maintenance import advance_maintenance
+from app.services.publishing import publish_if_stale, publish_site
 from app.services.worker import record_heartbeat
+from app.signals import update_committed, update_posted
+
+log = logging.getLogger(__name__)
+
+
+# --- Worker health ----------------------------------------------------------------------------
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -18,12 +35,7 @@ def check_in():
     record_heartbeat()
 
 
-# --- Fan-out: dispatches, their sweep, and subscription emails -------------------------------
-
-import logging  # noqa: E402
-
-from app.services import dispatch as dispatch_service  # noqa: E402
-from app.signals import update_committed, update_posted  # noqa: E402
+# --- Fan-out: dispatches, their sweep, and subscription emails --------------------------------
 
 
 @huey.task()
@@ -42,17 +54,13 @@ def sweep_dispatches():
 @huey.task(retries=3, retry_delay=60)
 def send_confirmation(subscriber_id, token):
     """Email the double opt-in link."""
-    from app.services.subscription_mail import send_confirmation as send
-
-    send(subscriber_id, token)
+    subscription_mail.send_confirmation(subscriber_id, token)
 
 
 @huey.task(retries=3, retry_delay=60)
 def send_manage_link(subscriber_id):
     """Email an already subscribed address its manage link."""
-    from app.services.subscription_mail import send_manage_link as send
-
-    send(subscriber_id)
+    subscription_mail.send_manage_link(subscriber_id)
 
 
 @update_posted.connect
@@ -70,12 +78,10 @@ def _enqueue_dispatches(sender, update, **extra):
             try:
                 run_dispatch(dispatch.id)
             except Exception:
-                logging.getLogger(__name__).exception("could not enqueue dispatch %s", dispatch.id)
+                log.exception("could not enqueue dispatch %s", dispatch.id)
 
 
-# --- Reminders: a tick every 30 s ---------------------------------------------------------------
-
-from app.services import reminders as reminders_service  # noqa: E402
+# --- Reminders --------------------------------------------------------------------------------
 
 
 @huey.task()
@@ -91,11 +97,12 @@ def reminder_ticks():
     reminder_tick.schedule(delay=30)
 
 
+# --- Publishing and maintenance ---------------------------------------------------------------
+
+
 @huey.task()
 def publish(seen=None):
     """Re-render and store the public site after a change (read at generation ``seen``)."""
-    from app.services.publishing import publish_if_stale, publish_site
-
     if seen is None:
         publish_site()
     else:
@@ -105,14 +112,10 @@ def publish(seen=None):
 @huey.periodic_task(crontab(minute="*/15"))
 def republish_for_the_clock():
     """Time alone moves the uptime bars and past days: a new day shows within 15 minutes."""
-    from app.services.publishing import publish_site
-
     publish_site()
 
 
 @huey.periodic_task(crontab(minute="*"))
 def maintenance_tick():
     """Every minute: start and complete maintenance windows whose time has come."""
-    from app.services.maintenance import advance_maintenance
-
     advance_maintenance()

@@ -3,7 +3,6 @@
 from flask import Response, render_template
 
 from app.admin import bp
-from app.auth.forms import LogoutForm
 from app.services.comms_metrics import incidents_comms, monthly_report, report_csv
 from app.sqltypes import utcnow
 
@@ -15,7 +14,6 @@ def show_reports():
         "admin/reports.html",
         months=monthly_report(records),
         records=records[:50],
-        logout_form=LogoutForm(),
     )
 
 

@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from app.admin import bp
 from app.admin.fanout_forms import DeleteForm, StakeholderGroupForm
-from app.auth.forms import LogoutForm
 from app.auth.roles import require_role
 from app.extensions import db
 from app.models import Role, StakeholderGroup
@@ -27,7 +26,6 @@ def list_stakeholder_groups():
         "admin/stakeholders.html",
         groups=list_groups(),
         delete_form=DeleteForm(),
-        logout_form=LogoutForm(),
     )
 
 
@@ -66,9 +64,7 @@ def _group_form(group: StakeholderGroup | None):
             flash(f"Saved the {group.name} group.", "info")
             return redirect(url_for("admin.list_stakeholder_groups"))
     status = 422 if form.errors else 200
-    html = render_template(
-        "admin/stakeholder_form.html", form=form, group=group, logout_form=LogoutForm()
-    )
+    html = render_template("admin/stakeholder_form.html", form=form, group=group)
     return html, status
 
 

@@ -6,7 +6,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from app.admin import bp
 from app.admin.fanout_forms import ImportSubscribersForm, RetryForm
-from app.auth.forms import LogoutForm
 from app.auth.roles import require_role
 from app.extensions import db
 from app.models import Dispatch, DispatchStatus, Incident, Role
@@ -35,7 +34,6 @@ def list_subscribers():
         query=query,
         status=status,
         status_of=subscriber_status,
-        logout_form=LogoutForm(),
     )
 
 
@@ -74,7 +72,7 @@ def import_subscribers_csv():
             for error in result.errors[:20]:
                 flash(error, "error")
             return redirect(url_for("admin.list_subscribers"))
-    return render_template("admin/subscribers_import.html", form=form, logout_form=LogoutForm())
+    return render_template("admin/subscribers_import.html", form=form)
 
 
 @bp.route("/incidents/<public_id>/dispatches")
@@ -88,7 +86,6 @@ def list_incident_dispatches(public_id):
         incident=incident,
         dispatches=dispatches_for_incident(incident),
         retry_form=RetryForm(),
-        logout_form=LogoutForm(),
     )
 
 
