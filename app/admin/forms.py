@@ -183,6 +183,13 @@ class SettingsForm(FlaskForm):
     support_url = StringField("Support link", validators=[Length(max=500)])
     brand_color = StringField("Brand colour", validators=[Length(max=7)])
     logo_url = StringField("Logo URL", validators=[Length(max=500)])
+    warning_lead_minutes = IntegerField(
+        "Warn the Comms Lead this many minutes before an update is due",
+        validators=[Optional(), NumberRange(min=0, max=120)],
+    )
+    slack_webhook_url = StringField(
+        "Reminders also to this Slack-compatible webhook (optional)", validators=[Length(max=500)]
+    )
     submit = SubmitField("Save settings")
 
 

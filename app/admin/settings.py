@@ -42,6 +42,8 @@ def edit_settings():
             brand_color=form.brand_color.data,
             logo_url=form.logo_url.data,
             cadence_policy=policy,
+            warning_lead_minutes=form.warning_lead_minutes.data,
+            slack_webhook_url=form.slack_webhook_url.data or "",
         )
     except ServiceError as exc:
         show_error(form, exc)

@@ -65,6 +65,8 @@ def update_settings(
     brand_color: str = "#1f6feb",
     logo_url: str = "",
     cadence_policy: dict | None = None,
+    warning_lead_minutes: int | None = None,
+    slack_webhook_url: str | None = None,
 ) -> Setting:
     """Change the page's settings; one commit."""
     from app.services.audit import record
@@ -86,6 +88,15 @@ def update_settings(
     }
     if cadence_policy is not None:
         fields["cadence_policy"] = clean_cadence(cadence_policy)
+    if warning_lead_minutes is not None:
+        if not 0 <= warning_lead_minutes <= 120:
+            raise ServiceError("Warn 0 to 120 minutes ahead.", field="warning_lead_minutes")
+        fields["warning_lead_minutes"] = warning_lead_minutes
+    if slack_webhook_url is not None:
+        hook = slack_webhook_url.strip()
+        if hook and not hook.startswith("https://"):
+            raise ServiceError("The webhook must be an https:// URL.", field="slack_webhook_url")
+        fields["slack_webhook_url"] = hook or None
     setting = db.session.scalar(db.select(Setting).order_by(Setting.id))
     if setting is None:
         setting = Setting()

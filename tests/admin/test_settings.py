@@ -50,3 +50,15 @@ def test_leads_and_viewers_read_settings_but_cannot_save(client, as_lead):
     assert "<fieldset disabled>" in html
     assert client.post(URL, data=_data(client)).status_code == 403
     assert db.session.scalar(db.select(AuditEvent.id)) is None
+
+
+def test_an_admin_sets_the_reminder_warning_and_webhook(client, as_admin):
+    data = _data(client, warning_lead_minutes="10", slack_webhook_url="https://hooks.example/x")
+    assert client.post(URL, data=data).status_code == 302
+    setting = db.session.scalar(db.select(Setting))
+    assert setting.warning_lead_minutes == 10
+    assert setting.slack_webhook_url == "https://hooks.example/x"
+    bad = client.post(URL, data=_data(client, slack_webhook_url="ftp://hooks.example/x"))
+    assert bad.status_code == 422 and "https://" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Setting)).slack_webhook_url == "https://hooks.example/x"
