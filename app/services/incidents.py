@@ -22,9 +22,9 @@ from app.services.audit import record
 from app.services.updates import (
     POSTABLE_STATES,
     add_update,
-    clean_body,
     clean_component_statuses,
     clean_next_update_by,
+    clean_texts,
     commit_update,
     set_component_status,
 )
@@ -124,10 +124,9 @@ def declare_incident(
     components = clean_component_statuses(component_statuses)
     lead = clean_user(lead_id, field="lead") if lead_id else actor
     commander = clean_user(commander_id, field="commander")
-    external = clean_body(external_body, field="external_body")
-    internal = clean_body(internal_body, field="internal_body")
-    if not external and not internal:
-        raise ServiceError("Write the first update's external or internal text.", "external_body")
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write the first update's external or internal text."
+    )
     promised = clean_next_update_by(next_update_by, now=now)
     if cadence_minutes is not None and not 1 <= cadence_minutes <= 1440:
         raise ServiceError("A cadence is 1 to 1440 minutes.", field="cadence_minutes")
@@ -178,10 +177,9 @@ def resolve_incident(
         raise ServiceError("Maintenance is completed, not resolved.")
     if not incident.is_open:
         raise ServiceError("This incident is already resolved.")
-    external = clean_body(external_body, field="external_body")
-    internal = clean_body(internal_body, field="internal_body")
-    if not external and not internal:
-        raise ServiceError("Write an external or an internal text (or both).", "external_body")
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write an external or an internal text (or both)."
+    )
     now = utcnow()
     incident.resolved_at = now
     update = add_update(
@@ -213,10 +211,9 @@ def post_postmortem(
     """Add a postmortem update (usually a link) to a resolved incident."""
     if incident.kind != IncidentKind.incident or incident.resolved_at is None:
         raise ServiceError("A postmortem follows a resolved incident.")
-    external = clean_body(external_body, field="external_body")
-    internal = clean_body(internal_body, field="internal_body")
-    if not external and not internal:
-        raise ServiceError("Write the postmortem text or link.", field="external_body")
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write the postmortem text or link."
+    )
     update = add_update(
         incident,
         state=State.postmortem,

@@ -21,7 +21,7 @@ from app.services import ServiceError
 from app.services.audit import record
 from app.services.incidents import clean_title, clean_user
 from app.services.message_templates import prefill
-from app.services.updates import add_update, clean_body, commit_update, set_component_status
+from app.services.updates import add_update, clean_texts, commit_update, set_component_status
 from app.sqltypes import utcnow
 from app.timefmt import format_local
 
@@ -59,13 +59,6 @@ def _clean_components(public_ids) -> list[Component]:
     return components
 
 
-def _texts(external_body, internal_body) -> tuple[str, str]:
-    return (
-        clean_body(external_body, field="external_body"),
-        clean_body(internal_body, field="internal_body"),
-    )
-
-
 def schedule_maintenance(
     *,
     title: str,
@@ -86,7 +79,7 @@ def schedule_maintenance(
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
     lead = clean_user(lead_id, field="lead") if lead_id else actor
-    external, internal = _texts(external_body, internal_body)
+    external, internal = clean_texts(external_body, internal_body)
     incident = Incident(
         title=title,
         kind=IncidentKind.maintenance,
@@ -139,7 +132,7 @@ def edit_maintenance(
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
-    external, internal = _texts(external_body, internal_body)
+    external, internal = clean_texts(external_body, internal_body)
     changes = _describe_changes(incident, title, start, end, chosen)
     if not changes:
         raise ServiceError("Nothing changed.", field="title")
@@ -243,7 +236,7 @@ def start_maintenance(
     """Begin a scheduled window: in progress, components under maintenance. ``notify=None``
     (the automatic start) notifies only if the lead ticked it when scheduling."""
     _require_maintenance(incident, State.scheduled)
-    texts = _texts(external_body, internal_body)
+    texts = clean_texts(external_body, internal_body)
     now = utcnow()
     incident.started_at = now
     return _transition(
@@ -267,7 +260,7 @@ def complete_maintenance(
 ) -> Update:
     """Finish a window: completed, components operational again."""
     _require_maintenance(incident, State.in_progress, State.verifying)
-    texts = _texts(external_body, internal_body)
+    texts = clean_texts(external_body, internal_body)
     now = utcnow()
     incident.resolved_at = now
     return _transition(
@@ -293,7 +286,7 @@ def cancel_maintenance(
     _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
     now = utcnow()
     started = incident.state != State.scheduled
-    external, internal = _texts(external_body, internal_body)
+    external, internal = clean_texts(external_body, internal_body)
     if not external and not internal:
         texts = prefill(incident, state=State.cancelled)
         external, internal = texts["external"][1], texts["internal"][1]

@@ -55,6 +55,17 @@ def clean_body(text: str | None, *, field: str) -> str:
     return text
 
 
+def clean_texts(
+    external_body: str | None, internal_body: str | None, *, empty: str | None = None
+) -> tuple[str, str]:
+    """Both texts cleaned; with ``empty`` (the message), at least one must say something."""
+    external = clean_body(external_body, field="external_body")
+    internal = clean_body(internal_body, field="internal_body")
+    if empty and not external and not internal:
+        raise ServiceError(empty, field="external_body")
+    return external, internal
+
+
 def clean_component_statuses(statuses: Mapping[str, str] | None) -> list:
     """[(Component, ComponentStatus)] from {component public id: status}; blanks are skipped."""
     pairs = []
@@ -193,12 +204,9 @@ def post_update(
             "a started window cannot go back to scheduled.",
             field="state",
         )
-    external = clean_body(external_body, field="external_body")
-    internal = clean_body(internal_body, field="internal_body")
-    if not external and not internal:
-        raise ServiceError(
-            "Write an external or an internal text (or both).", field="external_body"
-        )
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write an external or an internal text (or both)."
+    )
     components = clean_component_statuses(component_statuses)
     promised = clean_next_update_by(next_update_by, now=now)
     update = add_update(
