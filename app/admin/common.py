@@ -50,9 +50,13 @@ def draft_incident(*, title="", severity="SEV3", lead=None, commander=None) -> I
 
 
 def default_due(incident: Incident, state: str):
-    """When the next update is due if the lead promises nothing: now + the cadence."""
+    """When the next update is due if the lead promises nothing: the snoozed time while a
+    snooze holds (so the text can say it), else now + the cadence."""
+    now = utcnow()
+    if incident.snoozed_until and incident.snoozed_until > now:
+        return incident.snoozed_until
     try:
-        return default_next_update(incident, state, utcnow())
+        return default_next_update(incident, state, now)
     except ValueError:  # an unknown state has no cadence
         return None
 

@@ -71,3 +71,13 @@ def test_viewers_cannot_snooze(client, as_viewer):
     url = f"/admin/incidents/{incident.public_id}"
     data = {"csrf_token": csrf_token(client, url), "until": _local(utcnow()), "reason": "x"}
     assert client.post(url + "/snooze", data=data).status_code == 403
+
+
+def test_after_a_snooze_the_update_form_promises_the_new_time(client, as_lead):
+    from app.services.reminders import snooze_incident
+
+    incident = _declare(as_lead)
+    until = (utcnow() + timedelta(minutes=50)).replace(second=0, microsecond=0)
+    snooze_incident(incident, until=until, reason="vendor", actor=as_lead)
+    html = client.get(f"/admin/incidents/{incident.public_id}/updates/new").get_data(as_text=True)
+    assert f"next update by {until.strftime('%Y-%m-%d %H:%M')} UTC" in html
