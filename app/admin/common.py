@@ -1,10 +1,11 @@
 """Helpers shared by the console's views: lookups, prefill and preview of update texts."""
 
-from flask import abort
+from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.admin.forms import options
+from app.admin.forms import options, show_error
 from app.markdown import markdown_to_text, render_markdown
 from app.models import Audience, Incident, IncidentKind, Severity
+from app.services import ServiceError
 from app.services.components import all_components
 from app.services.incidents import get_incident
 from app.services.message_templates import prefill
@@ -99,3 +100,22 @@ def component_rows(incident: Incident | None = None) -> list:
     """[(component, its status in this incident or None)] for the status selects."""
     linked = {link.component_id: link.status for link in incident.components} if incident else {}
     return [(c, linked.get(c.id)) for c in all_components()]
+
+
+def texts_form(template: str, form, page: dict, texts: dict, *, act, done: str, incident):
+    """The flow every form with an external and an internal text shares: prefill on GET,
+    a 422 with the form on bad input, an optional preview, then ``act()`` and a redirect."""
+    if request.method == "GET":
+        fill_texts(form, texts)
+        return render_template(template, **page)
+    if not form.validate():
+        return render_template(template, **page), 422
+    if getattr(form, "preview", None) is not None and form.preview.data:
+        return render_template(template, preview=preview(form, texts), **page)
+    try:
+        act()
+    except ServiceError as exc:
+        show_error(form, exc)
+        return render_template(template, **page), 422
+    flash(done, "info")
+    return redirect(url_for("admin.show_incident", public_id=incident.public_id))

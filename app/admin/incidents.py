@@ -14,6 +14,7 @@ from app.admin.common import (
     preview,
     selected_names,
     texts_for,
+    texts_form,
 )
 from app.admin.fanout_forms import RetryForm
 from app.admin.forms import (
@@ -204,17 +205,12 @@ def resolve_incident(public_id):
     """Resolve with a final update from the resolved templates (leads)."""
     incident = incident_or_404(public_id)
     form = ResolveForm()
-    texts = texts_for(incident, State.resolved)
-    page = {"form": form, "incident": incident}
-    if request.method == "GET":
-        fill_texts(form, texts)
-        return render_template("admin/incidents/resolve.html", **page)
-    if not form.validate():
-        return render_template("admin/incidents/resolve.html", **page), 422
-    if form.preview.data:
-        return render_template("admin/incidents/resolve.html", preview=preview(form, texts), **page)
-    try:
-        incidents_service.resolve_incident(
+    return texts_form(
+        "admin/incidents/resolve.html",
+        form,
+        {"form": form, "incident": incident},
+        texts_for(incident, State.resolved),
+        act=lambda: incidents_service.resolve_incident(
             incident,
             actor=current_user,
             external_body=form.external_body.data,
@@ -222,12 +218,10 @@ def resolve_incident(public_id):
             restore_components=form.restore_components.data,
             notify=form.notify.data,
             notify_stakeholders=form.notify_stakeholders.data,
-        )
-    except ServiceError as exc:
-        show_error(form, exc)
-        return render_template("admin/incidents/resolve.html", **page), 422
-    flash("Incident resolved.", "info")
-    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+        ),
+        done="Incident resolved.",
+        incident=incident,
+    )
 
 
 @bp.route("/incidents/<public_id>/edit", methods=["GET", "POST"])
@@ -267,26 +261,22 @@ def post_postmortem(public_id):
     """Add a postmortem update to a resolved incident (leads)."""
     incident = incident_or_404(public_id)
     form = PostmortemForm()
-    page = {"form": form, "incident": incident}
-    if request.method == "GET":
-        fill_texts(form, texts_for(incident, State.postmortem))
-        return render_template("admin/incidents/postmortem.html", **page)
-    if not form.validate():
-        return render_template("admin/incidents/postmortem.html", **page), 422
-    try:
-        incidents_service.post_postmortem(
+    return texts_form(
+        "admin/incidents/postmortem.html",
+        form,
+        {"form": form, "incident": incident},
+        texts_for(incident, State.postmortem),
+        act=lambda: incidents_service.post_postmortem(
             incident,
             actor=current_user,
             external_body=form.external_body.data,
             internal_body=form.internal_body.data,
             notify=form.notify.data,
             notify_stakeholders=form.notify_stakeholders.data,
-        )
-    except ServiceError as exc:
-        show_error(form, exc)
-        return render_template("admin/incidents/postmortem.html", **page), 422
-    flash("Postmortem posted.", "info")
-    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+        ),
+        done="Postmortem posted.",
+        incident=incident,
+    )
 
 
 @bp.route("/incidents/<public_id>/timeline.md")

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.common import fill_texts, incident_or_404, texts_for
+from app.admin.common import incident_or_404, texts_for, texts_form
 from app.admin.forms import (
     MaintenanceActionForm,
     MaintenanceForm,
@@ -108,25 +108,21 @@ def _act(public_id, action):
     window = incident_or_404(public_id)
     run, state, done = _ACTIONS[action]
     form = MaintenanceActionForm()
-    page = {"form": form, "incident": window, "action": action}
-    if request.method == "GET":
-        fill_texts(form, texts_for(window, state))
-        return render_template("admin/maintenance/action.html", **page)
-    if not form.validate():
-        return render_template("admin/maintenance/action.html", **page), 422
-    try:
-        run(
+    return texts_form(
+        "admin/maintenance/action.html",
+        form,
+        {"form": form, "incident": window, "action": action},
+        texts_for(window, state),
+        act=lambda: run(
             window,
             actor=current_user,
             external_body=form.external_body.data,
             internal_body=form.internal_body.data,
             notify=form.notify.data,
-        )
-    except ServiceError as exc:
-        show_error(form, exc)
-        return render_template("admin/maintenance/action.html", **page), 422
-    flash(done, "info")
-    return redirect(url_for("admin.show_incident", public_id=window.public_id))
+        ),
+        done=done,
+        incident=window,
+    )
 
 
 @bp.route("/maintenance/<public_id>/start", methods=["GET", "POST"])
