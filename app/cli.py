@@ -7,8 +7,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
+from app.core import ServiceError
 from app.models import Role
-from app.services import ServiceError
 
 
 @click.command("create-user")
@@ -24,7 +24,7 @@ from app.services import ServiceError
 )
 def create_user_command(email, name, role, timezone, password_env):
     """Create a user who can sign in to /admin."""
-    from app.services.users import create_user
+    from app.core.users import create_user
 
     password = os.environ.get(password_env)
     if not password:
@@ -40,7 +40,7 @@ def create_user_command(email, name, role, timezone, password_env):
 @click.option("--past-incidents", default=8, show_default=True, type=click.IntRange(0, 5000))
 def seed_demo_command(past_incidents):
     """Fill an empty page with demo data (does nothing if the page is set up)."""
-    from app.services.demo import seed_demo
+    from app.demo import seed_demo
 
     result = seed_demo(past_incidents=past_incidents)
     if not result.created:
@@ -90,7 +90,7 @@ def reminders_group():
 @reminders_group.command("tick")
 def reminders_tick_command():
     """Run one reminder tick now (for cron-only setups) and print what it sent."""
-    from app.services.reminders import tick
+    from app.reminders.tick import tick
 
     sent = tick()
     for reminder in sent:

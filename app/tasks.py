@@ -8,13 +8,13 @@ import logging
 
 from huey import crontab
 
+from app.core.worker import record_heartbeat
 from app.extensions import huey
-from app.services import dispatch as dispatch_service
-from app.services import reminders as reminders_service
-from app.services import subscription_mail
-from app.services.maintenance import advance_maintenance
-from app.services.publishing import publish_if_stale, publish_site
-from app.services.worker import record_heartbeat
+from app.fanout import dispatch as dispatch_service
+from app.fanout import subscription_mail
+from app.incidents.maintenance import advance_maintenance
+from app.publishing.publish import publish_if_stale, publish_site
+from app.reminders import tick as reminders_service
 from app.signals import update_committed, update_posted
 
 log = logging.getLogger(__name__)

@@ -54,7 +54,7 @@ def format_duration(seconds: float) -> str:
 
 
 def init_app(app):
-    from app.services.settings import page_settings
+    from app.core.settings import page_settings
 
     @app.template_filter("time_tag")
     def _time_tag(value, fmt="%Y-%m-%d %H:%M"):

@@ -76,8 +76,8 @@ def prepare(count: int) -> int:
 
     from app import create_app
     from app.extensions import db
+    from app.incidents.updates import post_update
     from app.models import Dispatch, Incident, Subscriber, User
-    from app.services.updates import post_update
     from app.sqltypes import utcnow
 
     app = create_app()

@@ -3,7 +3,7 @@
 from flask import Response
 
 from app import create_app
-from app.services.site import render_status_page
+from app.publishing.site import render_status_page
 
 app = create_app()
 

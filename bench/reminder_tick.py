@@ -24,7 +24,7 @@ from sqlalchemy import insert, text
 from app import create_app
 from app.extensions import db
 from app.models import Incident, Reminder, Setting, User
-from app.services.reminders import tick
+from app.reminders.tick import tick
 from app.sqltypes import new_public_id, utcnow
 
 OPEN, RESOLVED, PAST_REMINDERS = 1000, 5000, 100_000

@@ -1,3 +1,4 @@
+from app.core.users import authenticate
 from app.extensions import db
 from app.models import (
     Component,
@@ -8,7 +9,6 @@ from app.models import (
     StakeholderGroup,
     User,
 )
-from app.services.users import authenticate
 
 
 def test_create_user_reads_the_password_from_the_environment(runner, ctx, monkeypatch):

@@ -9,9 +9,9 @@ from pathlib import Path
 from huey.storage import RedisStorage, SqliteStorage
 
 from app import tasks
+from app.core.worker import worker_status
 from app.extensions import db, huey
 from app.models import WorkerHeartbeat
-from app.services.worker import worker_status
 from app.sqltypes import utcnow
 from tests.conftest import server_url
 

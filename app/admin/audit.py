@@ -4,7 +4,7 @@ from flask import render_template, request
 
 from app.admin import bp
 from app.admin.common import incident_or_404
-from app.services.audit import audit_events
+from app.core.audit import audit_events
 
 
 @bp.route("/audit")

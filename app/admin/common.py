@@ -3,14 +3,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.admin.forms import options, show_error
+from app.core import ServiceError
+from app.core.users import list_users
+from app.incidents.components import all_components
+from app.incidents.lifecycle import get_incident
+from app.incidents.updates import default_next_update
 from app.markdown import markdown_to_text, render_markdown
+from app.messages.templates import prefill
 from app.models import Audience, Incident, IncidentKind, Severity
-from app.services import ServiceError
-from app.services.components import all_components
-from app.services.incidents import get_incident
-from app.services.message_templates import prefill
-from app.services.updates import default_next_update
-from app.services.users import list_users
 from app.sqltypes import utcnow
 
 

@@ -13,9 +13,9 @@ from app.admin.forms import (
     show_error,
 )
 from app.auth.roles import require_role
+from app.core import ServiceError
+from app.incidents import components as service
 from app.models import Role
-from app.services import ServiceError
-from app.services import components as service
 
 
 def _component_or_404(public_id):

@@ -15,10 +15,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
+from app.core import ServiceError
+from app.core.settings import page_settings
+from app.messages.templates import STATES_BY_KIND
 from app.models import ComponentStatus, Impact, IncidentKind, Severity
-from app.services import ServiceError
-from app.services.message_templates import STATES_BY_KIND
-from app.services.settings import page_settings
 from app.timefmt import zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

@@ -31,18 +31,18 @@ from app.admin.forms import (
     to_utc,
 )
 from app.auth.roles import require_role
+from app.core import ServiceError
+from app.core.audit import audit_events
+from app.fanout.dispatch import dispatches_for_incident
+from app.incidents import lifecycle as incidents_service
+from app.incidents.lifecycle import clean_user, recent_incidents
+from app.incidents.timeline import timeline_markdown
+from app.incidents.updates import POSTABLE_STATES
+from app.incidents.updates import post_update as post_update_service
+from app.messages.templates import incident_url
 from app.models import IncidentKind, Role, State
-from app.services import ServiceError
-from app.services import incidents as incidents_service
-from app.services.audit import audit_events
-from app.services.comms_metrics import comms_for
-from app.services.dispatch import dispatches_for_incident
-from app.services.incidents import clean_user, recent_incidents
-from app.services.message_templates import incident_url
-from app.services.reminders import snooze_incident as snooze_service
-from app.services.timeline import timeline_markdown
-from app.services.updates import POSTABLE_STATES
-from app.services.updates import post_update as post_update_service
+from app.reminders.metrics import comms_for
+from app.reminders.tick import snooze_incident as snooze_service
 
 
 @bp.route("/incidents")

@@ -14,10 +14,10 @@ from app.admin.forms import (
     to_utc,
 )
 from app.auth.roles import require_role
+from app.core import ServiceError
+from app.incidents import maintenance as service
+from app.incidents.components import all_components
 from app.models import Role, State
-from app.services import ServiceError
-from app.services import maintenance as service
-from app.services.components import all_components
 
 
 @bp.route("/maintenance")

@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ProfileForm, show_error
-from app.services import ServiceError
-from app.services.users import update_profile
+from app.core import ServiceError
+from app.core.users import update_profile
 
 
 @bp.route("/profile", methods=["GET", "POST"])

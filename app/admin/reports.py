@@ -3,7 +3,7 @@
 from flask import Response, render_template
 
 from app.admin import bp
-from app.services.comms_metrics import incidents_comms, monthly_report, report_csv
+from app.reminders.metrics import incidents_comms, monthly_report, report_csv
 from app.sqltypes import utcnow
 
 

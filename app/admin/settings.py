@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import SettingsForm, cadence_policy, show_error
+from app.core import ServiceError
+from app.core.settings import CADENCE_STATES, page_settings, update_settings
 from app.models import Role, Severity
-from app.services import ServiceError
-from app.services.settings import CADENCE_STATES, page_settings, update_settings
 
 
 def _page(form, policy, status=200):

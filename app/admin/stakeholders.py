@@ -5,10 +5,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from app.admin import bp
 from app.admin.fanout_forms import DeleteForm, StakeholderGroupForm
 from app.auth.roles import require_role
+from app.core import ServiceError
 from app.extensions import db
+from app.fanout.stakeholders import create_group, delete_group, list_groups, update_group
 from app.models import Role, StakeholderGroup
-from app.services import ServiceError
-from app.services.stakeholders import create_group, delete_group, list_groups, update_group
 
 
 def _group(group_id) -> StakeholderGroup:

@@ -7,17 +7,17 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from app.admin import bp
 from app.admin.fanout_forms import ImportSubscribersForm, RetryForm
 from app.auth.roles import require_role
+from app.core import ServiceError
 from app.extensions import db
-from app.models import Dispatch, DispatchStatus, Incident, Role
-from app.services import ServiceError
-from app.services.dispatch import dispatches_for_incident, retry_dispatch
-from app.services.subscriber_csv import (
+from app.fanout.dispatch import dispatches_for_incident, retry_dispatch
+from app.fanout.subscriber_csv import (
     export_subscribers,
     import_subscribers,
     search_subscribers,
     subscriber_counts,
     subscriber_status,
 )
+from app.models import Dispatch, DispatchStatus, Incident, Role
 from app.sqltypes import utcnow
 
 

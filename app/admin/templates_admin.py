@@ -6,10 +6,10 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import ConfirmForm, MessageTemplateForm, show_error
 from app.auth.roles import require_role
+from app.core import ServiceError
 from app.markdown import markdown_to_text, render_markdown
+from app.messages import templates as service
 from app.models import Role
-from app.services import ServiceError
-from app.services import message_templates as service
 
 
 def _template_or_404(template_id):

@@ -6,9 +6,9 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import UserChangeForm, UserForm, show_error
 from app.auth.roles import require_role
+from app.core import ServiceError
+from app.core import users as service
 from app.models import Role
-from app.services import ServiceError
-from app.services import users as service
 
 
 def _page(form=None, error=None, status=200):

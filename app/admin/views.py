@@ -3,8 +3,8 @@
 from flask import render_template
 
 from app.admin import bp
-from app.services.dashboard import dashboard_rows
-from app.services.worker import worker_status
+from app.core.worker import worker_status
+from app.incidents.dashboard import dashboard_rows
 from app.sqltypes import utcnow
 
 

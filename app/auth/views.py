@@ -5,8 +5,8 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import LoginForm, LogoutForm
+from app.core.users import authenticate
 from app.extensions import limiter
-from app.services.users import authenticate
 
 BAD_LOGIN = "Wrong email or password."
 

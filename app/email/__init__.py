@@ -58,7 +58,7 @@ def get_backend():
 
 def send_one(*, to: str, subject: str, text: str, html: str | None = None, headers=None):
     """Send a single message now (confirmation emails); raises DeliveryError."""
-    from app.services.settings import page_settings
+    from app.core.settings import page_settings
 
     batch = Batch(
         sender=page_settings().mail_from or current_app.config["MAIL_FROM"],

@@ -31,7 +31,7 @@ class Subscriber(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # Random selector of the personal manage/unsubscribe token; the token is this plus its HMAC
-    # under SECRET_KEY (app/services/subscribers.py), so the table alone cannot forge a link.
+    # under SECRET_KEY (app/fanout/subscribers.py), so the table alone cannot forge a link.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     confirm_expires_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ def _republish(sender, **extra):
     """Something public changed and was committed: re-publish (on the queue)."""
     from flask import current_app
 
-    from app.services.publishing import current_generation
+    from app.publishing.publish import current_generation
     from app.tasks import publish
 
     try:

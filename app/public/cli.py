@@ -15,7 +15,7 @@ from app.public import bp
 )
 def publish_command(out):
     """Render and store the public site; with --out, export it as static files too."""
-    from app.services.publishing import export_site, publish_site
+    from app.publishing.publish import export_site, publish_site
 
     if out is None:
         generation = publish_site()

@@ -5,18 +5,18 @@ import hashlib
 from flask import current_app, make_response, render_template, request
 from wtforms import SelectChoice
 
+from app.core import ServiceError
 from app.extensions import csrf, db, limiter
-from app.models import Component
-from app.public import bp
-from app.public.subscription_forms import ConfirmForm, PreferencesForm, SubscribeForm
-from app.services import ServiceError
-from app.services.subscribers import (
+from app.fanout.subscribers import (
     confirm_subscription,
     subscribe,
     subscriber_for_token,
     unsubscribe,
     update_preferences,
 )
+from app.models import Component
+from app.public import bp
+from app.public.subscription_forms import ConfirmForm, PreferencesForm, SubscribeForm
 
 
 def _component_choices():

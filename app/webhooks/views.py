@@ -5,7 +5,7 @@ import time
 from flask import abort, current_app, jsonify, request
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
-from app.services.delivery_events import record_events
+from app.fanout.delivery_events import record_events
 from app.webhooks import bp
 
 MAX_AGE_SECONDS = 300

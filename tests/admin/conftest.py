@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.templates import seed_default_templates
+from app.messages.seed import seed_default_templates
 from tests.conftest import login
 from tests.factories import PASSWORD, create_user
 

@@ -1,6 +1,6 @@
 from app.extensions import db
+from app.incidents.lifecycle import declare_incident
 from app.models import Component, ComponentGroup, ComponentStatus
-from app.services.incidents import declare_incident
 from tests.conftest import csrf_token
 from tests.factories import create_component
 

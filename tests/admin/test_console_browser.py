@@ -1,8 +1,8 @@
 import time
 
 from app.extensions import db
+from app.messages.seed import seed_default_templates
 from app.models import Incident, State
-from app.services.templates import seed_default_templates
 from tests.factories import PASSWORD, create_component, create_user
 
 

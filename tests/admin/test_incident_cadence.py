@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from app.extensions import db
+from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, Incident
-from app.services.incidents import declare_incident
 from app.sqltypes import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_component, create_subscriber
@@ -74,7 +74,7 @@ def test_viewers_cannot_snooze(client, as_viewer):
 
 
 def test_after_a_snooze_the_update_form_promises_the_new_time(client, as_lead):
-    from app.services.reminders import snooze_incident
+    from app.reminders.tick import snooze_incident
 
     incident = _declare(as_lead)
     until = (utcnow() + timedelta(minutes=50)).replace(second=0, microsecond=0)

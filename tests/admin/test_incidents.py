@@ -2,8 +2,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
+from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, ComponentStatus, Incident, State, Update
-from app.services.incidents import declare_incident
 from app.sqltypes import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_component

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from app.extensions import db
+from app.incidents.maintenance import schedule_maintenance
 from app.models import Incident, State
-from app.services.maintenance import schedule_maintenance
 from app.sqltypes import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_component

@@ -2,9 +2,9 @@
 
 import pytest
 
+from app.demo import seed_demo
 from app.extensions import db
 from app.models import Component, ComponentGroup, Incident, IncidentKind, MessageTemplate
-from app.services.demo import seed_demo
 from tests.conftest import login
 from tests.factories import PASSWORD, create_user
 

@@ -1,8 +1,8 @@
 import pytest
 
 from app.extensions import db
+from app.incidents.lifecycle import declare_incident
 from app.models import Incident, Update
-from app.services.incidents import declare_incident
 from tests.conftest import csrf_token
 from tests.factories import create_user
 

@@ -6,7 +6,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from app.models import ComponentStatus, Impact
-from app.services.publishing import publish_site
+from app.publishing.publish import publish_site
 from app.sqltypes import utcnow
 from tests.factories import create_component, create_incident, create_settings
 

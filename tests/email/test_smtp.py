@@ -3,8 +3,8 @@ import pytest
 from app.email import Batch, PermanentError, Recipient, RetryableError
 from app.email.smtp import SMTPBackend
 from app.extensions import db
+from app.fanout.stakeholders import create_group
 from app.models import Dispatch, DispatchStatus
-from app.services.stakeholders import create_group
 from tests.factories import create_component, create_incident, create_subscriber, post_update
 from tests.servers import free_port
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from app.demo import seed_demo
 from app.extensions import db
 from app.models import Incident
-from app.services.demo import seed_demo
-from app.services.publishing import publish_site
+from app.publishing.publish import publish_site
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}

@@ -1,7 +1,7 @@
 import xml.etree.ElementTree as ET
 
 from app.models import ComponentStatus
-from app.services.publishing import publish_site
+from app.publishing.publish import publish_site
 from tests.factories import create_component, create_incident
 
 

@@ -4,10 +4,10 @@ from html.parser import HTMLParser
 
 import html5lib
 
+from app.demo import seed_demo
 from app.extensions import db
 from app.models import PublishedArtifact
-from app.services.demo import seed_demo
-from app.services.publishing import publish_site
+from app.publishing.publish import publish_site
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 

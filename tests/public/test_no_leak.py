@@ -10,7 +10,7 @@ from app.models import (
     PublishedArtifact,
     Update,
 )
-from app.services.publishing import export_site, publish_site
+from app.publishing.publish import export_site, publish_site
 from app.sqltypes import utcnow
 from tests.factories import create_component, create_incident, create_settings
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
 from app.models import ComponentStatus, Impact
-from app.services.publishing import publish_site
+from app.publishing.publish import publish_site
 from app.sqltypes import utcnow
 from tests.factories import create_component, create_incident, create_settings
 

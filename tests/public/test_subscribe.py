@@ -6,8 +6,8 @@ import time_machine
 from flask import g
 
 from app.extensions import db
+from app.fanout.subscribers import personal_token
 from app.models import Subscriber
-from app.services.subscribers import personal_token
 from app.sqltypes import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_component, create_subscriber

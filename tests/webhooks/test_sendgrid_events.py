@@ -7,8 +7,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.extensions import db
+from app.fanout.dispatch import create_dispatches
 from app.models import DeliveryEvent, Dispatch, Subscriber
-from app.services.dispatch import create_dispatches
 from tests.factories import create_incident, create_subscriber, post_update
 
 

@@ -1,0 +1,131 @@
+"""Creating users and checking their passwords."""
+
+import functools
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from werkzeug.security import generate_password_hash
+
+from app.core import ServiceError
+from app.extensions import db
+from app.models import AuditEvent, Role, User
+from app.timefmt import is_valid_timezone
+
+MIN_PASSWORD_LENGTH = 12
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real scrypt hash to check when the email is unknown, so a wrong email and a wrong
+    password cost the same time and get the same answer."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+def normalize_email(email: str) -> str:
+    """The address in canonical form, or a ServiceError saying what is wrong with it."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ServiceError(f"That email address is not valid: {exc}", field="email") from None
+
+
+def create_user(
+    email: str,
+    *,
+    password: str,
+    name: str = "",
+    role: Role | str = Role.viewer,
+    timezone="UTC",
+    actor: User | None = None,
+) -> User:
+    """Create a user with a scrypt-hashed password (audited when an admin does it)."""
+    email = normalize_email(email)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ServiceError(f"Role must be one of {', '.join(Role)}.", field="role") from None
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ServiceError(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if not is_valid_timezone(timezone):
+        raise ServiceError(f"Unknown timezone {timezone!r}.", field="timezone")
+    if db.session.scalar(db.select(User.id).filter_by(email=email)):
+        raise ServiceError(f"A user with the address {email} already exists.", field="email")
+    user = User(email=email, name=name.strip() or email.split("@")[0], role=role, timezone=timezone)
+    user.set_password(password)
+    db.session.add(user)
+    if actor is not None:
+        from app.core.audit import record
+
+        record("user.create", actor=actor, obj=user, detail={"role": role.value})
+    db.session.commit()
+    return user
+
+
+def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> User:
+    """Change someone's role or switch their access off; nobody can lock themselves out."""
+    from app.core.audit import record
+
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ServiceError(f"Role must be one of {', '.join(Role)}.", field="role") from None
+    if user.id == actor.id and (role != user.role or not active):
+        raise ServiceError("You cannot change your own role or access.", field="role")
+    before = {"role": user.role.value, "active": user.active}
+    user.role, user.active = role, active
+    record(
+        "user.change",
+        actor=actor,
+        obj=user,
+        detail={"before": before, "after": {"role": role.value, "active": active}},
+    )
+    db.session.commit()
+    return user
+
+
+def get_user(user_id: int) -> User | None:
+    """The user with this id."""
+    return db.session.get(User, user_id)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (same cost either way)."""
+    user = db.session.scalar(db.select(User).filter_by(email=(email or "").strip().lower()))
+    if user is None or not user.active:
+        User(password_hash=_dummy_hash()).check_password(password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def list_users(*, min_role: Role | str = Role.viewer) -> list[User]:
+    """Active users holding ``min_role`` or a stronger one, by name."""
+    users = db.session.scalars(db.select(User).filter_by(active=True).order_by(User.name))
+    return [u for u in users if u.can(min_role)]
+
+
+def all_users() -> list[User]:
+    """Everyone, active first, by name."""
+    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name)))
+
+
+def update_profile(user: User, *, timezone: str, slack_webhook_url: str = "") -> User:
+    """A person's own settings: their timezone and where their reminders also go."""
+    timezone = (timezone or "").strip() or "UTC"
+    url = (slack_webhook_url or "").strip()
+    if not is_valid_timezone(timezone):
+        raise ServiceError(f"Unknown timezone {timezone!r}; use a name like Europe/Berlin.",
+                           field="timezone")  # fmt: skip
+    if url and not url.startswith("https://"):
+        raise ServiceError("The webhook must be an https:// URL.", field="slack_webhook_url")
+    if len(url) > 500:
+        raise ServiceError("The webhook URL is too long.", field="slack_webhook_url")
+    user.timezone = timezone
+    user.slack_webhook_url = url or None
+    db.session.add(
+        AuditEvent(actor_id=user.id, action="user.profile", object_type="user",
+                   object_id=str(user.id), detail={"webhook": bool(url), "timezone": timezone})
+    )  # fmt: skip
+    db.session.commit()
+    return user

@@ -1,0 +1,138 @@
+"""What Crier's emails say: subjects, text and HTML parts from templates/email/."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from markupsafe import escape
+
+from app.core.settings import page_settings
+from app.markdown import markdown_to_text, render_markdown
+from app.models import Audience, Subscriber, Update
+from app.timefmt import format_local
+
+# Placeholders filled per recipient (by SendGrid, or by Batch.render for other backends).
+MANAGE_URL = "%%manage_url%%"
+UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
+REASON = "%%reason%%"
+REASON_HTML = "%%reason_html%%"
+
+
+def base_url() -> str:
+    """The public URL links in emails start with."""
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+def sender() -> str:
+    """The From address: the page's setting, else MAIL_FROM."""
+    return page_settings().mail_from or current_app.config["MAIL_FROM"]
+
+
+def list_id() -> str:
+    """A stable List-Id (RFC 2919) naming the page, e.g. "Status <updates.status.example.com>"."""
+    host = urlsplit(base_url()).hostname or "localhost"
+    name = page_settings().page_name.replace('"', "")
+    return f'"{name}" <updates.{host}>'
+
+
+def state_label(state) -> str:
+    """ "In progress" for in_progress."""
+    return str(state).replace("_", " ").capitalize()
+
+
+def update_subject(update: Update) -> str:
+    """ "[<page name>] <State>: <incident title>"."""
+    return f"[{page_settings().page_name}] {state_label(update.state)}: {update.incident.title}"
+
+
+def update_message(update: Update, audience: Audience) -> tuple[str, str, str]:
+    """(subject, text, html) of an update for one audience, with per-recipient placeholders."""
+    settings = page_settings()
+    incident = update.incident
+    internal = Audience(audience) == Audience.internal
+    body = update.internal_body if internal else update.external_body
+    components = [
+        ic.component.name for ic in incident.components if internal or ic.component.is_public
+    ]
+    context = {
+        "page": settings,
+        "incident": incident,
+        "update": update,
+        "internal": internal,
+        "state": state_label(update.state),
+        "body_text": markdown_to_text(body),
+        "body_html": render_markdown(body),
+        "components": components,
+        "posted_at": f"{format_local(update.posted_at, settings.timezone)} ({settings.timezone})",
+        "incident_url": f"{base_url()}/incidents/{incident.public_id}",
+        "admin_url": f"{base_url()}/admin/",
+        "manage_url": MANAGE_URL,
+        "unsubscribe_url": UNSUBSCRIBE_URL,
+        "reason": REASON,
+        "reason_html": REASON_HTML,
+    }
+    text = render_template("email/update.txt", **context)
+    html = render_template("email/update.html", **context)
+    return update_subject(update), text, html
+
+
+def subscriber_reason(subscriber: Subscriber) -> str:
+    """Why they get it: "you subscribed to API and Dashboard"."""
+    names = sorted(c.name for c in subscriber.components)
+    if not names:
+        return f"you subscribed to all updates from {page_settings().page_name}"
+    if len(names) == 1:
+        return f"you subscribed to {names[0]}"
+    return f"you subscribed to {', '.join(names[:-1])} and {names[-1]}"
+
+
+def subscriber_substitutions(subscriber: Subscriber, token: str) -> dict[str, str]:
+    """One subscriber's placeholder values: their links and why they get the email."""
+    reason = subscriber_reason(subscriber)
+    return {
+        MANAGE_URL: manage_url(token),
+        UNSUBSCRIBE_URL: unsubscribe_url(token),
+        REASON: reason,
+        REASON_HTML: str(escape(reason)),
+    }
+
+
+def unsubscribe_headers(token: str) -> dict[str, str]:
+    """RFC 8058 one-click headers for one subscriber."""
+    targets = [f"<{unsubscribe_url(token)}>"]
+    mailto = current_app.config.get("LIST_UNSUBSCRIBE_MAILTO")
+    if mailto:
+        targets.append(f"<mailto:{mailto}?subject=unsubscribe>")
+    return {
+        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def manage_url(token: str) -> str:
+    """The subscriber's manage page."""
+    return f"{base_url()}/manage/{token}"
+
+
+def unsubscribe_url(token: str) -> str:
+    """The subscriber's unsubscribe (and RFC 8058 one-click) URL."""
+    return f"{base_url()}/u/{token}"
+
+
+def confirmation_message(token: str) -> tuple[str, str, str]:
+    """(subject, text, html) of the double opt-in email."""
+    context = {
+        "page": page_settings(),
+        "confirm_url": f"{base_url()}/confirm/{token}",
+        "valid_days": 7,
+    }
+    subject = f"[{page_settings().page_name}] Confirm your subscription"
+    text = render_template("email/confirm.txt", **context)
+    return subject, text, render_template("email/confirm.html", **context)
+
+
+def manage_link_message(token: str) -> tuple[str, str, str]:
+    """(subject, text, html) sent when a subscribed address subscribes again."""
+    context = {"page": page_settings(), "manage_url": manage_url(token)}
+    subject = f"[{page_settings().page_name}] You are already subscribed"
+    text = render_template("email/manage_link.txt", **context)
+    return subject, text, render_template("email/manage_link.html", **context)

@@ -1,0 +1,86 @@
+"""Internal stakeholder groups: who hears the internal text of which incidents."""
+
+import re
+
+from app.core import ServiceError
+from app.core.users import normalize_email
+from app.extensions import db
+from app.models import Incident, Severity, StakeholderGroup
+
+
+def parse_emails(text: str) -> list[str]:
+    """Addresses from text separated by commas, semicolons, spaces or lines; de-duplicated."""
+    found = []
+    for part in re.split(r"[\s,;]+", text or ""):
+        if not part:
+            continue
+        try:
+            email = normalize_email(part)
+        except ServiceError as exc:
+            raise ServiceError(f"{part}: {exc.message}", field="emails") from None
+        if email not in found:
+            found.append(email)
+    return found
+
+
+def _validate(name: str, emails, min_severity) -> tuple[str, list[str], Severity]:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ServiceError("Give the group a name of up to 120 characters.", field="name")
+    emails = parse_emails(emails if isinstance(emails, str) else " ".join(emails))
+    if not emails:
+        raise ServiceError("Add at least one member address.", field="emails")
+    try:
+        severity = Severity(min_severity)
+    except ValueError:
+        raise ServiceError("Choose a severity from SEV1 to SEV5.", field="min_severity") from None
+    return name, emails, severity
+
+
+def _name_taken(name: str, group_id: int | None) -> bool:
+    query = db.select(StakeholderGroup.id).filter_by(name=name)
+    if group_id is not None:
+        query = query.where(StakeholderGroup.id != group_id)
+    return db.session.scalar(query) is not None
+
+
+def create_group(*, name: str, emails, min_severity="SEV2") -> StakeholderGroup:
+    """Create a stakeholder group."""
+    name, emails, severity = _validate(name, emails, min_severity)
+    if _name_taken(name, None):
+        raise ServiceError(f"There is already a group called {name}.", field="name")
+    group = StakeholderGroup(name=name, emails=emails, min_severity=severity)
+    db.session.add(group)
+    db.session.commit()
+    return group
+
+
+def update_group(group: StakeholderGroup, *, name: str, emails, min_severity) -> StakeholderGroup:
+    """Change a group's name, members or minimum severity."""
+    name, emails, severity = _validate(name, emails, min_severity)
+    if _name_taken(name, group.id):
+        raise ServiceError(f"There is already a group called {name}.", field="name")
+    group.name, group.emails, group.min_severity = name, emails, severity
+    db.session.commit()
+    return group
+
+
+def delete_group(group: StakeholderGroup) -> None:
+    """Remove a group; its members stop getting internal updates through it."""
+    db.session.delete(group)
+    db.session.commit()
+
+
+def list_groups() -> list[StakeholderGroup]:
+    """Every group, by name."""
+    return list(db.session.scalars(db.select(StakeholderGroup).order_by(StakeholderGroup.name)))
+
+
+def internal_recipients(incident: Incident) -> list[tuple[str, list[str]]]:
+    """(address, [group names]) for every member of a group the incident's severity reaches."""
+    members: dict[str, list[str]] = {}
+    for group in list_groups():
+        if group.wants(incident.severity):
+            for email in group.emails:
+                members.setdefault(email.lower(), []).append(group.name)
+    return sorted(members.items())

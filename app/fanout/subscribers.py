@@ -1,0 +1,143 @@
+"""Public subscribers: double opt-in, personal manage/unsubscribe tokens, preferences."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from app.core import ServiceError
+from app.core.users import normalize_email
+from app.extensions import db
+from app.models import Component, Subscriber
+from app.sqltypes import utcnow
+
+CONFIRM_VALID_FOR = timedelta(days=7)
+_SELECTOR_LEN = 32
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _mac(selector: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"crier-subscriber:" + selector.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def personal_token(subscriber: Subscriber) -> str:
+    """The token in a subscriber's manage and unsubscribe links.
+
+    A random selector (kept in ``token_hash``) plus its HMAC under SECRET_KEY: the database
+    alone cannot forge a link, the address says nothing about it, and every email can carry
+    it without the token itself being stored.
+    """
+    return subscriber.token_hash + _mac(subscriber.token_hash)
+
+
+def subscriber_for_token(token: str) -> Subscriber | None:
+    """The subscriber a manage/unsubscribe token belongs to, or None."""
+    token = token or ""
+    selector, mac = token[:_SELECTOR_LEN], token[_SELECTOR_LEN:]
+    if len(selector) != _SELECTOR_LEN or not hmac.compare_digest(mac, _mac(selector)):
+        return None
+    return db.session.scalar(db.select(Subscriber).filter_by(token_hash=selector))
+
+
+def _components(component_ids) -> list[Component]:
+    ids = {int(i) for i in component_ids or ()}
+    if not ids:
+        return []
+    found = list(
+        db.session.scalars(db.select(Component).where(Component.id.in_(ids), Component.is_public))
+    )
+    if len(found) != len(ids):
+        raise ServiceError("Choose components from the list.", field="components")
+    return found
+
+
+def subscribe(email: str, *, component_ids=()) -> None:
+    """Start a double opt-in; the answer and timing are the same for known and new addresses."""
+    email = normalize_email(email)
+    components = _components(component_ids)
+    now = utcnow()
+    sub = db.session.scalar(db.select(Subscriber).filter_by(email=email))
+    if sub is None:
+        sub = Subscriber(email=email, token_hash=secrets.token_hex(_SELECTOR_LEN // 2))
+        db.session.add(sub)
+    if sub.suppressed_at:
+        db.session.rollback()  # the address bounced or complained: never mail it again
+        return
+    if sub.is_active:
+        db.session.commit()
+        _enqueue("send_manage_link", sub.id)
+        return
+    token = secrets.token_urlsafe(32)
+    sub.confirm_token_hash = _sha256(token)
+    sub.confirm_expires_at = now + CONFIRM_VALID_FOR
+    sub.components = components
+    db.session.commit()
+    _enqueue("send_confirmation", sub.id, token)
+
+
+def _enqueue(task_name: str, *args) -> None:
+    from app import tasks  # tasks import services; import here to avoid the cycle
+
+    getattr(tasks, task_name)(*args)
+
+
+def confirm_subscription(token: str) -> Subscriber:
+    """Confirm the address whose confirmation link this is; confirming twice is harmless."""
+    sub = db.session.scalar(
+        db.select(Subscriber).filter_by(confirm_token_hash=_sha256(token or ""))
+    )
+    if sub is None or sub.confirm_expires_at is None or sub.suppressed_at:
+        raise ServiceError("This confirmation link is not valid. Subscribe again to get a new one.")
+    if sub.confirm_expires_at < utcnow():
+        raise ServiceError("This confirmation link has expired. Subscribe again to get a new one.")
+    if not sub.confirmed_at or sub.unsubscribed_at:
+        sub.confirmed_at = utcnow()
+        sub.unsubscribed_at = None
+    db.session.commit()
+    return sub
+
+
+def _by_token(token: str) -> Subscriber:
+    sub = subscriber_for_token(token)
+    if sub is None:
+        raise ServiceError("This link is not valid.")
+    return sub
+
+
+def unsubscribe(token: str) -> Subscriber:
+    """Stop all email to the token's subscriber; unsubscribing twice is harmless."""
+    sub = _by_token(token)
+    if not sub.unsubscribed_at:
+        sub.unsubscribed_at = utcnow()
+    # An old confirmation link must not resubscribe someone who just left.
+    sub.confirm_token_hash = None
+    sub.confirm_expires_at = None
+    db.session.commit()
+    return sub
+
+
+def update_preferences(token: str, *, component_ids=()) -> Subscriber:
+    """Set which components the subscriber hears about (none = everything)."""
+    sub = _by_token(token)
+    sub.components = _components(component_ids)
+    db.session.commit()
+    return sub
+
+
+def suppress(email: str, *, reason: str) -> bool:
+    """Never mail this address again (bounce, drop, spam report); no commit. True if known."""
+    sub = db.session.scalar(db.select(Subscriber).filter_by(email=(email or "").lower()))
+    if sub is None:
+        return False
+    if not sub.suppressed_at:
+        sub.suppressed_at = utcnow()
+        sub.suppressed_reason = reason[:200]
+    return True

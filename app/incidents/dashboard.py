@@ -1,0 +1,42 @@
+"""What the Comms Lead's dashboard shows for each open incident and maintenance."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.extensions import db
+from app.incidents.lifecycle import open_incidents
+from app.models import Dispatch, Incident, Update
+
+
+@dataclass
+class DashboardRow:
+    incident: Incident
+    last_update: Update | None
+    # Seconds until the next update is due; negative when it is overdue; None without cadence.
+    due_in: float | None
+    dispatches: list[Dispatch] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_in is not None and self.due_in < 0
+
+
+def dashboard_rows(now: datetime) -> list[DashboardRow]:
+    """Open incidents with their last update, countdown and the delivery of that update."""
+    rows = []
+    for incident in open_incidents():
+        last = incident.updates[-1] if incident.updates else None
+        due = incident.next_update_due_at
+        rows.append(DashboardRow(incident, last, (due - now).total_seconds() if due else None))
+    last_ids = [row.last_update.id for row in rows if row.last_update]
+    if last_ids:
+        dispatches = db.session.scalars(
+            db.select(Dispatch).where(Dispatch.update_id.in_(last_ids)).order_by(Dispatch.id)
+        )
+        by_update: dict[int, list[Dispatch]] = {}
+        for dispatch in dispatches:
+            by_update.setdefault(dispatch.update_id, []).append(dispatch)
+        for row in rows:
+            if row.last_update:
+                row.dispatches = by_update.get(row.last_update.id, [])
+    return rows

@@ -1,0 +1,286 @@
+"""Incidents: reading them for the admin, declaring, resolving and the postmortem."""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.orm import selectinload
+
+from app.core import ServiceError
+from app.core.audit import record
+from app.extensions import db
+from app.incidents.updates import (
+    POSTABLE_STATES,
+    add_update,
+    clean_component_statuses,
+    clean_next_update_by,
+    clean_texts,
+    commit_update,
+    set_component_status,
+)
+from app.models import (
+    CLOSED_STATES,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentKind,
+    Severity,
+    State,
+    Update,
+    User,
+)
+from app.sqltypes import utcnow
+
+# The public impact a component status implies (Statuspage's mapping).
+IMPACT_BY_STATUS = {
+    ComponentStatus.major_outage: Impact.critical,
+    ComponentStatus.partial_outage: Impact.major,
+    ComponentStatus.degraded_performance: Impact.minor,
+}
+_IMPACT_ORDER = list(Impact)
+
+
+def open_incidents() -> list[Incident]:
+    """Every open incident and maintenance, the most severe and oldest first."""
+    query = (
+        db.select(Incident)
+        .where(Incident.state.not_in([s.value for s in CLOSED_STATES]))
+        .options(selectinload(Incident.lead), selectinload(Incident.commander))
+        .options(selectinload(Incident.updates))
+        .order_by(Incident.kind, Incident.severity, Incident.started_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def recent_incidents(*, limit: int = 20) -> list[Incident]:
+    """The latest closed incidents and maintenance, newest first."""
+    query = (
+        db.select(Incident)
+        .where(Incident.state.in_([s.value for s in CLOSED_STATES]))
+        .order_by(Incident.started_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_incident(public_id: str) -> Incident | None:
+    """The incident or maintenance with this public id."""
+    return db.session.scalar(db.select(Incident).filter_by(public_id=public_id))
+
+
+def impact_for(statuses) -> Impact:
+    """The public impact implied by the worst of ``statuses``."""
+    impacts = [IMPACT_BY_STATUS.get(ComponentStatus(s), Impact.none) for s in statuses]
+    return max(impacts, key=_IMPACT_ORDER.index, default=Impact.none)
+
+
+def clean_user(user_id, *, field: str) -> User | None:
+    """The active user with this id, None for blank, or a ServiceError."""
+    if user_id in (None, "", 0):
+        return None
+    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    if user is None or not user.active:
+        raise ServiceError("Choose someone from the list.", field=field)
+    return user
+
+
+def clean_title(title: str | None) -> str:
+    """A title of 1 to 200 characters."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError("Give the incident a title.", field="title")
+    if len(title) > 200:
+        raise ServiceError("Keep the title under 200 characters.", field="title")
+    return title
+
+
+def declare_incident(
+    *,
+    title: str,
+    actor: User,
+    severity: Severity | str = Severity.SEV3,
+    state: State | str = State.investigating,
+    component_statuses: Mapping[str, str] | None = None,
+    impact: Impact | str | None = None,
+    lead_id: int | None = None,
+    commander_id: int | None = None,
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool = True,
+    notify_stakeholders: bool = True,
+    next_update_by: datetime | None = None,
+    cadence_minutes: int | None = None,
+    is_public: bool = True,
+) -> Incident:
+    """Open an incident with its first update; one commit. ``cadence_minutes`` overrides
+    the policy's cadence; a non-public incident never reaches the page or subscribers."""
+    now = utcnow()
+    title = clean_title(title)
+    if severity not in [s.value for s in Severity]:
+        raise ServiceError("Choose a severity from SEV1 to SEV5.", field="severity")
+    if state not in [s.value for s in POSTABLE_STATES[IncidentKind.incident]]:
+        raise ServiceError("Start as investigating, identified or monitoring.", field="state")
+    if impact not in (None, "") and impact not in [i.value for i in Impact]:
+        raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
+    components = clean_component_statuses(component_statuses)
+    lead = clean_user(lead_id, field="lead") if lead_id else actor
+    commander = clean_user(commander_id, field="commander")
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write the first update's external or internal text."
+    )
+    promised = clean_next_update_by(next_update_by, now=now)
+    if cadence_minutes is not None and not 1 <= cadence_minutes <= 1440:
+        raise ServiceError("A cadence is 1 to 1440 minutes.", field="cadence_minutes")
+    incident = Incident(
+        title=title,
+        kind=IncidentKind.incident,
+        severity=Severity(severity),
+        impact=Impact(impact) if impact else impact_for(s for _, s in components),
+        state=State(state),
+        started_at=now,
+        lead=lead,
+        commander=commander,
+        cadence_minutes=cadence_minutes,
+        is_public=is_public,
+    )
+    db.session.add(incident)
+    update = add_update(
+        incident,
+        state=State(state),
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        components=components,
+        notify=notify,
+        notify_stakeholders=notify_stakeholders,
+        next_update_by=promised,
+    )
+    record(
+        "incident.declare", actor=actor, obj=incident, incident=incident, detail={"title": title}
+    )
+    commit_update(update)
+    return incident
+
+
+def resolve_incident(
+    incident: Incident,
+    *,
+    actor: User,
+    external_body: str = "",
+    internal_body: str = "",
+    restore_components: bool = True,
+    notify: bool = True,
+    notify_stakeholders: bool = True,
+) -> Update:
+    """Close an incident with a final update; components back to operational if asked."""
+    if incident.kind != IncidentKind.incident:
+        raise ServiceError("Maintenance is completed, not resolved.")
+    if not incident.is_open:
+        raise ServiceError("This incident is already resolved.")
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write an external or an internal text (or both)."
+    )
+    now = utcnow()
+    incident.resolved_at = now
+    update = add_update(
+        incident,
+        state=State.resolved,
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        notify=notify,
+        notify_stakeholders=notify_stakeholders,
+    )
+    if restore_components:
+        for link in incident.components:
+            set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
+    record("incident.resolve", actor=actor, obj=incident, incident=incident)
+    return commit_update(update)
+
+
+def post_postmortem(
+    incident: Incident,
+    *,
+    actor: User,
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool = False,
+    notify_stakeholders: bool = True,
+) -> Update:
+    """Add a postmortem update (usually a link) to a resolved incident."""
+    if incident.kind != IncidentKind.incident or incident.resolved_at is None:
+        raise ServiceError("A postmortem follows a resolved incident.")
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write the postmortem text or link."
+    )
+    update = add_update(
+        incident,
+        state=State.postmortem,
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=utcnow(),
+        notify=notify,
+        notify_stakeholders=notify_stakeholders,
+        move_incident=False,
+    )
+    record("incident.postmortem", actor=actor, obj=update, incident=incident)
+    return commit_update(update)
+
+
+def edit_incident(
+    incident: Incident,
+    *,
+    actor: User,
+    title: str,
+    severity: Severity | str,
+    impact: Impact | str,
+    lead_id: int | None = None,
+    commander_id: int | None = None,
+) -> Incident:
+    """Change an open incident's title, severity, impact or people; one commit. A higher
+    severity can bring the next update forward, never push it back."""
+    from flask import current_app
+
+    from app.incidents.updates import default_next_update
+    from app.signals import public_changed
+
+    if incident.kind != IncidentKind.incident or not incident.is_open:
+        raise ServiceError("Only an open incident can be edited; post a new update instead.")
+    title = clean_title(title)
+    if severity not in [s.value for s in Severity]:
+        raise ServiceError("Choose a severity from SEV1 to SEV5.", field="severity")
+    if impact not in [i.value for i in Impact]:
+        raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
+    lead = clean_user(lead_id, field="lead") if lead_id else incident.lead
+    commander = clean_user(commander_id, field="commander")
+    before = {
+        "title": incident.title,
+        "severity": incident.severity.value,
+        "impact": incident.impact.value,
+        "lead": incident.lead.name if incident.lead else None,
+        "commander": incident.commander.name if incident.commander else None,
+    }
+    incident.title, incident.severity, incident.impact = title, Severity(severity), Impact(impact)
+    incident.lead, incident.commander = lead, commander
+    last = incident.updates[-1] if incident.updates else None
+    if last is not None:
+        sooner = default_next_update(incident, incident.state, last.posted_at)
+        due = incident.next_update_due_at
+        if sooner is not None and (due is None or sooner < due):
+            incident.next_update_due_at = sooner
+    after = {
+        "title": title,
+        "severity": incident.severity.value,
+        "impact": incident.impact.value,
+        "lead": lead.name if lead else None,
+        "commander": commander.name if commander else None,
+    }
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changed:
+        raise ServiceError("Nothing changed.", field="title")
+    record("incident.edit", actor=actor, obj=incident, incident=incident, detail=changed)
+    db.session.commit()
+    public_changed.send(current_app._get_current_object())
+    return incident

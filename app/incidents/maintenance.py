@@ -1,0 +1,340 @@
+"""Maintenance windows: schedule, edit, cancel, and the automatic start and completion."""
+
+from datetime import datetime
+
+from flask import current_app
+
+from app.core import ServiceError
+from app.core.audit import record
+from app.extensions import db
+from app.incidents.lifecycle import clean_title, clean_user
+from app.incidents.updates import add_update, clean_texts, commit_update, set_component_status
+from app.messages.templates import prefill
+from app.models import (
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentComponent,
+    IncidentKind,
+    Severity,
+    State,
+    Update,
+    User,
+)
+from app.sqltypes import utcnow
+from app.timefmt import format_local
+
+
+def maintenance_windows(*, limit: int = 100) -> list[Incident]:
+    """Maintenance windows, the latest start first."""
+    query = (
+        db.select(Incident)
+        .where(Incident.kind == IncidentKind.maintenance)
+        .order_by(Incident.scheduled_for.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _clean_window(scheduled_for, scheduled_until, *, now) -> tuple[datetime, datetime]:
+    if scheduled_for is None or scheduled_until is None:
+        raise ServiceError("Give the window's start and end.", field="scheduled_for")
+    if scheduled_for.tzinfo is None or scheduled_until.tzinfo is None:
+        raise ServiceError("Give the window's times with a timezone.", field="scheduled_for")
+    if scheduled_until <= scheduled_for:
+        raise ServiceError("The window must end after it starts.", field="scheduled_until")
+    if scheduled_until <= now:
+        raise ServiceError("The window must end in the future.", field="scheduled_until")
+    return scheduled_for, scheduled_until
+
+
+def _clean_components(public_ids) -> list[Component]:
+    components = []
+    for public_id in public_ids or ():
+        component = db.session.scalar(db.select(Component).filter_by(public_id=public_id))
+        if component is None:
+            raise ServiceError(f"There is no component {public_id!r}.", field="components")
+        components.append(component)
+    return components
+
+
+def schedule_maintenance(
+    *,
+    title: str,
+    scheduled_for: datetime,
+    scheduled_until: datetime,
+    actor: User,
+    components=(),
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool = True,
+    notify_stakeholders: bool = True,
+    auto_notify: bool = False,
+    lead_id: int | None = None,
+) -> Incident:
+    """Schedule a maintenance window with its first update; one commit."""
+    now = utcnow()
+    title = clean_title(title)
+    start, end = _clean_window(scheduled_for, scheduled_until, now=now)
+    chosen = _clean_components(components)
+    lead = clean_user(lead_id, field="lead") if lead_id else actor
+    external, internal = clean_texts(external_body, internal_body)
+    incident = Incident(
+        title=title,
+        kind=IncidentKind.maintenance,
+        severity=Severity.SEV5,
+        impact=Impact.none,
+        state=State.scheduled,
+        started_at=start,
+        scheduled_for=start,
+        scheduled_until=end,
+        auto_notify=auto_notify,
+        lead=lead,
+    )
+    incident.components = [
+        IncidentComponent(component=c, status=ComponentStatus.under_maintenance) for c in chosen
+    ]
+    db.session.add(incident)
+    if not external and not internal:
+        texts = prefill(incident, state=State.scheduled)
+        external, internal = texts["external"][1], texts["internal"][1]
+    update = add_update(
+        incident,
+        state=State.scheduled,
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        notify=notify,
+        notify_stakeholders=notify_stakeholders,
+    )
+    record("maintenance.schedule", actor=actor, obj=incident, incident=incident)
+    commit_update(update)
+    return incident
+
+
+def edit_maintenance(
+    incident: Incident,
+    *,
+    actor: User,
+    title: str,
+    scheduled_for: datetime,
+    scheduled_until: datetime,
+    components=(),
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool = True,
+) -> Update:
+    """Change a window that has not finished, posting a notice of the change; one commit."""
+    _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
+    now = utcnow()
+    title = clean_title(title)
+    start, end = _clean_window(scheduled_for, scheduled_until, now=now)
+    chosen = _clean_components(components)
+    external, internal = clean_texts(external_body, internal_body)
+    changes = _describe_changes(incident, title, start, end, chosen)
+    if not changes:
+        raise ServiceError("Nothing changed.", field="title")
+    if not external and not internal:
+        external = "We have changed this maintenance: " + "; ".join(changes) + "."
+    incident.title, incident.scheduled_for, incident.scheduled_until = title, start, end
+    if incident.state == State.scheduled:
+        incident.started_at = start
+    keep = {c.id for c in chosen}
+    for link in list(incident.components):
+        if link.component_id not in keep:
+            if incident.state != State.scheduled:
+                set_component_status(link.component, ComponentStatus.operational, at=now)
+            incident.components.remove(link)
+    have = {link.component_id for link in incident.components}
+    for component in chosen:
+        if component.id not in have:
+            incident.components.append(
+                IncidentComponent(component=component, status=ComponentStatus.under_maintenance)
+            )
+            if incident.state != State.scheduled:
+                set_component_status(component, ComponentStatus.under_maintenance, at=now)
+    update = add_update(
+        incident,
+        state=incident.state,
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        notify=notify,
+        move_incident=False,
+    )
+    record(
+        "maintenance.edit",
+        actor=actor,
+        obj=incident,
+        incident=incident,
+        detail={"changes": changes},
+    )
+    return commit_update(update)
+
+
+def _describe_changes(incident, title, start, end, chosen) -> list[str]:
+    from app.core.settings import page_settings
+
+    tz = page_settings().timezone
+    changes = []
+    if title != incident.title:
+        changes.append(f"renamed to “{title}”")
+    if start != incident.scheduled_for or end != incident.scheduled_until:
+        changes.append(f"the window is now {format_local(start, tz)} to {format_local(end, tz)}")
+    if {c.id for c in chosen} != {link.component_id for link in incident.components}:
+        names = ", ".join(c.name for c in chosen) or "no components"
+        changes.append(f"it affects {names}")
+    return changes
+
+
+def _require_maintenance(incident: Incident, *states: State) -> None:
+    if incident.kind != IncidentKind.maintenance:
+        raise ServiceError("That is an incident, not a maintenance window.")
+    if incident.state not in states:
+        raise ServiceError(f"This maintenance is {incident.state.replace('_', ' ')}.")
+
+
+def _transition(incident, state, *, actor, now, texts, notify, status):
+    """Move to ``state`` with an update (template texts unless given) and component status."""
+    external, internal = texts
+    if not external and not internal:
+        texts = prefill(incident, state=state)
+        external, internal = texts["external"][1], texts["internal"][1]
+    update = add_update(
+        incident,
+        state=state,
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        notify=incident.auto_notify if notify is None else notify,
+        notify_stakeholders=incident.auto_notify if notify is None else notify,
+    )
+    for link in incident.components:
+        set_component_status(link.component, status, at=now, update=update)
+    record(
+        f"maintenance.{state}",
+        actor=actor,
+        obj=incident,
+        incident=incident,
+        detail={"automatic": actor is None},
+    )
+    return commit_update(update)
+
+
+def start_maintenance(
+    incident: Incident,
+    *,
+    actor: User | None = None,
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool | None = None,
+) -> Update:
+    """Begin a scheduled window: in progress, components under maintenance. ``notify=None``
+    (the automatic start) notifies only if the lead ticked it when scheduling."""
+    _require_maintenance(incident, State.scheduled)
+    texts = clean_texts(external_body, internal_body)
+    now = utcnow()
+    incident.started_at = now
+    return _transition(
+        incident,
+        State.in_progress,
+        actor=actor,
+        now=now,
+        texts=texts,
+        notify=notify,
+        status=ComponentStatus.under_maintenance,
+    )
+
+
+def complete_maintenance(
+    incident: Incident,
+    *,
+    actor: User | None = None,
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool | None = None,
+) -> Update:
+    """Finish a window: completed, components operational again."""
+    _require_maintenance(incident, State.in_progress, State.verifying)
+    texts = clean_texts(external_body, internal_body)
+    now = utcnow()
+    incident.resolved_at = now
+    return _transition(
+        incident,
+        State.completed,
+        actor=actor,
+        now=now,
+        texts=texts,
+        notify=notify,
+        status=ComponentStatus.operational,
+    )
+
+
+def cancel_maintenance(
+    incident: Incident,
+    *,
+    actor: User,
+    external_body: str = "",
+    internal_body: str = "",
+    notify: bool = True,
+) -> Update:
+    """Call off a window that has not finished; components back to operational if started."""
+    _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
+    now = utcnow()
+    started = incident.state != State.scheduled
+    external, internal = clean_texts(external_body, internal_body)
+    if not external and not internal:
+        texts = prefill(incident, state=State.cancelled)
+        external, internal = texts["external"][1], texts["internal"][1]
+    incident.resolved_at = now
+    update = add_update(
+        incident,
+        state=State.cancelled,
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        notify=notify,
+        notify_stakeholders=notify,
+    )
+    if started:
+        for link in incident.components:
+            set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
+    record("maintenance.cancel", actor=actor, obj=incident, incident=incident)
+    return commit_update(update)
+
+
+def advance_maintenance() -> list[Update]:
+    """The worker tick: start windows whose start has come, complete those whose end has.
+    Each move is its own unit of work, so one failure does not hold back the others."""
+    now = utcnow()
+    moved = []
+    due_start = db.select(Incident).where(
+        Incident.kind == IncidentKind.maintenance,
+        Incident.state == State.scheduled,
+        Incident.scheduled_for <= now,
+    )
+    for incident in list(db.session.scalars(due_start)):
+        moved += _safely(start_maintenance, incident)
+    due_end = db.select(Incident).where(
+        Incident.kind == IncidentKind.maintenance,
+        Incident.state.in_([State.in_progress.value, State.verifying.value]),
+        Incident.scheduled_until <= now,
+    )
+    for incident in list(db.session.scalars(due_end)):
+        moved += _safely(complete_maintenance, incident)
+    return moved
+
+
+def _safely(move, incident) -> list[Update]:
+    try:
+        return [move(incident)]
+    except Exception:
+        # One broken window must not stop the others; the next tick tries it again.
+        db.session.rollback()
+        current_app.logger.exception("maintenance tick could not move %s", incident.public_id)
+        return []

@@ -1,0 +1,225 @@
+"""Posting updates: the one place an Update is made, its components changed and signals sent."""
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from app.core import ServiceError
+from app.core.audit import record
+from app.core.settings import page_settings
+from app.extensions import db
+from app.incidents.cadence import policy_minutes
+from app.models import (
+    CLOSED_STATES,
+    Component,
+    ComponentStatus,
+    ComponentStatusChange,
+    Incident,
+    IncidentComponent,
+    IncidentKind,
+    State,
+    Update,
+    User,
+)
+from app.signals import public_changed, update_committed, update_posted
+from app.sqltypes import utcnow
+
+MAX_BODY = 20_000
+# Markdown is rendered without raw HTML and sanitised anyway; refusing these tells the lead
+# at once that the text will not do what they meant.
+_RAW_HTML = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|style|svg|img|form|input|link|meta)\b|javascript:",
+    re.IGNORECASE,
+)
+
+# States a lead may post an update in; closing has its own service (resolve, complete).
+POSTABLE_STATES = {
+    IncidentKind.incident: (State.investigating, State.identified, State.monitoring),
+    IncidentKind.maintenance: (State.scheduled, State.in_progress, State.verifying),
+}
+
+
+def clean_body(text: str | None, *, field: str) -> str:
+    """The Markdown text, stripped, or a ServiceError if it is too long or holds raw HTML."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_BODY:
+        raise ServiceError(f"Keep the text under {MAX_BODY} characters.", field=field)
+    match = _RAW_HTML.search(text)
+    if match:
+        raise ServiceError(
+            f"Raw HTML ({match.group(0)}…) is not allowed in update text; write Markdown.",
+            field=field,
+        )
+    return text
+
+
+def clean_texts(
+    external_body: str | None, internal_body: str | None, *, empty: str | None = None
+) -> tuple[str, str]:
+    """Both texts cleaned; with ``empty`` (the message), at least one must say something."""
+    external = clean_body(external_body, field="external_body")
+    internal = clean_body(internal_body, field="internal_body")
+    if empty and not external and not internal:
+        raise ServiceError(empty, field="external_body")
+    return external, internal
+
+
+def clean_component_statuses(statuses: Mapping[str, str] | None) -> list:
+    """[(Component, ComponentStatus)] from {component public id: status}; blanks are skipped."""
+    pairs = []
+    for public_id, status in (statuses or {}).items():
+        if not status:
+            continue
+        component = db.session.scalar(db.select(Component).filter_by(public_id=public_id))
+        if component is None:
+            raise ServiceError(f"There is no component {public_id!r}.", field="components")
+        try:
+            pairs.append((component, ComponentStatus(status)))
+        except ValueError:
+            raise ServiceError(
+                f"{status!r} is not a component status.", field="components"
+            ) from None
+    return pairs
+
+
+def clean_next_update_by(value: datetime | None, *, now: datetime) -> datetime | None:
+    """A promised time for the next update: in the future, within a week."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ServiceError("Give the next update time with its timezone.", field="next_update_by")
+    if value <= now:
+        raise ServiceError("The next update time must be in the future.", field="next_update_by")
+    if value > now + timedelta(days=7):
+        raise ServiceError("Promise the next update within a week.", field="next_update_by")
+    return value
+
+
+def default_next_update(incident: Incident, state: State | str, now: datetime):
+    """now + the cadence for the incident's severity and ``state``, or None if it has none."""
+    if incident.kind == IncidentKind.maintenance or State(state) in CLOSED_STATES:
+        return None
+    minutes = policy_minutes(incident, page_settings(), state)
+    return now + timedelta(minutes=minutes) if minutes else None
+
+
+def set_component_status(component, status, *, at, update=None) -> None:
+    """Give ``component`` a status, recording the change for the uptime history."""
+    if component.status == status:
+        return
+    component.status = status
+    db.session.add(
+        ComponentStatusChange(
+            component=component, status=status, at=at, update_id=update.id if update else None
+        )
+    )
+
+
+def add_update(
+    incident: Incident,
+    *,
+    state: State,
+    external_body: str,
+    internal_body: str,
+    actor: User | None,
+    at: datetime,
+    components=(),
+    notify: bool = True,
+    notify_stakeholders: bool = True,
+    next_update_by: datetime | None = None,
+    move_incident: bool = True,
+) -> Update:
+    """Add a checked update to the session and send ``update_posted``; the caller commits."""
+    update = Update(
+        incident=incident,
+        state=state,
+        external_body=external_body,
+        internal_body=internal_body,
+        posted_by=actor,
+        posted_at=at,
+        notify=notify,
+        notify_stakeholders=notify_stakeholders,
+    )
+    db.session.add(update)
+    db.session.flush()  # the update's id ties the component changes to it
+    by_component = {ic.component_id: ic for ic in incident.components}
+    for component, status in components:
+        link = by_component.get(component.id)
+        if link is None:
+            incident.components.append(IncidentComponent(component=component, status=status))
+        else:
+            link.status = status
+        set_component_status(component, status, at=at, update=update)
+    if move_incident:
+        incident.state = state
+        if state == State.monitoring and incident.monitoring_at is None:
+            incident.monitoring_at = at
+        incident.next_update_due_at = next_update_by or default_next_update(incident, state, at)
+        incident.snoozed_until = None
+    update.next_update_by = incident.next_update_due_at
+    db.session.flush()
+    update_posted.send(current_app._get_current_object(), update=update)
+    return update
+
+
+def commit_update(update: Update) -> Update:
+    """Commit the unit of work that holds ``update`` and tell publishing and fan-out."""
+    db.session.commit()
+    app = current_app._get_current_object()
+    update_committed.send(app, update=update)
+    public_changed.send(app)
+    return update
+
+
+def post_update(
+    incident: Incident,
+    *,
+    state: State | str,
+    actor: User,
+    external_body: str = "",
+    internal_body: str = "",
+    component_statuses: Mapping[str, str] | None = None,
+    notify: bool = True,
+    notify_stakeholders: bool = True,
+    next_update_by: datetime | None = None,
+) -> Update:
+    """Post an update on an open incident or maintenance; one commit."""
+    now = utcnow()
+    if not incident.is_open:
+        raise ServiceError(
+            "This is closed and takes no more updates; a resolved incident can get a postmortem."
+        )
+    allowed = POSTABLE_STATES[incident.kind]
+    if state not in [s.value for s in allowed]:
+        raise ServiceError(
+            f"The state must be one of {', '.join(allowed)} (resolve or complete separately).",
+            field="state",
+        )
+    started = incident.state != State.scheduled
+    if incident.kind == IncidentKind.maintenance and started != (state != State.scheduled):
+        raise ServiceError(
+            "Start a window with “Start now” (it sets the components under maintenance); "
+            "a started window cannot go back to scheduled.",
+            field="state",
+        )
+    external, internal = clean_texts(
+        external_body, internal_body, empty="Write an external or an internal text (or both)."
+    )
+    components = clean_component_statuses(component_statuses)
+    promised = clean_next_update_by(next_update_by, now=now)
+    update = add_update(
+        incident,
+        state=State(state),
+        external_body=external,
+        internal_body=internal,
+        actor=actor,
+        at=now,
+        components=components,
+        notify=notify,
+        notify_stakeholders=notify_stakeholders,
+        next_update_by=promised,
+    )
+    record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
+    return commit_update(update)

@@ -1,0 +1,189 @@
+"""What the public pages show: public components, public incidents, external text only."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    CLOSED_STATES,
+    Component,
+    ComponentGroup,
+    Impact,
+    Incident,
+    IncidentComponent,
+    IncidentKind,
+    State,
+)
+from app.publishing.status import overall_status
+from app.timefmt import zone
+
+HISTORY_PER_PAGE = 25
+PAST_DAYS = 14
+ACTIVE_MAINTENANCE = (State.in_progress, State.verifying)
+_CLOSED = [s.value for s in CLOSED_STATES]
+# Worst first; an open incident's impact can raise the page's indicator above its components'.
+_RANK = ["none", "maintenance", "minor", "major", "critical"]
+_IMPACT_TEXT = {
+    Impact.minor: "Minor Service Outage",
+    Impact.major: "Partial System Outage",
+    Impact.critical: "Major System Outage",
+}
+
+
+@dataclass
+class PageView:
+    indicator: str
+    description: str
+    groups: list = field(default_factory=list)  # [(group, [components])]
+    ungrouped: list = field(default_factory=list)
+    incidents: list = field(default_factory=list)  # open incidents
+    active_maintenance: list = field(default_factory=list)
+    upcoming_maintenance: list = field(default_factory=list)
+    past_days: list = field(default_factory=list)  # [(date, [incidents])]
+
+
+def public_components() -> list[Component]:
+    """Public components in page order: by group, then position within it; ungrouped last."""
+    query = (
+        db.select(Component)
+        .outerjoin(ComponentGroup, Component.group_id == ComponentGroup.id)
+        .where(Component.is_public.is_(True))
+        .order_by(
+            ComponentGroup.position.is_(None),
+            ComponentGroup.position,
+            Component.position,
+            Component.name,
+        )
+    )
+    return list(db.session.scalars(query))
+
+
+def public_groups() -> list[ComponentGroup]:
+    """Every component group in page order (empty ones are dropped by callers)."""
+    return list(db.session.scalars(db.select(ComponentGroup).order_by(ComponentGroup.position)))
+
+
+def public_incidents_query():
+    """Public incidents and maintenance with their updates and components loaded."""
+    return (
+        db.select(Incident)
+        .where(Incident.is_public.is_(True))
+        .options(
+            selectinload(Incident.updates),
+            selectinload(Incident.components).selectinload(IncidentComponent.component),
+        )
+    )
+
+
+def affected_components(incident: Incident) -> list[Component]:
+    """The public components an incident touches."""
+    return [ic.component for ic in incident.components if ic.component.is_public]
+
+
+def page_indicator(components, incidents) -> tuple[str, str]:
+    """Statuspage's indicator and banner text from component statuses and open incidents."""
+    indicator, description = overall_status(components)
+    for incident in incidents:
+        if incident.kind == IncidentKind.maintenance:
+            if incident.state in ACTIVE_MAINTENANCE and _RANK.index(indicator) < 1:
+                indicator, description = "maintenance", "Service Under Maintenance"
+            continue
+        impact = Impact(incident.impact)
+        if impact != Impact.none and _RANK.index(impact.value) > _RANK.index(indicator):
+            indicator, description = impact.value, _IMPACT_TEXT[impact]
+    return indicator, description
+
+
+def open_incidents() -> list[Incident]:
+    """Open public incidents and maintenance, newest first."""
+    query = public_incidents_query().where(Incident.state.not_in(_CLOSED))
+    return list(db.session.scalars(query.order_by(Incident.started_at.desc())))
+
+
+def page_view(*, now: datetime, tz_name: str | None) -> PageView:
+    """Everything the status page shows, as of ``now``."""
+    components = public_components()
+    visible = [c for c in components if not (c.only_show_if_degraded and c.status == "operational")]
+    open_ = open_incidents()
+    indicator, description = page_indicator(components, open_)
+    by_group = {}
+    ungrouped = []
+    for component in visible:
+        (by_group.setdefault(component.group_id, []) if component.group_id else ungrouped).append(
+            component
+        )
+    groups = [(g, by_group[g.id]) for g in public_groups() if g.id in by_group]
+    maintenance = [i for i in open_ if i.kind == IncidentKind.maintenance]
+    return PageView(
+        indicator=indicator,
+        description=description,
+        groups=groups,
+        ungrouped=ungrouped,
+        incidents=[i for i in open_ if i.kind == IncidentKind.incident],
+        active_maintenance=[i for i in maintenance if i.state in ACTIVE_MAINTENANCE],
+        upcoming_maintenance=sorted(
+            (i for i in maintenance if i.state == State.scheduled),
+            key=lambda i: i.scheduled_for or i.started_at,
+        ),
+        past_days=past_days(now=now, tz_name=tz_name),
+    )
+
+
+def past_days(*, now: datetime, tz_name: str | None, days: int = PAST_DAYS):
+    """[(local date, [closed incidents started that day])] for the last ``days`` days."""
+    tz = zone(tz_name)
+    today = now.astimezone(tz).date()
+    since = now - timedelta(days=days + 1)
+    query = (
+        public_incidents_query()
+        .where(Incident.state.in_(_CLOSED), Incident.started_at >= since)
+        .order_by(Incident.started_at.desc())
+    )
+    by_day = {today - timedelta(days=n): [] for n in range(days)}
+    for incident in db.session.scalars(query):
+        day = incident.started_at.astimezone(tz).date()
+        if day in by_day:
+            by_day[day].append(incident)
+    return list(by_day.items())
+
+
+def history_incidents(
+    component: Component | None = None, *, include_scheduled: bool = False
+) -> list[Incident]:
+    """Public incidents and maintenance, newest first; optionally one component's only.
+
+    History lists what has begun; feeds also carry announcements of scheduled maintenance.
+    """
+    query = public_incidents_query()
+    if not include_scheduled:
+        query = query.where(Incident.state != State.scheduled)
+    if component is not None:
+        query = query.where(Incident.components.any(IncidentComponent.component_id == component.id))
+    return list(db.session.scalars(query.order_by(Incident.started_at.desc(), Incident.id.desc())))
+
+
+def by_month(incidents, tz_name: str | None):
+    """[(first day of month, [incidents])] keeping the given order."""
+    tz = zone(tz_name)
+    months = []
+    for incident in incidents:
+        month = incident.started_at.astimezone(tz).date().replace(day=1)
+        if not months or months[-1][0] != month:
+            months.append((month, []))
+        months[-1][1].append(incident)
+    return months
+
+
+def paginate(items, per_page: int = HISTORY_PER_PAGE):
+    """Split ``items`` into pages; always at least one (possibly empty) page."""
+    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
+    return pages or [[]]
+
+
+def duration_seconds(incident: Incident) -> float | None:
+    """How long a closed incident lasted."""
+    if incident.resolved_at is None:
+        return None
+    return (incident.resolved_at - incident.started_at).total_seconds()

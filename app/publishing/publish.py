@@ -1,0 +1,233 @@
+"""Publish on write: render the public site once per change, store it, serve stored bytes.
+
+Every web process keeps the artifacts in memory and asks the database at most once per
+``PUBLISH_CHECK_SECONDS`` "what changed since generation N?" (one indexed query), so a change
+made on any machine shows on every process within a second or two, and a read never renders.
+"""
+
+import hashlib
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from app.extensions import db
+from app.models import PublishedArtifact, PublishState
+from app.publishing.site import render_site
+from app.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class Stored:
+    content_type: str
+    body: bytes
+    etag: str
+    modified_at: datetime
+
+
+def etag_for(body: bytes) -> str:
+    """A strong validator: the same bytes give the same ETag on every machine."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def _claim_generation() -> int:
+    """Bump the counter; the row (or SQLite's write) lock serialises concurrent publishers."""
+    for _attempt in range(3):
+        bumped = db.session.execute(
+            update(PublishState)
+            .where(PublishState.id == 1)
+            .values(generation=PublishState.generation + 1, published_at=utcnow())
+        ).rowcount
+        if bumped:
+            return db.session.scalar(select(PublishState.generation).where(PublishState.id == 1))
+        db.session.add(PublishState(id=1, generation=1, published_at=utcnow()))
+        try:
+            db.session.flush()
+        except IntegrityError:  # another publisher created the row first; bump it instead
+            db.session.rollback()
+            continue
+        return 1
+    raise RuntimeError("could not claim a publish generation")
+
+
+def publish_site(*, now: datetime | None = None) -> int:
+    """Render every public artifact and store those whose bytes changed. One commit."""
+    generation = _claim_generation()
+    artifacts = render_site(now=now)
+    stamp = utcnow()
+    existing = {
+        row.path: row
+        for row in db.session.execute(
+            select(
+                PublishedArtifact.id,
+                PublishedArtifact.path,
+                PublishedArtifact.etag,
+                PublishedArtifact.gone,
+                PublishedArtifact.content_type,
+            )
+        )
+    }
+    for artifact in artifacts:
+        etag = etag_for(artifact.body)
+        row = existing.pop(artifact.path, None)
+        values = {
+            "content_type": artifact.content_type,
+            "body": artifact.body,
+            "etag": etag,
+            "gone": False,
+            "generation": generation,
+            "modified_at": stamp,
+        }
+        if row is None:
+            db.session.add(PublishedArtifact(path=artifact.path, **values))
+        elif row.etag != etag or row.gone or row.content_type != artifact.content_type:
+            db.session.execute(
+                update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
+            )
+    for row in existing.values():
+        if not row.gone:
+            db.session.execute(
+                update(PublishedArtifact)
+                .where(PublishedArtifact.id == row.id)
+                .values(gone=True, body=b"", generation=generation, modified_at=stamp)
+            )
+    db.session.commit()
+    artifact_cache().invalidate()
+    return generation
+
+
+def current_generation() -> int:
+    """The last committed publish generation (0 before the first publish)."""
+    with db.engine.connect() as conn:
+        query = select(PublishState.generation).where(PublishState.id == 1)
+        return conn.execute(query).scalar() or 0
+
+
+def publish_if_stale(*, seen: int) -> int | None:
+    """Publish, unless a publish that must have seen the change (read at ``seen``) has run.
+
+    Publish seen+1 may have been under way, reading older data, when ``seen`` was read; seen+2
+    claimed its generation only after seen+1 committed, so it read the change. A burst of
+    changes then costs two publishes, not one each.
+    """
+    if current_generation() >= seen + 2:
+        return None
+    return publish_site()
+
+
+class ArtifactCache:
+    """One process's copy of the published site, refreshed by generation."""
+
+    def __init__(self, check_seconds: float):
+        self.check_seconds = check_seconds
+        self.items: dict[str, Stored] = {}
+        self.generation = 0
+        self.checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Make the next read ask the database (this process just published)."""
+        self.checked_at = float("-inf")
+
+    @property
+    def due(self) -> bool:
+        """Whether the next read should ask the database what changed."""
+        return time.monotonic() - self.checked_at >= self.check_seconds
+
+    def get(self, path: str) -> Stored | None:
+        """The stored artifact at ``path``, refreshing at most once per check interval."""
+        if self.due:
+            with self._lock:
+                if self.due:
+                    self._refresh_or_keep()
+        return self.items.get(path)
+
+    def _refresh_or_keep(self) -> None:
+        try:
+            self._refresh()
+        except SQLAlchemyError:
+            if not self.items:
+                raise
+            # The database is away: keep serving the last published site, and ask again later.
+            current_app.logger.warning("publishing: database unreachable, serving the last copy")
+            self.checked_at = time.monotonic()
+
+    def _refresh(self) -> None:
+        query = select(
+            PublishedArtifact.path,
+            PublishedArtifact.content_type,
+            PublishedArtifact.body,
+            PublishedArtifact.etag,
+            PublishedArtifact.modified_at,
+            PublishedArtifact.gone,
+            PublishedArtifact.generation,
+        ).where(PublishedArtifact.generation > self.generation)
+        # Its own connection: a fresh snapshot, never the request's open transaction.
+        with db.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows and self.generation == 0:
+            publish_site()  # nothing was ever published on this database: do it once, now
+            with db.engine.connect() as conn:
+                rows = conn.execute(query).all()
+        for row in rows:
+            if row.gone:
+                self.items.pop(row.path, None)
+            else:
+                self.items[row.path] = Stored(row.content_type, row.body, row.etag, row.modified_at)
+            self.generation = max(self.generation, row.generation)
+        self.checked_at = time.monotonic()
+
+
+def artifact_cache(app=None) -> ArtifactCache:
+    """This app's (so this process's) artifact cache."""
+    app = app or current_app
+    cache = app.extensions.get("crier_artifacts")
+    if cache is None:
+        cache = app.extensions.setdefault(
+            "crier_artifacts", ArtifactCache(app.config.get("PUBLISH_CHECK_SECONDS", 1.0))
+        )
+    return cache
+
+
+def export_path(path: str) -> str:
+    """The file a URL path is written to: pages as <path>/index.html, the rest as named."""
+    if path == "/":
+        return "index.html"
+    if path.endswith((".json", ".atom", ".rss", ".svg")):
+        return path.lstrip("/")
+    return f"{path.lstrip('/')}/index.html"
+
+
+def export_site(out: Path) -> int:
+    """Publish, then replace ``out`` with the stored site and static assets; a file count.
+
+    The site is built beside ``out`` and swapped in, so a web server never sees half a site,
+    and a page that stopped being public (an incident made private) leaves no file behind.
+    """
+    publish_site()
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    rows = db.session.scalars(select(PublishedArtifact).where(PublishedArtifact.gone.is_(False)))
+    count = 0
+    for row in rows:
+        target = build / export_path(row.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(row.body)
+        count += 1
+    shutil.copytree(current_app.static_folder, build / "static")
+    build.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+    old = out.with_name(f".{out.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    build.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+    return count

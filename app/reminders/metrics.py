@@ -1,0 +1,183 @@
+"""Communication figures SRE teams report: time to first update, cadence kept, silences."""
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from sqlalchemy.orm import selectinload
+
+from app.core.settings import page_settings
+from app.extensions import db
+from app.incidents.cadence import cadence_minutes
+from app.models import (
+    CLOSED_STATES,
+    Incident,
+    IncidentKind,
+    Reminder,
+    ReminderLevel,
+    Setting,
+)
+from app.sqltypes import utcnow
+
+
+@dataclass
+class IncidentComms:
+    incident: Incident
+    time_to_first_external: timedelta | None
+    updates: int
+    windows: int
+    windows_met: int
+    longest_silence: timedelta
+    reminders: int
+    escalations: int
+
+    @property
+    def adherence(self) -> float | None:
+        """Share of due windows met on time, 0..1, or None when none has closed yet."""
+        return self.windows_met / self.windows if self.windows else None
+
+
+def incident_comms(
+    incident: Incident, *, settings: Setting | None, reminders: list[Reminder], now: datetime
+) -> IncidentComms:
+    """The communication record of one incident."""
+    updates = sorted(incident.updates, key=lambda u: u.posted_at)
+    external = [u for u in updates if u.is_public]
+    first = external[0].posted_at - incident.started_at if external else None
+    windows = met = 0
+    followers = [*updates[1:], None] if updates else []
+    for current, following in zip(updates, followers, strict=True):
+        if current.state in CLOSED_STATES:
+            continue
+        promise = current.next_update_by or current.posted_at + timedelta(
+            minutes=cadence_minutes(incident, settings, current.state)
+        )
+        if following is None:
+            if now <= promise:
+                continue  # the window is still open and not yet missed
+            windows += 1
+            continue
+        windows += 1
+        met += following.posted_at <= promise
+    end = incident.resolved_at or now
+    marks = [incident.started_at, *(u.posted_at for u in updates), end]
+    silence = max((b - a for a, b in pairwise(marks)), default=timedelta(0))
+    return IncidentComms(
+        incident=incident,
+        time_to_first_external=first,
+        updates=len(updates),
+        windows=windows,
+        windows_met=met,
+        longest_silence=max(silence, timedelta(0)),
+        reminders=sum(r.level is not ReminderLevel.commander for r in reminders),
+        escalations=sum(r.level is ReminderLevel.commander for r in reminders),
+    )
+
+
+def comms_for(incident: Incident, *, now: datetime | None = None) -> IncidentComms:
+    """One incident's communication record, with its reminders."""
+    reminders = list(db.session.scalars(db.select(Reminder).filter_by(incident_id=incident.id)))
+    settings = page_settings()
+    return incident_comms(incident, settings=settings, reminders=reminders, now=now or utcnow())
+
+
+def incidents_comms(*, since: datetime | None = None, now: datetime | None = None):
+    """The communication record of every incident started since ``since``, newest first."""
+    now = now or utcnow()
+    query = (
+        db.select(Incident)
+        .where(Incident.kind == IncidentKind.incident)
+        .options(selectinload(Incident.updates))
+        .order_by(Incident.started_at.desc())
+    )
+    if since is not None:
+        query = query.where(Incident.started_at >= since)
+    incidents = list(db.session.scalars(query))
+    by_incident = defaultdict(list)
+    ids = [i.id for i in incidents]
+    if ids:
+        for reminder in db.session.scalars(
+            db.select(Reminder).where(Reminder.incident_id.in_(ids))
+        ):
+            by_incident[reminder.incident_id].append(reminder)
+    settings = page_settings()
+    return [
+        incident_comms(i, settings=settings, reminders=by_incident[i.id], now=now)
+        for i in incidents
+    ]
+
+
+@dataclass
+class MonthRow:
+    month: str
+    incidents: int
+    median_first_update_min: float | None
+    updates: int
+    windows: int
+    windows_met: int
+    longest_silence_min: float
+    reminders: int
+    escalations: int
+
+    @property
+    def adherence(self) -> float | None:
+        return self.windows_met / self.windows if self.windows else None
+
+
+def monthly_report(records: list[IncidentComms]) -> list[MonthRow]:
+    """Per calendar month (UTC) of the incidents' start, newest first."""
+    months = defaultdict(list)
+    for record in records:
+        months[record.incident.started_at.strftime("%Y-%m")].append(record)
+    rows = []
+    for month in sorted(months, reverse=True):
+        group = months[month]
+        firsts = [r.time_to_first_external.total_seconds() / 60 for r in group
+                  if r.time_to_first_external is not None]  # fmt: skip
+        rows.append(
+            MonthRow(
+                month=month,
+                incidents=len(group),
+                median_first_update_min=round(statistics.median(firsts), 1) if firsts else None,
+                updates=sum(r.updates for r in group),
+                windows=sum(r.windows for r in group),
+                windows_met=sum(r.windows_met for r in group),
+                longest_silence_min=round(
+                    max(r.longest_silence.total_seconds() for r in group) / 60, 1
+                ),
+                reminders=sum(r.reminders for r in group),
+                escalations=sum(r.escalations for r in group),
+            )
+        )
+    return rows
+
+
+CSV_COLUMNS = [
+    "month",
+    "incidents",
+    "median_first_update_min",
+    "updates",
+    "due_windows",
+    "windows_met",
+    "adherence_pct",
+    "longest_silence_min",
+    "reminders",
+    "escalations",
+]
+
+
+def report_csv(rows: list[MonthRow]) -> str:
+    """The monthly table as CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        adherence = "" if r.adherence is None else f"{100 * r.adherence:.1f}"
+        first = "" if r.median_first_update_min is None else r.median_first_update_min
+        writer.writerow([r.month, r.incidents, first, r.updates, r.windows, r.windows_met,
+                         adherence, r.longest_silence_min, r.reminders, r.escalations])  # fmt: skip
+    return out.getvalue()

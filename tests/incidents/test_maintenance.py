@@ -1,0 +1,170 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from app import tasks
+from app.core import ServiceError
+from app.extensions import db
+from app.incidents.maintenance import (
+    advance_maintenance,
+    cancel_maintenance,
+    complete_maintenance,
+    edit_maintenance,
+    schedule_maintenance,
+    start_maintenance,
+)
+from app.messages.seed import seed_default_templates
+from app.models import ComponentStatus, State, Update
+from tests.factories import create_component, create_user
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(ctx):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def lead(clock):
+    seed_default_templates()
+    return create_user()
+
+
+def _schedule(lead, components=(), component_ids=None, **fields):
+    options = {
+        "title": "Database upgrade",
+        "scheduled_for": NOW + timedelta(hours=1),
+        "scheduled_until": NOW + timedelta(hours=2),
+        "actor": lead,
+        "components": component_ids or [c.public_id for c in components],
+    } | fields
+    return schedule_maintenance(**options)
+
+
+def test_scheduling_uses_the_maintenance_templates(lead):
+    db_component = create_component(slug="db", name="Databases")
+    window = _schedule(lead, [db_component])
+    [update] = window.updates
+    assert window.state == State.scheduled and update.state == State.scheduled
+    assert "maintenance on **Databases**" in update.external_body
+    assert db_component.status == ComponentStatus.operational  # not until it starts
+    assert window.next_update_due_at is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"scheduled_until": NOW + timedelta(minutes=30)}, "scheduled_until"),
+        (
+            {
+                "scheduled_for": NOW - timedelta(hours=3),
+                "scheduled_until": NOW - timedelta(hours=1),
+            },
+            "scheduled_until",
+        ),
+        ({"component_ids": ["nope"]}, "components"),
+        ({"external_body": "<script>x</script>"}, "external_body"),
+    ],
+)
+def test_bad_windows_are_refused(lead, fields, field):
+    with pytest.raises(ServiceError) as caught:
+        _schedule(lead, **fields)
+    assert caught.value.field == field
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Update.id))) == 0
+
+
+def test_the_tick_starts_and_completes_windows_on_time(lead, clock):
+    db_component = create_component(slug="db", name="Databases")
+    window = _schedule(lead, [db_component])
+    assert advance_maintenance() == []
+    clock.move_to(NOW + timedelta(hours=1, seconds=1))
+    [started] = advance_maintenance()
+    assert window.state == State.in_progress and started.posted_by is None
+    assert db_component.status == ComponentStatus.under_maintenance
+    assert started.notify is False  # automatic moves stay quiet unless the lead asked
+    assert advance_maintenance() == []
+    clock.move_to(NOW + timedelta(hours=2, seconds=1))
+    [done] = advance_maintenance()
+    assert window.state == State.completed and window.resolved_at == done.posted_at
+    assert db_component.status == ComponentStatus.operational
+    assert "complete" in done.external_body
+
+
+def test_the_huey_task_runs_the_tick(lead, clock):
+    window = _schedule(lead)
+    clock.move_to(NOW + timedelta(hours=1, minutes=1))
+    tasks.maintenance_tick.call_local()
+    db.session.refresh(window)
+    assert window.state == State.in_progress
+
+
+def test_automatic_moves_notify_when_the_lead_ticked_it(lead, clock):
+    window = _schedule(lead, auto_notify=True)
+    clock.move_to(NOW + timedelta(hours=1))
+    [started] = advance_maintenance()
+    assert started.notify is True and window.auto_notify
+
+
+def test_a_lead_can_start_and_complete_by_hand(lead):
+    window = _schedule(lead)
+    start_maintenance(window, actor=lead, external_body="Starting early.")
+    assert window.updates[-1].external_body == "Starting early."
+    with pytest.raises(ServiceError):
+        start_maintenance(window, actor=lead)
+    complete_maintenance(window, actor=lead)
+    assert window.state == State.completed
+
+
+def test_editing_posts_a_notice_of_the_change(lead):
+    window = _schedule(lead)
+    later = NOW + timedelta(hours=3)
+    edit_maintenance(
+        window,
+        actor=lead,
+        title="Database upgrade",
+        scheduled_for=later,
+        scheduled_until=later + timedelta(hours=1),
+    )
+    assert window.scheduled_for == later and window.started_at == later
+    assert "changed this maintenance" in window.updates[-1].external_body
+    with pytest.raises(ServiceError, match="Nothing changed"):
+        edit_maintenance(
+            window,
+            actor=lead,
+            title="Database upgrade",
+            scheduled_for=later,
+            scheduled_until=later + timedelta(hours=1),
+        )
+
+
+def test_cancelling_a_started_window_restores_components(lead, clock):
+    db_component = create_component(slug="db", name="Databases")
+    window = _schedule(lead, [db_component])
+    clock.move_to(NOW + timedelta(hours=1))
+    advance_maintenance()
+    update = cancel_maintenance(window, actor=lead)
+    assert window.state == State.cancelled and not window.is_open
+    assert "is cancelled. Nothing will change for you." in update.external_body
+    assert db_component.status == ComponentStatus.operational
+    with pytest.raises(ServiceError, match="cancelled"):
+        cancel_maintenance(window, actor=lead)
+
+
+def test_updates_on_a_window_keep_its_phase(lead):
+    from app.incidents.updates import post_update
+
+    window = _schedule(lead)
+    post_update(window, state="scheduled", actor=lead, external_body="Still on.")
+    with pytest.raises(ServiceError, match="Start now") as caught:
+        post_update(window, state="in_progress", actor=lead, external_body="Go")
+    assert caught.value.field == "state"
+    start_maintenance(window, actor=lead)
+    post_update(window, state="verifying", actor=lead, external_body="Checking.")
+    assert window.state == State.verifying
+    with pytest.raises(ServiceError, match="cannot go back"):
+        post_update(window, state="scheduled", actor=lead, external_body="Oops")

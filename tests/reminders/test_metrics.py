@@ -1,0 +1,70 @@
+from datetime import UTC, datetime, timedelta
+
+from app.extensions import db
+from app.models import Reminder, Setting, Update
+from app.reminders.metrics import incidents_comms, monthly_report, report_csv
+from tests.conftest import login
+from tests.factories import PASSWORD, create_incident, create_user
+
+T0 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+
+
+def at(minutes):
+    return T0 + timedelta(minutes=minutes)
+
+
+def seed_incident():
+    """SEV1: updates at 0 (investigating), 10 (identified), 40 (monitoring), resolved at 50."""
+    db.session.add(Setting(page_name="Acme"))
+    incident = create_incident(severity="SEV1", state="resolved")
+    incident.started_at = T0
+    incident.resolved_at = at(50)
+    for minutes, state in [(0, "investigating"), (10, "identified"), (40, "monitoring"),
+                           (50, "resolved")]:  # fmt: skip
+        db.session.add(Update(incident=incident, state=state, external_body="x",
+                              posted_at=at(minutes)))  # fmt: skip
+    db.session.add(Reminder(incident=incident, due_at=at(30), level="lead"))
+    db.session.add(Reminder(incident=incident, due_at=at(30), level="commander"))
+    db.session.commit()
+    return incident
+
+
+def test_incident_figures(ctx):
+    seed_incident()
+    [record] = incidents_comms(now=at(600))
+    assert record.time_to_first_external == timedelta(0)
+    assert record.updates == 4
+    # 0->10 within 15 (met), 10->40 beyond 20 (missed), 40->50 within 30 (met)
+    assert (record.windows, record.windows_met) == (3, 2)
+    assert record.longest_silence == timedelta(minutes=30)
+    assert (record.reminders, record.escalations) == (1, 1)
+
+
+def test_monthly_table_and_csv(ctx):
+    seed_incident()
+    [row] = monthly_report(incidents_comms(now=at(600)))
+    assert row.month == "2026-10" and row.incidents == 1
+    assert report_csv([row]).splitlines() == [
+        "month,incidents,median_first_update_min,updates,due_windows,windows_met,"
+        "adherence_pct,longest_silence_min,reminders,escalations",
+        "2026-10,1,0.0,4,3,2,66.7,30.0,1,1",
+    ]
+
+
+def test_reports_page_and_csv_for_a_viewer(client, ctx):
+    seed_incident()
+    create_user(email="viewer@example.com", role="viewer")
+    login(client, "viewer@example.com", PASSWORD)
+    html = client.get("/admin/reports").get_data(as_text=True)
+    assert "2026-10" in html and "67 % (2/3)" in html
+    csv = client.get("/admin/reports.csv")
+    assert csv.mimetype == "text/csv" and "2026-10,1,0.0,4,3,2,66.7" in csv.get_data(as_text=True)
+
+
+def test_an_incident_without_updates_has_no_windows_yet(ctx):
+    from tests.factories import create_incident
+
+    incident = create_incident()
+    [record] = incidents_comms(now=incident.started_at + timedelta(minutes=5))
+    assert (record.updates, record.windows, record.time_to_first_external) == (0, 0, None)
+    assert record.longest_silence == timedelta(minutes=5)

@@ -1,0 +1,52 @@
+"""The Comms Lead's services drive fan-out, publishing and reminders together."""
+
+from datetime import timedelta
+
+import time_machine
+
+from app.extensions import db
+from app.incidents.lifecycle import declare_incident
+from app.incidents.updates import post_update
+from app.models import Role, StakeholderGroup
+from app.reminders.tick import tick
+from app.sqltypes import utcnow
+from tests.factories import create_component, create_subscriber, create_user
+
+
+def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx, outbox):
+    lead = create_user(email="lead@example.com", role=Role.lead)
+    api = create_component(slug="api", name="API")
+    web = create_component(slug="web", name="Web")
+    create_subscriber(email="api-fan@example.net", components=[api])
+    create_subscriber(email="web-fan@example.net", components=[web])
+    db.session.add(StakeholderGroup(name="Support", emails=["support@example.com"],
+                                    min_severity="SEV2"))  # fmt: skip
+    db.session.commit()
+
+    incident = declare_incident(
+        title="API errors",
+        severity="SEV2",
+        actor=lead,
+        component_statuses={api.public_id: "partial_outage"},
+        external_body="EXTERNAL-7 We are investigating API errors.",
+        internal_body="INTERNAL-7 eu-west LB dropping connections.",
+    )
+    mail = {m["To"]: m for m in outbox}
+    assert set(mail) == {"api-fan@example.net", "support@example.com"}
+    customer = mail["api-fan@example.net"].get_body(("plain",)).get_content()
+    colleague = mail["support@example.com"].get_body(("plain",)).get_content()
+    assert "EXTERNAL-7" in customer and "INTERNAL-7" not in customer
+    assert "INTERNAL-7" in colleague
+    assert mail["api-fan@example.net"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    page = client.get("/").get_data(as_text=True)
+    assert "EXTERNAL-7" in page and "INTERNAL-7" not in page
+    assert "EXTERNAL-7" in client.get("/history.atom").get_data(as_text=True)
+
+    # Silence past the due time earns one reminder; an update closes the window.
+    due = incident.next_update_due_at
+    assert tick(now=due + timedelta(minutes=1))[0].level == "lead"
+    post_update(incident, state="identified", actor=lead, external_body="Found it.")
+    assert tick(now=utcnow()) == []
+    with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
+        assert tick() == []
