@@ -32,6 +32,7 @@ def create_app(config=None):
     )
     load_config(app, config)
     register_extensions(app)
+    register_tasks(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -58,6 +59,11 @@ def register_extensions(app):
         from app.models import User
 
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_tasks(app):
+    """Import the tasks so the web app can enqueue them and their signal receivers connect."""
+    from app import tasks  # noqa: F401
 
 
 def register_blueprints(app):
@@ -87,7 +93,7 @@ def register_cli(app):
 
 
 def register_template_helpers(app):
-    from app.timefmt import init_app
+    from app.core.templating import init_app
 
     init_app(app)
 

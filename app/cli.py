@@ -1,14 +1,16 @@
 """Flask commands: create-user, seed-demo, worker, check-config."""
 
 import os
-import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
 
 from app.core import ServiceError
+from app.core.users import create_user
+from app.demo import seed_demo
+from app.extensions import huey
 from app.models import Role
+from app.reminders.tick import tick
 
 
 @click.command("create-user")
@@ -24,7 +26,6 @@ from app.models import Role
 )
 def create_user_command(email, name, role, timezone, password_env):
     """Create a user who can sign in to /admin."""
-    from app.core.users import create_user
 
     password = os.environ.get(password_env)
     if not password:
@@ -40,7 +41,6 @@ def create_user_command(email, name, role, timezone, password_env):
 @click.option("--past-incidents", default=8, show_default=True, type=click.IntRange(0, 5000))
 def seed_demo_command(past_incidents):
     """Fill an empty page with demo data (does nothing if the page is set up)."""
-    from app.demo import seed_demo
 
     result = seed_demo(past_incidents=past_incidents)
     if not result.created:
@@ -59,7 +59,6 @@ def seed_demo_command(past_incidents):
 @click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64))
 def worker_command(workers):
     """Run the task worker (emails, publishing, reminders) until Ctrl-C."""
-    from app.extensions import huey
 
     if huey.huey.immediate:
         raise click.ClickException("the queue is in immediate mode (tests); nothing to consume")
@@ -90,7 +89,6 @@ def reminders_group():
 @reminders_group.command("tick")
 def reminders_tick_command():
     """Run one reminder tick now (for cron-only setups) and print what it sent."""
-    from app.reminders.tick import tick
 
     sent = tick()
     for reminder in sent:
@@ -103,8 +101,6 @@ def reminders_tick_command():
 
 
 def init_app(app):
-    from app import tasks  # noqa: F401 - register tasks so the web app can enqueue them
-
     for command in (
         create_user_command,
         seed_demo_command,
@@ -113,20 +109,3 @@ def init_app(app):
         reminders_group,
     ):
         app.cli.add_command(command)
-
-
-def _load_app():
-    from app.config import ConfigError
-
-    try:
-        from app import create_app
-
-        return create_app()
-    except ConfigError as exc:
-        click.echo(f"crier: configuration error: {exc}", err=True)
-        sys.exit(3)
-
-
-def main():
-    """The ``crier`` command: the flask commands with Crier's app."""
-    FlaskGroup(create_app=_load_app)(prog_name="crier")

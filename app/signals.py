@@ -2,7 +2,8 @@
 
 ``update_posted`` is sent inside the service's transaction, before its commit: receivers add
 outbox rows (dispatches) to the same session, so they commit or roll back with the update.
-``update_committed`` and ``public_changed`` are sent after the commit: receivers enqueue work.
+``update_committed``, ``public_changed`` and the subscription signals are sent after the commit:
+receivers (in ``app.tasks``) enqueue work, so a domain never imports the queue.
 """
 
 from blinker import Namespace
@@ -12,3 +13,6 @@ _signals = Namespace()
 update_posted = _signals.signal("update-posted")
 update_committed = _signals.signal("update-committed")
 public_changed = _signals.signal("public-changed")
+# kwargs: subscriber_id, token (the link's secret, never stored) / subscriber_id
+confirmation_requested = _signals.signal("confirmation-requested")
+manage_link_requested = _signals.signal("manage-link-requested")

@@ -1,7 +1,8 @@
-"""Huey tasks: thin wrappers that run services inside the app context.
+"""Huey tasks: thin wrappers that run domain verbs inside the app context.
 
 Periodic tasks run on Huey's per-minute clock; the reminder tick re-schedules itself once so
-it runs every 30 s. Signal receivers connect fan-out to the Comms Lead's services.
+it runs every 30 s. The signal receivers here are where domains meet the queue: a domain sends
+a signal after its commit (``app.signals``) and never imports this module.
 """
 
 import logging
@@ -13,9 +14,15 @@ from app.extensions import huey
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
-from app.publishing.publish import publish_if_stale, publish_site
+from app.publishing.publish import current_generation, publish_if_stale, publish_site
 from app.reminders import tick as reminders_service
-from app.signals import update_committed, update_posted
+from app.signals import (
+    confirmation_requested,
+    manage_link_requested,
+    public_changed,
+    update_committed,
+    update_posted,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +70,16 @@ def send_manage_link(subscriber_id):
     subscription_mail.send_manage_link(subscriber_id)
 
 
+@confirmation_requested.connect
+def _send_confirmation(sender, subscriber_id, token, **extra):
+    send_confirmation(subscriber_id, token)
+
+
+@manage_link_requested.connect
+def _send_manage_link(sender, subscriber_id, **extra):
+    send_manage_link(subscriber_id)
+
+
 @update_posted.connect
 def _write_dispatches(sender, update, **extra):
     """Inside the update's transaction: add its Dispatch rows to the same session."""
@@ -107,6 +124,15 @@ def publish(seen=None):
         publish_site()
     else:
         publish_if_stale(seen=seen)
+
+
+@public_changed.connect
+def _republish(sender, **extra):
+    """Something public changed and was committed: re-publish (on the queue)."""
+    try:
+        publish(seen=current_generation())
+    except Exception:  # the change is committed; the 15-minute re-publish will catch up
+        log.exception("publishing: could not enqueue a re-publish")
 
 
 @huey.periodic_task(crontab(minute="*/15"))

@@ -51,19 +51,3 @@ def format_duration(seconds: float) -> str:
         return f"{hours} h {minutes:02d} min"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
-
-
-def init_app(app):
-    from app.core.settings import page_settings
-
-    @app.template_filter("time_tag")
-    def _time_tag(value, fmt="%Y-%m-%d %H:%M"):
-        return time_tag(value, page_settings().timezone, fmt)
-
-    @app.template_filter("duration")
-    def _duration(seconds):
-        return format_duration(seconds)
-
-    @app.context_processor
-    def _page():
-        return {"page": page_settings()}

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from app import tasks
 from app.admin import bp
 from app.admin.fanout_forms import ImportSubscribersForm, RetryForm
 from app.auth.roles import require_role
@@ -93,7 +94,6 @@ def list_incident_dispatches(public_id):
 @require_role(Role.lead)
 def retry_failed_dispatch(dispatch_id):
     """Send a failed dispatch again from where it stopped."""
-    from app import tasks
 
     dispatch = db.session.get(Dispatch, dispatch_id)
     if dispatch is None:

@@ -1,7 +1,7 @@
 """/api/v2/*.json: stored documents, readable from any origin (browser widgets)."""
 
 from app.api import bp
-from app.public.serve import artifact_response
+from app.publishing.serve import artifact_response
 
 
 @bp.after_request

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g
 
 from app.core import ServiceError
+from app.core.audit import record
 from app.extensions import db
 from app.models import Setting, Severity, User, default_cadence_policy
 from app.models.settings import DEFAULT_CADENCE
@@ -26,6 +27,11 @@ def page_settings() -> Setting:
             cadence_policy=default_cadence_policy(),
         )
     return g.crier_settings
+
+
+def mail_from() -> str:
+    """The From address of every email: the page's setting, else MAIL_FROM."""
+    return page_settings().mail_from or current_app.config["MAIL_FROM"]
 
 
 def _url(value, field) -> str | None:
@@ -69,7 +75,6 @@ def update_settings(
     slack_webhook_url: str | None = None,
 ) -> Setting:
     """Change the page's settings; one commit."""
-    from app.core.audit import record
 
     page_name = " ".join((page_name or "").split())
     if not page_name or len(page_name) > 120:

@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import generate_password_hash
 
 from app.core import ServiceError
+from app.core.audit import record
 from app.extensions import db
 from app.models import AuditEvent, Role, User
 from app.timefmt import is_valid_timezone
@@ -56,8 +57,6 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     if actor is not None:
-        from app.core.audit import record
-
         record("user.create", actor=actor, obj=user, detail={"role": role.value})
     db.session.commit()
     return user
@@ -65,7 +64,6 @@ def create_user(
 
 def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> User:
     """Change someone's role or switch their access off; nobody can lock themselves out."""
-    from app.core.audit import record
 
     try:
         role = Role(role)

@@ -56,12 +56,12 @@ def get_backend():
     return ext["crier_email"]
 
 
-def send_one(*, to: str, subject: str, text: str, html: str | None = None, headers=None):
+def send_one(
+    *, sender: str, to: str, subject: str, text: str, html: str | None = None, headers=None
+):
     """Send a single message now (confirmation emails); raises DeliveryError."""
-    from app.core.settings import page_settings
-
     batch = Batch(
-        sender=page_settings().mail_from or current_app.config["MAIL_FROM"],
+        sender=sender,
         subject=subject,
         text=text,
         html=html,

@@ -12,6 +12,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import selectinload
 
 from app.core import ServiceError
+from app.core.settings import mail_from
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
 from app.fanout import emails
@@ -165,7 +166,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
     try:
         for recipients, cursor in batches:
             batch = Batch(
-                sender=emails.sender(),
+                sender=mail_from(),
                 subject=subject,
                 text=text,
                 html=html,

@@ -22,11 +22,6 @@ def base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"]
 
 
-def sender() -> str:
-    """The From address: the page's setting, else MAIL_FROM."""
-    return page_settings().mail_from or current_app.config["MAIL_FROM"]
-
-
 def list_id() -> str:
     """A stable List-Id (RFC 2919) naming the page, e.g. "Status <updates.status.example.com>"."""
     host = urlsplit(base_url()).hostname or "localhost"

@@ -1,16 +1,20 @@
 """Subscribers in and out as CSV, and the admin's view of them."""
 
 import csv
+import hashlib
 import io
 import secrets
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import case, func
 
 from app.core import ServiceError
 from app.core.users import normalize_email
 from app.extensions import db
+from app.fanout.subscribers import CONFIRM_VALID_FOR
 from app.models import Component, Subscriber
+from app.signals import confirmation_requested
 from app.sqltypes import utcnow
 
 EXPORT_COLUMNS = ["email", "status", "components", "confirmed_at", "unsubscribed_at", "suppressed"]
@@ -105,10 +109,6 @@ def import_subscribers(text: str, *, consented: bool) -> ImportResult:
 
     Addresses already known are left alone, so an import never resubscribes anyone who left.
     """
-    import hashlib
-
-    from app.fanout.subscribers import CONFIRM_VALID_FOR
-
     rows = _rows(text)
     if len(rows) > MAX_IMPORT_ROWS:
         raise ServiceError(f"Import at most {MAX_IMPORT_ROWS} rows at a time.", field="file")
@@ -145,9 +145,7 @@ def import_subscribers(text: str, *, consented: bool) -> ImportResult:
         result.created += 1
     db.session.commit()
     result.to_confirm = [(sub.id, token) for sub, token in pending]
-    if result.to_confirm:
-        from app import tasks
-
-        for subscriber_id, token in result.to_confirm:
-            tasks.send_confirmation(subscriber_id, token)
+    app = current_app._get_current_object()
+    for subscriber_id, token in result.to_confirm:
+        confirmation_requested.send(app, subscriber_id=subscriber_id, token=token)
     return result

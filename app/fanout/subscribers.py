@@ -12,6 +12,7 @@ from app.core import ServiceError
 from app.core.users import normalize_email
 from app.extensions import db
 from app.models import Component, Subscriber
+from app.signals import confirmation_requested, manage_link_requested
 from app.sqltypes import utcnow
 
 CONFIRM_VALID_FOR = timedelta(days=7)
@@ -73,20 +74,16 @@ def subscribe(email: str, *, component_ids=()) -> None:
         return
     if sub.is_active:
         db.session.commit()
-        _enqueue("send_manage_link", sub.id)
+        manage_link_requested.send(current_app._get_current_object(), subscriber_id=sub.id)
         return
     token = secrets.token_urlsafe(32)
     sub.confirm_token_hash = _sha256(token)
     sub.confirm_expires_at = now + CONFIRM_VALID_FOR
     sub.components = components
     db.session.commit()
-    _enqueue("send_confirmation", sub.id, token)
-
-
-def _enqueue(task_name: str, *args) -> None:
-    from app import tasks  # tasks import services; import here to avoid the cycle
-
-    getattr(tasks, task_name)(*args)
+    confirmation_requested.send(
+        current_app._get_current_object(), subscriber_id=sub.id, token=token
+    )
 
 
 def confirm_subscription(token: str) -> Subscriber:

@@ -1,5 +1,6 @@
 """Sending the subscription emails: the double opt-in link and the manage link."""
 
+from app.core.settings import mail_from
 from app.email import send_one
 from app.extensions import db
 from app.fanout import emails
@@ -13,7 +14,7 @@ def send_confirmation(subscriber_id: int, token: str) -> None:
     if sub is None or sub.suppressed_at:
         return
     subject, text, html = emails.confirmation_message(token)
-    send_one(to=sub.email, subject=subject, text=text, html=html)
+    send_one(sender=mail_from(), to=sub.email, subject=subject, text=text, html=html)
 
 
 def send_manage_link(subscriber_id: int) -> None:
@@ -22,4 +23,4 @@ def send_manage_link(subscriber_id: int) -> None:
     if sub is None or not sub.is_active:
         return
     subject, text, html = emails.manage_link_message(personal_token(sub))
-    send_one(to=sub.email, subject=subject, text=text, html=html)
+    send_one(sender=mail_from(), to=sub.email, subject=subject, text=text, html=html)

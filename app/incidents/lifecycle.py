@@ -15,6 +15,7 @@ from app.incidents.updates import (
     clean_next_update_by,
     clean_texts,
     commit_update,
+    default_next_update,
     set_component_status,
 )
 from app.models import (
@@ -28,6 +29,7 @@ from app.models import (
     Update,
     User,
 )
+from app.signals import public_changed
 from app.sqltypes import utcnow
 
 # The public impact a component status implies (Statuspage's mapping).
@@ -242,9 +244,6 @@ def edit_incident(
     """Change an open incident's title, severity, impact or people; one commit. A higher
     severity can bring the next update forward, never push it back."""
     from flask import current_app
-
-    from app.incidents.updates import default_next_update
-    from app.signals import public_changed
 
     if incident.kind != IncidentKind.incident or not incident.is_open:
         raise ServiceError("Only an open incident can be edited; post a new update instead.")

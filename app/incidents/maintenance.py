@@ -6,6 +6,7 @@ from flask import current_app
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.settings import page_settings
 from app.extensions import db
 from app.incidents.lifecycle import clean_title, clean_user
 from app.incidents.updates import add_update, clean_texts, commit_update, set_component_status
@@ -176,7 +177,6 @@ def edit_maintenance(
 
 
 def _describe_changes(incident, title, start, end, chosen) -> list[str]:
-    from app.core.settings import page_settings
 
     tz = page_settings().timezone
     changes = []

@@ -3,7 +3,7 @@
 from flask import redirect, request, url_for
 
 from app.public import bp
-from app.public.serve import artifact_response
+from app.publishing.serve import artifact_response
 
 
 @bp.route("/")

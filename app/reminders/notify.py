@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from app.core.settings import page_settings
+from app.core.settings import mail_from, page_settings
 from app.email import DeliveryError, send_one
 from app.incidents.cadence import cadence_minutes
 from app.models import Incident, Reminder, ReminderLevel
@@ -91,7 +91,7 @@ def deliver_reminder(reminder: Reminder, *, now: datetime) -> None:
     message = compose(reminder, now=now)
     for address in message.recipients:
         try:
-            send_one(to=address, subject=message.subject, text=message.body)
+            send_one(sender=mail_from(), to=address, subject=message.subject, text=message.body)
         except DeliveryError as exc:
             log.warning("reminder email for incident %s failed: %s", reminder.incident_id, exc)
     for url in message.webhooks:
