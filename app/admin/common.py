@@ -9,7 +9,7 @@ from app.incidents.components import all_components
 from app.incidents.lifecycle import get_incident
 from app.incidents.updates import default_next_update
 from app.markdown import markdown_to_text, render_markdown
-from app.messages.templates import prefill
+from app.messages.prefill import prefill
 from app.models import Audience, Incident, IncidentKind, Severity
 from app.sqltypes import utcnow
 

@@ -39,7 +39,7 @@ from app.incidents.lifecycle import clean_user, recent_incidents
 from app.incidents.timeline import timeline_markdown
 from app.incidents.updates import POSTABLE_STATES
 from app.incidents.updates import post_update as post_update_service
-from app.messages.templates import incident_url
+from app.messages.prefill import incident_url
 from app.models import IncidentKind, Role, State
 from app.reminders.metrics import comms_for
 from app.reminders.tick import snooze_incident as snooze_service

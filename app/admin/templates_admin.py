@@ -8,6 +8,7 @@ from app.admin.forms import ConfirmForm, MessageTemplateForm, show_error
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.markdown import markdown_to_text, render_markdown
+from app.messages import sandbox
 from app.messages import templates as service
 from app.models import Role
 
@@ -21,7 +22,7 @@ def _template_or_404(template_id):
 
 def _preview(form):
     """Render the form's template with sample values; a bad template is a form error."""
-    subject, body = service.preview_template(subject=form.subject.data, body=form.body.data)
+    subject, body = sandbox.preview_template(subject=form.subject.data, body=form.body.data)
     return {"subject": subject, "html": render_markdown(body), "text": markdown_to_text(body)}
 
 
@@ -42,8 +43,8 @@ def list_templates():
     return render_template(
         "admin/templates/list.html",
         templates=service.message_templates(),
-        variables=service.VARIABLES,
-        safe_filters=sorted(service.SAFE_FILTERS),
+        variables=sandbox.VARIABLES,
+        safe_filters=sorted(sandbox.SAFE_FILTERS),
         delete_form=ConfirmForm(),
     )
 
@@ -56,8 +57,8 @@ def create_template():
     page = {
         "form": form,
         "template": None,
-        "variables": service.VARIABLES,
-        "safe_filters": sorted(service.SAFE_FILTERS),
+        "variables": sandbox.VARIABLES,
+        "safe_filters": sorted(sandbox.SAFE_FILTERS),
     }
     if request.method == "GET":
         return render_template("admin/templates/form.html", **page)
@@ -83,8 +84,8 @@ def edit_template(template_id):
     page = {
         "form": form,
         "template": template,
-        "variables": service.VARIABLES,
-        "safe_filters": sorted(service.SAFE_FILTERS),
+        "variables": sandbox.VARIABLES,
+        "safe_filters": sorted(sandbox.SAFE_FILTERS),
     }
     if request.method == "GET":
         return render_template("admin/templates/form.html", **page)

@@ -10,7 +10,7 @@ from app.core.settings import page_settings
 from app.extensions import db
 from app.incidents.lifecycle import clean_title, clean_user
 from app.incidents.updates import add_update, clean_texts, commit_update, set_component_status
-from app.messages.templates import prefill
+from app.messages.prefill import prefill
 from app.models import (
     Component,
     ComponentStatus,

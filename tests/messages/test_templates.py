@@ -2,15 +2,10 @@ import pytest
 
 from app.core import ServiceError
 from app.extensions import db
+from app.messages.prefill import prefill
+from app.messages.sandbox import check_template, render_text
 from app.messages.seed import seed_default_templates
-from app.messages.templates import (
-    check_template,
-    create_template,
-    delete_template,
-    edit_template,
-    prefill,
-    render_text,
-)
+from app.messages.templates import create_template, delete_template, edit_template
 from app.models import Incident, IncidentKind, MessageTemplate, Severity, State, User
 from tests.factories import create_user
 
@@ -113,7 +108,7 @@ def test_users_are_not_reachable_from_templates(ctx):
 
 
 def test_the_sample_values_cover_every_documented_variable():
-    from app.messages.templates import SAMPLE, VARIABLES
+    from app.messages.sandbox import SAMPLE, VARIABLES
 
     assert SAMPLE.keys() == VARIABLES.keys()
 

@@ -1,0 +1,80 @@
+"""Prefilled texts: an incident's facts rendered through the templates for one state."""
+
+from flask import current_app
+
+from app.core.settings import page_settings
+from app.extensions import db
+from app.messages.sandbox import render_text
+from app.models import Audience, Incident, IncidentKind, MessageTemplate, State
+from app.sqltypes import utcnow
+from app.timefmt import format_duration, format_local
+
+
+def incident_url(incident: Incident) -> str:
+    """The incident's public page."""
+    base = page_settings().public_url or current_app.config["PUBLIC_BASE_URL"]
+    return f"{base.rstrip('/')}/incidents/{incident.public_id}"
+
+
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names) or "our services"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def template_context(
+    incident: Incident, *, state: State | str, next_update_at=None, components=None
+) -> dict:
+    """The documented variables for ``incident`` about to enter ``state``."""
+    tz = page_settings().timezone
+    names = (
+        components if components is not None else [ic.component.name for ic in incident.components]
+    )
+    end = incident.resolved_at or utcnow()
+    started = incident.started_at or utcnow()
+    return {
+        "page_name": page_settings().page_name,
+        "incident_title": incident.title or "",
+        "severity": str(incident.severity or ""),
+        "impact": str(incident.impact or ""),
+        "state": State(state).value.replace("_", " "),
+        "affected_components": join_names(names),
+        "started_at": format_local(started, tz),
+        "resolved_at": format_local(incident.resolved_at or end, tz),
+        "duration": format_duration((end - started).total_seconds()),
+        "next_update_at": format_local(next_update_at, tz) if next_update_at else "the next hour",
+        "scheduled_for": format_local(incident.scheduled_for, tz),
+        "scheduled_until": format_local(incident.scheduled_until, tz),
+        "lead_name": incident.lead.name if incident.lead else "unassigned",
+        "commander_name": incident.commander.name if incident.commander else "unassigned",
+        "incident_url": incident_url(incident) if incident.public_id else "",
+    }
+
+
+def find_template(kind, state, audience) -> MessageTemplate | None:
+    """The template for (kind, state, audience): the one named Default, else the first."""
+    return db.session.scalar(
+        db.select(MessageTemplate)
+        .filter_by(kind=IncidentKind(kind), state=State(state), audience=Audience(audience))
+        .order_by((MessageTemplate.name != "Default"), MessageTemplate.id)
+        .limit(1)
+    )
+
+
+def prefill(incident: Incident, *, state, next_update_at=None, components=None) -> dict:
+    """Rendered texts for ``state``: {"external": (subject, body), "internal": (...)}."""
+    context = template_context(
+        incident, state=state, next_update_at=next_update_at, components=components
+    )
+    out = {}
+    for audience in Audience:
+        found = find_template(incident.kind or IncidentKind.incident, state, audience)
+        if found is None:
+            out[audience.value] = ("", "")
+        else:
+            out[audience.value] = (
+                render_text(found.subject, context),
+                render_text(found.body, context),
+            )
+    return out
