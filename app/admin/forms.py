@@ -247,7 +247,7 @@ class UserForm(FlaskForm):
     email = StringField("Email", validators=[Length(max=254)])
     name = StringField("Name", validators=[Length(max=120)])
     role = SelectField("Role", choices=_choices(["viewer", "lead", "admin"]), validate_choice=False)
-    password = StringField("Initial password (12+ characters)", validators=[Length(max=1024)])
+    password = PasswordField("Initial password (12+ characters)", validators=[Length(max=1024)])
     submit = SubmitField("Add user")
 
 
