@@ -123,3 +123,18 @@ def test_deep_nesting_and_huge_templates_are_form_errors(ctx):
         check_template("{{ " + "(" * 3000 + "page_name" + ")" * 3000 + " }}")
     with pytest.raises(ServiceError, match="under 20000 characters"):
         check_template("x" * 20_001)
+
+
+def test_template_name_subject_and_body_are_cleaned(admin):
+    template = create_template(
+        actor=admin,
+        **GOOD
+        | {
+            "name": "Pasted\x1b[0m",
+            "subject": "{{ incident_title }}\x07\r\n",
+            "body": "Line one\x1b[31m\r\nline two\x00",
+        },
+    )
+    assert template.name == "Pasted[0m"
+    assert template.subject == "{{ incident_title }}"
+    assert template.body == "Line one[31m\nline two"
