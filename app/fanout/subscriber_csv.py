@@ -97,7 +97,12 @@ class ImportResult:
 
 def _rows(text: str):
     reader = csv.reader(io.StringIO(text))
-    rows = [r for r in reader if any(cell.strip() for cell in r)]
+    try:
+        rows = [r for r in reader if any(cell.strip() for cell in r)]
+    except csv.Error as exc:  # e.g. a field past csv's 128 KiB limit: no address is that long
+        raise ServiceError(
+            f"Line {reader.line_num} is not readable CSV ({exc}).", field="file"
+        ) from None
     if rows and rows[0] and rows[0][0].strip().lower() == "email":
         header = [h.strip().lower() for h in rows[0]]
         return [dict(zip(header, r, strict=False)) for r in rows[1:]]
