@@ -9,6 +9,7 @@ from app.core import ServiceError
 from app.core.audit import record
 from app.core.text import clean_line
 from app.extensions import db
+from app.ids import parse_id
 from app.incidents.updates import (
     POSTABLE_STATES,
     add_update,
@@ -85,7 +86,8 @@ def clean_user(user_id, *, field: str, min_role: Role = Role.lead) -> User | Non
     ServiceError naming the field: the form only offers such people, a crafted POST may not."""
     if user_id in (None, "", 0):
         return None
-    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    user_pk = parse_id(user_id)
+    user = db.session.get(User, user_pk) if user_pk is not None else None
     if user is None or not user.active or not user.can(min_role):
         who = _PEOPLE.get(field, field.replace("_", " "))
         raise ServiceError(

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.extensions import db
+from app.headers import security_headers
 from app.models import PublishedArtifact, PublishFailure, PublishState
 from app.publishing.site import render_site
 from app.sqltypes import utcnow
@@ -30,6 +31,14 @@ class Stored:
     body: bytes
     etag: str
     modified_at: datetime
+    headers: dict = field(default_factory=dict)  # security headers, computed once per artifact
+
+    @classmethod
+    def of(cls, content_type, body, etag, modified_at) -> "Stored":
+        """A stored artifact with its security headers; public pages may be embedded."""
+        mimetype = content_type.split(";")[0].strip()
+        headers = security_headers(body, mimetype, framed=True)
+        return cls(content_type, body, etag, modified_at, headers)
 
 
 def etag_for(body: bytes) -> str:
@@ -206,7 +215,9 @@ class ArtifactCache:
             if row.gone:
                 self.items.pop(row.path, None)
             else:
-                self.items[row.path] = Stored(row.content_type, row.body, row.etag, row.modified_at)
+                self.items[row.path] = Stored.of(
+                    row.content_type, row.body, row.etag, row.modified_at
+                )
             self.generation = max(self.generation, row.generation)
         self.checked_at = time.monotonic()
 

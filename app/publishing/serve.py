@@ -18,6 +18,7 @@ def _response(stored: Stored, config, path: str) -> Response:
     )
     if path.startswith(API_PREFIX):
         response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.update(stored.headers)
     return response
 
 
