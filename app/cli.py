@@ -1,6 +1,7 @@
 """Flask commands: create-user, seed-demo, worker, check-config."""
 
 import os
+from datetime import UTC
 
 import click
 from flask import current_app
@@ -87,10 +88,17 @@ def reminders_group():
 
 
 @reminders_group.command("tick")
-def reminders_tick_command():
+@click.option(
+    "--now",
+    "now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]),
+    default=None,
+    help="Tick as if it were this UTC time (rehearsals and tests); default: the clock.",
+)
+def reminders_tick_command(now):
     """Run one reminder tick now (for cron-only setups) and print what it sent."""
 
-    sent = tick()
+    sent = tick(now=now.replace(tzinfo=UTC) if now else None)
     for reminder in sent:
         incident = reminder.incident
         click.echo(
