@@ -222,3 +222,31 @@ def outbox(app):
 
     with app.app_context():
         return get_backend().outbox
+
+
+# --- The real stack: gunicorn and a Huey worker as processes (tests/livestack.py) -------------
+
+
+@pytest.fixture
+def live_stack(app, database_url, tmp_path):
+    """Make a ``Stack`` (gunicorn + ``flask worker``) on the suite's database and the lane's
+    queue: SQLite in instance/ (lane 1) or ``REDIS_URL`` (lane 2, flushed first). Stopped
+    before ``app`` empties the tables."""
+    from tests.livestack import Stack
+
+    stacks = []
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        from huey.storage import RedisStorage
+
+        RedisStorage(name="crier", url=redis_url).flush_all()
+
+    def make(**env):
+        env.setdefault("redis_url", redis_url)
+        stack = Stack(tmp_path / f"stack{len(stacks)}", database_url=database_url, **env)
+        stacks.append(stack)
+        return stack
+
+    yield make
+    for stack in stacks:
+        stack.stop()
