@@ -145,9 +145,10 @@ class Console:
 
     def __init__(self, base_url: str):
         self.base = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        self.opener = urllib.request.build_opener(cookies)
+        self.no_redirects = urllib.request.build_opener(cookies, _NoRedirect())
+        self.last_location: str | None = None
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -156,18 +157,29 @@ class Console:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    def post(self, path: str, fields: dict) -> tuple[int, str]:
-        """GET the form at ``path`` for its CSRF token, then POST ``fields`` to it."""
+    def post(self, path: str, fields: dict, *, follow: bool = True) -> tuple[int, str]:
+        """GET the form at ``path`` for its CSRF token, then POST ``fields`` to it.
+
+        With ``follow=False`` a redirect is the answer (302, Location in ``last_location``),
+        so the POST's own time is what a caller measures.
+        """
         status, html = self.get(path)
         match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
         assert match, f"no CSRF token in the form at {path} ({status})"
         data = urllib.parse.urlencode({"csrf_token": match.group(1), **fields}, doseq=True)
+        opener = self.opener if follow else self.no_redirects
         try:
-            with self.opener.open(self.base + path, data=data.encode(), timeout=30) as response:
+            with opener.open(self.base + path, data=data.encode(), timeout=30) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
+            self.last_location = exc.headers.get("Location")
             return exc.code, exc.read().decode()
 
     def login(self, email: str, password: str) -> None:
         status, html = self.post("/login", {"email": email, "password": password})
         assert status == 200 and "Sign out" in html, f"could not sign in ({status})"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 3xx surfaces as an HTTPError the caller reads
