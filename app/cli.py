@@ -63,7 +63,11 @@ def worker_command(workers):
 
     if huey.huey.immediate:
         raise click.ClickException("the queue is in immediate mode (tests); nothing to consume")
-    consumer = huey.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # Huey's default back-off lets an idle worker poll a SQLite queue only every 10 s; the
+    # public site promises an update within 2 s, so poll at least every 0.25 s (Redis blocks).
+    consumer = huey.huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, max_delay=0.25
+    )
     click.echo(f"Worker started with {workers} threads on {type(huey.huey.storage).__name__}.")
     consumer.run()
 
