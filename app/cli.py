@@ -10,8 +10,10 @@ from app.core import ServiceError
 from app.core.users import create_user
 from app.demo import seed_demo
 from app.extensions import huey
+from app.fanout.dispatch import sweep_dispatches
 from app.models import Role
 from app.reminders.tick import tick
+from app.tasks import run_dispatch
 
 
 @click.command("create-user")
@@ -112,6 +114,21 @@ def reminders_tick_command(now):
     click.echo(f"{len(sent)} reminder(s) sent.")
 
 
+@click.group("dispatches")
+def dispatches_group():
+    """The fan-out outbox."""
+
+
+@dispatches_group.command("sweep")
+def dispatches_sweep_command():
+    """Re-enqueue dispatches a crash or a queue outage left behind (the worker's sweep, now)."""
+
+    ids = sweep_dispatches()
+    for dispatch_id in ids:
+        run_dispatch(dispatch_id)
+    click.echo(f"{len(ids)} dispatch(es) re-enqueued.")
+
+
 def init_app(app):
     for command in (
         create_user_command,
@@ -119,5 +136,6 @@ def init_app(app):
         worker_command,
         check_config_command,
         reminders_group,
+        dispatches_group,
     ):
         app.cli.add_command(command)
