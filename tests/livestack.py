@@ -157,7 +157,9 @@ class Console:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    def post(self, path: str, fields: dict, *, follow: bool = True) -> tuple[int, str]:
+    def post(
+        self, path: str, fields: dict, *, follow: bool = True, before_post=None
+    ) -> tuple[int, str]:
         """GET the form at ``path`` for its CSRF token, then POST ``fields`` to it.
 
         With ``follow=False`` a redirect is the answer (302, Location in ``last_location``),
@@ -168,6 +170,8 @@ class Console:
         assert match, f"no CSRF token in the form at {path} ({status})"
         data = urllib.parse.urlencode({"csrf_token": match.group(1), **fields}, doseq=True)
         opener = self.opener if follow else self.no_redirects
+        if before_post is not None:  # e.g. stop the database between the form and the post
+            before_post()
         try:
             with opener.open(self.base + path, data=data.encode(), timeout=30) as response:
                 return response.status, response.read().decode()
