@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.livestack import Console, Stack  # noqa: E402
+from tests.livestack import Console, Stack, fetch  # noqa: E402
 
 PATHS = ("/", "/api/v2/summary.json", "/history.atom")
 NEVER = 30.0  # an update not visible after this long counts as never (and as an error)
@@ -215,6 +215,11 @@ def declare(console: Console, title: str) -> str:
         follow=False,
     )
     assert status == 302, f"declaring answered {status}: {body[:300]}"
+    # Start from a steady state: the declaration published and served.
+    deadline = time.monotonic() + 30
+    while title not in fetch(console.base + "/")[1]:
+        assert time.monotonic() < deadline, "the declared incident never reached the page"
+        time.sleep(0.1)
     return console.last_location.rstrip("/").rsplit("/", 1)[-1]
 
 
