@@ -22,6 +22,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive app --configfile pyproject.toml
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 	$(BIN)/pytest
 
 format: $(VENV)/.installed-test

@@ -1,6 +1,7 @@
 """Flask commands: create-user, seed-demo, worker, check-config."""
 
 import os
+from datetime import UTC
 
 import click
 from flask import current_app
@@ -12,8 +13,10 @@ from app.core.settings import mail_from
 from app.core.users import create_user
 from app.demo import seed_demo
 from app.extensions import db, huey
+from app.fanout.dispatch import sweep_dispatches
 from app.models import Role
 from app.reminders.tick import tick
+from app.tasks import run_dispatch
 
 
 @click.command("create-user")
@@ -65,7 +68,11 @@ def worker_command(workers):
 
     if huey.huey.immediate:
         raise click.ClickException("the queue is in immediate mode (tests); nothing to consume")
-    consumer = huey.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # Huey's default back-off lets an idle worker poll a SQLite queue only every 10 s; the
+    # public site promises an update within 2 s, so poll at least every 0.25 s (Redis blocks).
+    consumer = huey.huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, max_delay=0.25
+    )
     click.echo(f"Worker started with {workers} threads on {type(huey.huey.storage).__name__}.")
     consumer.run()
 
@@ -108,10 +115,17 @@ def reminders_group():
 
 
 @reminders_group.command("tick")
-def reminders_tick_command():
+@click.option(
+    "--now",
+    "now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]),
+    default=None,
+    help="Tick as if it were this UTC time (rehearsals and tests); default: the clock.",
+)
+def reminders_tick_command(now):
     """Run one reminder tick now (for cron-only setups) and print what it sent."""
 
-    sent = tick()
+    sent = tick(now=now.replace(tzinfo=UTC) if now else None)
     for reminder in sent:
         incident = reminder.incident
         click.echo(
@@ -121,6 +135,21 @@ def reminders_tick_command():
     click.echo(f"{len(sent)} reminder(s) sent.")
 
 
+@click.group("dispatches")
+def dispatches_group():
+    """The fan-out outbox."""
+
+
+@dispatches_group.command("sweep")
+def dispatches_sweep_command():
+    """Re-enqueue dispatches a crash or a queue outage left behind (the worker's sweep, now)."""
+
+    ids = sweep_dispatches()
+    for dispatch_id in ids:
+        run_dispatch(dispatch_id)
+    click.echo(f"{len(ids)} dispatch(es) re-enqueued.")
+
+
 def init_app(app):
     for command in (
         create_user_command,
@@ -128,5 +157,6 @@ def init_app(app):
         worker_command,
         check_config_command,
         reminders_group,
+        dispatches_group,
     ):
         app.cli.add_command(command)

@@ -1,12 +1,19 @@
 """Real servers for tests: a SendGrid-compatible HTTP API and an SMTP server (aiosmtpd)."""
 
+import contextlib
 import json
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass
@@ -32,6 +39,7 @@ class SendGridServer:
         self._answers: deque[Answer] = deque()
         self._lock = threading.Lock()
         self.hold_after: int | None = None  # accepted requests after which new ones hang
+        self.delay = 0.0  # seconds each request takes, so a crash can land mid-dispatch
         self.release = threading.Event()
         self.holding = threading.Event()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -65,6 +73,7 @@ class SendGridServer:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                time.sleep(server.delay)
                 with server._lock:
                     hold = (
                         server.hold_after is not None and len(server.accepted) >= server.hold_after
@@ -134,3 +143,87 @@ class SMTPRecorder:
         msg = message_from_bytes(envelope.original_content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), msg))
         return "250 Message accepted for delivery"
+
+
+# --- Servers a test owns, to stop and start at will -------------------------------------------
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run its tools as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def postgres_bin() -> Path | None:
+    """The newest PostgreSQL server binaries installed (Debian's layout, as .ci/run uses)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[4]))
+    return found[-1].parent if found else None
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port)."""
+
+    def __init__(self):
+        self.bin = postgres_bin()
+        self.dir = Path(tempfile.mkdtemp(prefix="crier-pg-"))
+        self.dir.chmod(0o755)
+        self.port = free_port()
+        self.url = f"postgresql://crier@127.0.0.1:{self.port}/crier"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(_as_postgres([str(self.bin / args[0]), *args[1:]]), check=True,
+                       capture_output=True, timeout=60)  # fmt: skip
+
+    def create(self) -> "OwnPostgres":
+        data = self.dir / "data"
+        data.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+            shutil.chown(data, "postgres")
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "crier")
+        self.start()
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "crier", "crier")
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w",
+                  "-o", options, "start")  # fmt: skip
+
+    def stop(self) -> None:
+        """Stop at once (``-m immediate``): connections drop as in a crash or a failover."""
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class OwnRedis:
+    """A redis-server of the test's own, in the foreground as a subprocess."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "OwnRedis":
+        self.proc = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return self
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
