@@ -23,7 +23,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive app --configfile pyproject.toml
-	$(BIN)/pip-audit --skip-editable --progress-spinner off
+	$(BIN)/python scripts/audit
 	$(BIN)/pytest
 
 format: $(VENV)/.installed-test
