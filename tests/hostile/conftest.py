@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
+from app.messages.seed import seed_default_templates
 from app.models import IncidentKind, MessageTemplate, StakeholderGroup, State
 from app.sqltypes import utcnow
-from app.messages.seed import seed_default_templates
 from tests.admin.conftest import _signed_in
 from tests.factories import create_component, create_incident, create_settings, create_user
 
