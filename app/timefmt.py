@@ -34,7 +34,8 @@ def time_tag(value: datetime | None, tz: str | None, fmt: str = "%Y-%m-%d %H:%M"
     """A <time> element: machine-readable UTC, readable text in the page's timezone."""
     if value is None:
         return Markup("")
-    iso = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    # HTML's valid date strings allow at most three fractional digits: write milliseconds.
+    iso = value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return Markup('<time datetime="{}">{}</time>').format(iso, escape(format_local(value, tz, fmt)))
 
 

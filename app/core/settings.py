@@ -7,6 +7,7 @@ from flask import current_app, g
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.text import clean_line
 from app.extensions import db
 from app.models import Setting, Severity, User, default_cadence_policy
 from app.models.settings import DEFAULT_CADENCE
@@ -35,7 +36,7 @@ def mail_from() -> str:
 
 
 def _url(value, field) -> str | None:
-    value = (value or "").strip()
+    value = clean_line(value)
     if not value:
         return None
     parts = urlsplit(value)
@@ -76,7 +77,7 @@ def update_settings(
 ) -> Setting:
     """Change the page's settings; one commit."""
 
-    page_name = " ".join((page_name or "").split())
+    page_name = " ".join(clean_line(page_name).split())
     if not page_name or len(page_name) > 120:
         raise ServiceError("Give the page a name (up to 120 characters).", field="page_name")
     if not is_valid_timezone(timezone or ""):

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.text import clean_line
 from app.extensions import db
 from app.models import AuditEvent, Role, User
 from app.timefmt import is_valid_timezone
@@ -53,7 +54,9 @@ def create_user(
         raise ServiceError(f"Unknown timezone {timezone!r}.", field="timezone")
     if db.session.scalar(db.select(User.id).filter_by(email=email)):
         raise ServiceError(f"A user with the address {email} already exists.", field="email")
-    user = User(email=email, name=name.strip() or email.split("@")[0], role=role, timezone=timezone)
+    user = User(
+        email=email, name=clean_line(name) or email.split("@")[0], role=role, timezone=timezone
+    )
     user.set_password(password)
     db.session.add(user)
     if actor is not None:

@@ -6,7 +6,6 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from markupsafe import escape
 from sqlalchemy import and_, func, or_
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import selectinload
@@ -131,7 +130,7 @@ def _internal_batches(dispatch: Dispatch, size: int):
         for email, groups in chunk:
             noun = "group" if len(groups) == 1 else "groups"
             reason = f"you are in the {', '.join(groups)} stakeholder {noun}"
-            subs = {emails.REASON: reason, emails.REASON_HTML: str(escape(reason))}
+            subs = {emails.REASON: reason, emails.REASON_HTML: emails.html_value(reason)}
             recipients.append(Recipient(email=email, substitutions=subs))
         yield recipients, dispatch.cursor + len(chunk)
 

@@ -1,5 +1,6 @@
 """What Crier's emails say: subjects, text and HTML parts from templates/email/."""
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -15,6 +16,7 @@ MANAGE_URL = "%%manage_url%%"
 UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
 REASON = "%%reason%%"
 REASON_HTML = "%%reason_html%%"
+PLACEHOLDERS = (MANAGE_URL, UNSUBSCRIBE_URL, REASON, REASON_HTML)
 
 
 def base_url() -> str:
@@ -66,8 +68,31 @@ def update_message(update: Update, audience: Audience) -> tuple[str, str, str]:
         "reason_html": REASON_HTML,
     }
     text = render_template("email/update.txt", **context)
-    html = render_template("email/update.html", **context)
-    return update_subject(update), text, html
+    return update_subject(update), text, _html_with_placeholders("email/update.html", context)
+
+
+def _html_with_placeholders(template: str, context: dict) -> str:
+    """The HTML part, where only our own placeholders can be substituted.
+
+    Substitution (SendGrid's, or Batch.render's) runs after the HTML was escaped, so a
+    ``%%reason%%`` typed into a title or body would be replaced with the raw value. The
+    template is rendered with one-off markers in place of the placeholders; every other "%%"
+    (all of it from authors) becomes "%&#37;", which reads the same; then the markers become
+    the placeholders.
+    """
+    nonce = secrets.token_hex(8)
+    markers = {key: f"crier-{nonce}-{n}" for n, key in enumerate(PLACEHOLDERS)}
+    names = {"manage_url", "unsubscribe_url", "reason", "reason_html"}
+    marked = {k: markers[v] for k, v in context.items() if k in names}
+    html = render_template(template, **(context | marked)).replace("%%", "%&#37;")
+    for key, marker in markers.items():
+        html = html.replace(marker, key)
+    return html
+
+
+def html_value(text: str) -> str:
+    """A substitution value for the HTML part: escaped, and no "%%" to be substituted again."""
+    return str(escape(text)).replace("%", "&#37;")
 
 
 def subscriber_reason(subscriber: Subscriber) -> str:
@@ -87,7 +112,7 @@ def subscriber_substitutions(subscriber: Subscriber, token: str) -> dict[str, st
         MANAGE_URL: manage_url(token),
         UNSUBSCRIBE_URL: unsubscribe_url(token),
         REASON: reason,
-        REASON_HTML: str(escape(reason)),
+        REASON_HTML: html_value(reason),
     }
 
 

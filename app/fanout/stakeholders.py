@@ -3,6 +3,7 @@
 import re
 
 from app.core import ServiceError
+from app.core.text import clean_line
 from app.core.users import normalize_email
 from app.extensions import db
 from app.models import Incident, Severity, StakeholderGroup
@@ -24,7 +25,7 @@ def parse_emails(text: str) -> list[str]:
 
 
 def _validate(name: str, emails, min_severity) -> tuple[str, list[str], Severity]:
-    name = (name or "").strip()
+    name = clean_line(name)
     if not name or len(name) > 120:
         raise ServiceError("Give the group a name of up to 120 characters.", field="name")
     emails = parse_emails(emails if isinstance(emails, str) else " ".join(emails))

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import case, func
 
 from app.core import ServiceError
+from app.core.text import clean_line, clean_text
 from app.core.users import normalize_email
 from app.extensions import db
 from app.fanout.subscribers import CONFIRM_VALID_FOR
@@ -96,8 +97,11 @@ class ImportResult:
 
 
 def _rows(text: str):
-    reader = csv.reader(io.StringIO(text))
-    rows = [r for r in reader if any(cell.strip() for cell in r)]
+    # Control characters (a NUL, a pasted escape) are dropped before parsing, and every cell
+    # is one line: what reaches the database and the error list is plain text.
+    reader = csv.reader(io.StringIO(clean_text(text)))
+    rows = [[clean_line(cell) for cell in r] for r in reader]
+    rows = [r for r in rows if any(r)]
     if rows and rows[0] and rows[0][0].strip().lower() == "email":
         header = [h.strip().lower() for h in rows[0]]
         return [dict(zip(header, r, strict=False)) for r in rows[1:]]

@@ -6,6 +6,7 @@ from flask import current_app
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.text import clean_line, clean_text
 from app.extensions import db
 from app.incidents.updates import set_component_status
 from app.models import (
@@ -68,7 +69,7 @@ def _clean_group(group_id) -> ComponentGroup | None:
 
 
 def _clean_fields(*, name, slug, description, component=None) -> dict:
-    name = " ".join((name or "").split())
+    name = " ".join(clean_line(name).split())
     if not name or len(name) > 120:
         raise ServiceError("Give the component a name (up to 120 characters).", field="name")
     slug = (slug or "").strip().lower() or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -77,7 +78,7 @@ def _clean_fields(*, name, slug, description, component=None) -> dict:
     clash = db.session.scalar(db.select(Component.id).filter_by(slug=slug))
     if clash and (component is None or clash != component.id):
         raise ServiceError(f"Another component already uses the slug {slug!r}.", field="slug")
-    return {"name": name, "slug": slug, "description": (description or "").strip() or None}
+    return {"name": name, "slug": slug, "description": clean_text(description).strip() or None}
 
 
 def _siblings(group: ComponentGroup | None):
@@ -224,7 +225,7 @@ def delete_group(group: ComponentGroup, *, actor: User) -> None:
 
 
 def _clean_group_name(name, group=None) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(clean_line(name).split())
     if not name or len(name) > 120:
         raise ServiceError("Give the group a name (up to 120 characters).", field="name")
     clash = db.session.scalar(db.select(ComponentGroup.id).filter_by(name=name))

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.text import clean_line
 from app.extensions import db
 from app.incidents.updates import (
     POSTABLE_STATES,
@@ -87,7 +88,7 @@ def clean_user(user_id, *, field: str) -> User | None:
 
 def clean_title(title: str | None) -> str:
     """A title of 1 to 200 characters."""
-    title = " ".join((title or "").split())
+    title = " ".join(clean_line(title).split())
     if not title:
         raise ServiceError("Give the incident a title.", field="title")
     if len(title) > 200:

@@ -134,11 +134,17 @@ def edit_maintenance(
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
     external, internal = clean_texts(external_body, internal_body)
-    changes = _describe_changes(incident, title, start, end, chosen)
+    changes = _describe_changes(incident, title, start, end, chosen, public=False)
     if not changes:
         raise ServiceError("Nothing changed.", field="title")
     if not external and not internal:
-        external = "We have changed this maintenance: " + "; ".join(changes) + "."
+        # The public text names public components only; a change to hidden components alone
+        # is told to stakeholders (the internal text), not to the page.
+        public = _describe_changes(incident, title, start, end, chosen, public=True)
+        if public:
+            external = "We have changed this maintenance: " + "; ".join(public) + "."
+        else:
+            internal = "We have changed this maintenance: " + "; ".join(changes) + "."
     incident.title, incident.scheduled_for, incident.scheduled_until = title, start, end
     if incident.state == State.scheduled:
         incident.started_at = start
@@ -176,15 +182,17 @@ def edit_maintenance(
     return commit_update(update)
 
 
-def _describe_changes(incident, title, start, end, chosen) -> list[str]:
-
+def _describe_changes(incident, title, start, end, chosen, *, public: bool) -> list[str]:
+    """What changed, in words; with ``public``, as the page may say it (public components)."""
     tz = page_settings().timezone
     changes = []
     if title != incident.title:
         changes.append(f"renamed to “{title}”")
     if start != incident.scheduled_for or end != incident.scheduled_until:
         changes.append(f"the window is now {format_local(start, tz)} to {format_local(end, tz)}")
-    if {c.id for c in chosen} != {link.component_id for link in incident.components}:
+    chosen = [c for c in chosen if c.is_public or not public]
+    before = [link.component for link in incident.components]
+    if {c.id for c in chosen} != {c.id for c in before if c.is_public or not public}:
         names = ", ".join(c.name for c in chosen) or "no components"
         changes.append(f"it affects {names}")
     return changes

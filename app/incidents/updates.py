@@ -9,6 +9,7 @@ from flask import current_app
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.settings import page_settings
+from app.core.text import clean_text
 from app.extensions import db
 from app.incidents.cadence import policy_minutes
 from app.models import (
@@ -43,7 +44,7 @@ POSTABLE_STATES = {
 
 def clean_body(text: str | None, *, field: str) -> str:
     """The Markdown text, stripped, or a ServiceError if it is too long or holds raw HTML."""
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = clean_text(text).strip()
     if len(text) > MAX_BODY:
         raise ServiceError(f"Keep the text under {MAX_BODY} characters.", field=field)
     match = _RAW_HTML.search(text)

@@ -5,7 +5,7 @@ from flask import current_app
 from app.core.settings import page_settings
 from app.extensions import db
 from app.messages.sandbox import render_text
-from app.models import Audience, Incident, IncidentKind, MessageTemplate, State
+from app.models import Audience, Component, Incident, IncidentKind, MessageTemplate, State
 from app.sqltypes import utcnow
 from app.timefmt import format_duration, format_local
 
@@ -23,14 +23,34 @@ def join_names(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def component_names(incident: Incident, components, audience: Audience | str) -> list[str]:
+    """The affected components' names one audience may read: the external text (the public
+    page, feeds, subscribers) names public components only; the internal text names all.
+
+    ``components`` (names chosen in a form) defaults to the incident's components.
+    """
+    if components is None:
+        components = [ic.component for ic in incident.components]
+    names = [c if isinstance(c, str) else c.name for c in components]
+    if Audience(audience) == Audience.internal:
+        return names
+    hidden = {c.name for c in components if not isinstance(c, str) and not c.is_public}
+    public = set(db.session.scalars(db.select(Component.name).filter_by(is_public=True)))
+    return [name for name in names if name in public and name not in hidden]
+
+
 def template_context(
-    incident: Incident, *, state: State | str, next_update_at=None, components=None
+    incident: Incident,
+    *,
+    state: State | str,
+    next_update_at=None,
+    components=None,
+    audience: Audience | str = Audience.external,
 ) -> dict:
-    """The documented variables for ``incident`` about to enter ``state``."""
+    """The documented variables for ``incident`` about to enter ``state``, as ``audience``
+    may read them."""
     tz = page_settings().timezone
-    names = (
-        components if components is not None else [ic.component.name for ic in incident.components]
-    )
+    names = component_names(incident, components, audience)
     end = incident.resolved_at or utcnow()
     started = incident.started_at or utcnow()
     return {
@@ -64,11 +84,15 @@ def find_template(kind, state, audience) -> MessageTemplate | None:
 
 def prefill(incident: Incident, *, state, next_update_at=None, components=None) -> dict:
     """Rendered texts for ``state``: {"external": (subject, body), "internal": (...)}."""
-    context = template_context(
-        incident, state=state, next_update_at=next_update_at, components=components
-    )
     out = {}
     for audience in Audience:
+        context = template_context(
+            incident,
+            state=state,
+            next_update_at=next_update_at,
+            components=components,
+            audience=audience,
+        )
         found = find_template(incident.kind or IncidentKind.incident, state, audience)
         if found is None:
             out[audience.value] = ("", "")

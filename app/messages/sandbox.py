@@ -1,6 +1,9 @@
 """The sandbox that renders message templates: the documented variables, the checks a template
 must pass before it is saved, and rendering that never stops an update."""
 
+import re
+import time
+
 from flask import current_app
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -27,22 +30,53 @@ VARIABLES = {
 }
 
 MAX_OUTPUT = 20_000
+MAX_FIELD = 100  # the widest %-format field (width or precision) a message needs
+MAX_RENDER_SECONDS = 1.0
+_SEQUENCES = str | list | tuple
+# A printf-style conversion: flags, width, precision, type (Python's % operator on strings).
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?[hlL]?(.)", re.S)
+
+
+class TemplateLimitError(SecurityError):
+    """A render went past the size or time a message may take."""
+
+
+def _check_format(spec: str) -> None:
+    """Refuse a %-format whose fields could be huge ("%050000000d" makes 50 MB in one step)."""
+    for width, precision, _kind in _CONVERSION.findall(spec):
+        for number in (width, precision):
+            if number == "*" or (number and int(number) > MAX_FIELD):
+                raise SecurityError(f"format fields wider than {MAX_FIELD} are not allowed")
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, also refusing arithmetic that could make huge strings or numbers."""
+    """The sandbox, also refusing arithmetic that could make huge values in one step, and
+    exposing no attribute or method of any value (``page_name.format`` showed a heap address)."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context, operator, left, right):
         if operator == "**":
             raise SecurityError("powers are not allowed in templates")
-        if isinstance(left, str | list) or isinstance(right, str | list):
-            size = len(left if isinstance(left, str | list) else right)
-            count = right if isinstance(left, str | list) else left
-            if not isinstance(count, int) or size * count > MAX_OUTPUT:
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        if operator == "*" and (isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES)):
+            seq, count = (left, right) if isinstance(left, _SEQUENCES) else (right, left)
+            # The printed size, not len(): [[1] * 9999] * 9999 has len 9999 but prints 300 MB.
+            if not isinstance(count, int) or len(str(seq)) * count > MAX_OUTPUT:
                 raise SecurityError("that repetition is too long for a message")
         return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj, attribute):
+        return self.undefined(obj=obj, name=attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(obj, _SEQUENCES) and isinstance(argument, int | slice):
+            try:
+                return obj[argument]
+            except IndexError:
+                pass
+        return self.undefined(obj=obj, name=argument)
 
 
 _env = _Sandbox(autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined)
@@ -77,6 +111,7 @@ _NO_CONSTRUCTS = (
     (nodes.Assign, "{% set %} is"),
     (nodes.AssignBlock, "{% set %} is"),
     (nodes.With, "{% with %} is"),
+    (nodes.Getattr, "attributes and methods (a dot after a name) are"),
 )
 
 
@@ -125,7 +160,8 @@ def check_template(source: str, *, field: str = "body") -> None:
     if refused:
         raise ServiceError(refused, field=field)
     try:
-        _env.from_string(source).render({name: "x" for name in VARIABLES})
+        # The longest values the variables take (titles and names stop at 200 characters).
+        bounded_render(source, {name: "x" * 200 for name in VARIABLES})
     except SecurityError as exc:
         raise ServiceError(f"Not allowed: {exc}", field=field) from None
     except TemplateError as exc:
@@ -160,10 +196,24 @@ def preview_template(*, subject: str, body: str) -> tuple[str, str]:
     return render_text(subject or "", SAMPLE), render_text(body or "", SAMPLE)
 
 
+def bounded_render(source: str, context: dict) -> str:
+    """Render, stopping (TemplateLimitError) past MAX_OUTPUT characters or the deadline."""
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    out, size = [], 0
+    for chunk in _env.from_string(source).generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise TemplateLimitError(f"the text would be longer than {MAX_OUTPUT} characters")
+        if time.monotonic() > deadline:
+            raise TemplateLimitError(f"the text takes longer than {MAX_RENDER_SECONDS:g} s")
+        out.append(chunk)
+    return "".join(out)
+
+
 def render_text(source: str, context: dict) -> str:
     """Render a stored template; a template that fails renders as its own source."""
     try:
-        return _env.from_string(source).render(context)
+        return bounded_render(source, context)
     except Exception:  # a broken template must never stop an update
         current_app.logger.warning("message template failed to render", exc_info=True)
         return source

@@ -2,6 +2,7 @@
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.text import clean_line, clean_text
 from app.extensions import db
 from app.messages.sandbox import check_template
 from app.models import Audience, IncidentKind, MessageTemplate, State, User
@@ -22,7 +23,7 @@ def message_templates() -> list[MessageTemplate]:
 
 
 def _clean(*, name, kind, state, audience, subject, body, template=None):
-    name = (name or "").strip()
+    name, subject, body = clean_line(name), clean_line(subject), clean_text(body)
     if not name:
         raise ServiceError("Give the template a name.", field="name")
     try:
@@ -38,8 +39,8 @@ def _clean(*, name, kind, state, audience, subject, body, template=None):
         raise ServiceError(
             f"A {kind} template's state must be one of {', '.join(allowed)}.", field="state"
         )
-    check_template(subject or "", field="subject")
-    check_template(body or "", field="body")
+    check_template(subject, field="subject")
+    check_template(body, field="body")
     clash = db.session.scalar(
         db.select(MessageTemplate.id).filter_by(
             kind=kind, state=State(state), audience=audience, name=name
@@ -54,8 +55,8 @@ def _clean(*, name, kind, state, audience, subject, body, template=None):
         "kind": kind,
         "state": State(state),
         "audience": audience,
-        "subject": (subject or "").strip(),
-        "body": body or "",
+        "subject": subject,
+        "body": body,
     }
 
 

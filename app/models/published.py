@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -40,3 +40,19 @@ class PublishState(db.Model):
 
     def __repr__(self) -> str:
         return f"<PublishState g{self.generation}>"
+
+
+class PublishFailure(db.Model):
+    """A public path the last publish could not render: it keeps its last good bytes, and the
+    dashboard shows the path and the cause until a publish renders it again."""
+
+    __tablename__ = "publish_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(400), unique=True)
+    cause: Mapped[str] = mapped_column(Text)
+    generation: Mapped[int]
+    failing_since: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PublishFailure {self.path} g{self.generation}>"

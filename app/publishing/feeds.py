@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from app.core.text import clean_line, clean_text
 from app.markdown import render_markdown
 from app.models import Component, Incident, Update
 
@@ -39,9 +40,11 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: date
     fg = FeedGenerator()
     updated = entries[0][1].posted_at if entries else fallback
     fg.id(tag_uri(base_url, datetime(2026, 1, 1), spec.path))
-    fg.title(spec.title)
-    fg.author({"name": spec.author})  # Atom wants an author; the page speaks for itself
-    fg.subtitle(f"Incident and maintenance updates: {spec.title}")
+    # XML refuses control characters: rows stored before the edge cleaned them are cleaned here.
+    title = clean_line(spec.title)
+    fg.title(title)
+    fg.author({"name": clean_line(spec.author)})  # Atom wants an author; the page speaks
+    fg.subtitle(f"Incident and maintenance updates: {title}")
     fg.link(href=f"{base_url}{spec.path}.{kind}", rel="self")
     fg.link(href=f"{base_url}{spec.html_path}", rel="alternate")
     fg.language("en")
@@ -56,9 +59,9 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: date
         entry.id(uid)
         entry.guid(uid, permalink=False)
         state = update.state.value.replace("_", " ").capitalize()
-        entry.title(f"{state}: {incident.title}")
+        entry.title(f"{state}: {clean_line(incident.title)}")
         entry.link(href=url, rel="alternate")
-        entry.content(str(render_markdown(update.external_body)), type="html")
+        entry.content(str(render_markdown(clean_text(update.external_body))), type="html")
         entry.published(update.posted_at)
         entry.updated(update.posted_at)
     return fg

@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.extensions import db
-from app.models import PublishedArtifact, PublishState
+from app.models import PublishedArtifact, PublishFailure, PublishState
 from app.publishing.site import render_site
 from app.sqltypes import utcnow
 
@@ -58,9 +58,14 @@ def _claim_generation() -> int:
 
 
 def publish_site(*, now: datetime | None = None) -> int:
-    """Render every public artifact and store those whose bytes changed. One commit."""
+    """Render every public artifact and store those whose bytes changed. One commit.
+
+    An artifact that fails to render keeps its last good bytes and is recorded as a
+    ``PublishFailure`` (see ``publish_failures``); the rest of the site still publishes.
+    """
     generation = _claim_generation()
-    artifacts = render_site(now=now)
+    site = render_site(now=now)
+    artifacts = site.artifacts
     stamp = utcnow()
     existing = {
         row.path: row
@@ -92,15 +97,36 @@ def publish_site(*, now: datetime | None = None) -> int:
                 update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
             )
     for row in existing.values():
-        if not row.gone:
+        if not row.gone and not any(f.covers(row.path) for f in site.failures):
             db.session.execute(
                 update(PublishedArtifact)
                 .where(PublishedArtifact.id == row.id)
                 .values(gone=True, body=b"", generation=generation, modified_at=stamp)
             )
+    _record_failures(site.failures, generation, stamp)
     db.session.commit()
     artifact_cache().invalidate()
     return generation
+
+
+def _record_failures(failures, generation: int, stamp: datetime) -> None:
+    """Replace the stored failures with this publish's: a path rendered again is cleared."""
+    since = {row.path: row.failing_since for row in db.session.scalars(select(PublishFailure))}
+    db.session.execute(delete(PublishFailure))
+    for failure in {f.path: f for f in failures}.values():
+        db.session.add(
+            PublishFailure(
+                path=failure.path,
+                cause=failure.cause,
+                generation=generation,
+                failing_since=since.get(failure.path, stamp),
+            )
+        )
+
+
+def publish_failures() -> list[PublishFailure]:
+    """The paths the last publish could not render, with the cause; empty when all is well."""
+    return list(db.session.scalars(select(PublishFailure).order_by(PublishFailure.path)))
 
 
 def current_generation() -> int:

@@ -190,6 +190,18 @@ def _changes_by_update(incidents, public_ids):
     return out
 
 
+API_DOCUMENTS = (
+    "summary.json",
+    "status.json",
+    "components.json",
+    "incidents.json",
+    "incidents/unresolved.json",
+    "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json",
+    "scheduled-maintenances/active.json",
+)
+
+
 def api_documents(*, settings: Setting, base_url: str, now: datetime) -> dict[str, dict]:
     """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint."""
     b = ApiBuilder(settings, base_url, now)

@@ -294,3 +294,20 @@ def test_refilling_an_update_keeps_components_and_ticks(client, as_lead):
     assert 'id="notify" name="notify" type="checkbox" value="y">' in html
     assert 'checked id="notify_stakeholders"' in html
     assert db.session.scalar(db.select(db.func.count(Update.id))) == 1
+
+
+def test_prefilled_external_texts_never_name_a_private_component(client, as_lead):
+    api = create_component(slug="api", name="API")
+    vault = create_component(slug="vault", name="Secret vault", is_public=False)
+    statuses = {api.public_id: "major_outage", vault.public_id: "major_outage"}
+    incident = declare_incident(
+        title="Errors", actor=as_lead, component_statuses=statuses, external_body="Looking."
+    )
+    resolve = client.get(f"/admin/incidents/{incident.public_id}/resolve").get_data(as_text=True)
+    external = re.search(r'name="external_body"[^>]*>([^<]*)<', resolve).group(1)
+    assert "API" in external and "Secret vault" not in external
+    query = f"state=investigating&title=T&component={api.public_id}&component={vault.public_id}"
+    draft = client.get(f"/admin/prefill?{query}").json
+    public = draft["external"]["body"]
+    assert "**API**" in public and "Secret vault" not in public
+    assert "Secret vault" in draft["internal"]["body"]

@@ -85,3 +85,17 @@ def test_previewing_a_template_renders_sample_values_and_saves_nothing(client, a
     response = client.post(NEW, data=_data(client, body="{{ ''.__class__ }}", preview="Preview"))
     assert response.status_code == 422 and "underscore" in response.get_data(as_text=True)
     assert _count() == before
+
+
+def test_saving_a_template_past_the_sandbox_limits_is_a_422_with_the_message(client, as_admin):
+    before = _count()
+    for body, message in [
+        ("{{ '%050000000d' % 1 }}", "format fields wider than 100"),
+        ("{{ (1,) * 50000000 }}", "repetition is too long"),
+        ("{{ [[1] * 9999] * 9999 }}", "repetition is too long"),
+        ("{{ page_name.format }}", "attributes and methods"),
+    ]:
+        response = client.post(NEW, data=_data(client, body=body))
+        assert response.status_code == 422, body
+        assert message in response.get_data(as_text=True), body
+    assert _count() == before

@@ -7,7 +7,7 @@ from app.messages.sandbox import check_template, render_text
 from app.messages.seed import seed_default_templates
 from app.messages.templates import create_template, delete_template, edit_template
 from app.models import Incident, IncidentKind, MessageTemplate, Severity, State, User
-from tests.factories import create_user
+from tests.factories import create_component, create_user
 
 GOOD = {
     "name": "Short",
@@ -85,6 +85,8 @@ def test_every_default_template_passes_the_checks(ctx):
 def test_prefill_renders_both_audiences_for_the_state(ctx):
     seed_default_templates()
     lead = create_user(name="Lena Lead")
+    create_component(slug="api", name="API")
+    create_component(slug="search", name="Search")
     incident = Incident(
         title="Slow API", kind=IncidentKind.incident, severity=Severity.SEV2, lead=lead
     )
@@ -123,3 +125,18 @@ def test_deep_nesting_and_huge_templates_are_form_errors(ctx):
         check_template("{{ " + "(" * 3000 + "page_name" + ")" * 3000 + " }}")
     with pytest.raises(ServiceError, match="under 20000 characters"):
         check_template("x" * 20_001)
+
+
+def test_template_name_subject_and_body_are_cleaned(admin):
+    template = create_template(
+        actor=admin,
+        **GOOD
+        | {
+            "name": "Pasted\x1b[0m",
+            "subject": "{{ incident_title }}\x07\r\n",
+            "body": "Line one\x1b[31m\r\nline two\x00",
+        },
+    )
+    assert template.name == "Pasted[0m"
+    assert template.subject == "{{ incident_title }}"
+    assert template.body == "Line one[31m\nline two"

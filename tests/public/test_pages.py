@@ -126,7 +126,7 @@ def test_incident_page_has_facts_and_full_timeline_in_page_time(client, ctx):
     page = html(client, f"/incidents/{incident.public_id}")
     assert "<h1>API errors</h1>" in page
     assert "Minor" in page and "Public API" in page and "Resolved" in page
-    assert '<time datetime="2026-11-23T13:05:00Z">2026-11-23 14:05 CET</time>' in page
+    assert '<time datetime="2026-11-23T13:05:00.000Z">2026-11-23 14:05 CET</time>' in page
     assert "1 h 15 min" in page
     assert page.index("Fixed.") < page.index("Investigating.")
     assert "localtime.js" in page
