@@ -31,12 +31,14 @@ def create_app(config=None):
         instance_relative_config=True,
     )
     load_config(app, config)
+    register_converters(app)
     register_extensions(app)
     register_tasks(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
     register_template_helpers(app)
+    register_security(app)
     return app
 
 
@@ -55,10 +57,17 @@ def register_extensions(app):
     huey.init_app(app)
 
     @login_manager.user_loader
-    def load_user(user_id):
+    def load_user(session_id):
         from app.models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return User.from_session_id(session_id)
+
+
+def register_converters(app):
+    """``<int:...>`` everywhere parses ids bounded to the database's range (else 404)."""
+    from app.ids import DbIntConverter
+
+    app.url_map.converters["int"] = DbIntConverter
 
 
 def register_tasks(app):
@@ -96,6 +105,36 @@ def register_template_helpers(app):
     from app.core.templating import init_app
 
     init_app(app)
+
+
+def register_security(app):
+    """Security headers on every response, a request size limit, and the proxies we trust."""
+    from flask import request
+    from werkzeug.exceptions import RequestEntityTooLarge
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app.headers import security_headers
+
+    @app.before_request
+    def _size_limit():
+        # The CSV import may be larger than any other request; set before the form is read.
+        if request.endpoint == "admin.import_subscribers_csv":
+            request.max_content_length = app.config["IMPORT_MAX_CONTENT_LENGTH"]
+        # A declared size past the limit is refused at once, by every route, read or not.
+        limit = request.max_content_length
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
+
+    @app.after_request
+    def _security_headers(response):
+        body = None if response.is_streamed or response.direct_passthrough else response.get_data
+        for name, value in security_headers(body, response.mimetype, framed=False).items():
+            response.headers.setdefault(name, value)
+        return response
+
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:  # outermost, so the published-site middleware sees the client's address too
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 @event.listens_for(Engine, "connect")

@@ -29,6 +29,10 @@ ENV_KEYS = (
     "SMTP_STARTTLS",
     "SMTP_SSL",
     "WORKER_STALE_SECONDS",
+    "TRUSTED_PROXIES",
+    "MAX_CONTENT_LENGTH",
+    "IMPORT_MAX_CONTENT_LENGTH",
+    "SESSION_COOKIE_SECURE",
 )
 
 
@@ -71,6 +75,16 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Counters in memory by default; in Redis (so they hold across processes) with REDIS_URL.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Wrong passwords per account and client, and per client over all accounts.
+    LOGIN_IP_RATE_LIMIT = "60 per minute"
+    # How many reverse proxies (nginx, a load balancer) sit in front; X-Forwarded-For and
+    # X-Forwarded-Proto are believed from that many hops only. 0: the peer is the client.
+    TRUSTED_PROXIES = 0
+    # Request bodies past this are refused with a 413 before they are read (bytes).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    IMPORT_MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # None: Secure cookies exactly when PUBLIC_BASE_URL is https.
+    SESSION_COOKIE_SECURE: bool | None = None
 
 
 class TestConfig(Config):
@@ -82,8 +96,14 @@ class TestConfig(Config):
     DISPATCH_BACKOFF_SECONDS = 0.01
 
 
-_BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_SSL"}
-_INT_KEYS = {"SMTP_PORT", "WORKER_STALE_SECONDS"}
+_BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_SSL", "SESSION_COOKIE_SECURE"}
+_INT_KEYS = {
+    "SMTP_PORT",
+    "WORKER_STALE_SECONDS",
+    "TRUSTED_PROXIES",
+    "MAX_CONTENT_LENGTH",
+    "IMPORT_MAX_CONTENT_LENGTH",
+}
 
 
 def load_config(app, config=None):
@@ -135,6 +155,11 @@ def _finish(app):
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(instance)
+    if cfg.get("SESSION_COOKIE_SECURE") is None:
+        cfg["SESSION_COOKIE_SECURE"] = cfg["PUBLIC_BASE_URL"].startswith("https://")
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    if not isinstance(cfg.get("TRUSTED_PROXIES"), int) or cfg["TRUSTED_PROXIES"] < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (got {cfg['TRUSTED_PROXIES']!r})")
 
 
 def database_uri(url):

@@ -2,7 +2,7 @@
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 
 def _wants_json():
@@ -12,6 +12,10 @@ def _wants_json():
 def handle_http_error(exc: HTTPException):
     if isinstance(exc, CSRFError):
         message = "This form has expired or was sent from elsewhere. Reload the page and try again."
+    elif isinstance(exc, RequestEntityTooLarge):
+        limit = request.max_content_length
+        most = f"at most {limit / (1024 * 1024):g} MiB" if limit else "less"
+        message = f"The request is too large: this address accepts {most}."
     else:
         message = exc.description
     if _wants_json():

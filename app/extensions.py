@@ -4,8 +4,8 @@ import functools
 from datetime import datetime
 from pathlib import Path
 
+from flask import request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,7 +29,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def remote_address() -> str:
+    """The client's address: the peer, or what the trusted proxies said (TRUSTED_PROXIES)."""
+    return request.remote_addr or "127.0.0.1"
+
+
+limiter = Limiter(key_func=remote_address)
 
 
 class FlaskHuey:

@@ -29,7 +29,7 @@ def _admin_globals():
     from app.timefmt import format_local
 
     return {
-        "logout_form": LogoutForm(),
+        "logout_form": LogoutForm(formdata=None),  # rendered, never read from this request
         "render_markdown": render_markdown,
         "format_local": format_local,
     }

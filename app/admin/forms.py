@@ -33,6 +33,20 @@ def _choices(values):
     return options((v, v.replace("_", " ")) for v in values)
 
 
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input from 1970 to 2999: room for any plan, and far from year 1 and
+    9999, where converting between the page's timezone and UTC overflows (a 500)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not MIN_YEAR <= self.data.year <= MAX_YEAR:
+            self.data = None
+            raise ValueError(f"Give a date between {MIN_YEAR} and {MAX_YEAR}.")
+
+
 STATUS_CHOICES = options((s.value, s.value.replace("_", " ").capitalize()) for s in ComponentStatus)
 
 
@@ -64,7 +78,7 @@ class IncidentForm(_TextsMixin, FlaskForm):
     )
     lead = SelectField("Comms Lead", validate_choice=False)
     commander = SelectField("Incident Commander", validate_choice=False)
-    next_update_by = DateTimeLocalField(
+    next_update_by = LocalDateTimeField(
         "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
     )
     is_public = BooleanField("Show on the public status page", default=True)
@@ -86,7 +100,7 @@ class EditIncidentForm(FlaskForm):
 
 class UpdateForm(_TextsMixin, FlaskForm):
     state = SelectField("State", validate_choice=False)
-    next_update_by = DateTimeLocalField(
+    next_update_by = LocalDateTimeField(
         "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
     )
     refill = SubmitField("Refill texts for this state")
@@ -105,8 +119,8 @@ class PostmortemForm(_TextsMixin, FlaskForm):
 
 class MaintenanceForm(_TextsMixin, FlaskForm):
     title = StringField("Title", validators=[Length(max=200)])
-    scheduled_for = DateTimeLocalField("Starts", format=DATETIME_FORMAT, validators=[Optional()])
-    scheduled_until = DateTimeLocalField("Ends", format=DATETIME_FORMAT, validators=[Optional()])
+    scheduled_for = LocalDateTimeField("Starts", format=DATETIME_FORMAT, validators=[Optional()])
+    scheduled_until = LocalDateTimeField("Ends", format=DATETIME_FORMAT, validators=[Optional()])
     components = SelectMultipleField("Components", validate_choice=False)
     auto_notify = BooleanField("Notify subscribers when it starts and ends", default=False)
     submit = SubmitField("Save")
@@ -127,7 +141,7 @@ class ProfileForm(FlaskForm):
 
 
 class SnoozeForm(FlaskForm):
-    until = DateTimeLocalField("Next update by", format=DATETIME_FORMAT)
+    until = LocalDateTimeField("Next update by", format=DATETIME_FORMAT)
     reason = StringField("Why it can wait", validators=[Length(max=500)])
     submit = SubmitField("Snooze reminder")
 

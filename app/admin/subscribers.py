@@ -73,7 +73,8 @@ def import_subscribers_csv():
             for error in result.errors[:20]:
                 flash(error, "error")
             return redirect(url_for("admin.list_subscribers"))
-    return render_template("admin/subscribers_import.html", form=form)
+    status = 422 if form.errors else 200
+    return render_template("admin/subscribers_import.html", form=form), status
 
 
 @bp.route("/incidents/<public_id>/dispatches")

@@ -9,6 +9,7 @@ from app.core import ServiceError
 from app.core.audit import record
 from app.core.text import clean_line
 from app.extensions import db
+from app.ids import parse_int
 from app.models import Setting, Severity, User, default_cadence_policy
 from app.models.settings import DEFAULT_CADENCE
 from app.signals import public_changed
@@ -52,12 +53,13 @@ def clean_cadence(policy: dict) -> dict[str, dict[str, int]]:
         row = {}
         for state in CADENCE_STATES:
             raw = str((policy.get(severity.value) or {}).get(state, "")).strip()
-            if not raw.isdigit() or not 1 <= int(raw) <= 1440:
+            minutes = parse_int(raw, min=1, max=1440)
+            if minutes is None:
                 raise ServiceError(
                     f"{severity.value} {state}: give whole minutes from 1 to 1440.",
                     field="cadence",
                 )
-            row[state] = int(raw)
+            row[state] = minutes
         clean[severity.value] = row
     return clean
 

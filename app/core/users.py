@@ -75,6 +75,8 @@ def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> U
     if user.id == actor.id and (role != user.role or not active):
         raise ServiceError("You cannot change your own role or access.", field="role")
     before = {"role": user.role.value, "active": user.active}
+    if (role, active) != (user.role, user.active):
+        user.end_sessions()  # the person signs in again and gets what they may do now
     user.role, user.active = role, active
     record(
         "user.change",
@@ -84,6 +86,12 @@ def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> U
     )
     db.session.commit()
     return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of ``user``: old cookies no longer open the console."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def get_user(user_id: int) -> User | None:

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.fanout.subscribers import suppress
+from app.ids import parse_id
 from app.models import DeliveryEvent, Dispatch
 from app.sqltypes import utcnow
 
@@ -14,14 +15,14 @@ COUNTERS = {"delivered": "delivered_count", "bounce": "bounced_count", "dropped"
 
 
 def _dispatch(event: dict) -> Dispatch | None:
-    value = str(event.get("dispatch_id") or "")
-    return db.session.get(Dispatch, int(value)) if value.isdigit() else None
+    dispatch_pk = parse_id(event.get("dispatch_id"))
+    return db.session.get(Dispatch, dispatch_pk) if dispatch_pk is not None else None
 
 
 def _at(event: dict) -> datetime:
     try:
         return datetime.fromtimestamp(int(event["timestamp"]), UTC)
-    except (KeyError, TypeError, ValueError, OverflowError):
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return utcnow()
 
 

@@ -100,7 +100,12 @@ def _rows(text: str):
     # Control characters (a NUL, a pasted escape) are dropped before parsing, and every cell
     # is one line: what reaches the database and the error list is plain text.
     reader = csv.reader(io.StringIO(clean_text(text)))
-    rows = [[clean_line(cell) for cell in r] for r in reader]
+    try:
+        rows = [[clean_line(cell) for cell in r] for r in reader]
+    except csv.Error as exc:  # e.g. a field past csv's 128 KiB limit: no address is that long
+        raise ServiceError(
+            f"Line {reader.line_num} is not readable CSV ({exc}).", field="file"
+        ) from None
     rows = [r for r in rows if any(r)]
     if rows and rows[0] and rows[0][0].strip().lower() == "email":
         header = [h.strip().lower() for h in rows[0]]

@@ -11,6 +11,7 @@ from flask import current_app
 from app.core import ServiceError
 from app.core.users import normalize_email
 from app.extensions import db
+from app.ids import parse_id
 from app.models import Component, Subscriber
 from app.signals import confirmation_requested, manage_link_requested
 from app.sqltypes import utcnow
@@ -42,16 +43,22 @@ def personal_token(subscriber: Subscriber) -> str:
 def subscriber_for_token(token: str) -> Subscriber | None:
     """The subscriber a manage/unsubscribe token belongs to, or None."""
     token = token or ""
+    if not token.isascii():  # compare_digest raises on non-ASCII str; no real token has any
+        return None
     selector, mac = token[:_SELECTOR_LEN], token[_SELECTOR_LEN:]
-    if len(selector) != _SELECTOR_LEN or not hmac.compare_digest(mac, _mac(selector)):
+    if len(selector) != _SELECTOR_LEN:
+        return None
+    if not hmac.compare_digest(mac.encode(), _mac(selector).encode()):
         return None
     return db.session.scalar(db.select(Subscriber).filter_by(token_hash=selector))
 
 
 def _components(component_ids) -> list[Component]:
-    ids = {int(i) for i in component_ids or ()}
+    ids = {parse_id(i) for i in component_ids or ()}
     if not ids:
         return []
+    if None in ids:
+        raise ServiceError("Choose components from the list.", field="components")
     found = list(
         db.session.scalars(db.select(Component).where(Component.id.in_(ids), Component.is_public))
     )
@@ -131,7 +138,11 @@ def update_preferences(token: str, *, component_ids=()) -> Subscriber:
 
 def suppress(email: str, *, reason: str) -> bool:
     """Never mail this address again (bounce, drop, spam report); no commit. True if known."""
-    sub = db.session.scalar(db.select(Subscriber).filter_by(email=(email or "").lower()))
+    try:
+        email = normalize_email(email)
+    except ServiceError:  # not an address we could have stored
+        return False
+    sub = db.session.scalar(db.select(Subscriber).filter_by(email=email))
     if sub is None:
         return False
     if not sub.suppressed_at:

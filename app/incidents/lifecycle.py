@@ -9,6 +9,7 @@ from app.core import ServiceError
 from app.core.audit import record
 from app.core.text import clean_line
 from app.extensions import db
+from app.ids import parse_id
 from app.incidents.updates import (
     POSTABLE_STATES,
     add_update,
@@ -80,7 +81,8 @@ def clean_user(user_id, *, field: str) -> User | None:
     """The active user with this id, None for blank, or a ServiceError."""
     if user_id in (None, "", 0):
         return None
-    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    user_pk = parse_id(user_id)
+    user = db.session.get(User, user_pk) if user_pk is not None else None
     if user is None or not user.active:
         raise ServiceError("Choose someone from the list.", field=field)
     return user

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length
 
+from app.ids import coerce_id
+
 
 class ComponentChoiceField(SelectMultipleField):
     """Checkboxes of components; none ticked means everything."""
@@ -15,16 +17,19 @@ class ComponentChoiceField(SelectMultipleField):
         pass  # the service checks the ids, with a message a person can act on
 
 
+CHOOSE_COMPONENTS = "Only these components (none ticked: everything)"
+
+
 class SubscribeForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
-    components = ComponentChoiceField("Only these components (none ticked: everything)", coerce=int)
+    components = ComponentChoiceField(CHOOSE_COMPONENTS, coerce=coerce_id)
     # Honeypot: hidden from people, filled in by naive bots.
     website = StringField("Leave this empty")
     submit = SubmitField("Subscribe")
 
 
 class PreferencesForm(FlaskForm):
-    components = ComponentChoiceField("Only these components (none ticked: everything)", coerce=int)
+    components = ComponentChoiceField(CHOOSE_COMPONENTS, coerce=coerce_id)
     submit = SubmitField("Save")
 
 

@@ -1,11 +1,13 @@
 """Subscribing by email: double opt-in, manage page, unsubscribe and RFC 8058 one-click."""
 
 import hashlib
+import unicodedata
 
 from flask import current_app, make_response, render_template, request
 from wtforms import SelectChoice
 
 from app.core import ServiceError
+from app.core.users import normalize_email
 from app.extensions import csrf, db, limiter
 from app.fanout.subscribers import (
     confirm_subscription,
@@ -27,8 +29,18 @@ def _component_choices():
 
 
 def _address_key() -> str:
-    """Rate-limit key for the address being subscribed (hashed: no addresses in the store)."""
-    email = (request.form.get("email") or "").strip().lower()
+    """Rate-limit key for the address being subscribed (hashed: no addresses in the store).
+
+    The normalised address, as ``subscribe`` stores it: a full-width ``e`` in the domain or
+    an ideographic full stop for the dot still reach one victim's inbox, and share one limit.
+    """
+    raw = request.form.get("email") or ""
+    try:
+        email = normalize_email(raw)
+    except ServiceError:  # refused anyway; still counted, under what was typed
+        email = raw.strip()
+    # NFKC too: normalize_email keeps a full-width local part as typed.
+    email = unicodedata.normalize("NFKC", email).casefold()
     return "subscribe:" + hashlib.sha256(email.encode()).hexdigest()
 
 
@@ -94,7 +106,7 @@ def manage_subscription(token):
             form.components.errors.append(exc.message)
         else:
             return _private(_message("saved", status=200, email=sub.email))
-    elif request.method == "GET":
+    elif request.method != "POST":
         form.components.data = [c.id for c in sub.components]
     html = render_template("public/manage.html", form=form, subscriber=sub, token=token)
     return _private(current_app.make_response((html, 422 if form.errors else 200)))
@@ -103,9 +115,9 @@ def manage_subscription(token):
 @bp.route("/u/<token>", methods=["GET", "POST"], endpoint="unsubscribe")
 @csrf.exempt  # RFC 8058: mail providers POST here with no cookie and no token; the URL is secret
 def unsubscribe_page(token):
-    """GET asks; POST (a button or an RFC 8058 one-click) unsubscribes."""
-    if request.method == "GET":
-        # Shows a button and changes nothing: scanners and previews follow GETs.
+    """GET and HEAD ask; only POST (a button or an RFC 8058 one-click) unsubscribes."""
+    if request.method != "POST":
+        # Shows a button and changes nothing: scanners and previews send GETs and HEADs.
         if subscriber_for_token(token) is None:
             return _private(_message("invalid", "This link is not valid.", 404))
         html = render_template("public/unsubscribe.html", token=token)

@@ -3,6 +3,7 @@
 from flask import abort, current_app, request
 from werkzeug.wrappers import Request, Response
 
+from app.headers import security_headers
 from app.publishing.publish import Stored, artifact_cache
 
 API_PREFIX = "/api/v2/"
@@ -18,6 +19,8 @@ def _response(stored: Stored, config, path: str) -> Response:
     )
     if path.startswith(API_PREFIX):
         response.headers["Access-Control-Allow-Origin"] = "*"
+    # The public pages may be embedded (a status widget on a company's own site).
+    response.headers.update(security_headers(stored.body, response.mimetype, framed=True))
     return response
 
 

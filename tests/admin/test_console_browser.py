@@ -4,6 +4,7 @@ from app.extensions import db
 from app.messages.seed import seed_default_templates
 from app.models import Incident, State
 from tests.factories import PASSWORD, create_component, create_user
+from tests.public.test_browser import WATCH_CSP
 
 
 def test_a_lead_declares_updates_and_resolves_in_a_real_browser(ctx, live_server, browser_page):
@@ -12,8 +13,10 @@ def test_a_lead_declares_updates_and_resolves_in_a_real_browser(ctx, live_server
     create_user(email="lead@example.com", name="Lena Lead", role="lead")
     api = create_component(slug="api", name="Public API", group="Core")
     page = browser_page
+    page.add_init_script(WATCH_CSP)
 
     page.goto(live_server + "/login")
+    assert page.evaluate("window.__csp") == []
     page.fill("input[name=email]", "lead@example.com")
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Sign in'), input[type=submit]")
@@ -25,10 +28,9 @@ def test_a_lead_declares_updates_and_resolves_in_a_real_browser(ctx, live_server
     page.select_option(f"select[name=component-{api.public_id}]", "partial_outage")
     page.select_option("select[name=state]", "identified")
     external = page.locator("textarea[name=external_body]")
-    page.wait_for_function(
-        "document.querySelector('form[data-prefill]').dataset.refilled === 'identified'"
-    )
+    page.wait_for_selector("form[data-prefill][data-refilled=identified]", state="attached")
     assert "We have found the cause of the problems with **Public API**" in external.input_value()
+    assert page.evaluate("window.__csp") == []  # console.js ran and fetched under the policy
     external.fill("We found a bad deploy affecting **checkout**.")
     page.fill("textarea[name=internal_body]", "Rolling back release 42.")
     page.click("text=Declare incident")
@@ -42,9 +44,7 @@ def test_a_lead_declares_updates_and_resolves_in_a_real_browser(ctx, live_server
     incident = db.session.scalar(db.select(Incident))
     page.goto(live_server + f"/admin/incidents/{incident.public_id}/updates/new")
     page.select_option("select[name=state]", "monitoring")
-    page.wait_for_function(
-        "document.querySelector('form[data-prefill]').dataset.refilled === 'monitoring'"
-    )
+    page.wait_for_selector("form[data-prefill][data-refilled=monitoring]", state="attached")
     page.fill("textarea[name=external_body]", "The rollback is done; we are watching.")
     page.fill("textarea[name=internal_body]", "Error rate back to 0.1%.")
     page.click("text=Post update")

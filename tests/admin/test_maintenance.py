@@ -87,3 +87,20 @@ def test_editing_starting_and_cancelling_by_hand(client, as_lead):
     assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
     db.session.refresh(window)
     assert window.state == State.cancelled
+
+
+def test_dates_out_of_range_are_form_errors_in_any_timezone(client, as_lead):
+    from tests.factories import create_settings
+
+    create_settings(timezone="Asia/Tokyo")
+    for start, end in [("0001-01-01T00:00", "0001-01-01T05:00"), ("9999-12-31T20:00", None)]:
+        data = {
+            "csrf_token": csrf_token(client, NEW),
+            "title": "Upgrade",
+            "scheduled_for": start,
+            "scheduled_until": end or "9999-12-31T23:00",
+        }
+        response = client.post(NEW, data=data)
+        assert response.status_code == 422
+        assert "Give a date between 1970 and 2999" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Incident.id)) is None

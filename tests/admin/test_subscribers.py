@@ -150,3 +150,10 @@ def test_a_failed_dispatch_can_be_sent_again_from_where_it_stopped(
     db.session.expire_all()
     assert db.session.get(Dispatch, dispatch.id).status == DispatchStatus.sent
     assert len(sendgrid_server.delivered_to()) == 3
+
+
+def test_a_csv_field_past_the_csv_limit_is_a_message(admin, outbox):
+    response = upload(admin, "ok@example.com\n" + "x" * (200 * 1024) + "@example.com\n", True)
+    assert response.status_code == 422
+    assert "Line 2 is not readable CSV" in response.get_data(as_text=True)
+    assert statuses() == {}

@@ -73,3 +73,17 @@ def test_sign_out_needs_a_post(client, user):
     token = csrf_token(client, "/admin/")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/\r\nSet-Cookie: x=1", "/admin/%0d%0a", "/\\evil.example", "/\t/evil"]
+)
+def test_next_with_control_characters_or_backslashes_goes_home(client, user, target):
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": "lead@example.com", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.location in ("/admin/", "/admin/%0d%0a")

@@ -154,3 +154,25 @@ def test_unsubscribed_people_can_come_back_through_double_opt_in(client, member,
 
 def test_every_public_page_links_to_subscribe(client, ctx):
     assert 'href="/subscribe"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("suffix", ["é", "ß" * 40, "\u2028"])
+def test_non_ascii_tokens_are_refused_not_crashed_on(client, member, suffix):
+    forged = member[:32] + suffix
+    assert client.get(f"/u/{forged}").status_code == 404
+    assert client.post(f"/u/{forged}").status_code == 404
+    assert client.get(f"/manage/{forged}").status_code == 404
+    assert subscriber("member@example.com").unsubscribed_at is None
+
+
+def test_the_per_address_limit_counts_every_spelling_of_one_address(client, ctx, outbox):
+    spellings = [
+        "bomb@example.com",
+        "BOMB@EXAMPLE.COM",
+        "bomb@\uff45xample.com",  # a full-width e
+        "bomb@example\u3002com",  # an ideographic full stop
+        "\uff42omb@example.com",  # a full-width b
+    ]
+    codes = [subscribe(client, email).status_code for email in spellings]
+    assert codes == [200, 200, 200, 429, 429]
+    assert {m["To"] for m in outbox} <= {"bomb@example.com", "\uff42omb@example.com"}

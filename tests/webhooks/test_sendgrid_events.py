@@ -140,3 +140,33 @@ def test_events_for_internal_addresses_are_recorded_without_a_subscriber(client,
     db.session.commit()
     ev = {"email": "ceo@corp.example", "event": "bounce", "sg_event_id": "ev-7", "timestamp": 1}
     assert signed_post(client, signing_key, [ev]).json["recorded"] == 1
+
+
+def test_an_unsigned_body_is_refused_before_it_is_read(app, client, signing_key):
+    # No signature headers: a 403 without reading (or parsing) the body at all.
+    response = client.post("/webhooks/sendgrid", data=b"not json", content_type="text/plain")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("timestamp", ["²", "1" * 30, "-5", "\u0661\u0667" + "\u0660" * 8])
+def test_a_timestamp_that_is_not_a_number_is_a_403(client, signing_key, timestamp):
+    response = client.post(
+        "/webhooks/sendgrid",
+        data="[]",
+        content_type="application/json",
+        headers={
+            "X-Twilio-Email-Event-Webhook-Signature": "c2ln",
+            "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+        },
+    )
+    assert response.status_code == 403 and "signature" in response.json["error"]["message"]
+
+
+@pytest.mark.parametrize("dispatch_id", ["²", "9" * 25, -1, True])
+def test_events_with_odd_dispatch_ids_are_recorded_without_one(
+    client, signing_key, dispatch, dispatch_id
+):
+    item = event("delivered", "a@example.com", "ev-odd", dispatch, dispatch_id=dispatch_id)
+    item["timestamp"] = 10**30
+    response = signed_post(client, signing_key, [item])
+    assert response.status_code == 200 and response.json["recorded"] == 1
