@@ -4,11 +4,14 @@ import os
 
 import click
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.config import sender_problem
 from app.core import ServiceError
+from app.core.settings import mail_from
 from app.core.users import create_user
 from app.demo import seed_demo
-from app.extensions import huey
+from app.extensions import db, huey
 from app.models import Role
 from app.reminders.tick import tick
 
@@ -78,7 +81,25 @@ def check_config_command():
 
             value = make_url(cfg["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
         click.echo(f"{key}={value or ''}")
+    if cfg["EMAIL_BACKEND"] in ("sendgrid", "smtp"):
+        _check_sender(cfg["EMAIL_BACKEND"])
     click.echo("configuration OK")
+
+
+def _check_sender(backend):
+    """The From address in use (the page's setting, else MAIL_FROM) must have a real domain:
+    SendGrid refuses status@localhost, so the first fan-out would fail."""
+    try:
+        sender = mail_from()
+    except SQLAlchemyError:  # no database yet: MAIL_FROM was checked at start-up
+        db.session.rollback()
+        return
+    problem = sender_problem(sender)
+    if problem:
+        raise click.ClickException(
+            f"The From address (the page's setting, else MAIL_FROM) {problem}; "
+            f"EMAIL_BACKEND={backend} needs a real sender. Fix it under /admin/settings."
+        )
 
 
 @click.group("reminders")

@@ -2,9 +2,11 @@
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -93,6 +95,7 @@ class TestConfig(Config):
     EMAIL_BACKEND = "memory"
     SECRET_KEY = "test-only-not-secret"  # noqa: S105 - fixed so test sessions are reproducible
     PUBLIC_BASE_URL = "http://status.example.test"
+    MAIL_FROM = "Crier <status@example.com>"
     DISPATCH_BACKOFF_SECONDS = 0.01
 
 
@@ -151,6 +154,13 @@ def _finish(app):
         raise ConfigError("EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
     if backend == "smtp" and not cfg.get("SMTP_HOST"):
         raise ConfigError("EMAIL_BACKEND=smtp needs SMTP_HOST")
+    if backend in ("sendgrid", "smtp"):
+        problem = sender_problem(cfg.get("MAIL_FROM") or "")
+        if problem:
+            raise ConfigError(
+                f"MAIL_FROM {problem}; EMAIL_BACKEND={backend} needs a real sender, "
+                "like 'Acme Status <status@acme.com>'"
+            )
     if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     if not cfg.get("SECRET_KEY"):
@@ -160,6 +170,22 @@ def _finish(app):
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
     if not isinstance(cfg.get("TRUSTED_PROXIES"), int) or cfg["TRUSTED_PROXIES"] < 0:
         raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (got {cfg['TRUSTED_PROXIES']!r})")
+
+
+def sender_problem(value: str) -> str | None:
+    """Why ``value`` ("Name <a@b.c>" or "a@b.c") cannot be a From address a mail provider
+    accepts (SendGrid refuses status@localhost), or None. No DNS lookup."""
+    _name, address = parseaddr(value or "")
+    if not address or "@" not in address:
+        return f"is not an email address (got {value!r})"
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    if "." not in domain or domain == "localhost" or domain.endswith(".localhost"):
+        return f"needs a real domain, not {domain or 'nothing'!r} (got {value!r})"
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return f"is not a valid address: {exc} (got {value!r})"
+    return None
 
 
 def database_uri(url):

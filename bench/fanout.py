@@ -65,6 +65,7 @@ def environment(workdir: Path, api_host: str) -> dict:
         "EMAIL_BACKEND": "sendgrid",
         "SENDGRID_API_KEY": "SG.bench",
         "SENDGRID_API_HOST": api_host,
+        "MAIL_FROM": "Bench Status <status@example.com>",  # SendGrid needs a real domain
         "CRIER_SECRET_KEY": "bench-secret",
         "PUBLIC_BASE_URL": "https://status.example.com",
     }

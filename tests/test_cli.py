@@ -64,3 +64,23 @@ def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
     again = runner.invoke(args=["seed-demo"])
     assert "already set up" in again.output
     assert count(Component) == 12 and count(MessageTemplate) == 20
+
+
+def test_check_config_refuses_a_stored_sender_without_a_real_domain(app_factory):
+    from app.models import Setting
+
+    mail_app = app_factory(EMAIL_BACKEND="sendgrid", SENDGRID_API_KEY="SG.test-key")
+    with mail_app.app_context():
+        db.session.add(Setting(page_name="Acme", timezone="UTC", mail_from="ops@localhost"))
+        db.session.commit()
+    with mail_app.app_context():  # as the flask command line has it
+        result = mail_app.test_cli_runner().invoke(args=["check-config"])
+    assert result.exit_code == 1, result.output
+    assert "needs a real domain, not 'localhost'" in result.output
+    assert "configuration OK" not in result.output
+    with mail_app.app_context():
+        db.session.execute(db.update(Setting).values(mail_from="Acme <status@acme.com>"))
+        db.session.commit()
+    with mail_app.app_context():
+        result = mail_app.test_cli_runner().invoke(args=["check-config"])
+    assert result.exit_code == 0 and "configuration OK" in result.output

@@ -87,3 +87,33 @@ def test_start_up_with_bad_config_prints_one_line_not_a_traceback(tmp_path):
         "crier: configuration error: EMAIL_BACKEND must be one of console, memory, smtp, "
         "sendgrid (got 'fax')"
     ]
+
+
+@pytest.mark.parametrize("backend", ["sendgrid", "smtp"])
+@pytest.mark.parametrize(
+    ("sender", "message"),
+    [
+        (None, "needs a real domain, not 'localhost'"),  # the default: SendGrid answers 400
+        ("ops@mailhost", "needs a real domain, not 'mailhost'"),
+        ("ops@status.localhost", "needs a real domain"),
+        ("Crier", "is not an email address"),
+        ("ops@bad_domain.com", "is not a valid address"),
+    ],
+)
+def test_a_mail_provider_needs_a_sender_with_a_real_domain(
+    tmp_path, monkeypatch, backend, sender, message
+):
+    env = {"EMAIL_BACKEND": backend, "SENDGRID_API_KEY": "SG.x", "SMTP_HOST": "mail.example.com"}
+    monkeypatch.delenv("MAIL_FROM", raising=False)
+    if sender:
+        env["MAIL_FROM"] = sender
+    with pytest.raises(ConfigError, match=f"MAIL_FROM {message}.*EMAIL_BACKEND={backend}"):
+        configured(tmp_path, monkeypatch, env=env)
+    env["MAIL_FROM"] = "Acme Status <status@acme.com>"
+    assert configured(tmp_path, monkeypatch, env=env)["MAIL_FROM"] == env["MAIL_FROM"]
+
+
+def test_the_console_backend_keeps_its_localhost_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("MAIL_FROM", raising=False)
+    cfg = configured(tmp_path, monkeypatch)
+    assert cfg["EMAIL_BACKEND"] == "console" and cfg["MAIL_FROM"] == "Crier <status@localhost>"

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -132,11 +133,15 @@ class MaintenanceActionForm(_TextsMixin, FlaskForm):
     submit = SubmitField("Confirm")
 
 
+def _secret(label):
+    """A write-only field: PasswordField never renders a value, stored or submitted."""
+    return PasswordField(label, validators=[Length(max=500)], render_kw={"autocomplete": "off"})
+
+
 class ProfileForm(FlaskForm):
     timezone = StringField("Your timezone", validators=[Length(max=64)])
-    slack_webhook_url = StringField(
-        "Reminders also to this Slack-compatible webhook (optional)", validators=[Length(max=500)]
-    )
+    slack_webhook_url = _secret("New Slack-compatible webhook for your reminders (optional)")
+    clear_slack_webhook_url = BooleanField("Remove my webhook")
     submit = SubmitField("Save")
 
 
@@ -201,9 +206,12 @@ class SettingsForm(FlaskForm):
         "Warn the Comms Lead this many minutes before an update is due",
         validators=[Optional(), NumberRange(min=0, max=120)],
     )
-    slack_webhook_url = StringField(
-        "Reminders also to this Slack-compatible webhook (optional)", validators=[Length(max=500)]
+    slack_webhook_url = _secret("New Slack-compatible webhook for reminders (optional)")
+    clear_slack_webhook_url = BooleanField("Remove the stored webhook")
+    allow_private_outbound = BooleanField(
+        "Let webhooks reach private networks (loopback, 10.x, 192.168.x, link-local…)"
     )
+    mail_from = StringField("From address of every email (blank: MAIL_FROM)", [Length(max=254)])
     submit = SubmitField("Save settings")
 
 
@@ -253,7 +261,7 @@ class UserForm(FlaskForm):
     email = StringField("Email", validators=[Length(max=254)])
     name = StringField("Name", validators=[Length(max=120)])
     role = SelectField("Role", choices=_choices(["viewer", "lead", "admin"]), validate_choice=False)
-    password = StringField("Initial password (12+ characters)", validators=[Length(max=1024)])
+    password = PasswordField("Initial password (12+ characters)", validators=[Length(max=1024)])
     submit = SubmitField("Add user")
 
 

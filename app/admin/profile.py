@@ -5,7 +5,9 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ProfileForm, show_error
+from app.admin.settings import secret_input
 from app.core import ServiceError
+from app.core.settings import secret_hint
 from app.core.users import update_profile
 
 
@@ -18,7 +20,9 @@ def edit_profile():
             update_profile(
                 current_user,
                 timezone=form.timezone.data,
-                slack_webhook_url=form.slack_webhook_url.data,
+                slack_webhook_url=secret_input(
+                    form.slack_webhook_url, form.clear_slack_webhook_url
+                ),
             )
         except ServiceError as exc:
             show_error(form, exc)
@@ -26,4 +30,5 @@ def edit_profile():
             flash("Saved.", "info")
             return redirect(url_for("admin.edit_profile"))
     status = 422 if form.errors else 200
-    return render_template("admin/profile.html", form=form), status
+    webhook_state = secret_hint(current_user.slack_webhook_url)
+    return render_template("admin/profile.html", form=form, webhook_state=webhook_state), status

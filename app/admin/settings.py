@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import SettingsForm, cadence_policy, show_error
 from app.core import ServiceError
-from app.core.settings import CADENCE_STATES, page_settings, update_settings
+from app.core.settings import CADENCE_STATES, page_settings, secret_hint, update_settings
 from app.models import Role, Severity
 
 
@@ -17,7 +17,15 @@ def _page(form, policy, status=200):
         policy=policy,
         severities=[s.value for s in Severity],
         states=CADENCE_STATES,
+        webhook_state=secret_hint(page_settings().slack_webhook_url),
     ), status
+
+
+def secret_input(field, clear) -> str | None:
+    """A write-only field's change: "" clears (the box), blank keeps (None), else the new."""
+    if clear.data:
+        return ""
+    return (field.data or "").strip() or None
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -43,7 +51,9 @@ def edit_settings():
             logo_url=form.logo_url.data,
             cadence_policy=policy,
             warning_lead_minutes=form.warning_lead_minutes.data,
-            slack_webhook_url=form.slack_webhook_url.data or "",
+            slack_webhook_url=secret_input(form.slack_webhook_url, form.clear_slack_webhook_url),
+            allow_private_outbound=form.allow_private_outbound.data,
+            mail_from=form.mail_from.data or "",
         )
     except ServiceError as exc:
         show_error(form, exc)

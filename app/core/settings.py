@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g
 
+from app.config import sender_problem
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.text import clean_line
@@ -46,6 +47,52 @@ def _url(value, field) -> str | None:
     return value
 
 
+def clean_webhook_url(
+    value: str | None, *, field: str, allow_http: bool | None = None
+) -> str | None:
+    """A webhook URL fit to store, None for blank: https:// (http:// too once an admin allows
+    private networks), a host, no credentials. Where it may connect is checked at send time."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if allow_http is None:
+        allow_http = bool(page_settings().allow_private_outbound)
+    parts = urlsplit(value)
+    schemes = ("https", "http") if allow_http else ("https",)
+    if parts.scheme not in schemes:
+        wanted = "an https:// or http://" if allow_http else "an https://"
+        raise ServiceError(f"The webhook must be {wanted} URL.", field=field)
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ServiceError(
+            "Leave the user name and password out of the webhook URL (no user:pass@).",
+            field=field,
+        )
+    if not parts.hostname or any(ord(c) < 33 for c in value):
+        raise ServiceError("The webhook URL needs a host name and no spaces.", field=field)
+    if len(value) > 500:
+        raise ServiceError("The webhook URL is too long (500 characters at most).", field=field)
+    return value
+
+
+def secret_hint(value: str | None) -> str:
+    """How a form shows a stored secret URL: never the URL, only its host and last 4."""
+    if not value:
+        return "not set"
+    host = urlsplit(value).hostname or "?"
+    return f"set ({host}, ending …{value[-4:]})"
+
+
+def clean_mail_from(value: str | None) -> str | None:
+    """A From address with a real domain, None for blank (then MAIL_FROM is used)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    problem = sender_problem(value)
+    if problem:
+        raise ServiceError(f"The From address {problem}.", field="mail_from")
+    return value
+
+
 def clean_cadence(policy: dict) -> dict[str, dict[str, int]]:
     """{severity: {state: minutes}} with whole minutes from 1 to 1440 in every cell."""
     clean = {}
@@ -76,8 +123,11 @@ def update_settings(
     cadence_policy: dict | None = None,
     warning_lead_minutes: int | None = None,
     slack_webhook_url: str | None = None,
+    allow_private_outbound: bool | None = None,
+    mail_from: str | None = None,
 ) -> Setting:
-    """Change the page's settings; one commit."""
+    """Change the page's settings; one commit. For the webhook and the From address None keeps
+    the stored value and "" clears it (the form never shows a stored secret)."""
 
     page_name = " ".join(clean_line(page_name).split())
     if not page_name or len(page_name) > 120:
@@ -100,11 +150,15 @@ def update_settings(
         if not 0 <= warning_lead_minutes <= 120:
             raise ServiceError("Warn 0 to 120 minutes ahead.", field="warning_lead_minutes")
         fields["warning_lead_minutes"] = warning_lead_minutes
+    if allow_private_outbound is not None:
+        fields["allow_private_outbound"] = bool(allow_private_outbound)
     if slack_webhook_url is not None:
-        hook = slack_webhook_url.strip()
-        if hook and not hook.startswith("https://"):
-            raise ServiceError("The webhook must be an https:// URL.", field="slack_webhook_url")
-        fields["slack_webhook_url"] = hook or None
+        # Checked under the rule being saved, not the stored one.
+        fields["slack_webhook_url"] = clean_webhook_url(
+            slack_webhook_url, field="slack_webhook_url", allow_http=allow_private_outbound
+        )
+    if mail_from is not None:
+        fields["mail_from"] = clean_mail_from(mail_from)
     setting = db.session.scalar(db.select(Setting).order_by(Setting.id))
     if setting is None:
         setting = Setting()

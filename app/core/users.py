@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from app.core import ServiceError
 from app.core.audit import record
+from app.core.settings import clean_webhook_url
 from app.core.text import clean_line
 from app.extensions import db
 from app.models import AuditEvent, Role, User
@@ -119,22 +120,21 @@ def all_users() -> list[User]:
     return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name)))
 
 
-def update_profile(user: User, *, timezone: str, slack_webhook_url: str = "") -> User:
-    """A person's own settings: their timezone and where their reminders also go."""
+def update_profile(user: User, *, timezone: str, slack_webhook_url: str | None = None) -> User:
+    """A person's own settings: their timezone and where their reminders also go. For the
+    webhook None keeps the stored one and "" removes it (forms never show it back)."""
     timezone = (timezone or "").strip() or "UTC"
-    url = (slack_webhook_url or "").strip()
     if not is_valid_timezone(timezone):
         raise ServiceError(f"Unknown timezone {timezone!r}; use a name like Europe/Berlin.",
                            field="timezone")  # fmt: skip
-    if url and not url.startswith("https://"):
-        raise ServiceError("The webhook must be an https:// URL.", field="slack_webhook_url")
-    if len(url) > 500:
-        raise ServiceError("The webhook URL is too long.", field="slack_webhook_url")
-    user.timezone = timezone
-    user.slack_webhook_url = url or None
+    hook = user.slack_webhook_url
+    if slack_webhook_url is not None:
+        hook = clean_webhook_url(slack_webhook_url, field="slack_webhook_url")
+    user.timezone, user.slack_webhook_url = timezone, hook
     db.session.add(
         AuditEvent(actor_id=user.id, action="user.profile", object_type="user",
-                   object_id=str(user.id), detail={"webhook": bool(url), "timezone": timezone})
+                   object_id=str(user.id),
+                   detail={"webhook": bool(user.slack_webhook_url), "timezone": timezone})
     )  # fmt: skip
     db.session.commit()
     return user

@@ -26,6 +26,7 @@ from app.models import (
     Impact,
     Incident,
     IncidentKind,
+    Role,
     Severity,
     State,
     Update,
@@ -77,14 +78,23 @@ def impact_for(statuses) -> Impact:
     return max(impacts, key=_IMPACT_ORDER.index, default=Impact.none)
 
 
-def clean_user(user_id, *, field: str) -> User | None:
-    """The active user with this id, None for blank, or a ServiceError."""
+_PEOPLE = {"lead": "Comms Lead", "commander": "Incident Commander"}
+
+
+def clean_user(user_id, *, field: str, min_role: Role = Role.lead) -> User | None:
+    """The active user with this id holding ``min_role`` or stronger, None for blank, or a
+    ServiceError naming the field: the form only offers such people, a crafted POST may not."""
     if user_id in (None, "", 0):
         return None
     user_pk = parse_id(user_id)
     user = db.session.get(User, user_pk) if user_pk is not None else None
-    if user is None or not user.active:
-        raise ServiceError("Choose someone from the list.", field=field)
+    if user is None or not user.active or not user.can(min_role):
+        who = _PEOPLE.get(field, field.replace("_", " "))
+        raise ServiceError(
+            f"The {who} must be an active user with the {min_role.value} role or a stronger one; "
+            "choose someone from the list.",
+            field=field,
+        )
     return user
 
 

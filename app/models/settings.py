@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -39,6 +39,8 @@ class Setting(db.Model):
     cadence_policy: Mapped[dict] = mapped_column(JSON, default=default_cadence_policy)
     warning_lead_minutes: Mapped[int] = mapped_column(default=5)
     slack_webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # Outbound requests (webhooks) may reach loopback and private networks: off by default.
+    allow_private_outbound: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def cadence_for(self, severity: Severity, state: State) -> int | None:

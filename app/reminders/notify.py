@@ -1,9 +1,7 @@
 """What a reminder says, and to whom: email to the lead (and the commander on escalation),
 plus an optional Slack-compatible webhook."""
 
-import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +11,7 @@ from app.core.settings import mail_from, page_settings
 from app.email import DeliveryError, send_one
 from app.incidents.cadence import cadence_minutes
 from app.models import Incident, Reminder, ReminderLevel
+from app.outbound import OutboundError, post_json
 from app.timefmt import format_duration, format_local
 
 log = logging.getLogger(__name__)
@@ -67,23 +66,17 @@ def compose(reminder: Reminder, *, now: datetime) -> ReminderMessage:
     return ReminderMessage(subject, "\n".join(lines), recipients, sorted(hooks))
 
 
-def post_webhook(url: str, text: str, *, timeout: float = 5.0) -> bool:
-    """POST {"text": …} to a Slack-compatible incoming webhook; False (logged) on failure."""
-    if not url.startswith(("https://", "http://")):
-        log.warning("reminder webhook skipped: not an http(s) URL")
-        return False
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url,
-        data=json.dumps({"text": text}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
+def post_webhook(url: str, text: str, *, allow_private: bool = False) -> bool:
+    """POST {"text": …} to a Slack-compatible incoming webhook through ``app.outbound`` (no
+    redirects, no private addresses unless allowed); False (logged with why) on failure."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - checked above
-            return 200 <= response.status < 300
-    except OSError as exc:
-        log.warning("reminder webhook failed: %s", exc)
+        response = post_json(url, {"text": text}, allow_private=allow_private)
+    except OutboundError as exc:
+        log.warning("reminder webhook refused or failed: %s", exc.message)
         return False
+    if not response.ok:
+        log.warning("reminder webhook answered %s", response.status)
+    return response.ok
 
 
 def deliver_reminder(reminder: Reminder, *, now: datetime) -> None:
@@ -94,5 +87,6 @@ def deliver_reminder(reminder: Reminder, *, now: datetime) -> None:
             send_one(sender=mail_from(), to=address, subject=message.subject, text=message.body)
         except DeliveryError as exc:
             log.warning("reminder email for incident %s failed: %s", reminder.incident_id, exc)
+    allow_private = bool(page_settings().allow_private_outbound)
     for url in message.webhooks:
-        post_webhook(url, f"{message.subject}\n{message.body}")
+        post_webhook(url, f"{message.subject}\n{message.body}", allow_private=allow_private)

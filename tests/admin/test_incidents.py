@@ -6,7 +6,7 @@ from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, ComponentStatus, Incident, State, Update
 from app.sqltypes import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_component
+from tests.factories import create_component, create_user
 
 
 def _form(client, url, **fields):
@@ -311,3 +311,36 @@ def test_prefilled_external_texts_never_name_a_private_component(client, as_lead
     public = draft["external"]["body"]
     assert "**API**" in public and "Secret vault" not in public
     assert "Secret vault" in draft["internal"]["body"]
+
+
+def test_a_crafted_post_cannot_make_a_viewer_lead_or_commander(client, as_lead):
+    viewer = create_user(email="viewer@example.com", name="Vic Viewer", role="viewer")
+    gone = create_user(email="gone@example.com", name="Gone Lead", role="lead")
+    gone.active = False
+    db.session.commit()
+    declare = dict(title="Down", severity="SEV3", state="investigating", external_body="Text")
+    for field, user, who in [
+        ("lead", viewer, "Comms Lead"),
+        ("commander", viewer, "Incident Commander"),
+        ("commander", gone, "Incident Commander"),
+    ]:
+        people = {"lead": str(as_lead.id), field: str(user.id)}
+        data = _form(client, "/admin/incidents/new", **declare, **people)
+        response = client.post("/admin/incidents/new", data=data)
+        assert response.status_code == 422, (field, user)
+        assert f"The {who} must be an active user with the lead role" in response.text
+    assert _count(Incident) == 0
+    incident = _incident(as_lead)
+    url = f"/admin/incidents/{incident.public_id}/edit"
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "title": "API errors",
+        "severity": "SEV1",
+        "impact": "critical",
+        "lead": str(as_lead.id),
+        "commander": str(viewer.id),
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 422 and "The Incident Commander must be" in response.text
+    db.session.refresh(incident)
+    assert incident.commander is None and incident.severity == "SEV2"

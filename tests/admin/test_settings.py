@@ -1,3 +1,5 @@
+from flask import g
+
 from app.extensions import db
 from app.models import AuditEvent, Setting, default_cadence_policy
 from tests.conftest import csrf_token
@@ -62,3 +64,68 @@ def test_an_admin_sets_the_reminder_warning_and_webhook(client, as_admin):
     assert bad.status_code == 422 and "https://" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(db.select(Setting)).slack_webhook_url == "https://hooks.example/x"
+
+
+SECRET = "https://hooks.example.com/services/T000/B000/s3cr3tXYZ9"
+
+
+def _store_page_webhook():
+    db.session.add(Setting(page_name="Acme", timezone="UTC", slack_webhook_url=SECRET))
+    db.session.commit()
+    g.pop("crier_settings", None)  # the test's app context outlives a request's cache
+
+
+def test_a_viewer_never_sees_the_page_webhook(client, as_viewer):
+    _store_page_webhook()
+    html = client.get(URL).text
+    assert "s3cr3t" not in html and "/services/" not in html
+    assert "set (hooks.example.com, ending …XYZ9)" in html
+
+
+def test_the_admin_form_never_shows_the_webhook_and_a_blank_keeps_it(client, as_admin):
+    _store_page_webhook()
+    assert "s3cr3t" not in client.get(URL).text
+    assert client.post(URL, data=_data(client, slack_webhook_url="")).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Setting)).slack_webhook_url == SECRET
+    bad = client.post(
+        URL, data=_data(client, slack_webhook_url="https://x.example.com/t", page_name="")
+    )
+    assert bad.status_code == 422 and "x.example.com/t" not in bad.text  # not echoed either
+    data = _data(client, clear_slack_webhook_url="y")
+    assert client.post(URL, data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Setting)).slack_webhook_url is None
+    assert "not set" in client.get(URL).text
+
+
+def test_a_webhook_with_credentials_is_a_form_error(client, as_admin):
+    data = _data(client, slack_webhook_url="https://user:pw@hooks.example.com/x")
+    response = client.post(URL, data=data)
+    assert response.status_code == 422 and "no user:pass@" in response.text
+    assert db.session.scalar(db.select(Setting.id)) is None
+
+
+def test_private_networks_are_off_until_an_admin_allows_them_and_it_is_audited(client, as_admin):
+    assert 'name="allow_private_outbound" type="checkbox" value="y">' in client.get(URL).text
+    hook = "http://10.0.0.5:8080/hook"
+    response = client.post(URL, data=_data(client, slack_webhook_url=hook))
+    assert response.status_code == 422 and "must be an https:// URL" in response.text
+    data = _data(client, slack_webhook_url=hook, allow_private_outbound="y")
+    assert client.post(URL, data=data).status_code == 302
+    setting = db.session.scalar(db.select(Setting))
+    assert setting.allow_private_outbound is True and setting.slack_webhook_url == hook
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="settings.update"))
+    assert "allow_private_outbound" in event.detail["changed"]
+    assert hook not in str(event.detail)
+
+
+def test_the_from_address_needs_a_real_domain(client, as_admin):
+    for bad in ["status@localhost", "Crier <status@localhost>", "status@intranet", "nope"]:
+        response = client.post(URL, data=_data(client, mail_from=bad))
+        assert response.status_code == 422, bad
+        assert "The From address" in response.text, bad
+    assert db.session.scalar(db.select(Setting.id)) is None
+    data = _data(client, mail_from="Acme Status <status@acme.com>")
+    assert client.post(URL, data=data).status_code == 302
+    assert db.session.scalar(db.select(Setting)).mail_from == "Acme Status <status@acme.com>"

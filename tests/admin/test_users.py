@@ -60,3 +60,15 @@ def test_leads_see_users_but_cannot_change_them(client, as_lead):
     assert client.post(f"/admin/users/{other.id}", data=data).status_code == 403
     db.session.refresh(other)
     assert other.role == Role.viewer
+
+
+def test_a_refused_new_user_form_does_not_echo_the_password(client, as_admin):
+    data = {
+        "csrf_token": csrf_token(client, LIST),
+        "email": "not-an-email",
+        "role": "viewer",
+        "password": "a very secret initial password",
+    }
+    response = client.post("/admin/users/new", data=data)
+    assert response.status_code == 422 and "not valid" in response.text
+    assert "a very secret initial password" not in response.text

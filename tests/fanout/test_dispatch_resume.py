@@ -37,6 +37,7 @@ def test_a_worker_killed_mid_dispatch_resumes_at_the_cursor_with_one_copy_each(
         "EMAIL_BACKEND": "sendgrid",
         "SENDGRID_API_KEY": "SG.test-key",
         "SENDGRID_API_HOST": sendgrid_server.url,
+        "MAIL_FROM": sendgrid_app.config["MAIL_FROM"],  # SendGrid needs a real domain
         "CRIER_SECRET_KEY": sendgrid_app.config["SECRET_KEY"],
         "INSTANCE_PATH": str(tmp_path / "worker"),
     }

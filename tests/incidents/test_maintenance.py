@@ -168,3 +168,13 @@ def test_updates_on_a_window_keep_its_phase(lead):
     assert window.state == State.verifying
     with pytest.raises(ServiceError, match="cannot go back"):
         post_update(window, state="scheduled", actor=lead, external_body="Oops")
+
+
+def test_only_someone_with_the_lead_role_can_lead_a_window(lead):
+    viewer = create_user(email="viewer@example.com", name="Vic Viewer", role="viewer")
+    with pytest.raises(ServiceError, match="The Comms Lead must be an active user") as caught:
+        _schedule(lead, lead_id=viewer.id)
+    assert caught.value.field == "lead"
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Update.id))) == 0
+    assert _schedule(lead, lead_id=lead.id).lead == lead

@@ -153,31 +153,64 @@ def test_snooze_is_limited_and_needs_a_reason(people, minutes, reason, message):
 
 class _Hook(BaseHTTPRequestHandler):
     received: list = []
+    paths: list = []
 
     def do_POST(self):
-        length = int(self.headers["Content-Length"])
-        _Hook.received.append(json.loads(self.rfile.read(length)))
+        _Hook.paths.append(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            _Hook.received.append(json.loads(self.rfile.read(length)))
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/internal")
+            self.end_headers()
+            return
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"ok")
+
+    do_GET = do_POST  # what a client that follows the redirect asks for
 
     def log_message(self, *args):
         pass
 
 
-def test_reminders_also_go_to_a_slack_compatible_webhook(people):
+@pytest.fixture
+def hook_server():
+    """A real Slack-compatible webhook on 127.0.0.1."""
+    _Hook.received, _Hook.paths = [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:
-        settings = db.session.scalar(db.select(Setting))
-        settings.slack_webhook_url = f"http://127.0.0.1:{server.server_port}/hook"
-        db.session.commit()
-        declare(people)
-        assert tick_at(19) == ["lead"]
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def _page_webhook(url, *, allow_private):
+    settings = db.session.scalar(db.select(Setting))
+    settings.slack_webhook_url, settings.allow_private_outbound = url, allow_private
+    db.session.commit()
+
+
+def test_reminder_webhooks_on_a_private_address_are_refused_by_default(people, hook_server):
+    _page_webhook(f"{hook_server}/hook", allow_private=False)
+    declare(people)
+    assert tick_at(19) == ["lead"]  # the email still goes
+    assert _Hook.paths == []
+
+
+def test_a_reminder_webhook_redirect_is_not_followed(people, hook_server):
+    _page_webhook(f"{hook_server}/moved", allow_private=True)
+    declare(people)
+    assert tick_at(19) == ["lead"]
+    assert _Hook.paths == ["/moved"]  # never /internal
+
+
+def test_reminders_also_go_to_a_slack_compatible_webhook(people, hook_server):
+    _page_webhook(f"{hook_server}/hook", allow_private=True)
+    declare(people)
+    assert tick_at(19) == ["lead"]
     assert len(_Hook.received) == 1
     assert _Hook.received[0]["text"].startswith(
         "[Crier] Update due on SEV1 'Elevated API errors' — 4 min overdue\n"
