@@ -62,7 +62,8 @@ def test_a_worker_killed_mid_dispatch_is_taken_over_and_everyone_gets_it(
 
     time.sleep(3.5)  # the killed worker's claim goes stale
     stack.start_worker()
-    assert "1 dispatch(es) re-enqueued." in stack.flask("dispatches", "sweep").stdout
+    # The new worker's own per-minute sweep may take it over first; then this finds nothing.
+    assert "re-enqueued" in stack.flask("dispatches", "sweep").stdout
     dispatch = wait_until(_finished_dispatch, timeout=60, what="the dispatch to finish")
 
     delivered = sendgrid_server.delivered_to()

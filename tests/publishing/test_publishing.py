@@ -75,7 +75,7 @@ def test_a_change_reaches_another_process_within_two_seconds(app_factory, ctx):
         time.sleep(0.05)
 
 
-def test_reads_run_at_most_one_query_per_second_and_render_nothing(client, app, ctx):
+def test_reads_run_at_most_one_query_per_check_interval_and_render_nothing(client, app, ctx):
     create_component()
     publish_site()
     client.get("/")  # warm this process's copy
@@ -96,7 +96,7 @@ def test_reads_run_at_most_one_query_per_second_and_render_nothing(client, app, 
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert templates == []
-    assert 1 <= len(statements) <= 1 + int(elapsed)
+    assert 1 <= len(statements) <= 1 + int(elapsed / artifact_cache(app).check_seconds)
 
 
 def test_nothing_published_yet_publishes_once_on_first_read(client, ctx):
