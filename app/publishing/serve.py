@@ -3,7 +3,7 @@
 from flask import abort, current_app, request
 from werkzeug.wrappers import Request, Response
 
-from app.publishing.publish import Stored, artifact_cache
+from app.publishing.cache import Stored, artifact_cache
 
 API_PREFIX = "/api/v2/"
 
