@@ -1,6 +1,7 @@
 """Serve a published artifact: stored bytes with strong ETag, Last-Modified and 304s."""
 
 from flask import abort, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Request, Response
 
 from app.publishing.cache import Stored, artifact_cache
@@ -47,11 +48,14 @@ class PublishedSite:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not environ.get("QUERY_STRING"):
             path = environ.get("PATH_INFO") or "/"
             cache = artifact_cache(self.flask_app)
-            if cache.due:
-                with self.flask_app.app_context():
-                    stored = cache.get(path)
-            else:
-                stored = cache.items.get(path)
+            try:
+                if cache.due:
+                    with self.flask_app.app_context():
+                        stored = cache.get(path)
+                else:
+                    stored = cache.lookup(path)
+            except SQLAlchemyError:  # a cold page the database cannot give: Flask says 503
+                stored = None
             if stored is not None:
                 response = _response(stored, self.flask_app.config, path)
                 return response.make_conditional(Request(environ))(environ, start_response)
