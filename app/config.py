@@ -90,6 +90,8 @@ class Config:
     # Bytes of cold published artifacts (incident pages, old history pages) each web process
     # keeps in memory; the rest are read from the database when asked for.
     ARTIFACT_CACHE_BYTES = 32 * 1024 * 1024
+    # A folder every publish keeps equal to `flask publish --out` (for nginx or a CDN origin).
+    PUBLISH_DIR: str | None = None
 
 
 class TestConfig(Config):

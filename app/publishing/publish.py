@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import PublishedArtifact, PublishFailure, PublishState
+from app.publishing.mirror import export_path, mirror_publish
 from app.publishing.site import render_site
 from app.sqltypes import utcnow
 
@@ -66,6 +67,7 @@ def publish_site(*, now: datetime | None = None) -> int:
             )
         )
     }
+    changed, gone = {}, []  # what the static mirror (mirror.py) must write and remove
     for artifact in artifacts:
         etag = etag_for(artifact.body)
         row = existing.pop(artifact.path, None)
@@ -79,10 +81,12 @@ def publish_site(*, now: datetime | None = None) -> int:
         }
         if row is None:
             db.session.add(PublishedArtifact(path=artifact.path, **values))
+            changed[artifact.path] = artifact.body
         elif row.etag != etag or row.gone or row.content_type != artifact.content_type:
             db.session.execute(
                 update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
             )
+            changed[artifact.path] = artifact.body
     for row in existing.values():
         if not row.gone and not any(f.covers(row.path) for f in site.failures):
             db.session.execute(
@@ -90,9 +94,11 @@ def publish_site(*, now: datetime | None = None) -> int:
                 .where(PublishedArtifact.id == row.id)
                 .values(gone=True, body=b"", generation=generation, modified_at=stamp)
             )
+            gone.append(row.path)
     _record_failures(site.failures, generation, stamp)
     db.session.commit()
     _invalidate_read_cache()
+    mirror_publish(generation, changed, gone)  # the live static mirror (PUBLISH_DIR), if set
     return generation
 
 
@@ -140,15 +146,6 @@ def publish_if_stale(*, seen: int) -> int | None:
     if current_generation() >= seen + 2:
         return None
     return publish_site()
-
-
-def export_path(path: str) -> str:
-    """The file a URL path is written to: pages as <path>/index.html, the rest as named."""
-    if path == "/":
-        return "index.html"
-    if path.endswith((".json", ".atom", ".rss", ".svg")):
-        return path.lstrip("/")
-    return f"{path.lstrip('/')}/index.html"
 
 
 def export_site(out: Path) -> int:
