@@ -13,20 +13,22 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import http_date
 
 from app.extensions import db
 from app.headers import security_headers
 from app.models import PublishedArtifact
 from app.publishing.publish import publish_site
 
+API_PREFIX = "/api/v2/"
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
-ENTRY_OVERHEAD = 1024  # headers, objects and the LRU's own slot, per cold artifact
+ENTRY_OVERHEAD = 2048  # headers, objects and the LRU's own slot, per cold artifact
 _OLD_PAGE = re.compile(r"/history/\d+$")
 _BODY_BATCH = 500  # paths per IN (...) when loading hot bodies: under every database's limit
 _META = (
@@ -50,20 +52,35 @@ def is_hot(path: str) -> bool:
     return not (path.startswith("/incidents/") or _OLD_PAGE.search(path))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stored:
-    content_type: str
+    """One artifact ready to serve: its bytes, validators and every header, built once."""
+
     body: bytes
-    etag: str
-    modified_at: datetime
-    headers: dict = field(default_factory=dict)  # security headers, computed once per artifact
+    etag: str  # unquoted, as werkzeug compares it
+    quoted_etag: str  # as a client sends it back in If-None-Match
+    last_modified: datetime  # UTC, whole seconds, as Last-Modified says
+    ok: list  # a 200's headers, in order, without Date
+    not_modified: list  # a 304's: no Content-* or Last-Modified, as werkzeug sends
 
     @classmethod
-    def of(cls, content_type, body, etag, modified_at) -> "Stored":
-        """A stored artifact with its security headers; public pages may be embedded."""
+    def of(cls, path, content_type, body, etag, modified_at, cache_control) -> "Stored":
+        """A stored artifact with its headers; public pages may be embedded (framed)."""
         mimetype = content_type.split(";")[0].strip()
-        headers = security_headers(body, mimetype, framed=True)
-        return cls(content_type, body, etag, modified_at, headers)
+        modified = modified_at.replace(microsecond=0, tzinfo=modified_at.tzinfo or UTC)
+        quoted = f'"{etag}"'
+        shared = [("Cache-Control", cache_control)]
+        if path.startswith(API_PREFIX):
+            shared.append(("Access-Control-Allow-Origin", "*"))
+        shared += security_headers(body, mimetype, framed=True).items()
+        ok = [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("ETag", quoted),
+            ("Last-Modified", http_date(modified)),
+            *shared,
+        ]
+        return cls(body, etag, quoted, modified, ok, [("ETag", quoted), *shared])
 
 
 class ColdArtifacts:
@@ -102,8 +119,11 @@ class ColdArtifacts:
 class ArtifactCache:
     """One process's copy of the published site, refreshed by generation."""
 
-    def __init__(self, check_seconds: float, max_bytes: int = DEFAULT_CACHE_BYTES):
+    def __init__(
+        self, check_seconds: float, max_bytes: int = DEFAULT_CACHE_BYTES, cache_control=""
+    ):
         self.check_seconds = check_seconds
+        self.cache_control = cache_control
         self.items: dict[str, Stored] = {}  # hot artifacts, always in memory
         self.cold = ColdArtifacts(max_bytes)
         self.known: dict[str, int] = {}  # every published cold path -> its last generation
@@ -148,7 +168,7 @@ class ArtifactCache:
             row = conn.execute(query).first()
         if row is None:
             return None
-        stored = Stored.of(row.content_type, row.body, row.etag, row.modified_at)
+        stored = self._stored(row)
         with self._cold_lock:
             # A refresh that saw a newer version while we read must not be undone.
             if row.generation >= self.known.get(path, row.generation + 1):
@@ -195,6 +215,11 @@ class ArtifactCache:
             self.generation = max(self.generation, row.generation)
         self.checked_at = time.monotonic()
 
+    def _stored(self, row) -> Stored:
+        return Stored.of(
+            row.path, row.content_type, row.body, row.etag, row.modified_at, self.cache_control
+        )
+
     def _hot_bodies(self, paths: list[str]) -> dict[str, Stored]:
         """The hot artifacts at ``paths``, bodies and validators read together (a publish
         between the two queries only makes them newer; the next refresh sees it)."""
@@ -206,9 +231,7 @@ class ArtifactCache:
                     PublishedArtifact.gone.is_(False),
                 )
                 for row in conn.execute(query):
-                    found[row.path] = Stored.of(
-                        row.content_type, row.body, row.etag, row.modified_at
-                    )
+                    found[row.path] = self._stored(row)
         return found
 
 
@@ -224,6 +247,8 @@ def artifact_cache(app=None) -> ArtifactCache:
             ArtifactCache(
                 app.config.get("PUBLISH_CHECK_SECONDS", 0.5),
                 app.config.get("ARTIFACT_CACHE_BYTES", DEFAULT_CACHE_BYTES),
+                f"public, max-age={app.config.get('PUBLIC_MAX_AGE', 10)}, "
+                f"stale-while-revalidate={app.config.get('PUBLIC_STALE_WHILE_REVALIDATE', 60)}",
             ),
         )
     return cache

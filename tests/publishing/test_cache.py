@@ -31,7 +31,7 @@ def test_old_pages_are_read_on_demand_into_a_bounded_cache(app_factory, ctx):
             db.select(PublishedArtifact.body).filter_by(path=f"/incidents/{incidents[0].public_id}")
         )
     )
-    budget = 2 * (page_size + 2 * ENTRY_OVERHEAD)  # room for two incident pages, not three
+    budget = 2 * (page_size + ENTRY_OVERHEAD) + page_size // 2  # two incident pages, not three
     reader = app_factory(ARTIFACT_CACHE_BYTES=budget)
     client = reader.test_client()
     for incident in incidents * 2:
