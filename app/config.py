@@ -87,6 +87,11 @@ class Config:
     IMPORT_MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     # None: Secure cookies exactly when PUBLIC_BASE_URL is https.
     SESSION_COOKIE_SECURE: bool | None = None
+    # Bytes of cold published artifacts (incident pages, old history pages) each web process
+    # keeps in memory; the rest are read from the database when asked for.
+    ARTIFACT_CACHE_BYTES = 32 * 1024 * 1024
+    # A folder every publish keeps equal to `flask publish --out` (for nginx or a CDN origin).
+    PUBLISH_DIR: str | None = None
 
 
 class TestConfig(Config):

@@ -112,6 +112,29 @@ def wrk(url: str, duration: int, connections: int) -> tuple[float, float]:
     return rate, p99
 
 
+def wsgi_cost(env, path: str, reads: int = 20000) -> float:
+    """Microseconds Crier's own WSGI stack spends on one read of ``path``, in this process:
+    the part of a request the read path can make cheaper, apart from the HTTP server."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from werkzeug.test import EnvironBuilder
+
+    from app import create_app
+
+    app = create_app()
+    environ = EnvironBuilder(path=path).get_environ()
+
+    def start_response(status, headers, exc_info=None):
+        return None
+
+    for _ in range(100):  # the first read loads the site
+        b"".join(app(dict(environ), start_response))
+    started = time.perf_counter()
+    for _ in range(reads):
+        b"".join(app(dict(environ), start_response))
+    return (time.perf_counter() - started) / reads * 1e6
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -168,12 +191,18 @@ def main() -> int:
             results[name] = wrk(url, args.duration, args.connections)
             rate, p99 = results[name]
             print(f"{name:32} {rate:10.0f} req/s   p99 {p99:8.2f} ms", flush=True)
-        page, naive_rate, nginx_rate = results["crier /"][0], results["naive /"][0], 0.0
+        page, naive_rate = results["crier /"][0], results["naive /"][0]
         nginx_rate = results["nginx /"][0]
-        print(f"crier / vs naive render: {page / naive_rate:.1f}x (target >= 8x)")
-        print(f"crier / vs nginx:        {100 * page / nginx_rate:.1f} % (target >= 7 %)")
+        if naive_rate:
+            print(f"crier / vs naive render: {page / naive_rate:.1f}x (target >= 8x)")
+        else:
+            print("crier / vs naive render: the naive render answered nothing in time")
+        print(f"crier / vs nginx:        {page / nginx_rate:.2f}x (target >= 0.3x)")
         worst = max(results[f"crier {p}"][1] for p in paths)
         print(f"crier worst p99:         {worst:.2f} ms (target < 50 ms)")
+        for path in paths:
+            micros = wsgi_cost(env, path)
+            print(f"WSGI layer, in process:  {micros:.1f} us a read of {path} (no HTTP server)")
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

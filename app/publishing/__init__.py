@@ -2,6 +2,6 @@
 incident pages, history, feeds, badge, the Statuspage v2 JSON documents, OpenAPI, uptime.
 
 Verbs others may call: ``publish.publish_site``/``publish_if_stale``/``current_generation``/
-``export_site``, ``publish.artifact_cache`` (the read path). Imports ``core`` only: it never
+``export_site``, ``cache.artifact_cache`` (the read path). Imports ``core`` only: it never
 imports fan-out or reminders, which follow changes through signals after commit.
 """

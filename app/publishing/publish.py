@@ -1,44 +1,23 @@
 """Publish on write: render the public site once per change, store it, serve stored bytes.
 
-Every web process keeps the artifacts in memory and asks the database at most once per
-``PUBLISH_CHECK_SECONDS`` "what changed since generation N?" (one indexed query), so a change
-made on any machine shows on every process within a second or two, and a read never renders.
+This is the write side; web processes read the stored artifacts through ``cache.py``.
 """
 
 import hashlib
 import shutil
 import tempfile
-import threading
-import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.headers import security_headers
 from app.models import PublishedArtifact, PublishFailure, PublishState
+from app.publishing.mirror import export_path, mirror_publish
 from app.publishing.site import render_site
 from app.sqltypes import utcnow
-
-
-@dataclass(frozen=True)
-class Stored:
-    content_type: str
-    body: bytes
-    etag: str
-    modified_at: datetime
-    headers: dict = field(default_factory=dict)  # security headers, computed once per artifact
-
-    @classmethod
-    def of(cls, content_type, body, etag, modified_at) -> "Stored":
-        """A stored artifact with its security headers; public pages may be embedded."""
-        mimetype = content_type.split(";")[0].strip()
-        headers = security_headers(body, mimetype, framed=True)
-        return cls(content_type, body, etag, modified_at, headers)
 
 
 def etag_for(body: bytes) -> str:
@@ -88,6 +67,7 @@ def publish_site(*, now: datetime | None = None) -> int:
             )
         )
     }
+    changed, gone = {}, []  # what the static mirror (mirror.py) must write and remove
     for artifact in artifacts:
         etag = etag_for(artifact.body)
         row = existing.pop(artifact.path, None)
@@ -101,10 +81,12 @@ def publish_site(*, now: datetime | None = None) -> int:
         }
         if row is None:
             db.session.add(PublishedArtifact(path=artifact.path, **values))
+            changed[artifact.path] = artifact.body
         elif row.etag != etag or row.gone or row.content_type != artifact.content_type:
             db.session.execute(
                 update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
             )
+            changed[artifact.path] = artifact.body
     for row in existing.values():
         if not row.gone and not any(f.covers(row.path) for f in site.failures):
             db.session.execute(
@@ -112,10 +94,19 @@ def publish_site(*, now: datetime | None = None) -> int:
                 .where(PublishedArtifact.id == row.id)
                 .values(gone=True, body=b"", generation=generation, modified_at=stamp)
             )
+            gone.append(row.path)
     _record_failures(site.failures, generation, stamp)
     db.session.commit()
-    artifact_cache().invalidate()
+    _invalidate_read_cache()
+    mirror_publish(generation, changed, gone)  # the live static mirror (PUBLISH_DIR), if set
     return generation
+
+
+def _invalidate_read_cache() -> None:
+    """Make this process's read cache (``cache.artifact_cache``) ask the database next read."""
+    cache = current_app.extensions.get("crier_artifacts")
+    if cache is not None:
+        cache.invalidate()
 
 
 def _record_failures(failures, generation: int, stamp: datetime) -> None:
@@ -155,93 +146,6 @@ def publish_if_stale(*, seen: int) -> int | None:
     if current_generation() >= seen + 2:
         return None
     return publish_site()
-
-
-class ArtifactCache:
-    """One process's copy of the published site, refreshed by generation."""
-
-    def __init__(self, check_seconds: float):
-        self.check_seconds = check_seconds
-        self.items: dict[str, Stored] = {}
-        self.generation = 0
-        self.checked_at = float("-inf")
-        self._lock = threading.Lock()
-
-    def invalidate(self) -> None:
-        """Make the next read ask the database (this process just published)."""
-        self.checked_at = float("-inf")
-
-    @property
-    def due(self) -> bool:
-        """Whether the next read should ask the database what changed."""
-        return time.monotonic() - self.checked_at >= self.check_seconds
-
-    def get(self, path: str) -> Stored | None:
-        """The stored artifact at ``path``, refreshing at most once per check interval."""
-        if self.due:
-            with self._lock:
-                if self.due:
-                    self._refresh_or_keep()
-        return self.items.get(path)
-
-    def _refresh_or_keep(self) -> None:
-        try:
-            self._refresh()
-        except SQLAlchemyError:
-            if not self.items:
-                raise
-            # The database is away: keep serving the last published site, and ask again later.
-            current_app.logger.warning("publishing: database unreachable, serving the last copy")
-            self.checked_at = time.monotonic()
-
-    def _refresh(self) -> None:
-        query = select(
-            PublishedArtifact.path,
-            PublishedArtifact.content_type,
-            PublishedArtifact.body,
-            PublishedArtifact.etag,
-            PublishedArtifact.modified_at,
-            PublishedArtifact.gone,
-            PublishedArtifact.generation,
-        ).where(PublishedArtifact.generation > self.generation)
-        # Its own connection: a fresh snapshot, never the request's open transaction.
-        with db.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        if not rows and self.generation == 0:
-            publish_site()  # nothing was ever published on this database: do it once, now
-            with db.engine.connect() as conn:
-                rows = conn.execute(query).all()
-        for row in rows:
-            if row.gone:
-                self.items.pop(row.path, None)
-            else:
-                self.items[row.path] = Stored.of(
-                    row.content_type, row.body, row.etag, row.modified_at
-                )
-            self.generation = max(self.generation, row.generation)
-        self.checked_at = time.monotonic()
-
-
-def artifact_cache(app=None) -> ArtifactCache:
-    """This app's (so this process's) artifact cache."""
-    app = app or current_app
-    cache = app.extensions.get("crier_artifacts")
-    if cache is None:
-        # 0.5 s: a publish under load takes ~1 s on 2 CPUs, and an update must show within 2 s
-        # (tests/test_storm.py); the check is one indexed query, twice a second per process.
-        cache = app.extensions.setdefault(
-            "crier_artifacts", ArtifactCache(app.config.get("PUBLISH_CHECK_SECONDS", 0.5))
-        )
-    return cache
-
-
-def export_path(path: str) -> str:
-    """The file a URL path is written to: pages as <path>/index.html, the rest as named."""
-    if path == "/":
-        return "index.html"
-    if path.endswith((".json", ".atom", ".rss", ".svg")):
-        return path.lstrip("/")
-    return f"{path.lstrip('/')}/index.html"
 
 
 def export_site(out: Path) -> int:

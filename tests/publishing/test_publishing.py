@@ -4,7 +4,8 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import PublishedArtifact
-from app.publishing.publish import artifact_cache, publish_site
+from app.publishing.cache import artifact_cache
+from app.publishing.publish import publish_site
 from app.signals import public_changed
 from tests.factories import create_component, create_incident
 

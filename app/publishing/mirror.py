@@ -1,0 +1,124 @@
+"""A live static mirror of the published site in ``PUBLISH_DIR``, for nginx or a CDN origin.
+
+Every publish writes the files that changed and removes the ones that are gone, with the same
+path-to-file mapping as ``flask publish --out`` (``export_path``), so the mirror and an export
+hold the same files. Each file is written to a temporary file in its own folder and renamed
+over the old one, so a web server never reads half a file. A marker beside the folder
+(``.<name>.mirror``) says which generation the folder holds: a publish that follows it applies
+its changes; any other (the first, or after a gap) copies the whole site. A mirror that fails
+is logged and retried whole by the next publish; it never fails the publish.
+"""
+
+import fcntl
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.models import PublishedArtifact
+
+STATIC = "static"
+
+
+def export_path(path: str) -> str:
+    """The file a URL path is written to: pages as <path>/index.html, the rest as named."""
+    if path == "/":
+        return "index.html"
+    if path.endswith((".json", ".atom", ".rss", ".svg")):
+        return path.lstrip("/")
+    return f"{path.lstrip('/')}/index.html"
+
+
+def mirror_publish(generation: int, changed: dict[str, bytes], gone: list[str]) -> None:
+    """Bring ``PUBLISH_DIR`` (if set) to ``generation``, given what that publish changed."""
+    setting = current_app.config.get("PUBLISH_DIR")
+    if not setting:
+        return
+    root = Path(setting).resolve()
+    try:
+        with _marker(root) as marker:
+            held = int(marker.read() or 0)
+            if held >= generation:
+                return  # a later publish already wrote a newer site here
+            if held == generation - 1 and (root / STATIC).is_dir():
+                for path, body in changed.items():
+                    write_atomically(root, export_path(path), body)
+                for path in gone:
+                    _remove(root, export_path(path))
+            else:
+                _copy_whole_site(root)
+            marker.seek(0)
+            marker.truncate()
+            marker.write(str(generation))
+    except (OSError, SQLAlchemyError):
+        current_app.logger.exception("publishing: could not mirror to %s", root)
+
+
+@contextmanager
+def _marker(root: Path):
+    """The marker file, locked so two publishes on this machine never interleave."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root.with_name(f".{root.name}.mirror"), "a+") as marker:
+        fcntl.flock(marker, fcntl.LOCK_EX)
+        marker.seek(0)
+        yield marker
+
+
+def _copy_whole_site(root: Path) -> None:
+    """Write every published file that differs, then remove every file the site lacks."""
+    wanted = set()
+    query = select(PublishedArtifact.path, PublishedArtifact.body).where(
+        PublishedArtifact.gone.is_(False)
+    )
+    with db.engine.connect() as conn:
+        for row in conn.execute(query).yield_per(200):
+            name = export_path(row.path)
+            wanted.add(name)
+            write_atomically(root, name, row.body)
+    static = Path(current_app.static_folder)
+    for source in static.rglob("*"):
+        if source.is_file():
+            name = f"{STATIC}/{source.relative_to(static).as_posix()}"
+            wanted.add(name)
+            write_atomically(root, name, source.read_bytes())
+    for file in sorted(root.rglob("*"), reverse=True):
+        if file.is_file() and file.relative_to(root).as_posix() not in wanted:
+            _remove(root, file.relative_to(root).as_posix())
+
+
+def write_atomically(root: Path, name: str, body: bytes) -> None:
+    """Write ``root/name`` through a temporary file and a rename; unchanged bytes stay."""
+    target = root / name
+    try:
+        if target.read_bytes() == body:
+            return
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the web server must read it
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _remove(root: Path, name: str) -> None:
+    """Remove ``root/name`` and the folders it leaves empty (a page's own folder)."""
+    target = root / name
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -1,0 +1,61 @@
+import logging
+
+from app.extensions import db
+from app.publishing.publish import export_site, publish_site
+from tests.factories import create_component, create_incident
+
+
+def _tree(root):
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_every_publish_keeps_the_mirror_equal_to_an_export(app, app_factory, tmp_path):
+    mirror = tmp_path / "mirror"
+    mirrored = app_factory(PUBLISH_DIR=str(mirror))
+    with mirrored.app_context():
+        api = create_component(name="API")
+        incident = create_incident(title="Slow checkout", components=[api], updates=[("Hm.", "")])
+        publish_site()
+        export_site(tmp_path / "export")
+        assert _tree(mirror) == _tree(tmp_path / "export")
+        page = mirror / f"incidents/{incident.public_id}/index.html"
+        assert b"Slow checkout" in page.read_bytes() and page.stat().st_mode & 0o777 == 0o644
+        db.session.delete(incident)  # its page is gone: the file and its folder go too
+        api.status = "major_outage"
+        db.session.commit()
+        publish_site()
+        assert not page.parent.exists()
+        export_site(tmp_path / "export")
+        assert _tree(mirror) == _tree(tmp_path / "export")
+        assert not list(mirror.rglob(".*.tmp"))
+
+
+def test_a_mirror_set_up_later_or_after_a_gap_gets_the_whole_site(app, app_factory, tmp_path):
+    mirror = tmp_path / "mirror"
+    plain, mirrored = app_factory(), app_factory(PUBLISH_DIR=str(mirror))
+    with plain.app_context():
+        create_component(name="API")
+        publish_site()  # no mirror here: the mirror misses this generation
+    with mirrored.app_context():
+        create_component(slug="web", name="Web")
+        publish_site()
+        export_site(tmp_path / "export")
+    assert _tree(mirror) == _tree(tmp_path / "export")
+    assert (mirror / "api/v2/summary.json").exists() and (mirror / "static").is_dir()
+
+
+def test_a_mirror_that_cannot_be_written_never_fails_the_publish(
+    app, app_factory, tmp_path, caplog
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    broken = app_factory(PUBLISH_DIR=str(blocker / "mirror"))
+    with broken.app_context(), caplog.at_level(logging.ERROR):
+        create_component(name="API")
+        generation = publish_site()
+        assert generation >= 1 and broken.test_client().get("/").status_code == 200
+    assert "could not mirror" in caplog.text
