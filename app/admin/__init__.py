@@ -32,7 +32,29 @@ def _admin_globals():
         "logout_form": LogoutForm(formdata=None),  # rendered, never read from this request
         "render_markdown": render_markdown,
         "format_local": format_local,
+        "component_groups": component_groups,
     }
+
+
+def component_groups(rows, selected) -> list[dict]:
+    """The picker's rows [(component, status in the incident)] by group, in page order. A
+    group starts open when it has a change or a component of the incident, or the page is
+    small enough to show whole."""
+    groups: dict[str, dict] = {}
+    for component, current in rows:
+        name = component.group.name if component.group else "Not in a group"
+        group = groups.setdefault(name, {"name": name, "items": [], "changing": 0, "open": False})
+        group["items"].append((component, current))
+        changing = bool(selected.get(component.public_id))
+        group["changing"] += changing
+        group["open"] = group["open"] or changing or current is not None
+    for group in groups.values():
+        group["open"] = group["open"] or len(rows) <= PICKER_OPEN_UP_TO
+    return list(groups.values())
+
+
+# Pages with more components than this start with their groups folded.
+PICKER_OPEN_UP_TO = 8
 
 
 # Routes register on import; one module per area of the console.
