@@ -1,17 +1,15 @@
-"""Helpers shared by the console's views: lookups, prefill and preview of update texts."""
+"""Helpers shared by the console's views: lookups, and the flow of the forms with texts."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.admin.forms import options, show_error
+from app.admin.texts import Facts, fill, sync, untouched
 from app.core import ServiceError
 from app.core.users import list_users
 from app.incidents.components import all_components
 from app.incidents.lifecycle import get_incident
-from app.incidents.updates import default_next_update
 from app.markdown import markdown_to_text, render_markdown
-from app.messages.prefill import prefill
-from app.models import Audience, Incident, IncidentKind, Severity
-from app.sqltypes import utcnow
+from app.models import Incident
 
 
 def incident_or_404(public_id: str) -> Incident:
@@ -29,53 +27,6 @@ def people_choices(form) -> None:
         form.lead.choices = options(people)
     if hasattr(form, "commander"):
         form.commander.choices = options([("", "Nobody yet"), *people])
-
-
-def selected_names(statuses: dict[str, str]) -> list[str]:
-    """Names of the components given a status in the form, in page order."""
-    chosen = {pid for pid, status in statuses.items() if status}
-    return [c.name for c in all_components() if c.public_id in chosen]
-
-
-def draft_incident(*, title="", severity="SEV3", lead=None, commander=None) -> Incident:
-    """An unsaved incident, so templates can be rendered before it is declared."""
-    if severity not in [s.value for s in Severity]:
-        severity = "SEV3"
-    return Incident(
-        title=title or "(title)",
-        kind=IncidentKind.incident,
-        severity=Severity(severity),
-        lead=lead,
-        commander=commander,
-    )
-
-
-def default_due(incident: Incident, state: str):
-    """When the next update is due if the lead promises nothing: the snoozed time while a
-    snooze holds (so the text can say it), else now + the cadence."""
-    now = utcnow()
-    if incident.snoozed_until and incident.snoozed_until > now:
-        return incident.snoozed_until
-    try:
-        return default_next_update(incident, state, now)
-    except ValueError:  # an unknown state has no cadence
-        return None
-
-
-def texts_for(incident: Incident, state: str, *, components=None, next_update_at=None) -> dict:
-    """Rendered template texts for ``state``, with the default next update time."""
-    if next_update_at is None:
-        next_update_at = default_due(incident, state)
-    try:
-        return prefill(incident, state=state, next_update_at=next_update_at, components=components)
-    except ValueError:  # an unknown state: nothing to prefill
-        return {a.value: ("", "") for a in Audience}
-
-
-def fill_texts(form, texts: dict) -> None:
-    """Replace the form's two text areas with the rendered templates."""
-    form.external_body.data = texts["external"][1]
-    form.internal_body.data = texts["internal"][1]
 
 
 def preview(form, texts: dict) -> dict:
@@ -102,20 +53,32 @@ def component_rows(incident: Incident | None = None) -> list:
     return [(c, linked.get(c.id)) for c in all_components()]
 
 
-def texts_form(template: str, form, page: dict, texts: dict, *, act, done: str, incident):
-    """The flow every form with an external and an internal text shares: prefill on GET,
-    a 422 with the form on bad input, an optional preview, then ``act()`` and a redirect."""
+def texts_form(template: str, form, page: dict, facts: Facts, *, act, done, incident=None):
+    """The flow every form with an external and an internal text shares: prefill on GET;
+    on POST, first re-render the texts the lead has not touched from the submitted inputs
+    (a notice beside each edited text written for other inputs), then refill, a 422 with the
+    form on bad input, a preview, or ``act(prefilled)`` and a redirect. ``prefilled``: the
+    audiences whose text is untouched, which the service renders again from what it saves."""
+    rendered = facts.render()
+    page = {**page, "notices": {}}
     if request.method == "GET":
-        fill_texts(form, texts)
+        fill(form, facts, rendered)
+        return render_template(template, **page)
+    prefilled = untouched(form)
+    asked = request.form.get("refill_text", "")
+    refill = getattr(form, "refill", None) is not None and form.refill.data
+    page["notices"] = sync(form, facts, rendered, force=[asked])
+    if refill or asked:
         return render_template(template, **page)
     if not form.validate():
         return render_template(template, **page), 422
     if getattr(form, "preview", None) is not None and form.preview.data:
-        return render_template(template, preview=preview(form, texts), **page)
+        return render_template(template, preview=preview(form, rendered), **page)
     try:
-        act()
+        result = act(prefilled)
     except ServiceError as exc:
         show_error(form, exc)
         return render_template(template, **page), 422
-    flash(done, "info")
+    incident = incident or result
+    flash(done(incident) if callable(done) else done, "info")
     return redirect(url_for("admin.show_incident", public_id=incident.public_id))

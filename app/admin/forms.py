@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -58,12 +59,19 @@ def _body(label):
 class _TextsMixin:
     external_body = _body("External text (public; Markdown)")
     internal_body = _body("Internal text (stakeholders; Markdown)")
+    # What each text was rendered from (the inputs, as JSON) and a hash of the rendered text:
+    # the server re-renders a text still equal to its prefill, never one the lead edited.
+    external_for = HiddenField()
+    external_hash = HiddenField()
+    internal_for = HiddenField()
+    internal_hash = HiddenField()
     notify = BooleanField("Notify subscribers", default=True)
     notify_stakeholders = BooleanField("Notify stakeholders", default=True)
     preview = SubmitField("Preview")
 
 
 class IncidentForm(_TextsMixin, FlaskForm):
+    public_id = HiddenField()  # allocated on first render, so the texts can link the page
     title = StringField("Title", validators=[Length(max=200)])
     severity = SelectField("Severity", choices=_choices(Severity), default="SEV3")
     state = SelectField(
@@ -238,11 +246,12 @@ def to_local_input(value):
     return value.astimezone(zone(page_settings().timezone)).replace(tzinfo=None)
 
 
-def component_statuses() -> dict[str, str]:
-    """{component public id: new status} from the form's component-<id> selects."""
+def component_statuses(values=None) -> dict[str, str]:
+    """{component public id: new status} from the form's component-<id> selects
+    (``values``: another source of form data, e.g. the query string of a live refill)."""
     return {
         key.removeprefix("component-"): value
-        for key, value in request.form.items()
+        for key, value in (request.form if values is None else values).items()
         if key.startswith("component-")
     }
 

@@ -4,18 +4,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.common import (
-    component_rows,
-    default_due,
-    draft_incident,
-    fill_texts,
-    incident_or_404,
-    people_choices,
-    preview,
-    selected_names,
-    texts_for,
-    texts_form,
-)
+from app.admin.common import component_rows, incident_or_404, people_choices, texts_form
 from app.admin.fanout_forms import RetryForm
 from app.admin.forms import (
     EditIncidentForm,
@@ -30,17 +19,25 @@ from app.admin.forms import (
     to_local_input,
     to_utc,
 )
+from app.admin.texts import (
+    closing_facts,
+    declare_facts,
+    fingerprint,
+    text_hash,
+    update_facts,
+    written_for,
+)
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.audit import audit_events
 from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
-from app.incidents.lifecycle import clean_user, recent_incidents
+from app.incidents.lifecycle import recent_incidents
 from app.incidents.timeline import timeline_markdown
 from app.incidents.updates import POSTABLE_STATES
 from app.incidents.updates import post_update as post_update_service
 from app.messages.prefill import incident_url
-from app.models import IncidentKind, Role, State
+from app.models import Role, State
 from app.reminders.metrics import comms_for
 from app.reminders.tick import snooze_incident as snooze_service
 
@@ -91,17 +88,6 @@ def snooze_incident(public_id):
     return redirect(url_for("admin.show_incident", public_id=incident.public_id))
 
 
-def _draft(form):
-    try:
-        lead = clean_user(form.lead.data, field="lead")
-        commander = clean_user(form.commander.data, field="commander")
-    except ServiceError:
-        lead = commander = None
-    return draft_incident(
-        title=form.title.data, severity=form.severity.data, lead=lead, commander=commander
-    )
-
-
 @bp.route("/incidents/new", methods=["GET", "POST"])
 @require_role(Role.lead)
 def declare_incident():
@@ -111,25 +97,19 @@ def declare_incident():
     if request.method == "GET":
         form.lead.data = str(current_user.id)
     statuses = component_statuses()
-    texts = texts_for(_draft(form), form.state.data, components=selected_names(statuses))
+    facts = declare_facts(form)
     page = {
         "form": form,
         "rows": component_rows(),
         "selected": statuses,
-        "default_due": default_due(_draft(form), form.state.data),
+        "default_due": facts.default_due,
     }
-    if request.method == "GET":
-        fill_texts(form, texts)
-        return render_template("admin/incidents/declare.html", **page)
-    if form.refill.data:
-        fill_texts(form, texts)
-        return render_template("admin/incidents/declare.html", **page)
-    if not form.validate():
-        return render_template("admin/incidents/declare.html", **page), 422
-    if form.preview.data:
-        return render_template("admin/incidents/declare.html", preview=preview(form, texts), **page)
-    try:
-        incident = incidents_service.declare_incident(
+    return texts_form(
+        "admin/incidents/declare.html",
+        form,
+        page,
+        facts,
+        act=lambda prefilled: incidents_service.declare_incident(
             title=form.title.data,
             actor=current_user,
             severity=form.severity.data,
@@ -145,12 +125,11 @@ def declare_incident():
             next_update_by=to_utc(form.next_update_by.data),
             cadence_minutes=form.cadence_minutes.data,
             is_public=form.is_public.data,
-        )
-    except ServiceError as exc:
-        show_error(form, exc)
-        return render_template("admin/incidents/declare.html", **page), 422
-    flash(f"Declared “{incident.title}”.", "info")
-    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+            public_id=form.public_id.data,
+            prefilled=prefilled,
+        ),
+        done=lambda incident: f"Declared “{incident.title}”.",
+    )
 
 
 @bp.route("/incidents/<public_id>/updates/new", methods=["GET", "POST"])
@@ -159,29 +138,23 @@ def post_update(public_id):
     """Post an update, texts prefilled from the templates for the state (leads)."""
     incident = incident_or_404(public_id)
     form = UpdateForm()
-    allowed = [s.value for s in POSTABLE_STATES[incident.kind]]
-    form.state.choices = options((s, s.replace("_", " ")) for s in allowed)
-    if request.method == "GET":
-        wanted = request.args.get("state", incident.state)
-        form.state.data = wanted if wanted in allowed else allowed[0]
+    first = request.method == "GET"
+    _state_choices(form, incident, request.args.get("state") if first else None, first=first)
     statuses = component_statuses()
-    texts = texts_for(incident, form.state.data)
+    facts = update_facts(incident, form)
     page = {
         "form": form,
         "incident": incident,
         "rows": component_rows(incident),
-        "default_due": default_due(incident, form.state.data),
+        "default_due": facts.default_due,
         "selected": statuses,
     }
-    if request.method == "GET" or form.refill.data:
-        fill_texts(form, texts)
-        return render_template("admin/incidents/update.html", **page)
-    if not form.validate():
-        return render_template("admin/incidents/update.html", **page), 422
-    if form.preview.data:
-        return render_template("admin/incidents/update.html", preview=preview(form, texts), **page)
-    try:
-        post_update_service(
+    return texts_form(
+        "admin/incidents/update.html",
+        form,
+        page,
+        facts,
+        act=lambda prefilled: post_update_service(
             incident,
             state=form.state.data,
             actor=current_user,
@@ -191,12 +164,21 @@ def post_update(public_id):
             notify=form.notify.data,
             notify_stakeholders=form.notify_stakeholders.data,
             next_update_by=to_utc(form.next_update_by.data),
-        )
-    except ServiceError as exc:
-        show_error(form, exc)
-        return render_template("admin/incidents/update.html", **page), 422
-    flash("Update posted.", "info")
-    return redirect(url_for("admin.show_incident", public_id=incident.public_id))
+            prefilled=prefilled,
+        ),
+        done="Update posted.",
+        incident=incident,
+    )
+
+
+def _state_choices(form, incident, wanted, *, first=False) -> None:
+    """The states an update may move ``incident`` to; on a first render, ``wanted`` or the
+    incident's own."""
+    allowed = [s.value for s in POSTABLE_STATES[incident.kind]]
+    form.state.choices = options((s, s.replace("_", " ")) for s in allowed)
+    if first:
+        wanted = wanted or incident.state
+        form.state.data = wanted if wanted in allowed else allowed[0]
 
 
 @bp.route("/incidents/<public_id>/resolve", methods=["GET", "POST"])
@@ -209,8 +191,8 @@ def resolve_incident(public_id):
         "admin/incidents/resolve.html",
         form,
         {"form": form, "incident": incident},
-        texts_for(incident, State.resolved),
-        act=lambda: incidents_service.resolve_incident(
+        closing_facts(incident, State.resolved),
+        act=lambda prefilled: incidents_service.resolve_incident(
             incident,
             actor=current_user,
             external_body=form.external_body.data,
@@ -218,6 +200,7 @@ def resolve_incident(public_id):
             restore_components=form.restore_components.data,
             notify=form.notify.data,
             notify_stakeholders=form.notify_stakeholders.data,
+            prefilled=prefilled,
         ),
         done="Incident resolved.",
         incident=incident,
@@ -265,14 +248,15 @@ def post_postmortem(public_id):
         "admin/incidents/postmortem.html",
         form,
         {"form": form, "incident": incident},
-        texts_for(incident, State.postmortem),
-        act=lambda: incidents_service.post_postmortem(
+        closing_facts(incident, State.postmortem),
+        act=lambda prefilled: incidents_service.post_postmortem(
             incident,
             actor=current_user,
             external_body=form.external_body.data,
             internal_body=form.internal_body.data,
             notify=form.notify.data,
             notify_stakeholders=form.notify_stakeholders.data,
+            prefilled=prefilled,
         ),
         done="Postmortem posted.",
         incident=incident,
@@ -293,15 +277,28 @@ def export_timeline(public_id):
 @bp.route("/prefill")
 @require_role(Role.lead)
 def prefill_texts():
-    """The rendered templates for a state, for the few lines of JS that refill the texts."""
+    """The texts the declare or update form would get from its current inputs (the query
+    string carries the whole form), for the few lines of JS that keep them in step."""
     args = request.args
     public_id = args.get("incident")
     if public_id:
         incident = incident_or_404(public_id)
-        names = None
+        form = UpdateForm(formdata=args, meta={"csrf": False})
+        _state_choices(form, incident, None)
+        facts = update_facts(incident, form, args)
     else:
-        incident = draft_incident(title=args.get("title", ""), severity=args.get("severity", ""))
-        incident.kind = IncidentKind.incident
-        names = selected_names({pid: "x" for pid in args.getlist("component")})
-    texts = texts_for(incident, args.get("state", ""), components=names)
-    return jsonify({audience: {"subject": s, "body": b} for audience, (s, b) in texts.items()})
+        form = IncidentForm(formdata=args, meta={"csrf": False})
+        facts = declare_facts(form, args)
+    texts = facts.render()
+    return jsonify(
+        {
+            audience: {
+                "subject": subject,
+                "body": body,
+                "for": fingerprint(facts.inputs),
+                "hash": text_hash(body),
+                "written_for": written_for(args.get(f"{audience}_for"), facts.inputs),
+            }
+            for audience, (subject, body) in texts.items()
+        }
+    )

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.common import incident_or_404, texts_for, texts_form
+from app.admin.common import incident_or_404, texts_form
 from app.admin.forms import (
     MaintenanceActionForm,
     MaintenanceForm,
@@ -13,6 +13,7 @@ from app.admin.forms import (
     to_local_input,
     to_utc,
 )
+from app.admin.texts import closing_facts
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.incidents import maintenance as service
@@ -112,13 +113,14 @@ def _act(public_id, action):
         "admin/maintenance/action.html",
         form,
         {"form": form, "incident": window, "action": action},
-        texts_for(window, state),
-        act=lambda: run(
+        closing_facts(window, state),
+        act=lambda prefilled: run(
             window,
             actor=current_user,
             external_body=form.external_body.data,
             internal_body=form.internal_body.data,
             notify=form.notify.data,
+            prefilled=prefilled,
         ),
         done=done,
         incident=window,

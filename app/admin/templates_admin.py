@@ -10,6 +10,7 @@ from app.core import ServiceError
 from app.markdown import markdown_to_text, render_markdown
 from app.messages import sandbox
 from app.messages import templates as service
+from app.messages.checks import empty_variable_warnings
 from app.models import Role
 
 
@@ -24,6 +25,13 @@ def _preview(form):
     """Render the form's template with sample values; a bad template is a form error."""
     subject, body = sandbox.preview_template(subject=form.subject.data, body=form.body.data)
     return {"subject": subject, "html": render_markdown(body), "text": markdown_to_text(body)}
+
+
+def _warn(form) -> None:
+    """Say which variables would render empty for the template's kind and state."""
+    source = f"{form.subject.data or ''}\n{form.body.data or ''}"
+    for warning in empty_variable_warnings(source, kind=form.kind.data, state=form.state.data):
+        flash(warning, "warning")
 
 
 def _fields(form):
@@ -66,8 +74,11 @@ def create_template():
         return render_template("admin/templates/form.html", **page), 422
     try:
         if form.preview.data:
-            return render_template("admin/templates/form.html", preview=_preview(form), **page)
+            preview = _preview(form)
+            _warn(form)
+            return render_template("admin/templates/form.html", preview=preview, **page)
         service.create_template(actor=current_user, **_fields(form))
+        _warn(form)
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/templates/form.html", **page), 422
@@ -93,8 +104,11 @@ def edit_template(template_id):
         return render_template("admin/templates/form.html", **page), 422
     try:
         if form.preview.data:
-            return render_template("admin/templates/form.html", preview=_preview(form), **page)
+            preview = _preview(form)
+            _warn(form)
+            return render_template("admin/templates/form.html", preview=preview, **page)
         service.edit_template(template, actor=current_user, **_fields(form))
+        _warn(form)
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/templates/form.html", **page), 422

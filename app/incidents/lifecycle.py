@@ -1,6 +1,7 @@
 """Incidents: reading them for the admin, declaring, resolving and the postmortem."""
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import selectinload
@@ -33,7 +34,7 @@ from app.models import (
     User,
 )
 from app.signals import public_changed
-from app.sqltypes import utcnow
+from app.sqltypes import new_public_id, utcnow
 
 # The public impact a component status implies (Statuspage's mapping).
 IMPACT_BY_STATUS = {
@@ -42,6 +43,7 @@ IMPACT_BY_STATUS = {
     ComponentStatus.degraded_performance: Impact.minor,
 }
 _IMPACT_ORDER = list(Impact)
+PUBLIC_ID = re.compile(r"[0-9a-z]{12}")
 
 
 def open_incidents() -> list[Incident]:
@@ -108,6 +110,13 @@ def clean_title(title: str | None) -> str:
     return title
 
 
+def free_public_id(wanted: str | None) -> str:
+    """``wanted`` if it is a well-formed public id no incident holds yet, else a new one."""
+    if wanted and PUBLIC_ID.fullmatch(wanted) and get_incident(wanted) is None:
+        return wanted
+    return new_public_id()
+
+
 def declare_incident(
     *,
     title: str,
@@ -125,9 +134,13 @@ def declare_incident(
     next_update_by: datetime | None = None,
     cadence_minutes: int | None = None,
     is_public: bool = True,
+    public_id: str | None = None,
+    prefilled: Collection[str] = (),
 ) -> Incident:
     """Open an incident with its first update; one commit. ``cadence_minutes`` overrides
-    the policy's cadence; a non-public incident never reaches the page or subscribers."""
+    the policy's cadence; a non-public incident never reaches the page or subscribers.
+    ``public_id``: the id the console allocated when it first rendered the texts (so they
+    could name the public page), used if still free. ``prefilled``: see ``add_update``."""
     now = utcnow()
     title = clean_title(title)
     if severity not in [s.value for s in Severity]:
@@ -146,6 +159,7 @@ def declare_incident(
     if cadence_minutes is not None and not 1 <= cadence_minutes <= 1440:
         raise ServiceError("A cadence is 1 to 1440 minutes.", field="cadence_minutes")
     incident = Incident(
+        public_id=free_public_id(public_id),
         title=title,
         kind=IncidentKind.incident,
         severity=Severity(severity),
@@ -169,6 +183,7 @@ def declare_incident(
         notify=notify,
         notify_stakeholders=notify_stakeholders,
         next_update_by=promised,
+        prefilled=prefilled,
     )
     record(
         "incident.declare", actor=actor, obj=incident, incident=incident, detail={"title": title}
@@ -186,8 +201,10 @@ def resolve_incident(
     restore_components: bool = True,
     notify: bool = True,
     notify_stakeholders: bool = True,
+    prefilled: Collection[str] = (),
 ) -> Update:
-    """Close an incident with a final update; components back to operational if asked."""
+    """Close an incident with a final update; components back to operational if asked.
+    ``prefilled``: see ``add_update``."""
     if incident.kind != IncidentKind.incident:
         raise ServiceError("Maintenance is completed, not resolved.")
     if not incident.is_open:
@@ -206,6 +223,7 @@ def resolve_incident(
         at=now,
         notify=notify,
         notify_stakeholders=notify_stakeholders,
+        prefilled=prefilled,
     )
     if restore_components:
         for link in incident.components:
@@ -222,6 +240,7 @@ def post_postmortem(
     internal_body: str = "",
     notify: bool = False,
     notify_stakeholders: bool = True,
+    prefilled: Collection[str] = (),
 ) -> Update:
     """Add a postmortem update (usually a link) to a resolved incident."""
     if incident.kind != IncidentKind.incident or incident.resolved_at is None:
@@ -239,6 +258,7 @@ def post_postmortem(
         notify=notify,
         notify_stakeholders=notify_stakeholders,
         move_incident=False,
+        prefilled=prefilled,
     )
     record("incident.postmortem", actor=actor, obj=update, incident=incident)
     return commit_update(update)

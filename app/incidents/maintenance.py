@@ -205,10 +205,12 @@ def _require_maintenance(incident: Incident, *states: State) -> None:
         raise ServiceError(f"This maintenance is {incident.state.replace('_', ' ')}.")
 
 
-def _transition(incident, state, *, actor, now, texts, notify, status):
-    """Move to ``state`` with an update (template texts unless given) and component status."""
+def _transition(incident, state, *, actor, now, texts, notify, status, prefilled=()):
+    """Move to ``state`` with an update (template texts unless given, or for the
+    ``prefilled`` audiences) and component status."""
     external, internal = texts
     if not external and not internal:
+        prefilled = ("external", "internal")
         texts = prefill(incident, state=state)
         external, internal = texts["external"][1], texts["internal"][1]
     update = add_update(
@@ -220,6 +222,7 @@ def _transition(incident, state, *, actor, now, texts, notify, status):
         at=now,
         notify=incident.auto_notify if notify is None else notify,
         notify_stakeholders=incident.auto_notify if notify is None else notify,
+        prefilled=prefilled,
     )
     for link in incident.components:
         set_component_status(link.component, status, at=now, update=update)
@@ -240,6 +243,7 @@ def start_maintenance(
     external_body: str = "",
     internal_body: str = "",
     notify: bool | None = None,
+    prefilled=(),
 ) -> Update:
     """Begin a scheduled window: in progress, components under maintenance. ``notify=None``
     (the automatic start) notifies only if the lead ticked it when scheduling."""
@@ -255,6 +259,7 @@ def start_maintenance(
         texts=texts,
         notify=notify,
         status=ComponentStatus.under_maintenance,
+        prefilled=prefilled,
     )
 
 
@@ -265,6 +270,7 @@ def complete_maintenance(
     external_body: str = "",
     internal_body: str = "",
     notify: bool | None = None,
+    prefilled=(),
 ) -> Update:
     """Finish a window: completed, components operational again."""
     _require_maintenance(incident, State.in_progress, State.verifying)
@@ -279,6 +285,7 @@ def complete_maintenance(
         texts=texts,
         notify=notify,
         status=ComponentStatus.operational,
+        prefilled=prefilled,
     )
 
 
@@ -289,6 +296,7 @@ def cancel_maintenance(
     external_body: str = "",
     internal_body: str = "",
     notify: bool = True,
+    prefilled=(),
 ) -> Update:
     """Call off a window that has not finished; components back to operational if started."""
     _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
@@ -308,6 +316,7 @@ def cancel_maintenance(
         at=now,
         notify=notify,
         notify_stakeholders=notify,
+        prefilled=prefilled,
     )
     if started:
         for link in incident.components:

@@ -1,7 +1,7 @@
 """Posting updates: the one place an Update is made, its components changed and signals sent."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -12,6 +12,7 @@ from app.core.settings import page_settings
 from app.core.text import clean_text
 from app.extensions import db
 from app.incidents.cadence import policy_minutes
+from app.messages.prefill import prefill
 from app.models import (
     CLOSED_STATES,
     Component,
@@ -131,8 +132,14 @@ def add_update(
     notify_stakeholders: bool = True,
     next_update_by: datetime | None = None,
     move_incident: bool = True,
+    prefilled: Collection[str] = (),
 ) -> Update:
-    """Add a checked update to the session and send ``update_posted``; the caller commits."""
+    """Add a checked update to the session and send ``update_posted``; the caller commits.
+
+    ``prefilled`` names the audiences whose text is still the untouched template text: it is
+    rendered here, from the incident as this update leaves it, so the text states the very
+    facts saved (components, impact, public URL) and promises the very due time the
+    reminders use."""
     update = Update(
         incident=incident,
         state=state,
@@ -160,9 +167,21 @@ def add_update(
         incident.next_update_due_at = next_update_by or default_next_update(incident, state, at)
         incident.snoozed_until = None
     update.next_update_by = incident.next_update_due_at
+    if prefilled:
+        render_prefilled(update, prefilled)
     db.session.flush()
     update_posted.send(current_app._get_current_object(), update=update)
     return update
+
+
+def render_prefilled(update: Update, audiences: Collection[str]) -> None:
+    """Replace the texts of ``audiences`` with the templates rendered from the saved facts;
+    a template that renders nothing keeps the text the lead saw."""
+    texts = prefill(update.incident, state=update.state, next_update_at=update.next_update_by)
+    for audience in {str(a) for a in audiences} & {"external", "internal"}:
+        body = clean_text(texts.get(str(audience), ("", ""))[1]).strip()
+        if body:
+            setattr(update, f"{audience}_body", body)
 
 
 def commit_update(update: Update) -> Update:
@@ -185,8 +204,10 @@ def post_update(
     notify: bool = True,
     notify_stakeholders: bool = True,
     next_update_by: datetime | None = None,
+    prefilled: Collection[str] = (),
 ) -> Update:
-    """Post an update on an open incident or maintenance; one commit."""
+    """Post an update on an open incident or maintenance; one commit. ``prefilled``: the
+    audiences whose text is the untouched template text, rendered again from what is saved."""
     now = utcnow()
     if not incident.is_open:
         raise ServiceError(
@@ -221,6 +242,7 @@ def post_update(
         notify=notify,
         notify_stakeholders=notify_stakeholders,
         next_update_by=promised,
+        prefilled=prefilled,
     )
     record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
     return commit_update(update)

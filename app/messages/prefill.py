@@ -5,9 +5,20 @@ from flask import current_app
 from app.core.settings import page_settings
 from app.extensions import db
 from app.messages.sandbox import render_text
-from app.models import Audience, Component, Incident, IncidentKind, MessageTemplate, State
+from app.models import (
+    Audience,
+    Component,
+    Impact,
+    Incident,
+    IncidentKind,
+    MessageTemplate,
+    State,
+)
 from app.sqltypes import utcnow
 from app.timefmt import format_duration, format_local
+
+# States whose text is written as the incident or window closes: resolved_at has a value.
+CLOSING_STATES = frozenset({State.resolved, State.postmortem, State.completed, State.cancelled})
 
 
 def incident_url(incident: Incident) -> str:
@@ -51,18 +62,21 @@ def template_context(
     may read them."""
     tz = page_settings().timezone
     names = component_names(incident, components, audience)
-    end = incident.resolved_at or utcnow()
-    started = incident.started_at or utcnow()
+    closing = State(state) in CLOSING_STATES
+    now = utcnow()
+    started = incident.started_at or now
+    # A closing text (resolve, complete, cancel) rendered before the close says "now".
+    resolved = incident.resolved_at or (now if closing else None)
     return {
         "page_name": page_settings().page_name,
         "incident_title": incident.title or "",
         "severity": str(incident.severity or ""),
-        "impact": str(incident.impact or ""),
+        "impact": str(incident.impact or Impact.none),
         "state": State(state).value.replace("_", " "),
         "affected_components": join_names(names),
         "started_at": format_local(started, tz),
-        "resolved_at": format_local(incident.resolved_at or end, tz),
-        "duration": format_duration((end - started).total_seconds()),
+        "resolved_at": format_local(resolved, tz),
+        "duration": format_duration(((resolved or now) - started).total_seconds()),
         "next_update_at": format_local(next_update_at, tz) if next_update_at else "the next hour",
         "scheduled_for": format_local(incident.scheduled_for, tz),
         "scheduled_until": format_local(incident.scheduled_until, tz),

@@ -87,6 +87,10 @@ def test_refill_without_js_keeps_what_was_typed_elsewhere(client, as_lead):
         refill="Refill texts for this state",
     )
     html = client.post("/admin/incidents/new", data=data).get_data(as_text=True)
+    # The edited text stays, with a notice; the lead refills it on purpose.
+    assert "old text" in html and 'data-notice="external" role="status">' in html
+    data["refill_text"] = "external"
+    html = client.post("/admin/incidents/new", data=data).get_data(as_text=True)
     assert "We have found the cause" in html and "old text" not in html
     assert 'value="Search is slow"' in html
     assert '<option selected value="SEV1">' in html
@@ -147,7 +151,9 @@ def test_the_prefill_endpoint_renders_a_state_for_the_js(client, as_lead):
     assert texts["external"]["subject"] == "Monitoring: API errors"
     assert "A fix is in place" in texts["external"]["body"]
     api = create_component(slug="api", name="API")
-    draft = client.get(f"/admin/prefill?state=investigating&title=T&component={api.public_id}")
+    draft = client.get(
+        f"/admin/prefill?state=investigating&title=T&component-{api.public_id}=partial_outage"
+    )
     assert "**API**" in draft.json["external"]["body"]
 
 
@@ -289,7 +295,11 @@ def test_refilling_an_update_keeps_components_and_ticks(client, as_lead):
         "refill": "Refill texts for this state",
     }
     html = client.post(url, data=data).get_data(as_text=True)
-    assert "A fix is in place" in html and "typed" not in html
+    # Typed texts stay (each with its notice); untouched ones follow the state.
+    assert "typed" in html and 'data-notice="internal" role="status">' in html
+    data |= {"refill_text": "external"}
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert "A fix is in place" in html and "typed too" in html
     assert '<option value="degraded_performance" selected>' in html
     assert 'id="notify" name="notify" type="checkbox" value="y">' in html
     assert 'checked id="notify_stakeholders"' in html
@@ -339,7 +349,10 @@ def test_prefilled_external_texts_never_name_a_private_component(client, as_lead
     resolve = client.get(f"/admin/incidents/{incident.public_id}/resolve").get_data(as_text=True)
     external = re.search(r'name="external_body"[^>]*>([^<]*)<', resolve).group(1)
     assert "API" in external and "Secret vault" not in external
-    query = f"state=investigating&title=T&component={api.public_id}&component={vault.public_id}"
+    query = (
+        f"state=investigating&title=T&component-{api.public_id}=major_outage"
+        f"&component-{vault.public_id}=major_outage"
+    )
     draft = client.get(f"/admin/prefill?{query}").json
     public = draft["external"]["body"]
     assert "**API**" in public and "Secret vault" not in public
