@@ -62,7 +62,9 @@ class Incident(db.Model):
         back_populates="incident", cascade="all, delete-orphan"
     )
     updates: Mapped[list["Update"]] = relationship(
-        back_populates="incident", order_by="Update.posted_at", cascade="all, delete-orphan"
+        back_populates="incident",
+        order_by="[Update.posted_at, Update.id]",  # ties (same second) in posting order
+        cascade="all, delete-orphan",
     )
 
     @property
