@@ -43,6 +43,9 @@ document.querySelectorAll("form[data-prefill]").forEach(function (form) {
       if (mine !== sequence) return;  // a later change is on its way
       latest = texts;
       show(texts);
+      var hint = form.querySelector("[data-due-hint]");
+      hint = hint && hint.closest(".field").querySelector(".hint");
+      if (hint && texts.due_hint) hint.textContent = texts.due_hint;
       form.dataset.refilled = form.elements.state ? form.elements.state.value : "";
       form.dataset.synced = "yes";
     }).catch(function () { /* keep the texts; the server re-renders untouched ones on submit */ });

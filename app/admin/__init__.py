@@ -24,6 +24,7 @@ def require_login():
 
 @bp.context_processor
 def _admin_globals():
+    from app.admin.texts import due_hint
     from app.auth.forms import LogoutForm
     from app.markdown import render_markdown
     from app.timefmt import format_local
@@ -33,6 +34,7 @@ def _admin_globals():
         "render_markdown": render_markdown,
         "format_local": format_local,
         "component_groups": component_groups,
+        "due_hint": due_hint,
     }
 
 

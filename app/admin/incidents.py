@@ -22,6 +22,7 @@ from app.admin.forms import (
 from app.admin.texts import (
     closing_facts,
     declare_facts,
+    due_hint,
     fingerprint,
     text_hash,
     update_facts,
@@ -290,15 +291,15 @@ def prefill_texts():
         form = IncidentForm(formdata=args, meta={"csrf": False})
         facts = declare_facts(form, args)
     texts = facts.render()
-    return jsonify(
-        {
-            audience: {
-                "subject": subject,
-                "body": body,
-                "for": fingerprint(facts.inputs),
-                "hash": text_hash(body),
-                "written_for": written_for(args.get(f"{audience}_for"), facts.inputs),
-            }
-            for audience, (subject, body) in texts.items()
+    answer = {
+        audience: {
+            "subject": subject,
+            "body": body,
+            "for": fingerprint(facts.inputs),
+            "hash": text_hash(body),
+            "written_for": written_for(args.get(f"{audience}_for"), facts.inputs),
         }
-    )
+        for audience, (subject, body) in texts.items()
+    }
+    answer["due_hint"] = due_hint(facts.default_due)  # the hint under "next update by"
+    return jsonify(answer)

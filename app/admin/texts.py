@@ -47,6 +47,14 @@ class Facts:
             return {a: ("", "") for a in AUDIENCES}
 
 
+def due_hint(default_due: datetime | None) -> str:
+    """What a blank "next update by" means: the same time the texts promise and reminders use."""
+    if default_due is None:
+        return "Blank: no update is due in this state."
+    when = format_local(default_due, page_settings().timezone)
+    return f"Blank: {when}, now + the cadence for the severity and state."
+
+
 def text_hash(text: str | None) -> str:
     """The hash of a text as the form submits it (line ends and outer spaces do not count)."""
     return hashlib.sha256(clean_text(text).strip().encode()).hexdigest()[:32]

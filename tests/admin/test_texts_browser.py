@@ -47,6 +47,10 @@ def test_declare_after_changing_severity_and_a_component(
     _synced(page)
     internal = page.locator("textarea[name=internal_body]").input_value()
     assert "**SEV1**, public impact critical" in internal and "Public API" in internal
+    # The hint under "next update by" names the time the texts promise (one value, not two).
+    hint = page.locator(".field:has([data-due-hint]) .hint").inner_text()
+    promised = hint.removeprefix("Blank: ").split(",")[0]
+    assert promised in page.locator("textarea[name=external_body]").input_value()
     page.click("input[value='Declare incident']")
     page.wait_for_selector("text=Declared")
     assert page.evaluate("window.__csp") == []
