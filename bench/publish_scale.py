@@ -15,6 +15,7 @@ hours), so a larger archive is a longer past, as on a real status page, not a bu
 """
 
 import argparse
+import logging
 import statistics
 import sys
 import tempfile
@@ -191,6 +192,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    logging.disable(logging.INFO)  # the queue's and the migrations' chatter
     count_artifacts()
     print(f"{'past incidents':>14} | {'what':<10} | {'seconds':>8} | artifacts rendered")
     for size in [int(s) for s in args.sizes.split(",")]:

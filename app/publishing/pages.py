@@ -199,11 +199,8 @@ def history_months(component: Component | None, tz_name: str | None) -> list[dat
 def month_incidents(month: date, component: Component | None, tz_name: str | None):
     """The history of one local month, newest first."""
     start, end = _month_bounds(month, tz_name)
-    query = (
-        _history_query(component)
-        .where(Incident.started_at >= start, Incident.started_at < end)
-        .options(selectinload(Incident.components).selectinload(IncidentComponent.component))
-    )
+    # A history row shows the incident's own columns only: nothing else is loaded.
+    query = _history_query(component).where(Incident.started_at >= start, Incident.started_at < end)
     return list(db.session.scalars(query.order_by(Incident.started_at.desc(), Incident.id.desc())))
 
 
