@@ -23,6 +23,12 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_publish_dirty'))
     )
+    # History moved from numbered pages to months (/history/2026/11): the stored numbered
+    # pages go, so their URLs redirect to /history (the next publish writes the months).
+    op.execute(
+        "DELETE FROM published_artifacts "
+        "WHERE path LIKE '/history/%' OR path LIKE '/components/%/history/%'"
+    )
 
 
 def downgrade():
