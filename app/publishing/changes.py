@@ -65,7 +65,8 @@ def render_changes(*, now=None) -> Batch:
         kinds.setdefault(row.kind, []).append(row.key)
     with rendering(now) as r:
         batch = Batch(site=r.site, rows=[row.id for row in rows])
-        r.hot()
+        if set(kinds) - {SWEEP}:  # a sweep's later batches leave the hot artifacts alone
+            r.hot()
         by_slug = {c.public_id: c for c in r.components}
         by_id = {c.id: c for c in r.components}
         histories = {None: set()} if INCIDENT in kinds else {}
