@@ -12,6 +12,9 @@ _signals = Namespace()
 
 update_posted = _signals.signal("update-posted")
 update_committed = _signals.signal("update-committed")
+# kwargs say what changed, so publishing re-renders only that: incident=<public id>,
+# components=[public ids whose status moved], everything=True (settings, renames). A send
+# that says nothing re-publishes everything (in the background, in batches).
 public_changed = _signals.signal("public-changed")
 # kwargs: subscriber_id, token (the link's secret, never stored) / subscriber_id
 confirmation_requested = _signals.signal("confirmation-requested")

@@ -14,7 +14,8 @@ from app.extensions import huey
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
-from app.publishing.publish import current_generation, publish_if_stale, publish_site
+from app.publishing.changes import pending, record_change
+from app.publishing.publish import publish_changes, publish_for_the_clock
 from app.reminders import tick as reminders_service
 from app.signals import (
     confirmation_requested,
@@ -117,28 +118,44 @@ def reminder_ticks():
 # --- Publishing and maintenance ---------------------------------------------------------------
 
 
+PUBLISH_BATCHES_PER_TASK = 10
+
+
 @huey.task()
-def publish(seen=None):
-    """Re-render and store the public site after a change (read at generation ``seen``)."""
-    if seen is None:
-        publish_site()
-    else:
-        publish_if_stale(seen=seen)
+def publish():
+    """Publish waiting changes, batch after batch (each its own generation and commit; fresh
+    changes join the next batch); past a few batches, queue the rest as a new task."""
+    for _batch in range(PUBLISH_BATCHES_PER_TASK):
+        if publish_changes() is None:
+            return
+    if pending():
+        publish()
 
 
 @public_changed.connect
-def _republish(sender, **extra):
-    """Something public changed and was committed: re-publish (on the queue)."""
+def _republish(sender, *, incident=None, components=(), everything=False, **extra):
+    """Something public changed and was committed: note what (the publisher's outbox), then
+    publish it on the queue. A signal that does not say what changed re-publishes everything."""
     try:
-        publish(seen=current_generation())
-    except Exception:  # the change is committed; the 15-minute re-publish will catch up
+        record_change(incident=incident, components=components, everything=everything)
+        publish()
+    except Exception:  # the change is committed; the per-minute sweep will catch up
         log.exception("publishing: could not enqueue a re-publish")
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_publishing():
+    """Every minute: publish changes a crashed worker or a queue outage left waiting (here, on
+    this worker: the queue may be what failed)."""
+    if pending():
+        publish.call_local()
 
 
 @huey.periodic_task(crontab(minute="*/15"))
 def republish_for_the_clock():
-    """Time alone moves the uptime bars and past days: a new day shows within 15 minutes."""
-    publish_site()
+    """Time alone moves the uptime bars and past days: a new day shows within 15 minutes.
+    Only the status page, badge and JSON documents depend on the clock."""
+    publish_for_the_clock()
 
 
 @huey.periodic_task(crontab(minute="*"))

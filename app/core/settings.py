@@ -169,5 +169,5 @@ def update_settings(
     record("settings.update", actor=actor, obj=setting, detail={"changed": sorted(changed)})
     db.session.commit()
     g.pop("crier_settings", None)
-    public_changed.send(current_app._get_current_object())
+    public_changed.send(current_app._get_current_object(), everything=True)
     return setting

@@ -54,9 +54,11 @@ def get_group(public_id: str) -> ComponentGroup | None:
     return db.session.scalar(db.select(ComponentGroup).filter_by(public_id=public_id))
 
 
-def _commit() -> None:
+def _commit(**changed) -> None:
+    """Commit; publishing re-renders what ``changed`` names, or everything (names, order and
+    visibility show on every page)."""
     db.session.commit()
-    public_changed.send(current_app._get_current_object())
+    public_changed.send(current_app._get_current_object(), **(changed or {"everything": True}))
 
 
 def _clean_group(group_id) -> ComponentGroup | None:
@@ -142,7 +144,7 @@ def change_component_status(component: Component, *, status: str, actor: User) -
         raise ServiceError(f"{component.name} is already {status}.", field="status")
     set_component_status(component, status, at=utcnow())
     record("component.status", actor=actor, obj=component, detail={"status": status.value})
-    _commit()
+    _commit(components=[component.public_id])
     return component
 
 

@@ -314,5 +314,5 @@ def edit_incident(
         raise ServiceError("Nothing changed.", field="title")
     record("incident.edit", actor=actor, obj=incident, incident=incident, detail=changed)
     db.session.commit()
-    public_changed.send(current_app._get_current_object())
+    public_changed.send(current_app._get_current_object(), incident=incident.public_id)
     return incident

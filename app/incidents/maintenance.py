@@ -149,6 +149,9 @@ def edit_maintenance(
     if incident.state == State.scheduled:
         incident.started_at = start
     keep = {c.id for c in chosen}
+    dropped = [
+        link.component.public_id for link in incident.components if link.component_id not in keep
+    ]
     for link in list(incident.components):
         if link.component_id not in keep:
             if incident.state != State.scheduled:
@@ -179,7 +182,7 @@ def edit_maintenance(
         incident=incident,
         detail={"changes": changes},
     )
-    return commit_update(update)
+    return commit_update(update, components=dropped)
 
 
 def _describe_changes(incident, title, start, end, chosen, *, public: bool) -> list[str]:

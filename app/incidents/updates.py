@@ -184,12 +184,16 @@ def render_prefilled(update: Update, audiences: Collection[str]) -> None:
             setattr(update, f"{audience}_body", body)
 
 
-def commit_update(update: Update) -> Update:
-    """Commit the unit of work that holds ``update`` and tell publishing and fan-out."""
+def commit_update(update: Update, *, components=()) -> Update:
+    """Commit the unit of work that holds ``update`` and tell publishing and fan-out.
+
+    ``components``: public ids of components the change took off the incident (publishing
+    finds the ones still on it).
+    """
     db.session.commit()
     app = current_app._get_current_object()
     update_committed.send(app, update=update)
-    public_changed.send(app)
+    public_changed.send(app, incident=update.incident.public_id, components=list(components))
     return update
 
 

@@ -19,7 +19,7 @@ from app.models.enums import (
     State,
 )
 from app.models.incidents import Incident, IncidentComponent, Update
-from app.models.published import PublishedArtifact, PublishFailure, PublishState
+from app.models.published import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.models.reminders import Reminder
 from app.models.settings import Setting, default_cadence_policy
 from app.models.subscribers import StakeholderGroup, Subscriber, subscriber_components
@@ -46,6 +46,7 @@ __all__ = [
     "IncidentState",
     "MaintenanceState",
     "MessageTemplate",
+    "PublishDirty",
     "PublishFailure",
     "PublishState",
     "PublishedArtifact",

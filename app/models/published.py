@@ -56,3 +56,23 @@ class PublishFailure(db.Model):
 
     def __repr__(self) -> str:
         return f"<PublishFailure {self.path} g{self.generation}>"
+
+
+class PublishDirty(db.Model):
+    """Something public changed and is not yet published: the publisher's outbox.
+
+    ``kind`` is ``incident`` (``key``: its public id), ``components`` (a public id: the status
+    moved), ``everything`` (settings, renames), or ``sweep`` (``key``: where a whole-site
+    re-publish goes on, batch after batch). A publish reads, renders and deletes rows in one
+    transaction, so a change is published at least once, even after a crash.
+    """
+
+    __tablename__ = "publish_dirty"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PublishDirty {self.kind} {self.key}>"

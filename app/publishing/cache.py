@@ -29,7 +29,7 @@ from app.publishing.publish import publish_site
 API_PREFIX = "/api/v2/"
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 ENTRY_OVERHEAD = 2048  # headers, objects and the LRU's own slot, per cold artifact
-_OLD_PAGE = re.compile(r"/history/\d+$")
+_OLD_PAGE = re.compile(r"/history/\d+(/\d+)?$")  # numbered pages and months
 _BODY_BATCH = 500  # paths per IN (...) when loading hot bodies: under every database's limit
 _META = (
     PublishedArtifact.path,
@@ -48,7 +48,7 @@ _FULL = (
 
 def is_hot(path: str) -> bool:
     """Whether every web process keeps ``path`` in memory: all but incident pages and history
-    pages after the first, the two kinds that grow with the archive."""
+    months (or numbered pages), the two kinds that grow with the archive."""
     return not (path.startswith("/incidents/") or _OLD_PAGE.search(path))
 
 

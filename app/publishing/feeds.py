@@ -36,7 +36,7 @@ def feed_entries(incidents: list[Incident]) -> list[tuple[Incident, Update]]:
     return pairs[:MAX_ENTRIES]
 
 
-def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: datetime):
+def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: datetime, bodies):
     fg = FeedGenerator()
     updated = entries[0][1].posted_at if entries else fallback
     fg.id(tag_uri(base_url, datetime(2026, 1, 1), spec.path))
@@ -61,7 +61,7 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: date
         state = update.state.value.replace("_", " ").capitalize()
         entry.title(f"{state}: {clean_line(incident.title)}")
         entry.link(href=url, rel="alternate")
-        entry.content(str(render_markdown(clean_text(update.external_body))), type="html")
+        entry.content(bodies[update.id], type="html")
         entry.published(update.posted_at)
         entry.updated(update.posted_at)
     return fg
@@ -70,8 +70,10 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: date
 def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime):
     """{".atom": bytes, ".rss": bytes} for the given incidents' external updates."""
     entries = feed_entries(incidents)
-    atom = _generator(spec, base_url, "atom", entries, fallback).atom_str(pretty=True)
-    rss = _generator(spec, base_url, "rss", entries, fallback).rss_str(pretty=True)
+    # Each body is rendered once for both formats.
+    bodies = {u.id: str(render_markdown(clean_text(u.external_body))) for _, u in entries}
+    atom = _generator(spec, base_url, "atom", entries, fallback, bodies).atom_str(pretty=True)
+    rss = _generator(spec, base_url, "rss", entries, fallback, bodies).rss_str(pretty=True)
     return {".atom": atom, ".rss": rss}
 
 

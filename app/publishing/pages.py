@@ -1,7 +1,7 @@
 """What the public pages show: public components, public incidents, external text only."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import selectinload
 
@@ -15,11 +15,13 @@ from app.models import (
     IncidentComponent,
     IncidentKind,
     State,
+    Update,
 )
+from app.publishing.feeds import MAX_ENTRIES
 from app.publishing.status import overall_status
 from app.timefmt import zone
 
-HISTORY_PER_PAGE = 25
+RECENT_MONTHS = 3  # months with incidents listed in full on /history; older ones are links
 PAST_DAYS = 14
 ACTIVE_MAINTENANCE = (State.in_progress, State.verifying)
 _CLOSED = [s.value for s in CLOSED_STATES]
@@ -65,16 +67,17 @@ def public_groups() -> list[ComponentGroup]:
     return list(db.session.scalars(db.select(ComponentGroup).order_by(ComponentGroup.position)))
 
 
+def incident_loads() -> tuple:
+    """Loader options: an incident's updates and components, for its page and feed entries."""
+    return (
+        selectinload(Incident.updates),
+        selectinload(Incident.components).selectinload(IncidentComponent.component),
+    )
+
+
 def public_incidents_query():
     """Public incidents and maintenance with their updates and components loaded."""
-    return (
-        db.select(Incident)
-        .where(Incident.is_public.is_(True))
-        .options(
-            selectinload(Incident.updates),
-            selectinload(Incident.components).selectinload(IncidentComponent.component),
-        )
-    )
+    return db.select(Incident).where(Incident.is_public.is_(True)).options(*incident_loads())
 
 
 def affected_components(incident: Incident) -> list[Component]:
@@ -149,37 +152,72 @@ def past_days(*, now: datetime, tz_name: str | None, days: int = PAST_DAYS):
     return list(by_day.items())
 
 
-def history_incidents(
-    component: Component | None = None, *, include_scheduled: bool = False
-) -> list[Incident]:
-    """Public incidents and maintenance, newest first; optionally one component's only.
-
-    History lists what has begun; feeds also carry announcements of scheduled maintenance.
-    """
-    query = public_incidents_query()
+def history_where(component: Component | None, *, include_scheduled: bool = False) -> list:
+    """History lists what has begun; feeds also carry announcements of scheduled maintenance."""
+    where = [Incident.is_public.is_(True)]
     if not include_scheduled:
-        query = query.where(Incident.state != State.scheduled)
+        where.append(Incident.state != State.scheduled)
     if component is not None:
-        query = query.where(Incident.components.any(IncidentComponent.component_id == component.id))
+        where.append(Incident.components.any(IncidentComponent.component_id == component.id))
+    return where
+
+
+def _history_query(component: Component | None):
+    return db.select(Incident).where(*history_where(component))
+
+
+def history_query():
+    """Every public incident and maintenance that has begun, newest first, components loaded
+    (a full publish groups them by month and component in one pass)."""
+    return (
+        _history_query(None)
+        .options(selectinload(Incident.components).selectinload(IncidentComponent.component))
+        .order_by(Incident.started_at.desc(), Incident.id.desc())
+    )
+
+
+def month_of(when: datetime, tz_name: str | None) -> date:
+    """The first day of the page's local month that ``when`` falls in."""
+    return when.astimezone(zone(tz_name)).date().replace(day=1)
+
+
+def _month_bounds(month: date, tz_name: str | None) -> tuple[datetime, datetime]:
+    tz = zone(tz_name)
+    following = (month + timedelta(days=32)).replace(day=1)
+    start, end = (
+        datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC) for d in (month, following)
+    )
+    return start, end
+
+
+def history_months(component: Component | None, tz_name: str | None) -> list[date]:
+    """The local months that have history (newest first): one small column, no rows loaded."""
+    query = _history_query(component).with_only_columns(Incident.started_at)
+    return sorted({month_of(at, tz_name) for at in db.session.scalars(query)}, reverse=True)
+
+
+def month_incidents(month: date, component: Component | None, tz_name: str | None):
+    """The history of one local month, newest first."""
+    start, end = _month_bounds(month, tz_name)
+    # A history row shows the incident's own columns only: nothing else is loaded.
+    query = _history_query(component).where(Incident.started_at >= start, Incident.started_at < end)
     return list(db.session.scalars(query.order_by(Incident.started_at.desc(), Incident.id.desc())))
 
 
-def by_month(incidents, tz_name: str | None):
-    """[(first day of month, [incidents])] keeping the given order."""
-    tz = zone(tz_name)
-    months = []
-    for incident in incidents:
-        month = incident.started_at.astimezone(tz).date().replace(day=1)
-        if not months or months[-1][0] != month:
-            months.append((month, []))
-        months[-1][1].append(incident)
-    return months
-
-
-def paginate(items, per_page: int = HISTORY_PER_PAGE):
-    """Split ``items`` into pages; always at least one (possibly empty) page."""
-    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
-    return pages or [[]]
+def feed_incidents(component: Component | None = None, *, limit: int = MAX_ENTRIES):
+    """The incidents (scheduled maintenance too) behind the newest ``limit`` external updates:
+    a feed's entries come from these only, so its cost never grows with the archive."""
+    latest = (
+        db.select(Update.incident_id)
+        .join(Incident, Update.incident_id == Incident.id)
+        .where(*history_where(component, include_scheduled=True), Update.external_body != "")
+        .order_by(Update.posted_at.desc(), Update.id.desc())
+        .limit(limit)
+    )
+    ids = set(db.session.scalars(latest))
+    if not ids:
+        return []
+    return list(db.session.scalars(public_incidents_query().where(Incident.id.in_(ids))))
 
 
 def duration_seconds(incident: Incident) -> float | None:

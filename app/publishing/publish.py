@@ -1,6 +1,8 @@
 """Publish on write: render the public site once per change, store it, serve stored bytes.
 
-This is the write side; web processes read the stored artifacts through ``cache.py``.
+Every web process keeps the artifacts in memory and asks the database at most once per
+``PUBLISH_CHECK_SECONDS`` "what changed since generation N?" (one indexed query), so a change
+made on any machine shows on every process within a second or two, and a read never renders.
 """
 
 import hashlib
@@ -14,9 +16,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import PublishedArtifact, PublishFailure, PublishState
+from app.models import PublishDirty, PublishedArtifact, PublishFailure, PublishState
+from app.publishing.changes import SWEEP, render_changes
 from app.publishing.mirror import export_path, mirror_publish
-from app.publishing.site import render_site
+from app.publishing.site import render_site, rendering
 from app.sqltypes import utcnow
 
 
@@ -48,27 +51,79 @@ def _claim_generation() -> int:
 def publish_site(*, now: datetime | None = None) -> int:
     """Render every public artifact and store those whose bytes changed. One commit.
 
-    An artifact that fails to render keeps its last good bytes and is recorded as a
-    ``PublishFailure`` (see ``publish_failures``); the rest of the site still publishes.
+    What ``flask publish`` and the export run. An artifact that fails to render keeps its last
+    good bytes and is recorded as a ``PublishFailure`` (see ``publish_failures``); the rest of
+    the site still publishes.
     """
     generation = _claim_generation()
     site = render_site(now=now)
-    artifacts = site.artifacts
+    written = _store(site, generation, full=True)
+    db.session.commit()
+    _after_commit(generation, written)
+    return generation
+
+
+def publish_changes(*, now: datetime | None = None) -> int | None:
+    """Publish what the waiting changes touch (one bounded batch); None when nothing waits.
+
+    The outbox rows are read, rendered and deleted in the publish's own transaction, so a
+    crash leaves them for the next publish, and a burst of changes costs one publish.
+    """
+    generation = _claim_generation()  # first: publishers take turns from here on
+    batch = render_changes(now=now)
+    if not batch.rows:
+        db.session.rollback()
+        return None
+    written = _store(batch.site, generation, expected=batch.expected)
+    db.session.execute(delete(PublishDirty).where(PublishDirty.id.in_(batch.rows)))
+    if batch.next_sweep:
+        db.session.add(PublishDirty(kind=SWEEP, key=batch.next_sweep))
+    db.session.commit()
+    _after_commit(generation, written)
+    return generation
+
+
+def publish_for_the_clock(*, now: datetime | None = None) -> int:
+    """Re-render what time alone moves (the status page's uptime bars and past days, the
+    badge and JSON documents), nothing else. One commit."""
+    generation = _claim_generation()
+    with rendering(now) as render:
+        render.hot()
+    written = _store(render.site, generation)
+    db.session.commit()
+    _after_commit(generation, written)
+    return generation
+
+
+def _after_commit(generation: int, written: tuple[dict, list]) -> None:
+    """This process reads the new generation next; the live static mirror (PUBLISH_DIR), if
+    set, writes what changed and removes what is gone."""
+    cache = current_app.extensions.get("crier_artifacts")  # cache.artifact_cache's
+    if cache is not None:
+        cache.invalidate()
+    mirror_publish(generation, *written)
+
+
+def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple[dict, list]:
+    """Store the rendered artifacts whose bytes changed under ``generation``; mark removed
+    paths gone (with ``full``: every stored path not rendered; with ``expected``: every one
+    the site no longer has; always: what the render said is gone). Returns what changed
+    ({path: body}) and the paths now gone, for the mirror."""
     stamp = utcnow()
-    existing = {
-        row.path: row
-        for row in db.session.execute(
-            select(
-                PublishedArtifact.id,
-                PublishedArtifact.path,
-                PublishedArtifact.etag,
-                PublishedArtifact.gone,
-                PublishedArtifact.content_type,
-            )
-        )
-    }
-    changed, gone = {}, []  # what the static mirror (mirror.py) must write and remove
-    for artifact in artifacts:
+    paths = [a.path for a in site.artifacts] + site.gone
+    columns = (
+        PublishedArtifact.id,
+        PublishedArtifact.path,
+        PublishedArtifact.etag,
+        PublishedArtifact.gone,
+        PublishedArtifact.content_type,
+    )
+    query = select(*columns)
+    if not full and expected is None:
+        query = query.where(PublishedArtifact.path.in_(paths))
+    existing = {row.path: row for row in db.session.execute(query)}
+    changed, gone = {}, []
+    for artifact in site.artifacts:
         etag = etag_for(artifact.body)
         row = existing.pop(artifact.path, None)
         values = {
@@ -87,33 +142,39 @@ def publish_site(*, now: datetime | None = None) -> int:
                 update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
             )
             changed[artifact.path] = artifact.body
-    for row in existing.values():
-        if not row.gone and not any(f.covers(row.path) for f in site.failures):
-            db.session.execute(
-                update(PublishedArtifact)
-                .where(PublishedArtifact.id == row.id)
-                .values(gone=True, body=b"", generation=generation, modified_at=stamp)
-            )
-            gone.append(row.path)
-    _record_failures(site.failures, generation, stamp)
-    db.session.commit()
-    _invalidate_read_cache()
-    mirror_publish(generation, changed, gone)  # the live static mirror (PUBLISH_DIR), if set
-    return generation
+    removed = set(site.gone)
+    if full:
+        removed |= set(existing)
+    elif expected is not None:
+        removed |= set(existing) - expected
+    for path in removed:
+        row = existing.get(path)
+        if row is None or row.gone or any(f.covers(path) for f in site.failures):
+            continue
+        db.session.execute(
+            update(PublishedArtifact)
+            .where(PublishedArtifact.id == row.id)
+            .values(gone=True, body=b"", generation=generation, modified_at=stamp)
+        )
+        gone.append(path)
+    _record_failures(site, generation, stamp, full=full)
+    return changed, gone
 
 
-def _invalidate_read_cache() -> None:
-    """Make this process's read cache (``cache.artifact_cache``) ask the database next read."""
-    cache = current_app.extensions.get("crier_artifacts")
-    if cache is not None:
-        cache.invalidate()
-
-
-def _record_failures(failures, generation: int, stamp: datetime) -> None:
-    """Replace the stored failures with this publish's: a path rendered again is cleared."""
-    since = {row.path: row.failing_since for row in db.session.scalars(select(PublishFailure))}
-    db.session.execute(delete(PublishFailure))
-    for failure in {f.path: f for f in failures}.values():
+def _record_failures(site, generation: int, stamp: datetime, *, full: bool) -> None:
+    """This publish's failures replace the stored ones for the paths it rendered (all paths,
+    when ``full``); a path rendered again is cleared, the first failing time is kept."""
+    failures = {f.path: f for f in site.failures}
+    touched = None if full else {a.path for a in site.artifacts} | set(site.gone) | set(failures)
+    query = select(PublishFailure)
+    if touched is not None:
+        query = query.where(PublishFailure.path.in_(touched))
+    since = {row.path: row.failing_since for row in db.session.scalars(query)}
+    clear = delete(PublishFailure)
+    if touched is not None:
+        clear = clear.where(PublishFailure.path.in_(touched))
+    db.session.execute(clear)
+    for failure in failures.values():
         db.session.add(
             PublishFailure(
                 path=failure.path,
@@ -134,18 +195,6 @@ def current_generation() -> int:
     with db.engine.connect() as conn:
         query = select(PublishState.generation).where(PublishState.id == 1)
         return conn.execute(query).scalar() or 0
-
-
-def publish_if_stale(*, seen: int) -> int | None:
-    """Publish, unless a publish that must have seen the change (read at ``seen``) has run.
-
-    Publish seen+1 may have been under way, reading older data, when ``seen`` was read; seen+2
-    claimed its generation only after seen+1 committed, so it read the change. A burst of
-    changes then costs two publishes, not one each.
-    """
-    if current_generation() >= seen + 2:
-        return None
-    return publish_site()
 
 
 def export_site(out: Path) -> int:

@@ -1,6 +1,7 @@
 """Render every public artifact (pages, feeds, JSON, badge) once, as bytes."""
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -62,18 +63,36 @@ def _html(path, template, **context) -> Artifact:
     return Artifact(path, HTML, clean_text(page).encode())
 
 
-def _history(path, components, incidents, tz, component=None):
-    pages_ = pages.paginate(incidents)
-    for number, chunk in enumerate(pages_, start=1):
-        yield _html(
-            path if number == 1 else f"{path}/{number}",
-            "public/history.html",
-            months=pages.by_month(chunk, tz),
-            components=components,
-            component=component,
-            pages=len(pages_),
-            number=number,
-        )
+def month_path(base: str, month) -> str:
+    """``/history/2026/11``: a month's page, the same bytes however much history follows."""
+    return f"{base}/{month.year}/{month.month}"
+
+
+def _history_index(base, components, tz, component=None) -> Artifact:
+    """The recent months in full, then a link to every month."""
+    months = pages.history_months(component, tz)
+    shown = months[: pages.RECENT_MONTHS]
+    return _html(
+        base,
+        "public/history.html",
+        months=[(m, pages.month_incidents(m, component, tz)) for m in shown],
+        archive=months,
+        components=components,
+        component=component,
+        month=None,
+    )
+
+
+def _history_month(base, month, incidents, components, component=None) -> Artifact:
+    return _html(
+        month_path(base, month),
+        "public/history.html",
+        months=[(month, incidents)],
+        archive=[],
+        components=components,
+        component=component,
+        month=month,
+    )
 
 
 def _feeds(spec, incidents, base, now):
@@ -119,6 +138,7 @@ class Site:
 
     artifacts: list[Artifact] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # paths a change removed (partial renders)
 
     def add(self, path: str, render, *, also=(), pages=False) -> None:
         """Run ``render`` (one artifact or a list); if it raises, log and record the failure."""
@@ -140,63 +160,139 @@ def _api_documents(settings, base, now):
     return [_json(f"/api/v2/{name}", document) for name, document in documents.items()]
 
 
-def render_site(*, now: datetime | None = None) -> Site:
-    """Every public artifact as of ``now``: what publishing stores and the export writes."""
-    now = now or utcnow()
-    g.pop("crier_settings", None)  # settings may have changed since this context began
-    settings = page_settings()
-    base = base_url()
-    tz = settings.timezone
-    site = Site()
-    with current_app.test_request_context("/", base_url=base + "/"):
+def group_by_month(incidents, tz) -> dict:
+    """{first day of local month: [incidents]}, keeping the given (newest first) order."""
+    grouped = {}
+    for incident in incidents:
+        grouped.setdefault(pages.month_of(incident.started_at, tz), []).append(incident)
+    return grouped
+
+
+class Render:
+    """One render: the facts every artifact shares, and the ``Site`` it fills part by part.
+
+    A full publish calls every part; a change calls only the parts it touches.
+    """
+
+    def __init__(self, now: datetime | None = None):
+        self.now = now or utcnow()
+        g.pop("crier_settings", None)  # settings may have changed since this context began
+        self.settings = page_settings()
+        self.base = base_url()
+        self.tz = self.settings.timezone
+        self.components = pages.public_components()
+        # An empty feed's date must not be "now", or its bytes would change on every publish.
+        self.quiet = self.settings.updated_at or EMPTY_FEED_DATE
+        self.site = Site()
+
+    def hot(self) -> None:
+        """What time and component statuses move: the status page, badge and JSON documents."""
+        now, tz, settings, base = self.now, self.tz, self.settings, self.base
         view = pages.page_view(now=now, tz_name=tz)
-        components = pages.public_components()
-        site.add("/", lambda: _status_page(view, components, now, tz))
-        history = pages.history_incidents()
-        for incident in db_public_incidents():
-            site.add(
-                f"/incidents/{incident.public_id}",
-                lambda incident=incident: _html(
-                    f"/incidents/{incident.public_id}",
-                    "public/incident.html",
-                    incident=incident,
-                    components=pages.affected_components(incident),
+        self.site.add("/", lambda: _status_page(view, self.components, now, tz))
+        badge = lambda: render_badge(view.indicator, view.description)  # noqa: E731
+        self.site.add("/badge.svg", lambda: Artifact("/badge.svg", SVG, badge()))
+        names = [f"/api/v2/{name}" for name in API_DOCUMENTS]
+        self.site.add(names[0], lambda: _api_documents(settings, base, now), also=names[1:])
+        openapi = "/api/v2/openapi.json"
+        self.site.add(openapi, lambda: _json(openapi, openapi_document(base)))
+
+    def incident_page(self, incident) -> None:
+        """An incident's own page, or its removal when it is not public (any more)."""
+        path = f"/incidents/{incident.public_id}"
+        if not incident.is_public:
+            self.site.gone.append(path)
+            return
+        self.site.add(
+            path,
+            lambda: _html(
+                path,
+                "public/incident.html",
+                incident=incident,
+                components=pages.affected_components(incident),
+            ),
+        )
+
+    def month(self, when: datetime):
+        """The first day of the page's local month of ``when``."""
+        return pages.month_of(when, self.tz)
+
+    def history(self, component=None, *, months=(), grouped=None, index=True) -> None:
+        """The history index (recent months, links to all) and the given months' pages.
+
+        ``grouped`` (every month's incidents, from a full render) saves a query per month.
+        """
+        base = f"/components/{component.slug}/history" if component else "/history"
+        tz = self.tz
+        if grouped is None:
+            all_months = pages.history_months(component, tz)
+            incidents_of = lambda m: pages.month_incidents(m, component, tz)  # noqa: E731
+        else:
+            all_months = list(grouped)
+            incidents_of = grouped.get
+        recent = all_months[: pages.RECENT_MONTHS]
+        render_index = lambda: _html(  # noqa: E731
+            base,
+            "public/history.html",
+            months=[(m, incidents_of(m)) for m in recent],
+            archive=all_months,
+            components=self.components,
+            component=component,
+            month=None,
+        )
+        if index:
+            self.site.add(base, render_index)
+        for month in months:
+            path = month_path(base, month)
+            if month not in all_months:  # nothing (public) left that month: no page
+                self.site.gone.append(path)
+                continue
+            self.site.add(
+                path,
+                lambda month=month: _history_month(
+                    base, month, incidents_of(month), self.components, component
                 ),
             )
-        site.add("/history", lambda: _history("/history", components, history, tz), pages=True)
-        # An empty feed's date must not be "now", or its bytes would change on every publish.
-        quiet = settings.updated_at or EMPTY_FEED_DATE
-        announced = pages.history_incidents(include_scheduled=True)
-        spec = site_feed_spec(settings.page_name)
-        site.add(
+
+    def feeds(self, component=None) -> None:
+        """The Atom and RSS feeds of the whole page or of one component: the newest entries."""
+        name = self.settings.page_name
+        spec = component_feed_spec(name, component) if component else site_feed_spec(name)
+        self.site.add(
             spec.path + ".atom",
-            lambda: _feeds(spec, announced, base, quiet),
+            lambda: _feeds(spec, pages.feed_incidents(component), self.base, self.quiet),
             also=[spec.path + ".rss"],
         )
-        for component in components:
-            path = f"/components/{component.slug}/history"
-            site.add(
-                path,
-                lambda path=path, component=component: _history(
-                    path, components, pages.history_incidents(component), tz, component
-                ),
-                pages=True,
-            )
-            mine = pages.history_incidents(component, include_scheduled=True)
-            spec = component_feed_spec(settings.page_name, component)
-            site.add(
-                spec.path + ".atom",
-                lambda spec=spec, mine=mine: _feeds(spec, mine, base, quiet),
-                also=[spec.path + ".rss"],
-            )
-        badge = lambda: render_badge(view.indicator, view.description)  # noqa: E731
-        site.add("/badge.svg", lambda: Artifact("/badge.svg", SVG, badge()))
-        names = [f"/api/v2/{name}" for name in API_DOCUMENTS]
-        site.add(names[0], lambda: _api_documents(settings, base, now), also=names[1:])
-        site.add(
-            "/api/v2/openapi.json", lambda: _json("/api/v2/openapi.json", openapi_document(base))
-        )
-    return site
+
+
+@contextmanager
+def rendering(now: datetime | None = None):
+    """A ``Render`` inside a request context on the page's public address (for url_for)."""
+    render = Render(now)
+    with current_app.test_request_context("/", base_url=render.base + "/"):
+        yield render
+
+
+def render_site(*, now: datetime | None = None) -> Site:
+    """Every public artifact as of ``now``: what a full publish stores and the export writes."""
+    with rendering(now) as r:
+        r.hot()
+        for incident in db_public_incidents():
+            r.incident_page(incident)
+        history = list(db.session.scalars(pages.history_query()))
+        grouped = group_by_month(history, r.tz)
+        r.history(months=list(grouped), grouped=grouped)
+        r.feeds()
+        mine = {c.id: [] for c in r.components}
+        for incident in history:
+            for link in incident.components:
+                if link.component_id in mine:
+                    mine[link.component_id].append(incident)
+        for component in r.components:
+            grouped = group_by_month(mine[component.id], r.tz)
+            r.history(component, months=list(grouped), grouped=grouped)
+            r.feeds(component)
+    return r.site
 
 
 def db_public_incidents():

@@ -96,7 +96,7 @@ def test_changes_the_public_sees_are_announced_after_the_commit(admin):
 
     seen = []
 
-    def on_public(app):
+    def on_public(app, **changed):  # what changed: publishing re-renders only that
         seen.append(bool(db.session.new or db.session.dirty))
 
     with public_changed.connected_to(on_public):

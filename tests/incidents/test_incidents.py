@@ -127,8 +127,8 @@ def test_signals_fire_in_order_around_the_commit(lead):
     def on_committed(app, update):
         seen.append(("committed", update.id, not db.session.dirty and not db.session.new))
 
-    def on_public(app):
-        seen.append(("public",))
+    def on_public(app, **changed):  # what changed: publishing re-renders only that
+        seen.append(("public", changed["incident"]))
 
     with (
         update_posted.connected_to(on_posted),
@@ -136,8 +136,12 @@ def test_signals_fire_in_order_around_the_commit(lead):
         public_changed.connected_to(on_public),
     ):
         incident = _declare(lead)
-    update_id = incident.updates[0].id
-    assert seen == [("posted", update_id, True), ("committed", update_id, True), ("public",)]
+    update_id, public_id = incident.updates[0].id, incident.public_id
+    assert seen == [
+        ("posted", update_id, True),
+        ("committed", update_id, True),
+        ("public", public_id),
+    ]
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="outbox.test"))
 
 

@@ -1,0 +1,148 @@
+"""What a change touches: the outbox rows it leaves, and the parts of the site they re-render.
+
+An incident's change re-renders its page, the status page, badge and JSON, the history index
+and the month it started in, and the feeds, of the whole page and of each component it
+affects. A component's status re-renders the status page, badge and JSON (and its history
+index and feeds). Everything (settings, renames) re-renders those hot artifacts at once and
+the archive behind them in bounded batches: incident pages newest first, then the months.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import Incident, IncidentComponent, PublishDirty
+from app.publishing import pages
+from app.publishing.site import Site, month_path, rendering
+from app.publishing.statuspage import API_DOCUMENTS
+
+INCIDENT, COMPONENTS, EVERYTHING, SWEEP = "incident", "components", "everything", "sweep"
+BATCH_ROWS = 100  # changes folded into one publish; the rest wait for the next batch
+SWEEP_INCIDENTS = 200  # incident pages per batch of a whole-site re-publish
+SWEEP_MONTHS = 60  # history month pages per batch
+
+
+def record_change(*, incident=None, components=(), everything=False) -> None:
+    """Commit what changed as outbox rows; a change that does not say what is everything."""
+    rows = [PublishDirty(kind=INCIDENT, key=incident)] if incident else []
+    rows += [PublishDirty(kind=COMPONENTS, key=public_id) for public_id in components]
+    if everything or not rows:
+        rows = [PublishDirty(kind=EVERYTHING)]
+    db.session.add_all(rows)
+    db.session.commit()
+
+
+def pending() -> bool:
+    """Whether a change waits to be published."""
+    with db.engine.connect() as conn:
+        return conn.execute(select(func.count(PublishDirty.id))).scalar() > 0
+
+
+@dataclass
+class Batch:
+    """What one publish of changes rendered, and what it leaves for the next."""
+
+    site: Site
+    rows: list[int] = field(default_factory=list)  # the outbox rows it consumed
+    expected: set[str] | None = None  # with everything: every path the site has now
+    next_sweep: str | None = None
+
+
+def _incidents(public_ids):
+    """The changed incidents, public or not (one made private must leave the pages)."""
+    query = select(Incident).where(Incident.public_id.in_(public_ids))
+    return list(db.session.scalars(query.options(*pages.incident_loads())))
+
+
+def render_changes(*, now=None) -> Batch:
+    """Render what the oldest waiting changes (at most ``BATCH_ROWS``) touch; one batch."""
+    rows = list(
+        db.session.scalars(select(PublishDirty).order_by(PublishDirty.id).limit(BATCH_ROWS))
+    )
+    kinds = {}
+    for row in rows:
+        kinds.setdefault(row.kind, []).append(row.key)
+    with rendering(now) as r:
+        batch = Batch(site=r.site, rows=[row.id for row in rows])
+        if set(kinds) - {SWEEP}:  # a sweep's later batches leave the hot artifacts alone
+            r.hot()
+        by_slug = {c.public_id: c for c in r.components}
+        by_id = {c.id: c for c in r.components}
+        histories = {None: set()} if INCIDENT in kinds else {}
+        for public_id in kinds.get(COMPONENTS, []):
+            if public_id in by_slug:
+                histories.setdefault(by_slug[public_id].id, set())
+        for incident in _incidents(kinds.get(INCIDENT, [])):
+            r.incident_page(incident)
+            months = set() if incident.state == "scheduled" else {r.month(incident.started_at)}
+            touched = [link.component_id for link in incident.components]
+            for key in {None, *touched, *histories}:
+                histories.setdefault(key, set()).update(months)
+        if EVERYTHING in kinds:
+            histories = {None: set(), **{c.id: set() for c in r.components}}
+            db.session.execute(delete(PublishDirty).where(PublishDirty.kind == SWEEP))
+            batch.next_sweep = "incidents:"
+            batch.expected = expected_paths(r)
+        elif SWEEP in kinds:
+            batch.next_sweep = _sweep(r, kinds[SWEEP][0])
+        for key, months in histories.items():
+            if key is None or key in by_id:
+                component = by_id.get(key)
+                r.history(component, months=sorted(months, reverse=True))
+                r.feeds(component)
+    return batch
+
+
+def _sweep(r, step: str) -> str | None:
+    """One batch of a whole-site re-publish; the next step, or None when it is done."""
+    stage, _, cursor = step.partition(":")
+    if stage == "incidents":
+        query = pages.public_incidents_query().order_by(Incident.id.desc()).limit(SWEEP_INCIDENTS)
+        if cursor:
+            query = query.where(Incident.id < int(cursor))
+        incidents = list(db.session.scalars(query))
+        for incident in incidents:
+            r.incident_page(incident)
+        if len(incidents) == SWEEP_INCIDENTS:
+            return f"incidents:{incidents[-1].id}"
+        return "months:0"
+    offset = int(cursor or 0)
+    pairs = [(None, m) for m in pages.history_months(None, r.tz)]
+    for component, months in _component_months(r).items():
+        pairs += [(component, m) for m in months]
+    chunk = pairs[offset : offset + SWEEP_MONTHS]
+    by_id = {c.id: c for c in r.components}
+    for key in dict.fromkeys(k for k, _ in chunk):
+        months = [m for k, m in chunk if k == key]
+        r.history(by_id.get(key), months=months, index=False)
+    return f"months:{offset + SWEEP_MONTHS}" if offset + SWEEP_MONTHS < len(pairs) else None
+
+
+def _component_months(r) -> dict[int, list]:
+    """public component id → its history's local months, newest first (one query)."""
+    query = (
+        select(IncidentComponent.component_id, Incident.started_at)
+        .join(Incident, IncidentComponent.incident_id == Incident.id)
+        .where(*pages.history_where(None))
+    )
+    months = {c.id: set() for c in r.components}
+    for component_id, started_at in db.session.execute(query):
+        if component_id in months:
+            months[component_id].add(r.month(started_at))
+    return {k: sorted(v, reverse=True) for k, v in months.items()}
+
+
+def expected_paths(r) -> set[str]:
+    """Every path the whole site has now, without rendering any (what is not here is gone)."""
+    paths = {"/", "/badge.svg", "/api/v2/openapi.json", "/history", "/history.atom"}
+    paths |= {"/history.rss", *(f"/api/v2/{name}" for name in API_DOCUMENTS)}
+    public = select(Incident.public_id).where(Incident.is_public.is_(True))
+    paths |= {f"/incidents/{public_id}" for public_id in db.session.scalars(public)}
+    paths |= {month_path("/history", m) for m in pages.history_months(None, r.tz)}
+    months = _component_months(r)
+    for component in r.components:
+        base = f"/components/{component.slug}/history"
+        paths |= {base, base + ".atom", base + ".rss"}
+        paths |= {month_path(base, m) for m in months[component.id]}
+    return paths
