@@ -30,8 +30,8 @@ def _now_date() -> str:
 
 
 NOT_ACCEPTABLE = (
-    "This address is served as identity, " + ", ".join(CODINGS) + ": "
-    "the request's Accept-Encoding refuses each of the ones it has."
+    "The request's Accept-Encoding refuses every encoding this address is stored in (identity, "
+    "and " + " or ".join(CODINGS) + " for larger text): allow identity, or gzip."
 )
 
 
@@ -57,16 +57,16 @@ def artifact_response(path: str) -> Response:
     return _response(variant).make_conditional(request)
 
 
-def unmodified(stored: Variant, last_modified, environ) -> bool:
+def unmodified(variant: Variant, last_modified, environ) -> bool:
     """Werkzeug's rule (``is_resource_modified``) for If-None-Match and If-Modified-Since: a
     parsable If-None-Match decides (weak comparison), else If-Modified-Since does."""
     match = environ.get("HTTP_IF_NONE_MATCH")
     if match is not None:
-        if match == stored.quoted_etag:
+        if match == variant.quoted_etag:
             return True
         tags = parse_etags(match)
         if tags:
-            return tags.contains_weak(stored.etag)
+            return tags.contains_weak(variant.etag)
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if since:
         moment = parse_date(since)
