@@ -5,7 +5,12 @@ instance, then loads each target with wrk at 64 connections:
 
   crier   gunicorn, 2 workers, serving the stored artifacts (/, summary.json, history.atom)
   naive   gunicorn, 2 workers, querying and rendering the same status page on every request
-  nginx   2 worker processes serving the files `flask publish --out` exported
+  nginx   2 worker processes serving the files `flask publish --out` exported, with
+          `gzip_static on` (the precompressed name.gz files beside them)
+
+It also prints the bytes of one view (identity, gzip, br) of /, summary.json, history.atom and
+an incident page, req/s for / with `Accept-Encoding: gzip, br` from Crier and from nginx in the
+same run at the same connections (and their ratio), and what compressing costs at publish.
 
 Needs `wrk` and `nginx` (Debian: apt-get install -y wrk nginx) and the project's .venv
 (`make test` or `make run` creates it). It installs nothing; it says what is missing.
@@ -14,6 +19,7 @@ Needs `wrk` and `nginx` (Debian: apt-get install -y wrk nginx) and the project's
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -38,6 +44,8 @@ http {{
           application/rss+xml rss; image/svg+xml svg; text/css css; text/javascript js; }}
   client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp;
   fastcgi_temp_path {prefix}/tmp; uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp;
+  gzip_static on;  # serve the exported name.gz beside name; nothing compressed per request
+  gzip_vary on;
   server {{
     listen 127.0.0.1:{port};
     root {site};
@@ -95,10 +103,16 @@ def gunicorn(env, app: str, port: int, threads: int) -> subprocess.Popen:
     )
 
 
-def wrk(url: str, duration: int, connections: int) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms) for one URL."""
+COMPRESSED = "gzip, br"  # what browsers send (they add deflate and zstd, which nobody stores)
+
+
+def wrk(url: str, duration: int, connections: int, accept: str | None = None):
+    """(requests per second, p99 latency in ms) for one URL, with ``accept`` as the request's
+    Accept-Encoding (none by default: identity)."""
+    options = ["-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    header = ["-H", f"Accept-Encoding: {accept}"] if accept else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
+        ["wrk", *options, *header, url],
         capture_output=True,
         text=True,
         check=True,
@@ -110,6 +124,54 @@ def wrk(url: str, duration: int, connections: int) -> tuple[float, float]:
     if errors:
         print(f"  warning: {errors.group(1)} error responses from {url}", file=sys.stderr)
     return rate, p99
+
+
+def view_bytes(url: str, accept: str | None) -> tuple[int, str]:
+    """The bytes on the wire of one view of ``url`` (the body as sent) and its coding."""
+    headers = {"Accept-Encoding": accept} if accept else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - a local URL
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local URL
+        return len(response.read()), response.headers.get("Content-Encoding") or "identity"
+
+
+def print_view_bytes(base: str, paths: list[str], nginx: str) -> None:
+    """Bytes a view costs, per path and encoding, from Crier (and nginx's gzip of /)."""
+    print(f"{'bytes per view':32} {'identity':>10} {'gzip':>10} {'br':>10}")
+    for path in paths:
+        sizes = []
+        for accept in (None, "gzip", "br"):
+            size, coding = view_bytes(base + path, accept)
+            sizes.append(f"{size:,}" + ("" if coding == (accept or "identity") else "*"))
+        print(f"{'crier ' + path[:26]:32} {sizes[0]:>10} {sizes[1]:>10} {sizes[2]:>10}")
+    size, coding = view_bytes(nginx + "/", "gzip")
+    print(f"{'nginx / (gzip_static)':32} {'':>10} {size:>10,} {'':>10}   ({coding})")
+    print("(* : the server sent another encoding than the one asked for)")
+
+
+def compress_cost(env, reads: int = 20) -> None:
+    """What compressing costs at publish, in this process: / and every hot artifact."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    try:
+        from app import create_app
+        from app.extensions import db
+        from app.models import PublishedArtifact
+        from app.publishing.cache import is_hot
+        from app.publishing.encodings import encode
+    except ImportError:  # a tree from before compression at publish
+        print("compression at publish:  none (this tree stores identity only)")
+        return
+    with create_app().app_context():
+        rows = db.session.scalars(db.select(PublishedArtifact).filter_by(gone=False)).all()
+    hot = [row for row in rows if is_hot(row.path)]
+    page = next(row for row in rows if row.path == "/")
+    for name, chosen in ((f"/ ({len(page.body):,} bytes)", [page]), (f"{len(hot)} hot", hot)):
+        started = time.perf_counter()
+        for _ in range(reads):
+            for row in chosen:
+                encode(row.body, row.content_type)
+        millis = (time.perf_counter() - started) / reads * 1000
+        print(f"compression at publish:  {millis:.2f} ms for {name} (gzip 9 + brotli 5)")
 
 
 def wsgi_cost(env, path: str, reads: int = 20000) -> float:
@@ -133,6 +195,12 @@ def wsgi_cost(env, path: str, reads: int = 20000) -> float:
     for _ in range(reads):
         b"".join(app(dict(environ), start_response))
     return (time.perf_counter() - started) / reads * 1e6
+
+
+def incident_path(base: str) -> str:
+    """An incident page's path, from the Statuspage-compatible incidents document."""
+    with urllib.request.urlopen(base + "/api/v2/incidents.json", timeout=10) as response:  # noqa: S310
+        return f"/incidents/{json.load(response)['incidents'][0]['id']}"
 
 
 def main() -> int:
@@ -178,19 +246,22 @@ def main() -> int:
         for url in (crier + "/", naive, static + "/"):
             wait_for(url)
         paths = ["/", "/api/v2/summary.json", "/history.atom"]
-        runs = [(f"crier {p}", crier + p) for p in paths]
-        runs += [("naive /", naive)]
-        runs += [(f"nginx {p}", static + p) for p in paths]
+        print_view_bytes(crier, [*paths, incident_path(crier)], static)
+        runs = [(f"crier {p}", crier + p, None) for p in paths]
+        runs += [("naive /", naive, None)]
+        runs += [(f"nginx {p}", static + p, None) for p in paths]
+        runs += [(f"crier / ({COMPRESSED})", crier + "/", COMPRESSED)]
+        runs += [(f"nginx / ({COMPRESSED}, gzip_static)", static + "/", COMPRESSED)]
         results = {}
         print(
             f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn 2 workers x "
             f"{args.threads} threads; nginx 2 workers; {os.cpu_count()} CPUs"
         )
-        for name, url in runs:
-            wrk(url, 2, args.connections)  # warm up
-            results[name] = wrk(url, args.duration, args.connections)
+        for name, url, accept in runs:
+            wrk(url, 2, args.connections, accept)  # warm up
+            results[name] = wrk(url, args.duration, args.connections, accept)
             rate, p99 = results[name]
-            print(f"{name:32} {rate:10.0f} req/s   p99 {p99:8.2f} ms", flush=True)
+            print(f"{name:40} {rate:10.0f} req/s   p99 {p99:8.2f} ms", flush=True)
         page, naive_rate = results["crier /"][0], results["naive /"][0]
         nginx_rate = results["nginx /"][0]
         if naive_rate:
@@ -198,8 +269,12 @@ def main() -> int:
         else:
             print("crier / vs naive render: the naive render answered nothing in time")
         print(f"crier / vs nginx:        {page / nginx_rate:.2f}x (target >= 0.3x)")
+        packed = results[f"crier / ({COMPRESSED})"][0]
+        packed_nginx = results[f"nginx / ({COMPRESSED}, gzip_static)"][0]
+        print(f"crier / vs nginx, {COMPRESSED}: {packed / packed_nginx:.2f}x")
         worst = max(results[f"crier {p}"][1] for p in paths)
         print(f"crier worst p99:         {worst:.2f} ms (target < 50 ms)")
+        compress_cost(env)
         for path in paths:
             micros = wsgi_cost(env, path)
             print(f"WSGI layer, in process:  {micros:.1f} us a read of {path} (no HTTP server)")

@@ -66,7 +66,9 @@ def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
     assert count(Component) == 12 and count(MessageTemplate) == 20
 
 
-def test_check_config_refuses_a_stored_sender_without_a_real_domain(app_factory):
+def test_check_config_refuses_a_stored_sender_without_a_real_domain(app, app_factory):
+    # ``app`` only for its teardown, which empties the tables: the Setting row made here must
+    # not become the next test's settings (test_headers found its brand colour overridden).
     from app.models import Setting
 
     mail_app = app_factory(EMAIL_BACKEND="sendgrid", SENDGRID_API_KEY="SG.test-key")

@@ -28,7 +28,7 @@ def _validate(name: str, emails, min_severity) -> tuple[str, list[str], Severity
     name = clean_line(name)
     if not name or len(name) > 120:
         raise ServiceError("Give the group a name of up to 120 characters.", field="name")
-    emails = parse_emails(emails if isinstance(emails, str) else " ".join(emails))
+    emails = parse_emails(emails if isinstance(emails, str) else " ".join(emails or ()))
     if not emails:
         raise ServiceError("Add at least one member address.", field="emails")
     try:

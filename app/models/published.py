@@ -18,6 +18,10 @@ class PublishedArtifact(db.Model):
     path: Mapped[str] = mapped_column(String(400), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    # The same bytes compressed once at publish (None: too small to gain, or stored before
+    # compression existed, then served as identity until re-published).
+    body_gzip: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_br: Mapped[bytes | None] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(64))
     # A path the site no longer has (an incident made private) stays as a tombstone, so that
     # every web process learns of the removal from the same "what changed since" query.

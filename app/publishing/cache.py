@@ -24,11 +24,12 @@ from werkzeug.http import http_date
 from app.extensions import db
 from app.headers import security_headers
 from app.models import PublishedArtifact
+from app.publishing.encodings import IDENTITY, SUFFIX, compressible, preferences
 from app.publishing.publish import publish_site
 
 API_PREFIX = "/api/v2/"
 DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
-ENTRY_OVERHEAD = 2048  # headers, objects and the LRU's own slot, per cold artifact
+ENTRY_OVERHEAD = 4096  # three encodings' headers, objects and the LRU slot, per cold artifact
 _OLD_PAGE = re.compile(r"/history/\d+(/\d+)?$")  # numbered pages and months
 _BODY_BATCH = 500  # paths per IN (...) when loading hot bodies: under every database's limit
 _META = (
@@ -40,6 +41,8 @@ _FULL = (
     PublishedArtifact.path,
     PublishedArtifact.content_type,
     PublishedArtifact.body,
+    PublishedArtifact.body_gzip,
+    PublishedArtifact.body_br,
     PublishedArtifact.etag,
     PublishedArtifact.modified_at,
     PublishedArtifact.generation,
@@ -53,34 +56,66 @@ def is_hot(path: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Stored:
-    """One artifact ready to serve: its bytes, validators and every header, built once."""
+class Variant:
+    """One encoding of an artifact: its bytes, its own strong ETag and every header."""
 
     body: bytes
     etag: str  # unquoted, as werkzeug compares it
     quoted_etag: str  # as a client sends it back in If-None-Match
-    last_modified: datetime  # UTC, whole seconds, as Last-Modified says
     ok: list  # a 200's headers, in order, without Date
     not_modified: list  # a 304's: no Content-* or Last-Modified, as werkzeug sends
 
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One artifact ready to serve in each encoding it has, headers built once."""
+
+    last_modified: datetime  # UTC, whole seconds, as Last-Modified says
+    variants: dict[str, Variant]  # identity always; gzip and br when stored
+    size: int  # the bytes of every variant, as the cold cache counts them
+
+    @property
+    def identity(self) -> Variant:
+        return self.variants[IDENTITY]
+
+    def variant(self, accept_encoding: str | None) -> Variant | None:
+        """The variant ``accept_encoding`` prefers among those stored; None if none fits."""
+        for coding in preferences(accept_encoding):
+            found = self.variants.get(coding)
+            if found is not None:
+                return found
+        return None
+
     @classmethod
-    def of(cls, path, content_type, body, etag, modified_at, cache_control) -> "Stored":
-        """A stored artifact with its headers; public pages may be embedded (framed)."""
+    def of(
+        cls, path, content_type, body, etag, modified_at, cache_control, encoded=None
+    ) -> "Stored":
+        """A stored artifact with its headers; public pages may be embedded (framed).
+        ``encoded`` maps a coding (gzip, br) to its bytes; each gets the ETag ``etag-gz``…"""
         mimetype = content_type.split(";")[0].strip()
         modified = modified_at.replace(microsecond=0, tzinfo=modified_at.tzinfo or UTC)
-        quoted = f'"{etag}"'
         shared = [("Cache-Control", cache_control)]
         if path.startswith(API_PREFIX):
             shared.append(("Access-Control-Allow-Origin", "*"))
         shared += security_headers(body, mimetype, framed=True).items()
-        ok = [
-            ("Content-Type", content_type),
-            ("Content-Length", str(len(body))),
-            ("ETag", quoted),
-            ("Last-Modified", http_date(modified)),
-            *shared,
-        ]
-        return cls(body, etag, quoted, modified, ok, [("ETag", quoted), *shared])
+        vary = [("Vary", "Accept-Encoding")] if compressible(mimetype) else []
+        variants = {}
+        for coding, data in [(IDENTITY, body), *(encoded or {}).items()]:
+            tag = etag if coding == IDENTITY else f"{etag}-{SUFFIX[coding]}"
+            quoted = f'"{tag}"'
+            coded = [] if coding == IDENTITY else [("Content-Encoding", coding)]
+            ok = [
+                ("Content-Type", content_type),
+                ("Content-Length", str(len(data))),
+                ("ETag", quoted),
+                ("Last-Modified", http_date(modified)),
+                *shared,
+                *coded,
+                *vary,
+            ]
+            variants[coding] = Variant(data, tag, quoted, ok, [("ETag", quoted), *shared, *vary])
+        size = sum(len(v.body) for v in variants.values())
+        return cls(modified, variants, size)
 
 
 class ColdArtifacts:
@@ -99,7 +134,7 @@ class ColdArtifacts:
         return entry[0]
 
     def put(self, path: str, stored: Stored, generation: int) -> None:
-        cost = len(stored.body) + ENTRY_OVERHEAD
+        cost = stored.size + ENTRY_OVERHEAD
         if cost > self.max_bytes:
             return
         self.drop(path)
@@ -107,13 +142,13 @@ class ColdArtifacts:
         self.size += cost
         while self.size > self.max_bytes:
             _path, (old, _gen) = self.entries.popitem(last=False)
-            self.size -= len(old.body) + ENTRY_OVERHEAD
+            self.size -= old.size + ENTRY_OVERHEAD
 
     def drop(self, path: str, *, older_than: int | None = None) -> None:
         entry = self.entries.get(path)
         if entry is not None and (older_than is None or entry[1] < older_than):
             del self.entries[path]
-            self.size -= len(entry[0].body) + ENTRY_OVERHEAD
+            self.size -= entry[0].size + ENTRY_OVERHEAD
 
 
 class ArtifactCache:
@@ -216,8 +251,15 @@ class ArtifactCache:
         self.checked_at = time.monotonic()
 
     def _stored(self, row) -> Stored:
+        encoded = {"gzip": row.body_gzip, "br": row.body_br}
         return Stored.of(
-            row.path, row.content_type, row.body, row.etag, row.modified_at, self.cache_control
+            row.path,
+            row.content_type,
+            row.body,
+            row.etag,
+            row.modified_at,
+            self.cache_control,
+            {coding: data for coding, data in encoded.items() if data},  # old rows: identity
         )
 
     def _hot_bodies(self, paths: list[str]) -> dict[str, Stored]:

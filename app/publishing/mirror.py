@@ -2,14 +2,17 @@
 
 Every publish writes the files that changed and removes the ones that are gone, with the same
 path-to-file mapping as ``flask publish --out`` (``export_path``), so the mirror and an export
-hold the same files. Each file is written to a temporary file in its own folder and renamed
-over the old one, so a web server never reads half a file. A marker beside the folder
+hold the same files: each with its stored ``name.gz`` and ``name.br`` beside it (for nginx's
+``gzip_static``/``brotli_static``), a sibling that no longer applies removed. Each file is
+written to a temporary file in its own folder and renamed over the old one, so a web server
+never reads half a file. A marker beside the folder
 (``.<name>.mirror``) says which generation the folder holds: a publish that follows it applies
 its changes; any other (the first, or after a gap) copies the whole site. A mirror that fails
 is logged and retried whole by the next publish; it never fails the publish.
 """
 
 import fcntl
+import mimetypes
 import os
 import shutil
 import tempfile
@@ -22,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.models import PublishedArtifact
+from app.publishing.encodings import Encoded, encode
 
 STATIC = "static"
 
@@ -35,7 +39,7 @@ def export_path(path: str) -> str:
     return f"{path.lstrip('/')}/index.html"
 
 
-def mirror_publish(generation: int, changed: dict[str, bytes], gone: list[str]) -> None:
+def mirror_publish(generation: int, changed: dict[str, Encoded], gone: list[str]) -> None:
     """Bring ``PUBLISH_DIR`` (if set) to ``generation``, given what that publish changed."""
     setting = current_app.config.get("PUBLISH_DIR")
     if not setting:
@@ -47,10 +51,11 @@ def mirror_publish(generation: int, changed: dict[str, bytes], gone: list[str]) 
             if held >= generation:
                 return  # a later publish already wrote a newer site here
             if held == generation - 1 and (root / STATIC).is_dir():
-                for path, body in changed.items():
-                    write_atomically(root, export_path(path), body)
+                for path, encoded in changed.items():
+                    write_encoded(root, export_path(path), encoded)
                 for path in gone:
-                    _remove(root, export_path(path))
+                    for name in reversed(Encoded(b"").files(export_path(path))):
+                        _remove(root, name)  # the .br and .gz first: never a stale sibling
             else:
                 _copy_whole_site(root)
             marker.seek(0)
@@ -73,23 +78,44 @@ def _marker(root: Path):
 def _copy_whole_site(root: Path) -> None:
     """Write every published file that differs, then remove every file the site lacks."""
     wanted = set()
-    query = select(PublishedArtifact.path, PublishedArtifact.body).where(
-        PublishedArtifact.gone.is_(False)
-    )
+    query = select(
+        PublishedArtifact.path,
+        PublishedArtifact.body,
+        PublishedArtifact.body_gzip,
+        PublishedArtifact.body_br,
+    ).where(PublishedArtifact.gone.is_(False))
     with db.engine.connect() as conn:
         for row in conn.execute(query).yield_per(200):
-            name = export_path(row.path)
-            wanted.add(name)
-            write_atomically(root, name, row.body)
-    static = Path(current_app.static_folder)
-    for source in static.rglob("*"):
-        if source.is_file():
-            name = f"{STATIC}/{source.relative_to(static).as_posix()}"
-            wanted.add(name)
-            write_atomically(root, name, source.read_bytes())
+            wanted |= write_encoded(root, export_path(row.path), Encoded.of(row))
+    wanted |= copy_static(root)
     for file in sorted(root.rglob("*"), reverse=True):
         if file.is_file() and file.relative_to(root).as_posix() not in wanted:
             _remove(root, file.relative_to(root).as_posix())
+
+
+def copy_static(root: Path) -> set[str]:
+    """Copy the static assets into ``root/static``, each text file with its compressed forms
+    (compressed here: a whole copy is rare and the assets are small); the names written."""
+    static, written = Path(current_app.static_folder), set()
+    for source in sorted(static.rglob("*")):
+        if source.is_file():
+            name = f"{STATIC}/{source.relative_to(static).as_posix()}"
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            written |= write_encoded(root, name, encode(source.read_bytes(), kind))
+    return written
+
+
+def write_encoded(root: Path, name: str, encoded: Encoded) -> set[str]:
+    """Write ``root/name`` and its ``.gz``/``.br`` siblings (removing a sibling it lacks), the
+    siblings first so the identity file never points at a stale one; the names written."""
+    written = set()
+    for file, data in reversed(encoded.files(name).items()):
+        if data is None:
+            (root / file).unlink(missing_ok=True)
+        else:
+            write_atomically(root, file, data)
+            written.add(file)
+    return written
 
 
 def write_atomically(root: Path, name: str, body: bytes) -> None:

@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.publishing.changes import SWEEP, render_changes
-from app.publishing.mirror import export_path, mirror_publish
+from app.publishing.encodings import Encoded, encode
+from app.publishing.mirror import copy_static, export_path, mirror_publish, write_encoded
 from app.publishing.site import render_site, rendering
 from app.sqltypes import utcnow
 
@@ -126,9 +127,15 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
     for artifact in site.artifacts:
         etag = etag_for(artifact.body)
         row = existing.pop(artifact.path, None)
+        same = row is not None and row.etag == etag and row.content_type == artifact.content_type
+        if same and not row.gone:
+            continue
+        encoded = encode(artifact.body, artifact.content_type)  # only what changed: once
         values = {
             "content_type": artifact.content_type,
             "body": artifact.body,
+            "body_gzip": encoded.gzip,
+            "body_br": encoded.br,
             "etag": etag,
             "gone": False,
             "generation": generation,
@@ -136,12 +143,11 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
         }
         if row is None:
             db.session.add(PublishedArtifact(path=artifact.path, **values))
-            changed[artifact.path] = artifact.body
-        elif row.etag != etag or row.gone or row.content_type != artifact.content_type:
+        else:
             db.session.execute(
                 update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
             )
-            changed[artifact.path] = artifact.body
+        changed[artifact.path] = encoded
     removed = set(site.gone)
     if full:
         removed |= set(existing)
@@ -154,7 +160,14 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
         db.session.execute(
             update(PublishedArtifact)
             .where(PublishedArtifact.id == row.id)
-            .values(gone=True, body=b"", generation=generation, modified_at=stamp)
+            .values(
+                gone=True,
+                body=b"",
+                body_gzip=None,
+                body_br=None,
+                generation=generation,
+                modified_at=stamp,
+            )
         )
         gone.append(path)
     _record_failures(site, generation, stamp, full=full)
@@ -210,11 +223,9 @@ def export_site(out: Path) -> int:
     rows = db.session.scalars(select(PublishedArtifact).where(PublishedArtifact.gone.is_(False)))
     count = 0
     for row in rows:
-        target = build / export_path(row.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(row.body)
+        write_encoded(build, export_path(row.path), Encoded.of(row))
         count += 1
-    shutil.copytree(current_app.static_folder, build / "static")
+    copy_static(build)
     build.chmod(0o755)  # mkdtemp makes it private; a web server must read it
     old = out.with_name(f".{out.name}-old")
     shutil.rmtree(old, ignore_errors=True)

@@ -1,13 +1,21 @@
-"""Serve a published artifact: stored bytes with strong ETag, Last-Modified and 304s."""
+"""Serve a published artifact: stored bytes with strong ETag, Last-Modified and 304s.
+
+Each artifact is served in the stored encoding the request's Accept-Encoding prefers
+(identity, gzip or br), each with its own strong ETag (``etag``, ``etag-gz``, ``etag-br``), so
+a 304 answers for the very bytes the client holds; ``Vary: Accept-Encoding`` tells caches.
+A request that refuses identity and every stored coding gets a 406.
+"""
 
 import time
 
-from flask import abort, request
+from flask import abort, after_this_request, request
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
-from app.publishing.cache import Stored, artifact_cache
+from app.publishing.cache import Stored, Variant, artifact_cache
+from app.publishing.encodings import CODINGS
 
 _READS = ("GET", "HEAD")
 _date = (0, "")  # (second, its HTTP date): formatted once a second, not once a request
@@ -21,32 +29,48 @@ def _now_date() -> str:
     return _date[1]
 
 
-def _response(stored: Stored) -> Response:
-    return Response(stored.body, headers=stored.ok)
+NOT_ACCEPTABLE = (
+    "The request's Accept-Encoding refuses every encoding this address is stored in (identity, "
+    "and " + " or ".join(CODINGS) + " for larger text): allow identity, or gzip."
+)
+
+
+def _response(variant: Variant) -> Response:
+    return Response(variant.body, headers=variant.ok)
+
+
+def _vary(response: Response) -> Response:
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def artifact_response(path: str) -> Response:
-    """The stored artifact at ``path`` as a conditional, cacheable response, or a 404."""
+    """The stored artifact at ``path`` as a conditional, cacheable response in the encoding
+    the request prefers; a 404, or a 406 when it accepts none of the stored encodings."""
     stored = artifact_cache().get(path)
     if stored is None:
         abort(404)
-    return _response(stored).make_conditional(request)
+    variant = stored.variant(request.headers.get("Accept-Encoding"))
+    if variant is None:
+        after_this_request(_vary)  # the error page the app's handler renders, too
+        raise NotAcceptable(NOT_ACCEPTABLE)
+    return _response(variant).make_conditional(request)
 
 
-def unmodified(stored: Stored, environ) -> bool:
+def unmodified(variant: Variant, last_modified, environ) -> bool:
     """Werkzeug's rule (``is_resource_modified``) for If-None-Match and If-Modified-Since: a
     parsable If-None-Match decides (weak comparison), else If-Modified-Since does."""
     match = environ.get("HTTP_IF_NONE_MATCH")
     if match is not None:
-        if match == stored.quoted_etag:
+        if match == variant.quoted_etag:
             return True
         tags = parse_etags(match)
         if tags:
-            return tags.contains_weak(stored.etag)
+            return tags.contains_weak(variant.etag)
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if since:
         moment = parse_date(since)
-        return moment is not None and stored.last_modified <= moment
+        return moment is not None and last_modified <= moment
     return False
 
 
@@ -69,15 +93,16 @@ class PublishedSite:
         method = environ.get("REQUEST_METHOD")
         if method in _READS and not environ.get("QUERY_STRING"):
             stored = self._stored(environ.get("PATH_INFO") or "/")
-            if stored is not None:
+            variant = stored and stored.variant(environ.get("HTTP_ACCEPT_ENCODING"))
+            if variant is not None:  # else Flask says 404 or 406
                 if "HTTP_IF_MATCH" in environ:
-                    response = _response(stored).make_conditional(Request(environ))
+                    response = _response(variant).make_conditional(Request(environ))
                     return response(environ, start_response)
-                if unmodified(stored, environ):
-                    start_response("304 NOT MODIFIED", [*stored.not_modified, _date_header()])
+                if unmodified(variant, stored.last_modified, environ):
+                    start_response("304 NOT MODIFIED", [*variant.not_modified, _date_header()])
                     return []
-                start_response("200 OK", [*stored.ok, _date_header()])
-                return [] if method == "HEAD" else [stored.body]
+                start_response("200 OK", [*variant.ok, _date_header()])
+                return [] if method == "HEAD" else [variant.body]
         return self.wsgi_app(environ, start_response)
 
     def _stored(self, path: str) -> Stored | None:

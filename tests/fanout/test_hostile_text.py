@@ -1,5 +1,8 @@
 """Stakeholder groups and imported subscriber rows are plain text when stored."""
 
+import pytest
+
+from app.core import ServiceError
 from app.extensions import db
 from app.fanout.stakeholders import create_group
 from app.fanout.subscriber_csv import import_subscribers
@@ -10,6 +13,12 @@ from tests.factories import create_component
 def test_stakeholder_group_names_are_cleaned(ctx):
     group = create_group(name="Support\x1b[0m\r\nteam", emails="a@example.com")
     assert group.name == "Support[0m team"
+
+
+def test_a_group_posted_without_its_members_field_is_refused_not_a_500(ctx):
+    # The console form leaves ``emails`` as None when the field is missing from the POST.
+    with pytest.raises(ServiceError, match="member address"):
+        create_group(name="Support", emails=None, min_severity="SEV2")
 
 
 def test_imported_rows_drop_control_characters(ctx):

@@ -41,6 +41,8 @@ def test_the_api_keeps_its_openapi_promises(api_schema):
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
-            case.call_and_validate()
+            # The WSGI transport sends requests' default Accept-Encoding (br too, once brotli
+            # is installed) but never decodes the body; test_encodings covers the codings.
+            case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
         check()

@@ -26,11 +26,11 @@ def test_hot_paths_are_the_ones_every_reader_asks_for():
 def test_old_pages_are_read_on_demand_into_a_bounded_cache(app_factory, ctx):
     incidents = _incidents(6)
     publish_site()
-    page_size = len(
-        db.session.scalar(
-            db.select(PublishedArtifact.body).filter_by(path=f"/incidents/{incidents[0].public_id}")
-        )
+    row = db.session.scalar(
+        db.select(PublishedArtifact).filter_by(path=f"/incidents/{incidents[0].public_id}")
     )
+    assert row.body_gzip and row.body_br
+    page_size = len(row.body) + len(row.body_gzip) + len(row.body_br)  # every byte held
     budget = 2 * (page_size + ENTRY_OVERHEAD) + page_size // 2  # two incident pages, not three
     reader = app_factory(ARTIFACT_CACHE_BYTES=budget)
     client = reader.test_client()
@@ -40,6 +40,12 @@ def test_old_pages_are_read_on_demand_into_a_bounded_cache(app_factory, ctx):
     cache = artifact_cache(reader)
     assert not any(path.startswith("/incidents/") for path in cache.items)
     assert 0 < cache.cold.size <= budget and len(cache.cold.entries) == 2
+    held = 0  # the cache counts every encoding it holds, not only the identity bytes
+    for path, (stored, _generation) in cache.cold.entries.items():
+        row = db.session.scalar(db.select(PublishedArtifact).filter_by(path=path))
+        assert set(stored.variants) == {"identity", "gzip", "br"}
+        held += len(row.body) + len(row.body_gzip) + len(row.body_br) + ENTRY_OVERHEAD
+    assert cache.cold.size == held
     assert "/" in cache.items and "/api/v2/summary.json" in cache.items
 
 

@@ -1,6 +1,11 @@
+import gzip
 import logging
 
+import brotli
+
 from app.extensions import db
+from app.publishing.encodings import Encoded
+from app.publishing.mirror import write_encoded
 from app.publishing.publish import export_site, publish_site
 from tests.factories import create_component, create_incident
 
@@ -24,11 +29,12 @@ def test_every_publish_keeps_the_mirror_equal_to_an_export(app, app_factory, tmp
         assert _tree(mirror) == _tree(tmp_path / "export")
         page = mirror / f"incidents/{incident.public_id}/index.html"
         assert b"Slow checkout" in page.read_bytes() and page.stat().st_mode & 0o777 == 0o644
+        assert page.with_name("index.html.gz").exists() and page.with_name("index.html.br").exists()
         db.session.delete(incident)  # its page is gone: the file and its folder go too
         api.status = "major_outage"
         db.session.commit()
         publish_site()
-        assert not page.parent.exists()
+        assert not page.parent.exists()  # with its .gz and .br
         export_site(tmp_path / "export")
         assert _tree(mirror) == _tree(tmp_path / "export")
         assert not list(mirror.rglob(".*.tmp"))
@@ -59,3 +65,24 @@ def test_a_mirror_that_cannot_be_written_never_fails_the_publish(
         generation = publish_site()
         assert generation >= 1 and broken.test_client().get("/").status_code == 200
     assert "could not mirror" in caplog.text
+
+
+def test_the_exports_gz_and_br_files_decompress_to_the_identity_files(ctx, tmp_path):
+    create_incident(title="Slow checkout", components=[create_component(name="API")])
+    export_site(tmp_path / "export")
+    tree = _tree(tmp_path / "export")
+    siblings = {name: body for name, body in tree.items() if name.endswith((".gz", ".br"))}
+    for name in ("index.html", "history.atom", "api/v2/summary.json", "static/crier.css"):
+        assert {f"{name}.gz", f"{name}.br"} <= set(siblings), name
+    for name, body in siblings.items():
+        decode = gzip.decompress if name.endswith(".gz") else brotli.decompress
+        assert decode(body) == tree[name[:-3]], name
+    assert "api/v2/status.json.gz" not in tree  # too small to gain: nginx sends the file
+
+
+def test_a_file_that_loses_its_compressed_forms_loses_its_stale_siblings(tmp_path):
+    big = b"<p>all good</p>" * 100
+    write_encoded(tmp_path, "index.html", Encoded(big, gzip.compress(big), brotli.compress(big)))
+    assert (tmp_path / "index.html.gz").exists() and (tmp_path / "index.html.br").exists()
+    write_encoded(tmp_path, "index.html", Encoded(b"<p>tiny</p>"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
