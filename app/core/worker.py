@@ -1,7 +1,8 @@
-"""The worker's heartbeat: proof the queue is being consumed."""
+"""The worker's heartbeat (proof the queue is being consumed) and its stop request."""
 
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,31 @@ from app.sqltypes import utcnow
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# Set by `flask worker` on SIGTERM/SIGINT: long tasks (a dispatch, a re-publish) finish the
+# batch in hand, record it, hand the rest back to the queue and return.
+_stop = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask every long task of this process to stop after its current batch."""
+    _stop.set()
+
+
+def stop_requested() -> bool:
+    """Whether this process is shutting down (long tasks check it between batches)."""
+    return _stop.is_set()
+
+
+def wait_for_stop(seconds: float) -> bool:
+    """Sleep up to ``seconds``, waking at once on a stop request; whether one came."""
+    return _stop.wait(seconds)
+
+
+def clear_stop() -> None:
+    """Forget a stop request (a test that stopped a run in-process)."""
+    _stop.clear()
 
 
 def record_heartbeat(name: str | None = None) -> None:
