@@ -15,7 +15,7 @@ from app.config import sender_problem
 from app.core import ServiceError
 from app.core.settings import mail_from
 from app.core.users import create_user
-from app.core.worker import request_stop, stop_requested, wait_for_stop
+from app.core.worker import hold_liveness_lock, request_stop, stop_requested, wait_for_stop
 from app.demo import seed_demo
 from app.extensions import db, huey
 from app.fanout.dispatch import sweep_dispatches
@@ -119,6 +119,7 @@ def worker_command(workers):
         shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
     app = current_app._get_current_object()
+    hold_liveness_lock()  # PostgreSQL: our dispatches are taken over the moment we die
     sweeper = threading.Thread(
         target=_sweep_loop, args=(app, app.config["DISPATCH_SWEEP_SECONDS"]), daemon=True
     )

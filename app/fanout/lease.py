@@ -10,10 +10,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, false, or_, text
 from sqlalchemy import update as sql_update
 
-from app.core.worker import worker_name
+from app.core.worker import LIVENESS_NAMESPACE, liveness_key, worker_name
 from app.extensions import db
 from app.models import Dispatch, DispatchStatus
 from app.sqltypes import utcnow
@@ -25,15 +25,29 @@ def _lease_end(now: datetime) -> datetime:
 
 def _orphaned(now: datetime):
     """Running, but its holder stopped renewing (a row from before leases: not touched for
-    ``DISPATCH_STALE_SECONDS``, as an old worker touches it after every batch)."""
+    ``DISPATCH_STALE_SECONDS``, as an old worker touches it after every batch), or, on
+    PostgreSQL, its holder's process is gone (its advisory lock was released)."""
     stale = now - timedelta(seconds=current_app.config["DISPATCH_STALE_SECONDS"])
     return and_(
         Dispatch.status == DispatchStatus.running,
         or_(
             Dispatch.lease_until < now,
             and_(Dispatch.lease_until.is_(None), Dispatch.updated_at < stale),
+            _owner_gone(),
         ),
     )
+
+
+def _owner_gone():
+    if db.engine.dialect.name != "postgresql":
+        return false()
+    gone = text(
+        "NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND l.classid = :ns AND l.objid = CAST(dispatches.lock_key AS oid)"
+        " AND l.objsubid = 2)"
+    ).bindparams(ns=LIVENESS_NAMESPACE)
+    return and_(Dispatch.lock_key.is_not(None), gone)
 
 
 # Taking a dispatch from a dead run: the batch it had handed to the provider may have gone out.
@@ -57,6 +71,7 @@ def claim(dispatch_id: int) -> str | None:
             status=DispatchStatus.running,
             owner=owner,
             lease_until=_lease_end(now),
+            lock_key=liveness_key(),
             attempts=Dispatch.attempts + 1,
             updated_at=now,
             **_TAKEOVER,
@@ -87,7 +102,7 @@ def record(dispatch: Dispatch, owner: str, /, **values) -> bool:
 def release(dispatch: Dispatch, owner: str, status: DispatchStatus, /, **values) -> bool:
     """End this run: set ``status`` (pending hands it back), clear the lease and the batch in
     flight (recorded or known unsent)."""
-    released = {"owner": None, "lease_until": None, "in_flight": 0, **values}
+    released = {"owner": None, "lease_until": None, "lock_key": None, "in_flight": 0, **values}
     return record(dispatch, owner, status=status, **released)
 
 
@@ -101,7 +116,12 @@ def sweep(*, now: datetime | None = None) -> list[int]:
         sql_update(Dispatch)
         .where(or_(waiting, _orphaned(now)))
         .values(
-            status=DispatchStatus.pending, owner=None, lease_until=None, updated_at=now, **_TAKEOVER
+            status=DispatchStatus.pending,
+            owner=None,
+            lease_until=None,
+            lock_key=None,
+            updated_at=now,
+            **_TAKEOVER,
         )
         .returning(Dispatch.id)
         .execution_options(synchronize_session=False)

@@ -37,6 +37,8 @@ class Dispatch(db.Model):
     # The run that holds the dispatch ("host:pid:run") and until when; renewed after each batch.
     owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
+    # PostgreSQL: the owner process's advisory lock key; the lock gone means the owner is dead.
+    lock_key: Mapped[int | None]
     # Recipients of the batch handed to the provider and not yet recorded (0 between batches):
     # if the worker dies now, they may get the email twice after a takeover.
     in_flight: Mapped[int] = mapped_column(default=0)

@@ -1,4 +1,4 @@
-"""dispatch lease: owner, lease_until, the batch in flight and possible duplicates
+"""dispatch lease: owner, lease_until, lock_key, the batch in flight and possible duplicates
 
 Revision ID: 3f8a61c0d2e9
 Revises: 7d3e9a1c5b24
@@ -19,6 +19,7 @@ def upgrade():
     with op.batch_alter_table('dispatches') as batch:
         batch.add_column(sa.Column('owner', sa.String(length=100), nullable=True))
         batch.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('lock_key', sa.Integer(), nullable=True))
         batch.add_column(
             sa.Column('in_flight', sa.Integer(), nullable=False, server_default='0')
         )
@@ -35,5 +36,6 @@ def downgrade():
     with op.batch_alter_table('dispatches') as batch:
         batch.drop_column('possible_duplicates')
         batch.drop_column('in_flight')
+        batch.drop_column('lock_key')
         batch.drop_column('lease_until')
         batch.drop_column('owner')

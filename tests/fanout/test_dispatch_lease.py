@@ -179,3 +179,44 @@ def test_smtp_batches_are_at_most_50_so_a_crash_repeats_few(smtp_app, smtp_serve
     assert get_backend().batch_size <= 50
     assert run_dispatch(dispatch.id).accepted_count == 120  # in three batches
     assert len(smtp_server.messages) == 120
+
+
+@pytest.mark.lane2
+def test_on_postgres_a_dead_workers_dispatch_is_handed_back_at_once_not_after_its_lease(
+    sendgrid_app, database_url, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.fanout.test_dispatch_resume import ROOT
+
+    dispatch = written_dispatch()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CRIER_SECRET_KEY": sendgrid_app.config["SECRET_KEY"],
+        "INSTANCE_PATH": str(tmp_path / "worker"),
+    }
+    code = (  # what `flask worker` does first, then a claim, then the machine dies
+        "import sys, time; from app import create_app; app = create_app()\n"
+        "app.app_context().push(); from app.core.worker import hold_liveness_lock\n"
+        "from app.fanout import lease; hold_liveness_lock()\n"
+        "print(lease.claim(int(sys.argv[1])), flush=True); time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code, str(dispatch.id)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+    ) as worker:  # fmt: skip
+        try:
+            assert worker.stdout.readline().strip() not in ("", "None")
+            assert sweep_dispatches() == []  # alive: its lock is held, its lease fresh
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+    # The server drops a dead session's locks at once; the lease has 15 s to go.
+    deadline = utcnow() + timedelta(seconds=5)
+    while (ids := sweep_dispatches()) == [] and utcnow() < deadline:
+        threading.Event().wait(0.05)
+    assert ids == [dispatch.id]
