@@ -221,8 +221,9 @@ def _send_with_retries(backend, batch: Batch, dispatch: Dispatch, owner: str):
                 delay = cfg["DISPATCH_BACKOFF_SECONDS"] * 2**attempt * random.uniform(1, 1.5)
             delay = min(delay, cfg["DISPATCH_MAX_BACKOFF_SECONDS"])
             error = f"{exc.message} (retry {attempt + 1} in {delay:.1f} s)"
-            _check_in(dispatch, owner, in_flight=0, last_error=error)
+            _check_in(dispatch, owner, in_flight=0, last_error=error)  # refused: not out
             _wait(delay, dispatch, owner)
+            _check_in(dispatch, owner, in_flight=len(batch.recipients))  # on the wire again
     raise AssertionError("unreachable")
 
 

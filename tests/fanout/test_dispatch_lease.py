@@ -79,11 +79,12 @@ def test_a_stop_request_ends_the_run_after_its_batch_and_hands_it_back_at_the_cu
 ):
     create_subscribers(5000)
     dispatch = written_dispatch()
+    dispatch_id = dispatch.id  # the threads share no ORM object
     sendgrid_server.delay = 0.2
 
     def worker():
         with sendgrid_app.app_context():
-            run_dispatch(dispatch.id)
+            run_dispatch(dispatch_id)
 
     thread = threading.Thread(target=worker)
     thread.start()
@@ -220,3 +221,35 @@ def test_on_postgres_a_dead_workers_dispatch_is_handed_back_at_once_not_after_it
     while (ids := sweep_dispatches()) == [] and utcnow() < deadline:
         threading.Event().wait(0.05)
     assert ids == [dispatch.id]
+
+
+def test_a_batch_retried_after_a_providers_wait_is_marked_in_flight_again(
+    sendgrid_app, sendgrid_server
+):
+    create_subscribers(3)
+    dispatch_id = written_dispatch().id  # the threads share no ORM object
+    sendgrid_server.answer(429, headers={"Retry-After": "1"})
+
+    def worker():
+        with sendgrid_app.app_context():
+            run_dispatch(dispatch_id)
+
+    def row():  # read beside the worker thread, on a connection of its own
+        query = db.select(Dispatch.in_flight, Dispatch.last_error).filter_by(id=dispatch_id)
+        with db.engine.connect() as conn:
+            return conn.execute(query).one()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        deadline = utcnow() + timedelta(seconds=10)
+        while "retry 1" not in (row().last_error or "") and utcnow() < deadline:
+            threading.Event().wait(0.02)
+        assert row().in_flight == 0  # refused: waiting, nothing out
+        sendgrid_server.hold_after = 0  # the retry hangs on the wire
+        assert sendgrid_server.holding.wait(10)
+        assert row().in_flight == 3  # a death now may repeat these three
+    finally:
+        sendgrid_server.hold_after = None
+        sendgrid_server.release.set()
+        thread.join(30)
