@@ -89,8 +89,8 @@ def test_a_worker_stopped_by_sigterm_hands_its_dispatch_back_and_nobody_gets_it_
     declare(sign_in(stack), "A deploy during the incident", notify="y")
 
     wait_until(lambda: len(sendgrid_server.accepted) >= 2, timeout=30, what="2 batches sent")
-    took = stack.stop_worker(first)
-    assert first.returncode == 0 and took < 10, (first.returncode, took, stack.log("worker"))
+    took = stack.stop_worker(first, timeout=60)  # within its 30 s shutdown timeout: no kill
+    assert first.returncode == 0 and took < 30, (first.returncode, took, stack.log("worker"))
     db.session.rollback()
     handed = db.session.scalar(db.select(Dispatch))
     assert handed.status == DispatchStatus.pending, handed
