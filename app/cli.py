@@ -1,22 +1,32 @@
 """Flask commands: create-user, seed-demo, worker, check-config."""
 
+import logging
 import os
+import signal
+import threading
 from datetime import UTC
 
 import click
 from flask import current_app
+from huey.consumer import Consumer
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import sender_problem
 from app.core import ServiceError
 from app.core.settings import mail_from
 from app.core.users import create_user
+from app.core.worker import hold_liveness_lock, request_stop, stop_requested, wait_for_stop
 from app.demo import seed_demo
 from app.extensions import db, huey
 from app.fanout.dispatch import sweep_dispatches
 from app.models import Role
 from app.reminders.tick import tick
-from app.tasks import run_dispatch
+from app.tasks import enqueue_orphans, run_dispatch
+
+log = logging.getLogger(__name__)
+
+# How long a stopping worker waits for its tasks' batches in hand before it exits anyway.
+SHUTDOWN_TIMEOUT_SECONDS = 30
 
 
 @click.command("create-user")
@@ -61,20 +71,62 @@ def seed_demo_command(past_incidents):
     click.echo(f"Sign in at /login as {result.admin_email} with password {result.admin_password}")
 
 
+class _Consumer(Consumer):
+    """Huey's consumer, stopping gracefully on SIGTERM (a deploy, `docker stop`, systemd) as
+    on SIGINT: no new tasks, and running ones are asked to stop after their batch in hand
+    (``request_stop``), hand their work back to the queue and return. Huey by default stops
+    at once on SIGTERM, which left a dispatch `running` until someone took it over."""
+
+    def _set_signal_handlers(self):
+        super()._set_signal_handlers()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._stop_gracefully)
+
+    def _stop_gracefully(self, signum, frame):
+        request_stop()
+        self._signum, self._restart, self._graceful = signum, False, True
+        signal.signal(signum, signal.default_int_handler)  # a second signal: stop now
+
+
+def _sweep_loop(app, every: float) -> None:
+    """Hand orphaned dispatches to the queue now and every ``every`` seconds (Huey's periodic
+    tasks fire once a minute at most; a dead worker's dispatch should wait seconds)."""
+    while not stop_requested():
+        with app.app_context():
+            try:
+                enqueue_orphans()
+            except Exception:  # the database or queue is down for now: try again next round
+                log.exception("dispatch sweep failed")
+        wait_for_stop(every)
+
+
 @click.command("worker")
 @click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64))
 def worker_command(workers):
-    """Run the task worker (emails, publishing, reminders) until Ctrl-C."""
+    """Run the task worker (emails, publishing, reminders) until SIGTERM or Ctrl-C."""
 
     if huey.huey.immediate:
         raise click.ClickException("the queue is in immediate mode (tests); nothing to consume")
     # Huey's default back-off lets an idle worker poll a SQLite queue only every 10 s; the
     # public site promises an update within 2 s, so poll at least every 0.25 s (Redis blocks).
-    consumer = huey.huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=True, max_delay=0.25
+    # A graceful stop waits for the batches in hand; past the timeout the leases cover it.
+    consumer = _Consumer(
+        huey.huey,
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        max_delay=0.25,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+    )
+    app = current_app._get_current_object()
+    hold_liveness_lock()  # PostgreSQL: our dispatches are taken over the moment we die
+    sweeper = threading.Thread(
+        target=_sweep_loop, args=(app, app.config["DISPATCH_SWEEP_SECONDS"]), daemon=True
     )
     click.echo(f"Worker started with {workers} threads on {type(huey.huey.storage).__name__}.")
+    sweeper.start()
     consumer.run()
+    click.echo("Worker stopped.")
 
 
 @click.command("check-config")

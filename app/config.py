@@ -69,6 +69,12 @@ class Config:
     DISPATCH_RETRIES = 5
     DISPATCH_BACKOFF_SECONDS = 2.0
     DISPATCH_MAX_BACKOFF_SECONDS = 60.0
+    # A worker sending a dispatch renews a lease this long after every batch; once it lapses
+    # (the worker died) another worker takes the dispatch over at its cursor.
+    DISPATCH_LEASE_SECONDS = 15
+    # How often each worker looks for dispatches whose lease lapsed or whose task was lost.
+    DISPATCH_SWEEP_SECONDS = 2.0
+    # Rows written before leases (no lease_until): abandoned when not touched for this long.
     DISPATCH_STALE_SECONDS = 300
     DISPATCH_PENDING_GRACE_SECONDS = 60
     DISPATCH_MAX_RUNS = 10

@@ -9,11 +9,12 @@ import logging
 
 from huey import crontab
 
-from app.core.worker import record_heartbeat
+from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import huey
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
+from app.models import DispatchStatus
 from app.publishing.changes import pending, record_change
 from app.publishing.publish import publish_changes, publish_for_the_clock
 from app.reminders import tick as reminders_service
@@ -48,15 +49,26 @@ def check_in():
 
 @huey.task()
 def run_dispatch(dispatch_id):
-    """Send one dispatch from its cursor."""
-    dispatch_service.run_dispatch(dispatch_id)
+    """Send one dispatch from its cursor. If this worker is stopping, the dispatch was handed
+    back (or never started): queue it again so another worker continues at once."""
+    dispatch = dispatch_service.run_dispatch(dispatch_id)
+    if stop_requested() and (dispatch is None or dispatch.status == DispatchStatus.pending):
+        run_dispatch(dispatch_id)
+
+
+def enqueue_orphans() -> int:
+    """Re-enqueue dispatches a dead worker (lapsed lease) or a lost task left behind; how many.
+    `flask worker` runs this at start and every ``DISPATCH_SWEEP_SECONDS``."""
+    ids = dispatch_service.sweep_dispatches()
+    for dispatch_id in ids:
+        run_dispatch(dispatch_id)
+    return len(ids)
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_dispatches():
-    """Every minute: re-enqueue dispatches a crashed worker or a lost task left behind."""
-    for dispatch_id in dispatch_service.sweep_dispatches():
-        run_dispatch(dispatch_id)
+    """Every minute as well, for a worker started without its sweep loop."""
+    enqueue_orphans()
 
 
 @huey.task(retries=3, retry_delay=60)
@@ -124,8 +136,11 @@ PUBLISH_BATCHES_PER_TASK = 10
 @huey.task()
 def publish():
     """Publish waiting changes, batch after batch (each its own generation and commit; fresh
-    changes join the next batch); past a few batches, queue the rest as a new task."""
+    changes join the next batch); past a few batches, or when this worker is stopping, queue
+    the rest as a new task."""
     for _batch in range(PUBLISH_BATCHES_PER_TASK):
+        if stop_requested():
+            break  # a worker shutting down: the rest goes back on the queue for another
         if publish_changes() is None:
             return
     if pending():

@@ -125,6 +125,13 @@ class Stack:
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
 
+    def stop_worker(self, worker: subprocess.Popen, *, timeout: float = 30) -> float:
+        """SIGTERM, as a deploy or `docker stop` does; seconds until the worker exited."""
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=timeout)
+        return time.monotonic() - started
+
     def log(self, name: str) -> str:
         path = self.work / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""

@@ -1,11 +1,14 @@
-"""The worker's heartbeat: proof the queue is being consumed."""
+"""The worker's heartbeat (proof the queue is being consumed) and its stop request."""
 
 import os
+import secrets
 import socket
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -15,6 +18,55 @@ from app.sqltypes import utcnow
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# Set by `flask worker` on SIGTERM/SIGINT: long tasks (a dispatch, a re-publish) finish the
+# batch in hand, record it, hand the rest back to the queue and return.
+_stop = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask every long task of this process to stop after its current batch."""
+    _stop.set()
+
+
+def stop_requested() -> bool:
+    """Whether this process is shutting down (long tasks check it between batches)."""
+    return _stop.is_set()
+
+
+def wait_for_stop(seconds: float) -> bool:
+    """Sleep up to ``seconds``, waking at once on a stop request; whether one came."""
+    return _stop.wait(seconds)
+
+
+# On PostgreSQL each `flask worker` process holds a session advisory lock (LIVENESS_NAMESPACE,
+# its key) on a connection of its own. The server drops it the moment the process dies, so a
+# sweep sees a dead owner at once instead of waiting out its lease.
+LIVENESS_NAMESPACE = 0x43524945
+_liveness: dict = {}
+
+
+def hold_liveness_lock() -> int | None:
+    """On PostgreSQL, take this process's advisory lock and keep its connection; the key."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    key = secrets.randbelow(2**31 - 2) + 1
+    conn = db.engine.connect()  # held for the life of the process, never returned
+    conn.execute(text("SELECT pg_advisory_lock(:ns, :key)"), {"ns": LIVENESS_NAMESPACE, "key": key})
+    conn.commit()  # a session lock outlives the transaction
+    _liveness.update(key=key, conn=conn)
+    return key
+
+
+def liveness_key() -> int | None:
+    """This process's advisory lock key, if it holds one (a `flask worker` on PostgreSQL)."""
+    return _liveness.get("key")
+
+
+def clear_stop() -> None:
+    """Forget a stop request (a test that stopped a run in-process)."""
+    _stop.clear()
 
 
 def record_heartbeat(name: str | None = None) -> None:

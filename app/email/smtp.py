@@ -9,8 +9,9 @@ from app.email.message import Batch, PermanentError, RetryableError, SendResult
 class SMTPBackend:
     """Sends each copy as its own message over one connection per batch."""
 
-    # Smaller than SendGrid's: a connection lost mid-batch resends at most this many.
-    batch_size = 100
+    # Smaller than SendGrid's: a connection lost or a worker killed mid-batch resends at most
+    # this many (the dispatch reports them as possible duplicates).
+    batch_size = 50
 
     def __init__(self, *, host, port=25, username=None, password=None, starttls=False, ssl=False):
         self.host = host

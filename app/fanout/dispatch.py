@@ -3,18 +3,17 @@
 import logging
 import random
 import time
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_
-from sqlalchemy import update as sql_update
+from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from app.core import ServiceError
 from app.core.settings import mail_from
+from app.core.worker import stop_requested, wait_for_stop
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
-from app.fanout import emails
+from app.fanout import emails, lease
 from app.fanout.stakeholders import internal_recipients
 from app.fanout.subscribers import personal_token
 from app.models import Audience, Component, Dispatch, DispatchStatus, Incident, Subscriber, Update
@@ -83,23 +82,6 @@ def external_recipients(incident: Incident):
     )
 
 
-def _claim(dispatch_id: int) -> bool:
-    """Atomically take a pending (or stale running) dispatch, so one worker runs it at a time."""
-    stale = utcnow() - timedelta(seconds=current_app.config["DISPATCH_STALE_SECONDS"])
-    claimable = or_(
-        Dispatch.status == DispatchStatus.pending,
-        and_(Dispatch.status == DispatchStatus.running, Dispatch.updated_at < stale),
-    )
-    result = db.session.execute(
-        sql_update(Dispatch)
-        .where(Dispatch.id == dispatch_id, claimable)
-        .values(status=DispatchStatus.running, attempts=Dispatch.attempts + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
 def _external_batches(dispatch: Dispatch, size: int):
     """(recipients, new cursor) batches after the cursor: one query per batch."""
     base = external_recipients(dispatch.update.incident).options(
@@ -143,19 +125,27 @@ def count_recipients(dispatch: Dispatch) -> int:
     return db.session.scalar(db.select(func.count()).select_from(query.subquery()))
 
 
+class _Interrupted(Exception):
+    """The run must end now: this worker is stopping, or another took the dispatch over."""
+
+
 def run_dispatch(dispatch_id: int) -> Dispatch | None:
-    """Send a dispatch from its cursor to the end; None if another worker holds it."""
-    if not _claim(dispatch_id):
+    """Send a dispatch from its cursor to the end, renewing its lease after every batch; None if
+    another worker holds it or this one is stopping. A stop request between batches hands the
+    dispatch back (pending, at the cursor) for the caller to enqueue again."""
+    if stop_requested():
+        return None
+    owner = lease.claim(dispatch_id)
+    if owner is None:
         return None
     dispatch = db.session.get(Dispatch, dispatch_id)
     if dispatch.attempts > current_app.config["DISPATCH_MAX_RUNS"]:
         # Something crashes this dispatch every time (not the provider): stop and say so.
         error = dispatch.last_error or "the worker stopped without finishing"
-        return _finish(dispatch, DispatchStatus.failed, f"gave up after retries: {error}")
+        return _finish(dispatch, owner, DispatchStatus.failed, f"gave up after retries: {error}")
     backend = get_backend()
     if dispatch.cursor == 0 and dispatch.accepted_count == 0:
-        dispatch.recipients_count = count_recipients(dispatch)
-        db.session.commit()
+        lease.record(dispatch, owner, recipients_count=count_recipients(dispatch))
     subject, text, html = emails.update_message(dispatch.update, dispatch.audience)
     batches = (
         _internal_batches(dispatch, backend.batch_size)
@@ -164,6 +154,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
     )
     try:
         for recipients, cursor in batches:
+            _check_in(dispatch, owner, in_flight=len(recipients))  # committed before sending
             batch = Batch(
                 sender=mail_from(),
                 subject=subject,
@@ -173,39 +164,50 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
                 headers={"List-Id": emails.list_id()},
                 custom_args={"dispatch_id": str(dispatch.id)},  # no personal data here
             )
-            result = _send_with_retries(backend, batch, dispatch)
+            result = _send_with_retries(backend, batch, dispatch, owner)
             # Record the accepted batch before the next: a worker killed now resumes here.
-            dispatch.cursor = cursor
-            dispatch.accepted_count += result.accepted
-            dispatch.failed_count += len(result.refused)
-            dispatch.updated_at = utcnow()
-            db.session.commit()
+            accepted = Dispatch.accepted_count + result.accepted
+            failed = Dispatch.failed_count + len(result.refused)
+            if not lease.record(
+                dispatch, owner, cursor=cursor, accepted_count=accepted, failed_count=failed,
+                in_flight=0,
+            ):  # fmt: skip
+                raise _Interrupted
+    except _Interrupted:
+        if stop_requested():
+            lease.release(dispatch, owner, DispatchStatus.pending)
+            log.info("dispatch %s handed back at cursor %s", dispatch.id, dispatch.cursor)
+        else:
+            log.warning("dispatch %s was taken over by another worker", dispatch_id)
+        return dispatch
     except PermanentError as exc:
-        return _finish(dispatch, DispatchStatus.failed, exc.message)
+        return _finish(dispatch, owner, DispatchStatus.failed, exc.message)
     except RetryableError as exc:
         if dispatch.attempts >= current_app.config["DISPATCH_MAX_RUNS"]:
-            return _finish(dispatch, DispatchStatus.failed, f"gave up: {exc.message}")
+            return _finish(dispatch, owner, DispatchStatus.failed, f"gave up: {exc.message}")
         # Leave it pending: the sweep picks it up again, at the cursor.
-        dispatch.status = DispatchStatus.pending
-        dispatch.last_error = exc.message
-        db.session.commit()
+        lease.release(dispatch, owner, DispatchStatus.pending, last_error=exc.message)
         log.warning("dispatch %s paused after retries: %s", dispatch.id, exc.message)
         return dispatch
-    return _finish(dispatch, DispatchStatus.sent, None)
+    return _finish(dispatch, owner, DispatchStatus.sent, None)
 
 
-def _finish(dispatch: Dispatch, status: DispatchStatus, error: str | None) -> Dispatch:
-    dispatch.status = status
-    dispatch.last_error = error
-    dispatch.finished_at = utcnow()
-    db.session.commit()
+def _check_in(dispatch: Dispatch, owner: str, **values) -> None:
+    """Between batches: stop if asked to, else renew the lease (raise if it was lost)."""
+    if stop_requested() or not lease.record(dispatch, owner, **values):
+        raise _Interrupted
+
+
+def _finish(dispatch: Dispatch, owner: str, status: DispatchStatus, error: str | None):
+    lease.release(dispatch, owner, status, last_error=error, finished_at=utcnow())
     if status == DispatchStatus.failed:
         log.error("dispatch %s FAILED: %s", dispatch.id, error)
     return dispatch
 
 
-def _send_with_retries(backend, batch: Batch, dispatch: Dispatch):
-    """Send one batch; retry 429/5xx with exponential backoff or the provider's own wait."""
+def _send_with_retries(backend, batch: Batch, dispatch: Dispatch, owner: str):
+    """Send one batch; retry 429/5xx with exponential backoff or the provider's own wait,
+    renewing the lease while waiting (a stop request ends the wait: nothing is in flight)."""
     cfg = current_app.config
     tries = cfg["DISPATCH_RETRIES"]
     for attempt in range(tries + 1):
@@ -218,35 +220,27 @@ def _send_with_retries(backend, batch: Batch, dispatch: Dispatch):
             if delay is None:
                 delay = cfg["DISPATCH_BACKOFF_SECONDS"] * 2**attempt * random.uniform(1, 1.5)
             delay = min(delay, cfg["DISPATCH_MAX_BACKOFF_SECONDS"])
-            dispatch.last_error = f"{exc.message} (retry {attempt + 1} in {delay:.1f} s)"
-            dispatch.updated_at = utcnow()  # still alive: keep the sweep away
-            db.session.commit()
-            time.sleep(delay)
+            error = f"{exc.message} (retry {attempt + 1} in {delay:.1f} s)"
+            _check_in(dispatch, owner, in_flight=0, last_error=error)  # refused: not out
+            _wait(delay, dispatch, owner)
+            _check_in(dispatch, owner, in_flight=len(batch.recipients))  # on the wire again
     raise AssertionError("unreachable")
 
 
+def _wait(delay: float, dispatch: Dispatch, owner: str) -> None:
+    """Sleep ``delay`` seconds in slices, renewing the lease after each."""
+    step = max(current_app.config["DISPATCH_LEASE_SECONDS"] / 3, 0.05)
+    end = time.monotonic() + delay
+    while (left := end - time.monotonic()) > 0:
+        if wait_for_stop(min(step, left)):
+            raise _Interrupted
+        _check_in(dispatch, owner)
+
+
 def sweep_dispatches(*, now=None) -> list[int]:
-    """Ids of dispatches a crash or a lost task left behind; the caller re-enqueues them."""
-    now = now or utcnow()
-    pending_before = now - timedelta(seconds=current_app.config["DISPATCH_PENDING_GRACE_SECONDS"])
-    running_before = now - timedelta(seconds=current_app.config["DISPATCH_STALE_SECONDS"])
-    query = (
-        db.select(Dispatch.id)
-        .where(
-            or_(
-                and_(
-                    Dispatch.status == DispatchStatus.pending,
-                    Dispatch.updated_at < pending_before,
-                ),
-                and_(
-                    Dispatch.status == DispatchStatus.running,
-                    Dispatch.updated_at < running_before,
-                ),
-            )
-        )
-        .order_by(Dispatch.id)
-    )
-    return list(db.session.scalars(query))
+    """Ids of dispatches a dead worker or a lost task left behind (handed back to pending);
+    the caller enqueues them."""
+    return lease.sweep(now=now)
 
 
 def retry_dispatch(dispatch: Dispatch) -> Dispatch:

@@ -16,6 +16,7 @@ class Dispatch(db.Model):
     __table_args__ = (
         UniqueConstraint("update_id", "audience", "channel"),
         Index("ix_dispatches_status_updated_at", "status", "updated_at"),
+        Index("ix_dispatches_status_lease_until", "status", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +34,15 @@ class Dispatch(db.Model):
     bounced_count: Mapped[int] = mapped_column(default=0)
     failed_count: Mapped[int] = mapped_column(default=0)
     attempts: Mapped[int] = mapped_column(default=0)
+    # The run that holds the dispatch ("host:pid:run") and until when; renewed after each batch.
+    owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    # PostgreSQL: the owner process's advisory lock key; the lock gone means the owner is dead.
+    lock_key: Mapped[int | None]
+    # Recipients of the batch handed to the provider and not yet recorded (0 between batches):
+    # if the worker dies now, they may get the email twice after a takeover.
+    in_flight: Mapped[int] = mapped_column(default=0)
+    possible_duplicates: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -57,13 +57,14 @@ def test_a_worker_killed_mid_dispatch_resumes_at_the_cursor_with_one_copy_each(
     db.session.expire_all()
     killed = db.session.get(Dispatch, dispatch.id)
     assert (killed.status, killed.accepted_count) == (DispatchStatus.running, 1000)
-    assert sweep_dispatches() == []  # a running dispatch is not stale yet
-    later = utcnow() + timedelta(seconds=sendgrid_app.config["DISPATCH_STALE_SECONDS"] + 1)
-    assert sweep_dispatches(now=later) == [dispatch.id]
+    assert killed.in_flight == 1000  # the second batch was on the wire
+    assert sweep_dispatches() == []  # its lease has not lapsed yet
+    later = utcnow() + timedelta(seconds=sendgrid_app.config["DISPATCH_LEASE_SECONDS"] + 1)
+    assert sweep_dispatches(now=later) == [dispatch.id]  # handed back, pending
 
-    sendgrid_app.config["DISPATCH_STALE_SECONDS"] = 0  # the worker is gone: let us take over
     resumed = run_dispatch(dispatch.id)
     assert (resumed.status, resumed.accepted_count) == (DispatchStatus.sent, 2500)
+    assert resumed.possible_duplicates == 1000  # told: that batch may have gone out twice
     counts = Counter(sendgrid_server.delivered_to())
     assert len(counts) == 2500 and set(counts.values()) == {1}
 
