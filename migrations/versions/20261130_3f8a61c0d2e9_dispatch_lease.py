@@ -1,7 +1,7 @@
 """dispatch lease: owner, lease_until, lock_key, the batch in flight and possible duplicates
 
 Revision ID: 3f8a61c0d2e9
-Revises: 7d3e9a1c5b24
+Revises: a1e1e75d1ef8
 Create Date: 2026-11-30 11:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '3f8a61c0d2e9'
-down_revision = '7d3e9a1c5b24'
+down_revision = 'a1e1e75d1ef8'
 branch_labels = None
 depends_on = None
 
