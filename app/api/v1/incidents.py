@@ -33,7 +33,7 @@ def _listing(query, *, newest=None):
     query = query.options(selectinload(Incident.updates), selectinload(Incident.components))
     q = clean_line(request.args.get("q", ""))[:200]
     if q:
-        query = query.where(Incident.title.contains(q, autoescape=True))
+        query = query.where(Incident.title.icontains(q, autoescape=True))
     query = query.order_by(newest, Incident.id.desc()).limit(limit).offset((page - 1) * limit)
     return jsonify([incident_shape(i) for i in db.session.scalars(query)])
 
