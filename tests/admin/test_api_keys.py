@@ -63,3 +63,16 @@ def test_leads_and_signed_out_visitors_cannot_manage_keys(client, as_lead):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     assert client.get(URL).status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(ApiKey)) == 0
+
+
+def test_a_keys_user_is_not_a_person_on_the_users_page(client, as_admin):
+    _create(client, name="deploy", scope="lead")
+    key = db.session.scalar(db.select(ApiKey))
+    assert "deploy" not in client.get("/admin/users").get_data(as_text=True)
+    token = csrf_token(client, "/admin/users")
+    response = client.post(
+        f"/admin/users/{key.user_id}", data={"role": "admin", "active": "y", "csrf_token": token}
+    )
+    assert response.status_code == 422
+    db.session.refresh(key.user)
+    assert key.user.role == "lead" and not key.user.active
