@@ -311,6 +311,18 @@ def test_subscribers_double_opt_in_skip_and_unsubscribe(client, lead_key, admin_
         ),
         ("post", f"{PAGE}/incidents", {"incident": {"name": "x", "status": "resolved"}}, 422),
         ("post", f"{PAGE}/incidents", {"incident": {"name": "x", "scheduled_for": "soon"}}, 400),
+        (
+            "post",
+            f"{PAGE}/incidents",
+            {
+                "incident": {
+                    "name": "x",
+                    "scheduled_for": "0001-01-01T00:00:00+14:00",
+                    "scheduled_until": "9999-12-31T23:59:59-14:00",
+                }
+            },
+            422,
+        ),
         ("post", f"{PAGE}/incidents", {"incident": {"name": "\x00\x1b", "body": "b"}}, 422),
         ("post", f"{PAGE}/incidents", {"incident": {"name": "x", "body": "y" * 30_000}}, 422),
         ("post", f"{PAGE}/incidents", {"incident": {"name": "x", "deliver_notifications": 3}}, 400),
@@ -343,3 +355,38 @@ def test_the_v2_documents_stay_public(client, admin_key):
     _declare(client, admin_key)
     summary = client.get("/api/v2/summary.json")
     assert summary.status_code == 200 and summary.json["incidents"][0]["name"] == "Checkout errors"
+
+
+def test_deeply_nested_json_is_a_400_not_a_crash(client, admin_key):
+    for path in (f"{PAGE}/incidents", f"{PAGE}/subscribers/unsubscribe"):
+        response = client.post(path, data="[" * 200_000, headers=admin_key,
+                               content_type="application/json")  # fmt: skip
+        assert response.status_code == 400 and "nested" in response.json["error"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("get", f"{PAGE}/components/a%00b", None),
+        ("get", f"{PAGE}/component-groups/a%00b", None),
+        ("get", f"{PAGE}/incidents/a%00b", None),
+        (
+            "post",
+            f"{PAGE}/incidents",
+            {"incident": {"name": "x", "components": {"a\x00": "major_outage"}}},
+        ),
+        ("post", f"{PAGE}/incidents", {"incident": {"name": "x", "component_ids": ["a\x00"]}}),
+        ("post", f"{PAGE}/incidents", {"incident": {"name": "x", "lead_email": "a\x00@x.org"}}),
+        ("post", f"{PAGE}/components", {"component": {"name": "x", "group_id": "a\x00"}}),
+        (
+            "post",
+            f"{PAGE}/subscribers",
+            {"subscriber": {"email": "a@x.org", "component_ids": ["\x00"]}},
+        ),
+    ],
+)
+def test_a_nul_in_an_id_names_nothing(client, admin_key, method, path, payload):
+    # PostgreSQL refuses NUL in text: such an id must never reach a query.
+    response = getattr(client, method)(path, json=payload, headers=admin_key)
+    assert response.status_code in (404, 422) and "error" in response.json
+    assert _count(Incident) == 0 and _count(Subscriber) == 0

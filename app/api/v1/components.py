@@ -9,11 +9,16 @@ from app.auth.api_keys import acting_user, require_scope
 from app.incidents import components as service
 from app.models import Role
 
-_FIELDS = ("name", "description", "group_id", "showcase")
+
+def _group_id(obj) -> str | None:
+    value = body.text(obj, "group_id", max_len=40)
+    if value and not body.is_id(value):
+        abort(422, description="There is no component group with that id.")
+    return value
 
 
 def _component(component_id):
-    component = service.get_component(component_id) if len(component_id) <= 40 else None
+    component = service.get_component(component_id) if body.is_id(component_id) else None
     if component is None:
         abort(404, description="There is no component with that id.")
     return component
@@ -45,7 +50,7 @@ def create_component():
         name=name or "",
         actor=acting_user(),
         description=body.text(obj, "description") or "",
-        group_id=body.text(obj, "group_id", max_len=40),
+        group_id=_group_id(obj),
         is_public=True if showcase is None else showcase,
     )
     if status and status != component.status:
@@ -63,7 +68,7 @@ def update_component(component_id):
     wanted = {
         "name": body.text(obj, "name", max_len=500),
         "description": body.text(obj, "description"),
-        "group_id": body.text(obj, "group_id", max_len=40),
+        "group_id": _group_id(obj),
         "showcase": body.flag(obj, "showcase"),
     }
     current = {
@@ -115,7 +120,7 @@ def list_component_groups():
 @bp.get("/pages/<page_id>/component-groups/<group_id>")
 @require_scope(Role.lead)
 def show_component_group(group_id):
-    group = service.get_group(group_id) if len(group_id) <= 40 else None
+    group = service.get_group(group_id) if body.is_id(group_id) else None
     if group is None:
         abort(404, description="There is no component group with that id.")
     return jsonify(group_shape(group))

@@ -14,6 +14,7 @@ completes a window on time), ``scheduled_remind_prior``, ``auto_tweet_*``, ``met
 from flask import abort
 
 from app.api.v1 import body
+from app.core.text import clean_line
 from app.extensions import db
 from app.incidents import lifecycle, maintenance
 from app.incidents.updates import post_update
@@ -27,7 +28,8 @@ def _person(obj, key) -> int | None:
     email = body.text(obj, key, max_len=254)
     if not email:
         return None
-    user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
+    email = clean_line(email).lower()
+    user = db.session.scalar(db.select(User).filter_by(email=email))
     if user is None or not user.active or not user.can(Role.lead):
         abort(422, description=f"“{key}” must be the address of an active lead or admin.")
     return user.id
@@ -52,7 +54,7 @@ def _affected(obj, incident=None) -> dict[str, str]:
 def _current_status(component_id: str) -> str:
     from app.incidents.components import get_component
 
-    component = get_component(component_id) if len(component_id) <= 40 else None
+    component = get_component(component_id)
     if component is None:
         abort(422, description=f"There is no component {component_id!r}.")
     return component.status.value

@@ -20,7 +20,7 @@ _OPEN = [s.value for s in State if s not in CLOSED_STATES]
 
 def find_incident(incident_id: str) -> Incident:
     incident = None
-    if len(incident_id) <= 40:
+    if body.is_id(incident_id):
         incident = db.session.scalar(db.select(Incident).filter_by(public_id=incident_id))
     if incident is None:
         abort(404, description="There is no incident with that id.")
@@ -123,7 +123,7 @@ def update_incident_update(incident_id, update_id):
     """Correct the public text of a posted update; nobody is notified again."""
     incident = find_incident(incident_id)
     update = None
-    if len(update_id) <= 40:
+    if body.is_id(update_id):
         update = db.session.scalar(
             db.select(Update).filter_by(public_id=update_id, incident_id=incident.id)
         )

@@ -78,7 +78,7 @@ def create_subscriber():
     email = normalize_email(email)
     components = []
     for component_id in body.id_list(obj, "component_ids") or ():
-        component = get_component(component_id) if len(component_id) <= 40 else None
+        component = get_component(component_id)
         if component is None or not component.is_public:
             abort(422, description=f"There is no public component {component_id!r}.")
         components.append(component)
@@ -110,7 +110,7 @@ def delete_subscriber(sub_id):
 @require_scope(Role.admin)
 def unsubscribe_subscribers():
     """Unsubscribe several: ``{"subscribers": ["id", …]}`` (or a comma-separated string)."""
-    data = request.get_json(silent=True)
+    data = body.json_body()
     ids = data.get("subscribers") if isinstance(data, dict) else None
     if isinstance(ids, str):
         ids = [i.strip() for i in ids.split(",") if i.strip()]
