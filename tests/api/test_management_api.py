@@ -163,6 +163,28 @@ def test_component_groups_list_and_get(client, lead_key):
     assert missing.status_code == 404 and "error" in missing.json
 
 
+def test_component_groups_are_created_regrouped_renamed_and_deleted(client, admin_key, lead_key):
+    api, web = create_component(), create_component(slug="web", name="Website")
+    url = f"{PAGE}/component-groups"
+    body = {"component_group": {"name": "Core", "components": [api.public_id]}}
+    assert client.post(url, json=body, headers=lead_key).status_code == 403
+    made = client.post(url, json=body, headers=admin_key)
+    assert made.status_code == 201 and made.json["components"] == [api.public_id]
+    group = f"{url}/{made.json['id']}"
+    moved = client.patch(
+        group,
+        json={"component_group": {"name": "Edge", "components": [web.public_id]}},
+        headers=admin_key,
+    ).json
+    assert moved["name"] == "Edge" and moved["components"] == [web.public_id]
+    assert db.session.get(Component, api.id).group_id is None
+    bad = {"component_group": {"components": [web.public_id, "nope"]}}
+    assert client.put(group, json=bad, headers=admin_key).status_code == 422
+    assert client.delete(group, headers=admin_key).status_code == 204
+    assert db.session.get(Component, web.id).group_id is None
+    assert client.get(group, headers=admin_key).status_code == 404
+
+
 def test_an_incident_is_declared_updated_and_resolved(client, lead_key, outbox):
     api = create_component()
     created = _declare(

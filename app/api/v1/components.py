@@ -1,10 +1,10 @@
-"""Components and component groups: read with any key; statuses with a lead key; create,
+"""Components: read with any key; statuses with a lead key; create,
 edit, delete with an admin key. Each change is one call of the console's verbs."""
 
 from flask import abort, g, jsonify
 
 from app.api.v1 import body, bp
-from app.api.v1.shapes import component_shape, group_shape
+from app.api.v1.shapes import component_shape
 from app.auth.api_keys import acting_user, require_scope
 from app.incidents import components as service
 from app.models import Role
@@ -107,20 +107,3 @@ def delete_component(component_id):
     """Remove a component (refused while an open incident uses it)."""
     service.delete_component(_component(component_id), actor=acting_user())
     return "", 204
-
-
-@bp.get("/pages/<page_id>/component-groups")
-@require_scope(Role.lead)
-def list_component_groups():
-    groups, _ = service.components_by_group()
-    limit, page = body.paging()
-    return jsonify([group_shape(g) for g in groups[(page - 1) * limit : page * limit]])
-
-
-@bp.get("/pages/<page_id>/component-groups/<group_id>")
-@require_scope(Role.lead)
-def show_component_group(group_id):
-    group = service.get_group(group_id) if body.is_id(group_id) else None
-    if group is None:
-        abort(404, description="There is no component group with that id.")
-    return jsonify(group_shape(group))

@@ -253,6 +253,10 @@ COMPONENT_BODY = {
         "showcase": BOOL,
     },
 }
+GROUP_BODY = {
+    "type": "object",
+    "properties": {"name": TEXT, "components": IDS},
+}
 SUBSCRIBER_BODY = {
     "type": "object",
     "properties": {

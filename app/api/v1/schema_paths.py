@@ -52,7 +52,7 @@ def _list(name):
 
 
 def paths() -> dict:
-    from app.api.v1.schema import COMPONENT_BODY, INCIDENT_BODY, SUBSCRIBER_BODY
+    from app.api.v1.schema import COMPONENT_BODY, GROUP_BODY, INCIDENT_BODY, SUBSCRIBER_BODY
 
     page = [PAGE_ID]
     cid = [PAGE_ID, _param("component_id", {"type": "string", "maxLength": 40})]
@@ -61,6 +61,7 @@ def paths() -> dict:
     uid = [*iid, _param("incident_update_id", {"type": "string", "maxLength": 40})]
     sid = [PAGE_ID, _param("subscriber_id", {"type": "string", "maxLength": 40})]
     component_body = ("component", COMPONENT_BODY)
+    group_body = ("component_group", GROUP_BODY)
     incident_body = ("incident", INCIDENT_BODY)
     update_body = (
         "incident_update",
@@ -114,9 +115,26 @@ def paths() -> dict:
         },
         "/pages/{page_id}/component-groups": {
             "get": _op("Component groups", _list("ComponentGroup"), params=[*page, *PAGING]),
+            "post": _op(
+                "Create a group (admin)",
+                _ref("ComponentGroup"),
+                code="201",
+                params=page,
+                body=group_body,
+            ),
         },
         "/pages/{page_id}/component-groups/{id}": {
             "get": _op("A component group", _ref("ComponentGroup"), params=gid),
+            "patch": _op(
+                "Rename a group or set its components (admin)",
+                _ref("ComponentGroup"),
+                params=gid,
+                body=group_body,
+            ),
+            "put": _op("As PATCH", _ref("ComponentGroup"), params=gid, body=group_body),
+            "delete": _op(
+                "Delete a group; its components stay (admin)", None, code="204", params=gid
+            ),
         },
         "/pages/{page_id}/incidents": {
             "get": _op(
