@@ -412,3 +412,30 @@ def test_a_nul_in_an_id_names_nothing(client, admin_key, method, path, payload):
     response = getattr(client, method)(path, json=payload, headers=admin_key)
     assert response.status_code in (404, 422) and "error" in response.json
     assert _count(Incident) == 0 and _count(Subscriber) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"components": {"nope": "major_outage"}},
+        {"components": {"COMPONENT": "sideways"}},
+        {"body": "<script>alert(1)</script>"},
+        {"status": "identified", "internal_body": "x" * 25_000},
+    ],
+)
+def test_a_bad_update_leaves_the_incident_unedited(client, lead_key, change):
+    api = create_component()
+    created = _declare(client, lead_key)
+    change = {
+        k: ({api.public_id: "sideways"} if v == {"COMPONENT": "sideways"} else v)
+        for k, v in change.items()
+    }
+    response = client.patch(
+        f"{PAGE}/incidents/{created['id']}",
+        json={"incident": {"name": "Renamed", **change}},
+        headers=lead_key,
+    )
+    assert response.status_code == 422
+    incident = db.session.scalar(db.select(Incident))
+    db.session.refresh(incident)
+    assert incident.title == "Checkout errors" and len(incident.updates) == 1

@@ -17,7 +17,7 @@ from app.api.v1 import body
 from app.core.text import clean_line
 from app.extensions import db
 from app.incidents import lifecycle, maintenance
-from app.incidents.updates import post_update
+from app.incidents.updates import clean_body, clean_component_statuses, post_update
 from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
 
 INCIDENT_STATES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
@@ -131,6 +131,7 @@ def change_incident(incident, obj: dict, *, actor) -> None:
         abort(422, description="Resolving gives the components back as operational.")
     texts = _texts(obj, fallback=f"Marked {status or incident.state} through the API.")
     notify, next_by = _notify(obj), body.when(obj, "next_update_by")
+    _check_before_edits(texts, statuses)
     _edit_incident(incident, obj, actor=actor)
     wants_update = statuses or body.text(obj, "body") or body.text(obj, "internal_body")
     if status == "resolved":
@@ -149,6 +150,14 @@ def change_incident(incident, obj: dict, *, actor) -> None:
             next_update_by=next_by,
             **texts,
         )
+
+
+def _check_before_edits(texts: dict, statuses: dict) -> None:
+    """The update's own checks, run before an edit commits, so a request that fails them
+    changes nothing (the verb checks again in its own transaction)."""
+    clean_body(texts["external_body"], field="body")
+    clean_body(texts["internal_body"], field="internal_body")
+    clean_component_statuses(statuses)
 
 
 def _edit_incident(incident, obj, *, actor) -> None:
@@ -184,6 +193,7 @@ def _change_maintenance(incident, obj, *, actor) -> None:
     ids = list(_affected(obj)) if ("components" in obj or "component_ids" in obj) else None
     text, internal = body.text(obj, "body") or "", body.text(obj, "internal_body") or ""
     notify = body.flag(obj, "deliver_notifications")
+    _check_before_edits({"external_body": text, "internal_body": internal}, {})
     current = [link.component.public_id for link in incident.components]
     if (
         (name and name != incident.title)
