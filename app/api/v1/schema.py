@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document of the management API (/api/v1/openapi.json): Statuspage's v1
 paths and objects as Crier serves them, Crier's extras marked as such."""
 
+from app.api.v1.schema_paths import paths
+
 TIMESTAMP = {
     "type": "string",
     "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
@@ -285,7 +287,6 @@ ERRORS = {
     "422": "The values are not acceptable; the message says why.",
     "429": "Too many requests with this key; slow down.",
 }
-from app.api.v1.schema_paths import paths  # noqa: E402 - the paths use the schemas above
 
 
 def openapi_document() -> dict:
@@ -301,7 +302,15 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"OAuth": []}],
-        "paths": paths(),
+        "paths": paths(
+            errors=ERRORS,
+            bodies={
+                "component": COMPONENT_BODY,
+                "component_group": GROUP_BODY,
+                "incident": INCIDENT_BODY,
+                "subscriber": SUBSCRIBER_BODY,
+            },
+        ),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

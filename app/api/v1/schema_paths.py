@@ -1,5 +1,7 @@
 """The paths of the management API's OpenAPI document."""
 
+import functools
+
 
 def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
@@ -17,15 +19,13 @@ PAGING = [
 SEARCH = [_param("q", {"type": "string", "maxLength": 200}, "query"), *PAGING]
 
 
-def _op(summary, ok, *, code="200", params=(), body=None, public=False):
-    from app.api.v1.schema import ERRORS
-
+def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
     responses = {code: {"description": "OK"}}
     if ok is not None:
         responses[code]["content"] = {"application/json": {"schema": ok}}
     responses |= {
         status: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
-        for status, text in ERRORS.items()
+        for status, text in errors.items()
     }
     op = {"summary": summary, "parameters": list(params), "responses": responses}
     if body is not None:
@@ -51,25 +51,26 @@ def _list(name):
     return {"type": "array", "items": _ref(name)}
 
 
-def paths() -> dict:
-    from app.api.v1.schema import COMPONENT_BODY, GROUP_BODY, INCIDENT_BODY, SUBSCRIBER_BODY
-
+def paths(*, errors: dict, bodies: dict) -> dict:
+    """Every path; ``errors`` maps each 4xx to its meaning, ``bodies`` names the request
+    schemas (component, component_group, incident, subscriber)."""
+    op = functools.partial(_op, errors=errors)
     page = [PAGE_ID]
     cid = [PAGE_ID, _param("component_id", {"type": "string", "maxLength": 40})]
     gid = [PAGE_ID, _param("id", {"type": "string", "maxLength": 40})]
     iid = [PAGE_ID, _param("incident_id", {"type": "string", "maxLength": 40})]
     uid = [*iid, _param("incident_update_id", {"type": "string", "maxLength": 40})]
     sid = [PAGE_ID, _param("subscriber_id", {"type": "string", "maxLength": 40})]
-    component_body = ("component", COMPONENT_BODY)
-    group_body = ("component_group", GROUP_BODY)
-    incident_body = ("incident", INCIDENT_BODY)
+    component_body = ("component", bodies["component"])
+    group_body = ("component_group", bodies["component_group"])
+    incident_body = ("incident", bodies["incident"])
     update_body = (
         "incident_update",
         {"type": "object", "properties": {"body": {"type": "string"}}, "required": ["body"]},
     )
     unsubscribe = {
         "summary": "Unsubscribe several subscribers",
-        **_op("Unsubscribe several subscribers", {"type": "object"}, params=page),
+        **op("Unsubscribe several subscribers", {"type": "object"}, params=page),
     }
     unsubscribe["requestBody"] = {
         "required": True,
@@ -90,11 +91,11 @@ def paths() -> dict:
         "active_maintenance": "Maintenance windows in progress or verifying",
     }
     result = {
-        "/openapi.json": {"get": _op("This document", {"type": "object"}, public=True)},
-        "/pages/{page_id}": {"get": _op("The page", _ref("Page"), params=page)},
+        "/openapi.json": {"get": op("This document", {"type": "object"}, public=True)},
+        "/pages/{page_id}": {"get": op("The page", _ref("Page"), params=page)},
         "/pages/{page_id}/components": {
-            "get": _op("Components in page order", _list("Component"), params=[*page, *PAGING]),
-            "post": _op(
+            "get": op("Components in page order", _list("Component"), params=[*page, *PAGING]),
+            "post": op(
                 "Create a component (admin)",
                 _ref("Component"),
                 code="201",
@@ -103,19 +104,19 @@ def paths() -> dict:
             ),
         },
         "/pages/{page_id}/components/{component_id}": {
-            "get": _op("A component", _ref("Component"), params=cid),
-            "patch": _op(
+            "get": op("A component", _ref("Component"), params=cid),
+            "patch": op(
                 "Change status (lead) or name, description, group, showcase (admin)",
                 _ref("Component"),
                 params=cid,
                 body=component_body,
             ),
-            "put": _op("As PATCH", _ref("Component"), params=cid, body=component_body),
-            "delete": _op("Delete a component (admin)", None, code="204", params=cid),
+            "put": op("As PATCH", _ref("Component"), params=cid, body=component_body),
+            "delete": op("Delete a component (admin)", None, code="204", params=cid),
         },
         "/pages/{page_id}/component-groups": {
-            "get": _op("Component groups", _list("ComponentGroup"), params=[*page, *PAGING]),
-            "post": _op(
+            "get": op("Component groups", _list("ComponentGroup"), params=[*page, *PAGING]),
+            "post": op(
                 "Create a group (admin)",
                 _ref("ComponentGroup"),
                 code="201",
@@ -124,25 +125,25 @@ def paths() -> dict:
             ),
         },
         "/pages/{page_id}/component-groups/{id}": {
-            "get": _op("A component group", _ref("ComponentGroup"), params=gid),
-            "patch": _op(
+            "get": op("A component group", _ref("ComponentGroup"), params=gid),
+            "patch": op(
                 "Rename a group or set its components (admin)",
                 _ref("ComponentGroup"),
                 params=gid,
                 body=group_body,
             ),
-            "put": _op("As PATCH", _ref("ComponentGroup"), params=gid, body=group_body),
-            "delete": _op(
+            "put": op("As PATCH", _ref("ComponentGroup"), params=gid, body=group_body),
+            "delete": op(
                 "Delete a group; its components stay (admin)", None, code="204", params=gid
             ),
         },
         "/pages/{page_id}/incidents": {
-            "get": _op(
+            "get": op(
                 "Incidents and maintenance, newest first",
                 _list("Incident"),
                 params=[*page, *SEARCH],
             ),
-            "post": _op(
+            "post": op(
                 "Declare an incident or schedule a maintenance",
                 _ref("Incident"),
                 code="201",
@@ -151,28 +152,28 @@ def paths() -> dict:
             ),
         },
         "/pages/{page_id}/incidents/{incident_id}": {
-            "get": _op("An incident", _ref("Incident"), params=iid),
-            "patch": _op(
+            "get": op("An incident", _ref("Incident"), params=iid),
+            "patch": op(
                 "Edit and/or post an update", _ref("Incident"), params=iid, body=incident_body
             ),
-            "put": _op("As PATCH", _ref("Incident"), params=iid, body=incident_body),
-            "delete": _op(
+            "put": op("As PATCH", _ref("Incident"), params=iid, body=incident_body),
+            "delete": op(
                 "Cancel a maintenance not finished (admin); incidents stay (409)",
                 _ref("Incident"),
                 params=iid,
             ),
         },
         "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}": {
-            "patch": _op(
+            "patch": op(
                 "Correct an update's public text",
                 _ref("IncidentUpdate"),
                 params=uid,
                 body=update_body,
             ),
-            "put": _op("As PATCH", _ref("IncidentUpdate"), params=uid, body=update_body),
+            "put": op("As PATCH", _ref("IncidentUpdate"), params=uid, body=update_body),
         },
         "/pages/{page_id}/subscribers": {
-            "get": _op(
+            "get": op(
                 "Subscribers (admin)",
                 _list("Subscriber"),
                 params=[
@@ -185,22 +186,22 @@ def paths() -> dict:
                     ),
                 ],
             ),
-            "post": _op(
+            "post": op(
                 "Subscribe an address (double opt-in)",
                 _ref("Subscriber"),
                 code="201",
                 params=page,
-                body=("subscriber", SUBSCRIBER_BODY),
+                body=("subscriber", bodies["subscriber"]),
             ),
         },
         "/pages/{page_id}/subscribers/unsubscribe": {"post": unsubscribe},
         "/pages/{page_id}/subscribers/{subscriber_id}": {
-            "get": _op("A subscriber (admin)", _ref("Subscriber"), params=sid),
-            "delete": _op("Unsubscribe (admin)", _ref("Subscriber"), params=sid),
+            "get": op("A subscriber (admin)", _ref("Subscriber"), params=sid),
+            "delete": op("Unsubscribe (admin)", _ref("Subscriber"), params=sid),
         },
     }
     for name, summary in lists.items():
         result[f"/pages/{{page_id}}/incidents/{name}"] = {
-            "get": _op(summary, _list("Incident"), params=[*page, *SEARCH])
+            "get": op(summary, _list("Incident"), params=[*page, *SEARCH])
         }
     return result
