@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import sender_problem
 from app.core import ServiceError
+from app.core.api_keys import create_api_key, find_api_key, revoke_api_key
 from app.core.settings import mail_from
 from app.core.users import create_user
 from app.core.worker import hold_liveness_lock, request_stop, stop_requested, wait_for_stop
@@ -202,8 +203,37 @@ def dispatches_sweep_command():
     click.echo(f"{len(ids)} dispatch(es) re-enqueued.")
 
 
+@click.group("api-key")
+def api_key_group():
+    """Keys for the management API (/api/v1)."""
+
+
+@api_key_group.command("create")
+@click.argument("name")
+@click.option("--scope", type=click.Choice(["lead", "admin"]), default="lead", show_default=True)
+def api_key_create_command(name, scope):
+    """Create a key and print it (this once: only its hash is stored)."""
+    try:
+        _key, secret = create_api_key(name, scope=scope, actor=None)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(secret)
+
+
+@api_key_group.command("revoke")
+@click.argument("name")
+def api_key_revoke_command(name):
+    """Revoke the key with this name; it stops working at once."""
+    key = find_api_key(name)
+    if key is None:
+        raise click.ClickException(f"There is no key named {name!r}.")
+    revoke_api_key(key, actor=None)
+    click.echo(f"Revoked {key.name}.")
+
+
 def init_app(app):
     for command in (
+        api_key_group,
         create_user_command,
         seed_demo_command,
         worker_command,

@@ -31,6 +31,9 @@ def handle_http_error(exc: HTTPException):
         message = f"The request is too large: this address accepts {most}."
     else:
         message = exc.description
+    if request.path.startswith("/api/v1/"):  # the management API: Statuspage's error shape
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return jsonify({"error": message}), exc.code, headers
     if _wants_json():
         body = {"error": {"code": exc.code, "name": exc.name, "message": message}}
         return jsonify(body), exc.code

@@ -11,7 +11,7 @@ from app.core.audit import record
 from app.core.settings import clean_webhook_url
 from app.core.text import clean_line
 from app.extensions import db
-from app.models import AuditEvent, Role, User
+from app.models import ApiKey, AuditEvent, Role, User
 from app.timefmt import is_valid_timezone
 
 MIN_PASSWORD_LENGTH = 12
@@ -75,6 +75,8 @@ def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> U
         raise ServiceError(f"Role must be one of {', '.join(Role)}.", field="role") from None
     if user.id == actor.id and (role != user.role or not active):
         raise ServiceError("You cannot change your own role or access.", field="role")
+    if db.session.scalar(db.select(ApiKey.id).filter_by(user_id=user.id)):
+        raise ServiceError("That is an API key; manage it under Settings → API keys.", field="role")
     before = {"role": user.role.value, "active": user.active}
     if (role, active) != (user.role, user.active):
         user.end_sessions()  # the person signs in again and gets what they may do now
@@ -116,8 +118,9 @@ def list_users(*, min_role: Role | str = Role.viewer) -> list[User]:
 
 
 def all_users() -> list[User]:
-    """Everyone, active first, by name."""
-    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name)))
+    """Everyone, active first, by name (API keys act as users of their own; not listed)."""
+    people = db.select(User).where(User.id.not_in(db.select(ApiKey.user_id)))
+    return list(db.session.scalars(people.order_by(User.active.desc(), User.name)))
 
 
 def update_profile(user: User, *, timezone: str, slack_webhook_url: str | None = None) -> User:

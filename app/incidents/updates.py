@@ -250,3 +250,27 @@ def post_update(
     )
     record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
     return commit_update(update)
+
+
+def correct_update_text(update: Update, *, actor: User, external_body: str) -> Update:
+    """Correct the public text of a posted update (a typo, a wrong link); one commit. Nobody
+    is notified again; the audit log keeps the text it replaced. An update that said nothing
+    in public stays that way (the correction would reach no subscriber)."""
+    text = clean_body(external_body, field="body")
+    if not update.external_body.strip():
+        raise ServiceError("This update has no public text to correct.", field="body")
+    if not text:
+        raise ServiceError("The corrected text may not be empty.", field="body")
+    if text == update.external_body:
+        return update
+    record(
+        "update.correct",
+        actor=actor,
+        obj=update,
+        incident=update.incident,
+        detail={"before": update.external_body},
+    )
+    update.external_body = text
+    db.session.commit()
+    public_changed.send(current_app._get_current_object(), incident=update.incident.public_id)
+    return update

@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 
+from app.models.api_keys import ApiKey
 from app.models.audit import AuditEvent
 from app.models.components import Component, ComponentGroup, ComponentStatusChange
 from app.models.dispatch import DeliveryEvent, Dispatch
@@ -29,6 +30,7 @@ from app.models.worker import WorkerHeartbeat
 
 __all__ = [
     "CLOSED_STATES",
+    "ApiKey",
     "Audience",
     "AuditEvent",
     "Channel",

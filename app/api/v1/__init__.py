@@ -1,0 +1,47 @@
+"""/api/v1: the management API, shaped like Statuspage's v1 so its clients work unchanged.
+
+Every route takes an API key (app.auth.api_keys) except the OpenAPI document, and every write
+goes through the same domain verbs as the console. Errors are Statuspage's ``{"error": …}``.
+"""
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from app.auth.api_keys import load_api_key, rate_limit_key
+from app.core import ServiceError
+from app.extensions import csrf, limiter
+
+PAGE_ID = "crier"  # the page's public id, as the v2 documents give it (page.id)
+PUBLIC_ENDPOINTS = {"api.v1.show_openapi"}
+
+bp = Blueprint("v1", __name__)
+csrf.exempt(bp)  # a key in a header, never a cookie: nothing for a forged form to ride on
+limiter.limit(
+    lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"), key_func=rate_limit_key
+)(bp)
+
+
+@bp.url_value_preprocessor
+def _check_page(endpoint, values):
+    if values is not None and "page_id" in values and values.pop("page_id") != PAGE_ID:
+        abort(404, description="There is no page with that id.")
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        load_api_key()
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError):
+    return jsonify({"error": exc.message}), 422
+
+
+from app.api.v1 import (  # noqa: E402, F401 - routes register on import
+    components,
+    groups,
+    incidents,
+    openapi,
+    pages,
+    subscribers,
+)

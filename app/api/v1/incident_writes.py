@@ -1,0 +1,242 @@
+"""Statuspage's incident bodies mapped onto Crier's verbs. Every field is checked before the
+first verb runs, so a bad request changes nothing.
+
+Supported from Statuspage's body: ``name``, ``status``, ``body``, ``impact_override``,
+``components`` (id → status), ``component_ids``, ``deliver_notifications``,
+``scheduled_for``/``scheduled_until``, and ``auto_transition_deliver_notifications_at_start``/
+``_at_end`` (one switch in Crier: the automatic start and end notify). Accepted and ignored:
+the other ``auto_transition_*``/``scheduled_auto_*`` flags (Crier always starts and
+completes a window on time), ``scheduled_remind_prior``, ``auto_tweet_*``, ``metadata``,
+``backfill_date``/``backfilled``. Crier's extras: ``internal_body``, ``severity``,
+``lead_email``, ``commander_email``, ``next_update_by``, ``is_public``.
+"""
+
+from flask import abort
+
+from app.api.v1 import body
+from app.core.text import clean_line
+from app.extensions import db
+from app.incidents import lifecycle, maintenance
+from app.incidents.updates import clean_body, clean_component_statuses, post_update
+from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
+
+INCIDENT_STATES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+MAINTENANCE_STATES = ("scheduled", "in_progress", "verifying", "completed")
+
+
+def _person(obj, key) -> int | None:
+    email = body.text(obj, key, max_len=254)
+    if not email:
+        return None
+    email = clean_line(email).lower()
+    user = db.session.scalar(db.select(User).filter_by(email=email))
+    if user is None or not user.active or not user.can(Role.lead):
+        abort(422, description=f"“{key}” must be the address of an active lead or admin.")
+    return user.id
+
+
+def _default_lead(key) -> int | None:
+    """The key's creator leads what the key opens (a person who can be reminded)."""
+    creator = key.created_by
+    return creator.id if creator and creator.active and creator.can(Role.lead) else None
+
+
+def _affected(obj, incident=None) -> dict[str, str]:
+    """{component id: status}: the ``components`` map, plus ``component_ids`` not in it at
+    the status they have now (affected, not changed)."""
+    statuses = body.status_map(obj) or {}
+    for component_id in body.id_list(obj, "component_ids") or ():
+        if component_id not in statuses:
+            statuses[component_id] = _current_status(component_id)
+    return statuses
+
+
+def _current_status(component_id: str) -> str:
+    from app.incidents.components import get_component
+
+    component = get_component(component_id)
+    if component is None:
+        abort(422, description=f"There is no component {component_id!r}.")
+    return component.status.value
+
+
+def _texts(obj, *, fallback: str) -> dict:
+    """The texts and the audiences left to the message templates (as the console prefills)."""
+    external, internal = body.text(obj, "body") or "", body.text(obj, "internal_body") or ""
+    prefilled = [a for a, t in (("external", external), ("internal", internal)) if not t]
+    if not external and not internal:
+        internal = fallback  # kept if no template renders anything
+    return {"external_body": external, "internal_body": internal, "prefilled": prefilled}
+
+
+def _notify(obj) -> bool:
+    value = body.flag(obj, "deliver_notifications")
+    return True if value is None else value
+
+
+def open_incident(obj: dict, *, actor, key):
+    """Declare an incident, or schedule a maintenance window; one verb, one commit."""
+    name = body.text(obj, "name", max_len=1000) or ""
+    status = body.text(obj, "status", max_len=40)
+    start, end = body.when(obj, "scheduled_for"), body.when(obj, "scheduled_until")
+    if status in MAINTENANCE_STATES or (status is None and start is not None):
+        if status not in (None, "scheduled"):
+            abort(422, description="Create a maintenance as scheduled; it starts on time.")
+        at_start = body.flag(obj, "auto_transition_deliver_notifications_at_start")
+        at_end = body.flag(obj, "auto_transition_deliver_notifications_at_end")
+        return maintenance.schedule_maintenance(
+            title=name,
+            scheduled_for=start,
+            scheduled_until=end,
+            actor=actor,
+            components=list(_affected(obj)),
+            external_body=body.text(obj, "body") or "",
+            internal_body=body.text(obj, "internal_body") or "",
+            notify=_notify(obj),
+            auto_notify=bool(at_start or at_end),
+            lead_id=_person(obj, "lead_email") or _default_lead(key),
+        )
+    if status not in (None, "investigating", "identified", "monitoring"):
+        abort(
+            422,
+            description="Create an incident as investigating, identified or monitoring "
+            "(then PATCH it to resolved).",
+        )
+    is_public = body.flag(obj, "is_public")
+    return lifecycle.declare_incident(
+        title=name,
+        actor=actor,
+        severity=body.text(obj, "severity", max_len=10) or Severity.SEV3,
+        state=status or State.investigating,
+        component_statuses=_affected(obj),
+        impact=body.text(obj, "impact_override", max_len=20),
+        lead_id=_person(obj, "lead_email") or _default_lead(key),
+        commander_id=_person(obj, "commander_email"),
+        notify=_notify(obj),
+        next_update_by=body.when(obj, "next_update_by"),
+        is_public=True if is_public is None else is_public,
+        **_texts(obj, fallback=f"Declared through the API as {status or 'investigating'}."),
+    )
+
+
+def change_incident(incident, obj: dict, *, actor) -> None:
+    """Apply a PATCH/PUT: edits first (only what differs), then the status or update."""
+    if incident.kind == IncidentKind.maintenance:
+        return _change_maintenance(incident, obj, actor=actor)
+    status = body.text(obj, "status", max_len=40)
+    if status is not None and status not in INCIDENT_STATES:
+        abort(422, description=f"An incident's status is one of {', '.join(INCIDENT_STATES)}.")
+    statuses = _affected(obj)
+    if status == "resolved" and any(s != ComponentStatus.operational for s in statuses.values()):
+        abort(422, description="Resolving gives the components back as operational.")
+    texts = _texts(obj, fallback=f"Marked {status or incident.state} through the API.")
+    notify, next_by = _notify(obj), body.when(obj, "next_update_by")
+    _check_before_edits(texts, statuses)
+    _edit_incident(incident, obj, actor=actor)
+    wants_update = statuses or body.text(obj, "body") or body.text(obj, "internal_body")
+    if status == "resolved":
+        if incident.is_open:
+            lifecycle.resolve_incident(incident, actor=actor, notify=notify, **texts)
+    elif status == "postmortem":
+        texts.pop("internal_body")
+        lifecycle.post_postmortem(incident, actor=actor, notify=notify, internal_body="", **texts)
+    elif (status and status != incident.state) or wants_update:
+        post_update(
+            incident,
+            state=status or incident.state,
+            actor=actor,
+            component_statuses=statuses,
+            notify=notify,
+            next_update_by=next_by,
+            **texts,
+        )
+
+
+def _check_before_edits(texts: dict, statuses: dict) -> None:
+    """The update's own checks, run before an edit commits, so a request that fails them
+    changes nothing (the verb checks again in its own transaction)."""
+    clean_body(texts["external_body"], field="body")
+    clean_body(texts["internal_body"], field="internal_body")
+    clean_component_statuses(statuses)
+
+
+def _edit_incident(incident, obj, *, actor) -> None:
+    fields = {
+        "title": body.text(obj, "name", max_len=1000) or incident.title,
+        "severity": body.text(obj, "severity", max_len=10) or incident.severity.value,
+        "impact": body.text(obj, "impact_override", max_len=20) or incident.impact.value,
+    }
+    lead, commander = _person(obj, "lead_email"), _person(obj, "commander_email")
+    differs = (
+        fields["title"] != incident.title
+        or fields["severity"] != incident.severity.value
+        or fields["impact"] != incident.impact.value
+        or (lead and lead != incident.lead_id)
+        or (commander and commander != incident.commander_id)
+    )
+    if differs:
+        lifecycle.edit_incident(
+            incident,
+            actor=actor,
+            lead_id=lead or incident.lead_id,
+            commander_id=commander or incident.commander_id,
+            **fields,
+        )
+
+
+def _change_maintenance(incident, obj, *, actor) -> None:
+    status = body.text(obj, "status", max_len=40)
+    if status is not None and status not in MAINTENANCE_STATES:
+        abort(422, description=f"A maintenance's status is one of {', '.join(MAINTENANCE_STATES)}.")
+    name = body.text(obj, "name", max_len=1000)
+    start, end = body.when(obj, "scheduled_for"), body.when(obj, "scheduled_until")
+    ids = list(_affected(obj)) if ("components" in obj or "component_ids" in obj) else None
+    text, internal = body.text(obj, "body") or "", body.text(obj, "internal_body") or ""
+    notify = body.flag(obj, "deliver_notifications")
+    _check_before_edits({"external_body": text, "internal_body": internal}, {})
+    current = [link.component.public_id for link in incident.components]
+    if (
+        (name and name != incident.title)
+        or (start and start != incident.scheduled_for)
+        or (end and end != incident.scheduled_until)
+        or (ids is not None and set(ids) != set(current))
+    ):
+        maintenance.edit_maintenance(
+            incident,
+            actor=actor,
+            title=name or incident.title,
+            scheduled_for=start or incident.scheduled_for,
+            scheduled_until=end or incident.scheduled_until,
+            components=current if ids is None else ids,
+            notify=True if notify is None else notify,
+        )
+        text = internal = ""  # the edit's notice carried the change
+    moves = {
+        "in_progress": maintenance.start_maintenance,
+        "completed": maintenance.complete_maintenance,
+    }
+    if status in moves and incident.state != status:
+        moves[status](incident, actor=actor, external_body=text, internal_body=internal,
+                      notify=notify)  # fmt: skip
+    elif (status and status != incident.state) or text or internal:
+        post_update(
+            incident,
+            state=status or incident.state,
+            actor=actor,
+            external_body=text,
+            internal_body=internal,
+            notify=True if notify is None else notify,
+        )
+
+
+def remove_incident(incident, *, actor) -> None:
+    """DELETE: a window not finished is cancelled (its subscribers are told); an incident,
+    or a closed window, stays: what subscribers were sent cannot be unsent."""
+    if incident.kind == IncidentKind.maintenance and incident.is_open:
+        maintenance.cancel_maintenance(incident, actor=actor)
+        return
+    abort(
+        409,
+        description="Crier keeps every incident and finished maintenance in the history; "
+        "resolve an incident instead (or mark it non-public in the console).",
+    )

@@ -1,0 +1,123 @@
+"""Email subscribers: list, add, unsubscribe. Subscribers are people's addresses, so reading
+and unsubscribing need an admin key; adding one (double opt-in) a lead key.
+
+``skip_confirmation_notification: true`` (admin key only) adds the address as confirmed, as
+the console's import does when the admin vouches for consent; otherwise the address gets the
+usual confirmation email and is only written to once it confirms.
+"""
+
+import csv
+import io
+import re
+
+from flask import abort, g, jsonify, request
+
+from app.api.v1 import body, bp
+from app.api.v1.shapes import subscriber_id, subscriber_shape
+from app.auth.api_keys import require_scope
+from app.core.text import clean_line
+from app.core.users import normalize_email
+from app.extensions import db
+from app.fanout.subscriber_csv import import_subscribers, search_subscribers
+from app.fanout.subscribers import personal_token, subscribe, unsubscribe
+from app.incidents.components import get_component
+from app.models import Role, Subscriber
+
+_ID = re.compile(r"[0-9a-f]{16}")
+# Statuspage's ``state`` filter → Crier's subscriber status.
+_STATES = {
+    "active": "active",
+    "unconfirmed": "pending",
+    "quarantined": "suppressed",
+    "unsubscribed": "unsubscribed",
+    "all": "",
+}
+
+
+def find_subscriber(sub_id: str) -> Subscriber:
+    sub = None
+    if _ID.fullmatch(sub_id or ""):
+        sub = db.session.scalar(
+            db.select(Subscriber).where(Subscriber.token_hash.startswith(sub_id))
+        )
+    if sub is None:
+        abort(404, description="There is no subscriber with that id.")
+    return sub
+
+
+@bp.get("/pages/<page_id>/subscribers")
+@require_scope(Role.admin)
+def list_subscribers():
+    """Subscribers, newest first; ``q`` searches the addresses, ``state`` filters."""
+    limit, page = body.paging()
+    state = request.args.get("state", "active")
+    if state not in _STATES:
+        abort(400, description=f"“state” is one of {', '.join(_STATES)}.")
+    if page * limit > 100_000:
+        abort(400, description="Page through at most 100000 subscribers.")
+    found = search_subscribers(
+        query=clean_line(request.args.get("q", ""))[:254], status=_STATES[state], limit=page * limit
+    )
+    return jsonify([subscriber_shape(s) for s in found[(page - 1) * limit :]])
+
+
+@bp.get("/pages/<page_id>/subscribers/<sub_id>")
+@require_scope(Role.admin)
+def show_subscriber(sub_id):
+    return jsonify(subscriber_shape(find_subscriber(sub_id)))
+
+
+@bp.post("/pages/<page_id>/subscribers")
+@require_scope(Role.lead)
+def create_subscriber():
+    """Subscribe an email address (all components, or ``component_ids``)."""
+    obj = body.wrapped("subscriber")
+    email = body.text(obj, "email", max_len=254)
+    if not email:
+        abort(422, description="Give the subscriber's “email” (Crier subscribes email only).")
+    email = normalize_email(email)
+    components = []
+    for component_id in body.id_list(obj, "component_ids") or ():
+        component = get_component(component_id)
+        if component is None or not component.is_public:
+            abort(422, description=f"There is no public component {component_id!r}.")
+        components.append(component)
+    if body.flag(obj, "skip_confirmation_notification"):
+        if g.api_key.scope != Role.admin:
+            abort(403, description="Adding a confirmed subscriber needs an admin key.")
+        out = io.StringIO()
+        csv.writer(out).writerows(
+            [["email", "components"], [email, ";".join(c.slug for c in components)]]
+        )
+        import_subscribers(out.getvalue(), consented=True)
+    else:
+        subscribe(email, component_ids=[str(c.id) for c in components])
+    sub = db.session.scalar(db.select(Subscriber).filter_by(email=email))
+    if sub is None:
+        abort(422, description="That address cannot be subscribed.")
+    return jsonify(subscriber_shape(sub)), 201
+
+
+@bp.delete("/pages/<page_id>/subscribers/<sub_id>")
+@require_scope(Role.admin)
+def delete_subscriber(sub_id):
+    """Unsubscribe one subscriber (the row stays, so nobody can resubscribe them by mistake)."""
+    sub = unsubscribe(personal_token(find_subscriber(sub_id)))
+    return jsonify(subscriber_shape(sub))
+
+
+@bp.post("/pages/<page_id>/subscribers/unsubscribe")
+@require_scope(Role.admin)
+def unsubscribe_subscribers():
+    """Unsubscribe several: ``{"subscribers": ["id", …]}`` (or a comma-separated string)."""
+    data = body.json_body()
+    ids = data.get("subscribers") if isinstance(data, dict) else None
+    if isinstance(ids, str):
+        ids = [i.strip() for i in ids.split(",") if i.strip()]
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        abort(400, description='Send {"subscribers": ["<subscriber id>", …]}.')
+    if len(ids) > 1000:
+        abort(422, description="Unsubscribe at most 1000 subscribers at a time.")
+    subs = [find_subscriber(i) for i in ids]  # all found before any changes
+    done = [subscriber_id(unsubscribe(personal_token(sub))) for sub in subs]
+    return jsonify({"unsubscribed": done})

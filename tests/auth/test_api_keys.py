@@ -1,0 +1,139 @@
+"""API keys: stored as hashes, shown once, refused when missing, wrong or revoked (401 JSON),
+below scope (403 JSON), last use noted at most once a minute, limited per key, audited."""
+
+from datetime import timedelta
+
+import time_machine
+
+from app.core.api_keys import authenticate_key, create_api_key, hash_secret, revoke_api_key
+from app.extensions import db
+from app.models import ApiKey, AuditEvent, User
+from app.sqltypes import utcnow
+from tests.conftest import login
+from tests.factories import create_user
+
+PAGE = "/api/v1/pages/crier"
+
+
+def _admin():
+    return create_user(email="ada@example.com", name="Ada Admin", role="admin")
+
+
+def test_a_key_is_stored_as_its_hash_and_a_prefix_only(ctx):
+    key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    row = db.session.execute(db.select(ApiKey.__table__)).one()._asdict()
+    assert secret not in {str(v) for v in row.values()}
+    assert key.secret_hash == hash_secret(secret)
+    assert secret.startswith(key.prefix) and len(key.prefix) < len(secret) // 3
+    assert authenticate_key(secret) == key
+
+
+def test_oauth_and_bearer_schemes_open_the_api(client, ctx):
+    _key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    for scheme in ("OAuth", "Bearer", "oauth"):
+        response = client.get(PAGE, headers={"Authorization": f"{scheme} {secret}"})
+        assert response.status_code == 200, scheme
+        assert response.json["id"] == "crier"
+
+
+def test_missing_wrong_and_revoked_keys_get_401_json(client, ctx):
+    key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    tries = [
+        {},
+        {"Authorization": "OAuth nope"},
+        {"Authorization": f"Basic {secret}"},
+        {"Authorization": "OAuth " + secret[:-1]},
+        {"Authorization": "OAuth é\x00"},
+    ]
+    for headers in tries:
+        response = client.get(PAGE, headers=headers)
+        assert response.status_code == 401, headers
+        assert set(response.json) == {"error"} and isinstance(response.json["error"], str)
+    revoke_api_key(key, actor=None)
+    response = client.get(PAGE, headers={"Authorization": f"OAuth {secret}"})
+    assert response.status_code == 401
+
+
+def test_a_lead_key_gets_403_json_where_admin_scope_is_needed(client, ctx):
+    _key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    response = client.post(
+        f"{PAGE}/components",
+        json={"component": {"name": "Search"}},
+        headers={"Authorization": f"OAuth {secret}"},
+    )
+    assert response.status_code == 403
+    assert "admin" in response.json["error"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == 1  # create
+
+
+def test_last_use_is_written_at_most_once_a_minute(client, ctx):
+    key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    headers = {"Authorization": f"OAuth {secret}"}
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        client.get(PAGE, headers=headers)
+        db.session.refresh(key)
+        first = key.last_used_at
+        assert first is not None
+        clock.shift(timedelta(seconds=30))
+        client.get(PAGE, headers=headers)
+        db.session.refresh(key)
+        assert key.last_used_at == first
+        clock.shift(timedelta(seconds=31))
+        client.get(PAGE, headers=headers)
+        db.session.refresh(key)
+        assert key.last_used_at > first
+
+
+def test_requests_are_limited_per_key(app, client, ctx):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    admin = _admin()
+    _a, first = create_api_key("first", scope="lead", actor=admin)
+    _b, second = create_api_key("second", scope="lead", actor=admin)
+    codes = [client.get(PAGE, headers={"Authorization": f"OAuth {first}"}).status_code
+             for _ in range(4)]  # fmt: skip
+    assert codes == [200, 200, 200, 429]
+    limited = client.get(PAGE, headers={"Authorization": f"OAuth {first}"})
+    assert isinstance(limited.json["error"], str)
+    assert client.get(PAGE, headers={"Authorization": f"OAuth {second}"}).status_code == 200
+
+
+def test_what_a_key_does_is_audited_as_the_key(client, ctx):
+    admin = _admin()
+    _key, secret = create_api_key("pager bridge", scope="lead", actor=admin)
+    response = client.post(
+        f"{PAGE}/incidents",
+        json={"incident": {"name": "Checkout errors", "body": "We are looking into it."}},
+        headers={"Authorization": f"OAuth {secret}"},
+    )
+    assert response.status_code == 201
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="incident.declare"))
+    assert event.actor.name == "API key “pager bridge”"
+    assert response.json["incident_updates"][0]["posted_by"] == "API key “pager bridge”"
+    # The key's creator leads what the key opens: a person the reminders can reach.
+    assert response.json["lead_email"] == admin.email
+    login(client, admin.email, "correct horse battery staple")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "API key “pager bridge”" in page
+
+
+def test_a_keys_user_cannot_sign_in_or_be_chosen_as_lead(client, ctx):
+    key, secret = create_api_key("deploy", scope="admin", actor=_admin())
+    user = db.session.get(User, key.user_id)
+    assert not user.active
+    response = login(client, user.email, secret)
+    assert response.status_code == 401
+
+
+def test_cli_creates_a_key_printed_once_and_revokes_it(app, client, runner, ctx):
+    result = runner.invoke(args=["api-key", "create", "provisioner", "--scope", "admin"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip()
+    headers = {"Authorization": f"OAuth {secret}"}
+    assert client.get(PAGE, headers=headers).status_code == 200
+    assert db.session.scalar(db.select(ApiKey)).scope == "admin"
+    again = runner.invoke(args=["api-key", "create", "provisioner"])
+    assert again.exit_code != 0 and "already" in again.output
+    result = runner.invoke(args=["api-key", "revoke", "provisioner"])
+    assert result.exit_code == 0, result.output
+    assert client.get(PAGE, headers=headers).status_code == 401
+    assert runner.invoke(args=["api-key", "revoke", "nobody"]).exit_code != 0
