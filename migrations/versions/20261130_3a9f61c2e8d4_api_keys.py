@@ -1,7 +1,7 @@
 """api_keys: named, scoped keys for the management API, stored as sha256 hashes
 
 Revision ID: 3a9f61c2e8d4
-Revises: 7d3e9a1c5b24
+Revises: 3f8a61c0d2e9
 Create Date: 2026-11-30 11:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a9f61c2e8d4'
-down_revision = '7d3e9a1c5b24'
+down_revision = '3f8a61c0d2e9'
 branch_labels = None
 depends_on = None
 
