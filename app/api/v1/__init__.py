@@ -37,4 +37,11 @@ def _service_error(exc: ServiceError):
     return jsonify({"error": exc.message}), 422
 
 
-from app.api.v1 import components, incidents, openapi, pages, subscribers  # noqa: E402, F401
+from app.api.v1 import (  # noqa: E402, F401
+    alertmanager,
+    components,
+    incidents,
+    openapi,
+    pages,
+    subscribers,
+)
