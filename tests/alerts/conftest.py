@@ -5,6 +5,7 @@ import pytest
 from app.core.api_keys import create_api_key
 from app.extensions import db
 from app.messages.seed import seed_default_templates
+from tests.admin.conftest import _signed_in
 from tests.factories import create_user
 
 
@@ -27,3 +28,14 @@ def lead_key(key_admin):
     """Headers carrying a live lead-scope key."""
     _key, secret = create_api_key("deploy pipeline", scope="lead", actor=key_admin)
     return {"Authorization": f"OAuth {secret}"}
+
+
+@pytest.fixture
+def as_lead(client, key_admin):
+    """The console signed in as a lead (the one the on-duty notices go to)."""
+    return _signed_in(client, "lead")
+
+
+@pytest.fixture
+def as_admin(client, key_admin):
+    return _signed_in(client, "admin")
