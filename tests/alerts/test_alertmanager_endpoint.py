@@ -147,3 +147,25 @@ def test_automatic_warning_sets_the_status_without_an_incident(client, lead_key)
     db.session.refresh(component)
     assert component.status == "operational"
     assert db.session.get(Component, component.id).status == "operational"
+
+
+def test_the_label_and_the_severity_table_are_settings(app, client, lead_key):
+    app.config["ALERT_COMPONENT_LABEL"] = "service"
+    app.config["ALERT_SEVERITY_STATUSES"] = {"page": "partial_outage"}
+    component = _component("automatic")
+    body = notification(alert("p1", component="nope", severity="page", service="api"))
+    assert client.post(URL, headers=lead_key, json=body).get_json()["changed"] == 1
+    db.session.refresh(component)
+    assert component.status == "partial_outage"
+
+
+def test_an_oversized_or_too_deep_body_is_refused_in_json(app, client, lead_key):
+    _component()
+    big = notification(alert("f1") | {"annotations": {"summary": "x" * 1500}})
+    big["alerts"] *= 1000
+    response = client.post(URL, headers=lead_key, json=big)
+    assert response.status_code in (400, 413) and response.is_json
+    deep = '{"version": "4", "alerts": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(URL, headers=lead_key, data=deep, content_type="application/json")
+    assert response.status_code == 400 and response.is_json
+    assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 0
