@@ -58,6 +58,16 @@ class Config:
     SMTP_PORT = 25
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
+    # Alertmanager alerts (app.alerts): the label naming the component's slug, the label
+    # giving the severity, and the component status each severity sets (others: the default).
+    # Environment: CRIER_ALERT_SEVERITY_STATUSES='{"critical": "major_outage", ...}'.
+    ALERT_COMPONENT_LABEL = "component"
+    ALERT_SEVERITY_LABEL = "severity"
+    ALERT_SEVERITY_STATUSES = {
+        "critical": "major_outage",
+        "warning": "degraded_performance",
+    }
+    ALERT_DEFAULT_STATUS = "degraded_performance"
     SMTP_STARTTLS = False
     SMTP_SSL = False
     HUEY_IMMEDIATE = False
@@ -146,6 +156,28 @@ def _coerce(cfg):
                 raise ConfigError(f"{key} must be a whole number (got {cfg[key]!r})") from None
 
 
+_COMPONENT_STATUSES = (
+    "operational",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+    "under_maintenance",
+)
+
+
+def _check_alert_statuses(cfg) -> None:
+    table = cfg.get("ALERT_SEVERITY_STATUSES")
+    if not isinstance(table, dict) or not all(
+        isinstance(k, str) and v in _COMPONENT_STATUSES for k, v in table.items()
+    ):
+        raise ConfigError(
+            "ALERT_SEVERITY_STATUSES must map severity labels to component statuses "
+            f"({', '.join(_COMPONENT_STATUSES)})"
+        )
+    if cfg.get("ALERT_DEFAULT_STATUS") not in _COMPONENT_STATUSES:
+        raise ConfigError(f"ALERT_DEFAULT_STATUS must be one of {', '.join(_COMPONENT_STATUSES)}")
+
+
 def _finish(app):
     cfg = app.config
     instance = Path(app.instance_path)
@@ -172,6 +204,7 @@ def _finish(app):
                 f"MAIL_FROM {problem}; EMAIL_BACKEND={backend} needs a real sender, "
                 "like 'Acme Status <status@acme.com>'"
             )
+    _check_alert_statuses(cfg)
     if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     if not cfg.get("SECRET_KEY"):

@@ -12,6 +12,7 @@ from app.admin.forms import (
     options,
     show_error,
 )
+from app.alerts.modes import set_alert_mode
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.incidents import components as service
@@ -103,6 +104,7 @@ def edit_component(public_id):
                 group_id=form.group_id.data or None,
                 is_public=form.is_public.data,
             )
+            set_alert_mode(component, mode=form.alert_mode.data, actor=current_user)
         except ServiceError as exc:
             show_error(form, exc)
         else:

@@ -184,6 +184,16 @@ class ComponentForm(FlaskForm):
     description = TextAreaField("Description", render_kw={"rows": 2})
     group_id = SelectField("Group", validate_choice=False)
     is_public = BooleanField("Show on the public page", default=True)
+    alert_mode = SelectField(
+        "When Alertmanager reports an alert",
+        choices=options(
+            [
+                ("suggest", "Suggest an incident to the Comms Lead"),
+                ("automatic", "Set the status automatically (critical opens an incident)"),
+            ]
+        ),
+        default="suggest",
+    )
     submit = SubmitField("Save component")
 
 

@@ -95,10 +95,14 @@ def declare_incident():
     """Declare an incident with its first update (leads)."""
     form = IncidentForm()
     people_choices(form)
+    prefill = None
     if request.method == "GET":
         form.lead.data = str(current_user.id)
-    statuses = component_statuses()
-    facts = declare_facts(form)
+        # An alert's "declare?" link prefills the title and the components' statuses.
+        form.title.data = request.args.get("title", "")[:200]
+        prefill = request.args
+    statuses = component_statuses(prefill)
+    facts = declare_facts(form, prefill)
     page = {
         "form": form,
         "rows": component_rows(),

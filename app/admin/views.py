@@ -9,6 +9,7 @@ something the lead must see changes: an incident, an update, a delivery, an over
 from flask import current_app, jsonify, render_template, request
 
 from app.admin import bp
+from app.alerts.suggestions import firing_suggestions
 from app.core.worker import worker_status
 from app.incidents.dashboard import DUE_SOON_SECONDS, dashboard_rows
 from app.publishing.publish import publish_failures
@@ -25,6 +26,7 @@ def _page(now, *, live: bool) -> dict:
         "overdue_count": sum(row.overdue for row in rows),
         "worker": worker_status(now),
         "publish_failures": publish_failures(),
+        "alert_suggestions": firing_suggestions(),
         "now": now,
         "live": live,
         "due_soon_seconds": DUE_SOON_SECONDS,

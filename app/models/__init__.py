@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 
+from app.models.alerts import AlertMode, AlertState, AlertStatus
 from app.models.api_keys import ApiKey
 from app.models.audit import AuditEvent
 from app.models.components import Component, ComponentGroup, ComponentStatusChange
@@ -30,6 +31,9 @@ from app.models.worker import WorkerHeartbeat
 
 __all__ = [
     "CLOSED_STATES",
+    "AlertMode",
+    "AlertState",
+    "AlertStatus",
     "ApiKey",
     "Audience",
     "AuditEvent",

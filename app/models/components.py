@@ -47,6 +47,8 @@ class Component(db.Model):
     )
     is_public: Mapped[bool] = mapped_column(default=True)
     only_show_if_degraded: Mapped[bool] = mapped_column(default=False)
+    # What an Alertmanager alert on this component does: "suggest" or "automatic".
+    alert_mode: Mapped[str] = mapped_column(String(9), default="suggest", server_default="suggest")
     start_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

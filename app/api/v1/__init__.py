@@ -38,6 +38,7 @@ def _service_error(exc: ServiceError):
 
 
 from app.api.v1 import (  # noqa: E402, F401 - routes register on import
+    alertmanager,
     components,
     groups,
     incidents,

@@ -1,0 +1,7 @@
+"""Alerts in from Prometheus Alertmanager: each alert's state (by fingerprint), what it does to
+its component (suggest an incident, or act on its own), and the notices to the Comms Lead.
+
+Verbs others may call: ``payload.parse_notification`` (a webhook body into alerts),
+``receive.receive_alerts`` (one notification, one commit), ``suggestions.firing_suggestions``
+(what the dashboard offers to declare).
+"""

@@ -1,0 +1,72 @@
+"""Emails to the Comms Lead about alerts, sent after the commit; a failure is logged."""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+
+from app.core.settings import mail_from, page_settings
+from app.email import DeliveryError, send_one
+from app.models import AlertState, Component, User
+from app.timefmt import format_local
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Notice:
+    subject: str
+    body: str
+    recipients: list[str]
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+def _tz() -> str:
+    settings = page_settings()
+    return settings.timezone if settings else "UTC"
+
+
+def suggest_notice(states: list[AlertState], people: list[User]) -> Notice:
+    """An alert group is firing on suggest-mode components: declare?"""
+    first = min(states, key=lambda s: s.starts_at)
+    names = sorted({s.component.name for s in states})
+    lines = [
+        f"Alertmanager reports {len(states)} alert(s) firing on {', '.join(names)}.",
+        *(
+            f"- {s.summary} ({s.severity or 'no severity'}) on {s.component.name} since "
+            f"{format_local(s.starts_at, _tz())}"
+            for s in states
+        ),
+        "",
+        f"Declare an incident: {_base()}/admin/",
+    ]
+    subject = f"[Crier] Alert firing on {first.component.name}: {first.summary} — declare?"
+    return Notice(subject, "\n".join(lines), sorted({p.email for p in people}))
+
+
+def restored_notice(component: Component, state: AlertState, people: list[User]) -> Notice:
+    """The alerts on an automatic component resolved: its status is back; post the resolution."""
+    lines = [
+        f"The alerts on {component.name} have resolved; Crier set it back to "
+        f"{component.status.replace('_', ' ')}.",
+    ]
+    if state.incident_public_id:
+        lines.append(
+            "The incident they opened is still open: post the resolution when you are sure: "
+            f"{_base()}/admin/incidents/{state.incident_public_id}/resolve"
+        )
+    subject = f"[Crier] Alerts resolved on {component.name} — post the resolution"
+    return Notice(subject, "\n".join(lines), sorted({p.email for p in people}))
+
+
+def send_notices(notices: list[Notice]) -> None:
+    """Send each notice to each recipient now; failures are logged, never raised."""
+    for notice in notices:
+        for address in notice.recipients:
+            try:
+                send_one(sender=mail_from(), to=address, subject=notice.subject, text=notice.body)
+            except DeliveryError as exc:
+                log.warning("alert notice to %s failed: %s", address, exc)

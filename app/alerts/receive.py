@@ -1,0 +1,176 @@
+"""One Alertmanager notification, one commit: each alert's state is recorded by fingerprint
+(a repeat changes nothing); on an ``automatic`` component the status follows the worst firing
+alert, a critical one opens an incident, and the status before the alerts comes back when they
+resolve (the incident stays open: the lead is told to post the resolution)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from app.alerts import rules
+from app.alerts.notices import Notice, restored_notice, send_notices, suggest_notice
+from app.alerts.payload import Alert, Notification
+from app.core.audit import record
+from app.extensions import db
+from app.incidents.lifecycle import declare_incident, get_incident
+from app.incidents.updates import set_component_status
+from app.models import AlertMode, AlertState, AlertStatus, Component, State, User
+from app.signals import public_changed
+from app.sqltypes import new_public_id, utcnow
+
+INCIDENT_SEVERITY = "SEV2"  # what a critical alert opens
+
+
+@dataclass
+class Outcome:
+    changed: int = 0
+    unchanged: int = 0
+    unknown_components: Counter = field(default_factory=Counter)
+    moved: set = field(default_factory=set)  # public ids of components whose status changed
+    declare: dict = field(default_factory=dict)  # component public id -> (status, state)
+    notices: list[Notice] = field(default_factory=list)
+    restored: list = field(default_factory=list)  # (component, state) whose status came back
+
+    def as_json(self, errors: list[dict]) -> dict:
+        return {
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "unknown_components": dict(self.unknown_components),
+            "ignored": sum(self.unknown_components.values()) + len(errors),
+            "errors": errors,
+        }
+
+
+def _firing_on(component: Component) -> list[AlertState]:
+    return list(
+        db.session.scalars(
+            db.select(AlertState)
+            .filter_by(component_id=component.id, status=AlertStatus.firing)
+            .order_by(AlertState.starts_at, AlertState.id)
+        )
+    )
+
+
+def _set_status(component: Component, actor: User, outcome: Outcome, status) -> None:
+    if component.status != status:
+        set_component_status(component, status, at=utcnow())
+        record("component.status", actor=actor, obj=component, detail={"status": status.value})
+        outcome.moved.add(component.public_id)
+
+
+def _fire(alert: Alert, state: AlertState | None, component, actor, outcome: Outcome):
+    others = [s for s in _firing_on(component) if s is not state]
+    severity = rules.severity_of(alert.labels)
+    if state is None:
+        state = AlertState(fingerprint=alert.fingerprint)
+        db.session.add(state)
+    state.component = component
+    state.status, state.severity = AlertStatus.firing, severity
+    state.name, state.summary = alert.name[:200], alert.summary
+    state.group_key, state.starts_at, state.ends_at = alert.group_key, alert.starts_at, None
+    state.notified_at = state.incident_public_id = state.previous_status = None
+    if component.alert_mode != AlertMode.automatic:
+        return state
+    state.previous_status = others[0].previous_status if others else component.status
+    status = rules.worst([rules.status_for(s.severity) for s in [*others, state]])
+    opened = any(s.incident_public_id for s in others)
+    if severity == rules.CRITICAL and not opened:
+        outcome.declare[component.public_id] = (status, state)
+    else:
+        _set_status(component, actor, outcome, status)
+    return state
+
+
+def _resolve(alert: Alert, state: AlertState, actor, outcome: Outcome) -> None:
+    state.status, state.ends_at = AlertStatus.resolved, alert.ends_at or utcnow()
+    component = state.component
+    if component.alert_mode != AlertMode.automatic:
+        return
+    still = [s for s in _firing_on(component) if s is not state]
+    if still:
+        _set_status(
+            component, actor, outcome, rules.worst(rules.status_for(s.severity) for s in still)
+        )
+    elif state.previous_status is not None:
+        _set_status(component, actor, outcome, state.previous_status)
+        outcome.restored.append((component, state))
+
+
+def _declare(outcome: Outcome, actor: User) -> None:
+    """Open one incident for the group's critical alerts on automatic components; the
+    incident's commit carries every change of this notification."""
+    states = [state for _, state in outcome.declare.values()]
+    first = min(states, key=lambda s: s.starts_at)
+    public_id = new_public_id()
+    for state in states:
+        state.incident_public_id = public_id
+    names = ", ".join(sorted(s.component.name for s in states))
+    people = rules.on_duty()  # the incident's lead is a person, so reminders reach someone
+    declare_incident(
+        title=first.summary,
+        actor=actor,
+        severity=INCIDENT_SEVERITY,
+        state=State.investigating,
+        component_statuses={cid: status.value for cid, (status, _) in outcome.declare.items()},
+        external_body=f"We are investigating a problem with {names}.",
+        internal_body=f"Opened by Alertmanager: {first.name} on {names}.",
+        lead_id=people[0].id if people else None,
+        public_id=public_id,
+        prefilled=("external", "internal"),
+    )
+
+
+def _suggest(notification: Notification, outcome: Outcome) -> None:
+    """Tell the on-duty lead once per alert group about its suggest-mode alerts."""
+    group = list(
+        db.session.scalars(
+            db.select(AlertState).filter_by(
+                group_key=notification.group_key, status=AlertStatus.firing
+            )
+        )
+    )
+    waiting = [s for s in group if s.component.alert_mode != AlertMode.automatic]
+    if waiting and not any(s.notified_at for s in waiting):
+        now = utcnow()
+        for state in waiting:
+            state.notified_at = now
+        outcome.notices.append(suggest_notice(waiting, rules.on_duty()))
+
+
+def receive_alerts(notification: Notification, *, actor: User) -> Outcome:
+    """Record a notification's alerts and act on them; one commit (the incident's, if the
+    alerts open one), then the emails."""
+    label = rules.component_label()
+    outcome = Outcome()
+    for alert in notification.alerts:
+        slug = alert.labels.get(label, "")
+        component = db.session.scalar(db.select(Component).filter_by(slug=slug)) if slug else None
+        if component is None:
+            outcome.unknown_components[slug[:80]] += 1
+            continue
+        state = db.session.scalar(db.select(AlertState).filter_by(fingerprint=alert.fingerprint))
+        firing = state is not None and state.status == AlertStatus.firing
+        if alert.firing == firing or (state is None and not alert.firing):
+            outcome.unchanged += 1
+            continue
+        if alert.firing:
+            _fire(alert, state, component, actor, outcome)
+        else:
+            _resolve(alert, state, actor, outcome)
+        db.session.flush()
+        outcome.changed += 1
+    _suggest(notification, outcome)
+    for component, state in outcome.restored:
+        incident = get_incident(state.incident_public_id) if state.incident_public_id else None
+        outcome.notices.append(restored_notice(component, state, rules.on_duty(incident)))
+    if outcome.changed:
+        record("alerts.receive", actor=actor, detail={"changed": outcome.changed})
+    if outcome.declare:
+        _declare(outcome, actor)
+    else:
+        db.session.commit()
+    if outcome.moved:
+        public_changed.send(current_app._get_current_object(), components=sorted(outcome.moved))
+    send_notices(outcome.notices)
+    return outcome

@@ -1,0 +1,23 @@
+"""``POST /api/v1/alertmanager``: Alertmanager's webhook receiver (payload version 4), with a
+lead key in ``http_config.authorization``. A malformed body is a 400 and changes nothing; a
+malformed alert or one naming no known component is reported and the others still count."""
+
+from flask import abort, jsonify
+
+from app.alerts.payload import PayloadError, parse_notification
+from app.alerts.receive import receive_alerts
+from app.api.v1 import body, bp
+from app.auth.api_keys import acting_user, require_scope
+from app.models import Role
+
+
+@bp.post("/alertmanager")
+@require_scope(Role.lead)
+def receive_alertmanager():
+    """Record the notification's alerts; say what changed, what was unknown or malformed."""
+    try:
+        notification = parse_notification(body.json_body())
+    except PayloadError as exc:
+        abort(400, description=str(exc))
+    outcome = receive_alerts(notification, actor=acting_user())
+    return jsonify(outcome.as_json(notification.errors))

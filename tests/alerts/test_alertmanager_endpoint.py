@@ -1,0 +1,171 @@
+"""POST /api/v1/alertmanager: Alertmanager's webhook body, through the HTTP endpoint."""
+
+from app.extensions import db
+from app.models import AlertState, ApiKey, AuditEvent, Component, Incident
+from tests.factories import create_component, create_user
+
+URL = "/api/v1/alertmanager"
+
+
+def alert(fingerprint="f1", status="firing", component="api", severity="critical", **labels):
+    return {
+        "status": status,
+        "labels": {"alertname": "HighErrorRate", "component": component, "severity": severity}
+        | labels,
+        "annotations": {"summary": "API 5xx above 5%"},
+        "startsAt": "2026-11-30T10:42:00.123456789Z",
+        "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-11-30T11:00:00Z",
+        "generatorURL": "http://prometheus.local/graph",
+        "fingerprint": fingerprint,
+    }
+
+
+def notification(*alerts, group_key='{}:{alertname="HighErrorRate"}'):
+    return {
+        "version": "4",
+        "groupKey": group_key,
+        "truncatedAlerts": 0,
+        "status": "firing" if any(a["status"] == "firing" for a in alerts) else "resolved",
+        "receiver": "crier",
+        "groupLabels": {"alertname": "HighErrorRate"},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager.local",
+        "alerts": list(alerts),
+    }
+
+
+def _component(mode="suggest", slug="api", name="API"):
+    component = create_component(slug=slug, name=name)
+    component.alert_mode = mode
+    db.session.commit()
+    return component
+
+
+def test_a_wrong_key_is_401_and_changes_nothing(client, lead_key):
+    _component()
+    response = client.post(URL, json=notification(alert()), headers={"Authorization": "OAuth no"})
+    assert response.status_code == 401
+    assert response.is_json
+    assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 0
+
+
+def test_bad_payloads_are_400_json_and_change_nothing(client, lead_key):
+    _component()
+    bodies = [
+        "not json",
+        [],
+        {"version": "3", "groupKey": "g", "alerts": []},
+        {"version": "4", "groupKey": "g", "alerts": {}},
+        {"version": "4", "groupKey": 7, "alerts": []},
+    ]
+    for raw in bodies:
+        kwargs = {"data": raw} if isinstance(raw, str) else {"json": raw}
+        response = client.post(URL, headers=lead_key, **kwargs)
+        assert response.status_code == 400, raw
+        assert "error" in response.get_json()
+    assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 0
+
+
+def test_one_bad_alert_never_stops_the_others(client, lead_key):
+    _component()
+    broken = alert("f2") | {"startsAt": "yesterday"}
+    response = client.post(
+        URL, headers=lead_key, json=notification(broken, "nonsense", alert("f1"))
+    )
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["changed"] == 1
+    assert [e["index"] for e in data["errors"]] == [0, 1]
+    assert db.session.scalar(db.select(AlertState.fingerprint)) == "f1"
+
+
+def test_an_unknown_component_is_counted_and_ignored(client, lead_key):
+    _component()
+    body = notification(alert("f1", component="nope"), alert("f2", component="nope"))
+    data = client.post(URL, headers=lead_key, json=body).get_json()
+    assert data["unknown_components"] == {"nope": 2}
+    assert data["ignored"] == 2 and data["changed"] == 0
+
+
+def test_suggest_mode_tells_the_lead_once_and_touches_nothing(client, lead_key, outbox):
+    component = _component()
+    create_user(email="lena@example.com")
+    body = notification(alert("f1"))
+    assert client.post(URL, headers=lead_key, json=body).get_json()["changed"] == 1
+    again = client.post(URL, headers=lead_key, json=body).get_json()
+    assert again["changed"] == 0 and again["unchanged"] == 1
+    db.session.refresh(component)
+    assert component.status == "operational"
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
+    assert [m["To"] for m in outbox] == ["lena@example.com"]
+    assert "Alert firing on API" in outbox[0]["Subject"]
+
+
+def test_automatic_critical_opens_an_incident_and_resolve_restores(client, lead_key, outbox):
+    component = _component("automatic")
+    component.status = "degraded_performance"
+    db.session.commit()
+    create_user(email="lena@example.com")
+    client.post(URL, headers=lead_key, json=notification(alert("f1")))
+    db.session.refresh(component)
+    assert component.status == "major_outage"
+    incident = db.session.scalar(db.select(Incident))
+    assert incident.title == "API 5xx above 5%"
+    assert incident.state == "investigating"
+    key = db.session.scalar(db.select(ApiKey).filter_by(name="deploy pipeline"))
+    assert incident.updates[0].posted_by_id == key.user_id  # audited as the key
+    assert incident.lead.email == "lena@example.com"  # a person, whom reminders reach
+    assert db.session.scalar(
+        db.select(AuditEvent.action).where(AuditEvent.action == "incident.declare")
+    )
+    # A repeat of the same alert opens nothing more.
+    client.post(URL, headers=lead_key, json=notification(alert("f1")))
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 1
+
+    resolved = client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
+    assert resolved.get_json()["changed"] == 1
+    db.session.refresh(component)
+    assert component.status == "degraded_performance"  # what it was before the alert
+    db.session.refresh(incident)
+    assert incident.state == "investigating"  # never resolved silently
+    told = [m for m in outbox if "post the resolution" in m["Subject"]]
+    assert [m["To"] for m in told] == ["lena@example.com"]
+    assert f"/admin/incidents/{incident.public_id}/resolve" in told[0].get_body().get_content()
+    # The resolve repeated changes nothing.
+    again = client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
+    assert again.get_json()["changed"] == 0
+
+
+def test_automatic_warning_sets_the_status_without_an_incident(client, lead_key):
+    component = _component("automatic")
+    client.post(URL, headers=lead_key, json=notification(alert("w1", severity="warning")))
+    db.session.refresh(component)
+    assert component.status == "degraded_performance"
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
+    client.post(URL, headers=lead_key, json=notification(alert("w1", "resolved")))
+    db.session.refresh(component)
+    assert component.status == "operational"
+    assert db.session.get(Component, component.id).status == "operational"
+
+
+def test_the_label_and_the_severity_table_are_settings(app, client, lead_key):
+    app.config["ALERT_COMPONENT_LABEL"] = "service"
+    app.config["ALERT_SEVERITY_STATUSES"] = {"page": "partial_outage"}
+    component = _component("automatic")
+    body = notification(alert("p1", component="nope", severity="page", service="api"))
+    assert client.post(URL, headers=lead_key, json=body).get_json()["changed"] == 1
+    db.session.refresh(component)
+    assert component.status == "partial_outage"
+
+
+def test_an_oversized_or_too_deep_body_is_refused_in_json(app, client, lead_key):
+    _component()
+    big = notification(alert("f1") | {"annotations": {"summary": "x" * 1500}})
+    big["alerts"] *= 1000
+    response = client.post(URL, headers=lead_key, json=big)
+    assert response.status_code in (400, 413) and response.is_json
+    deep = '{"version": "4", "alerts": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(URL, headers=lead_key, data=deep, content_type="application/json")
+    assert response.status_code == 400 and response.is_json
+    assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 0
