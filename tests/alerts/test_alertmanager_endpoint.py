@@ -1,5 +1,8 @@
 """POST /api/v1/alertmanager: Alertmanager's webhook body, through the HTTP endpoint."""
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from app.extensions import db
 from app.models import AlertState, ApiKey, AuditEvent, Component, Incident
 from tests.factories import create_component, create_user
@@ -169,3 +172,42 @@ def test_an_oversized_or_too_deep_body_is_refused_in_json(app, client, lead_key)
     response = client.post(URL, headers=lead_key, data=deep, content_type="application/json")
     assert response.status_code == 400 and response.is_json
     assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 0
+
+
+def test_the_same_alert_recorded_at_the_same_moment_elsewhere_is_a_repeat_not_a_500(
+    app, client, lead_key
+):
+    """Two Alertmanagers (an HA pair) send the same new alert at once: the second insert of its
+    fingerprint collides; the request takes the other's row as the repeat it is."""
+    component = _component()
+    component_id = component.id
+    raced = []
+
+    def the_other_alertmanager_commits_first(session, _context, _instances):
+        if raced or not any(isinstance(o, AlertState) for o in session.new):
+            return
+        raced.append(True)
+        with db.engine.begin() as other:
+            other.execute(
+                AlertState.__table__.insert().values(
+                    fingerprint="f1",
+                    component_id=component_id,
+                    status="firing",
+                    severity="critical",
+                    name="HighErrorRate",
+                    summary="API 5xx above 5%",
+                    group_key="g",
+                    starts_at=db.func.now(),
+                    updated_at=db.func.now(),
+                )
+            )
+
+    event.listen(Session, "before_flush", the_other_alertmanager_commits_first)
+    try:
+        response = client.post(URL, json=notification(alert()), headers=lead_key)
+    finally:
+        event.remove(Session, "before_flush", the_other_alertmanager_commits_first)
+    assert raced
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["unchanged"] == 1
+    assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 1
