@@ -76,3 +76,21 @@ class PublishDirty(db.Model):
 
     def __repr__(self) -> str:
         return f"<PublishDirty {self.kind} {self.key}>"
+
+
+# What a PublishDirty row says changed.
+INCIDENT, COMPONENTS, EVERYTHING, SWEEP = "incident", "components", "everything", "sweep"
+
+
+def record_public_change(*, incident=None, components=(), everything=False) -> None:
+    """Add what changed to the caller's session as outbox rows, before its commit: the change
+    and the note to publish it commit (or roll back) together, so no crash loses one.
+
+    ``incident``: its public id; ``components``: public ids whose status moved; a change that
+    says neither, or ``everything``, re-publishes the whole site.
+    """
+    rows = [PublishDirty(kind=INCIDENT, key=incident)] if incident else []
+    rows += [PublishDirty(kind=COMPONENTS, key=public_id) for public_id in components]
+    if everything or not rows:
+        rows = [PublishDirty(kind=EVERYTHING)]
+    db.session.add_all(rows)

@@ -13,23 +13,20 @@ from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models import Incident, IncidentComponent, PublishDirty
+from app.models.published import COMPONENTS, EVERYTHING, INCIDENT, SWEEP, record_public_change
 from app.publishing import pages
 from app.publishing.site import Site, month_path, rendering
 from app.publishing.statuspage import API_DOCUMENTS
 
-INCIDENT, COMPONENTS, EVERYTHING, SWEEP = "incident", "components", "everything", "sweep"
 BATCH_ROWS = 100  # changes folded into one publish; the rest wait for the next batch
 SWEEP_INCIDENTS = 200  # incident pages per batch of a whole-site re-publish
 SWEEP_MONTHS = 60  # history month pages per batch
 
 
 def record_change(*, incident=None, components=(), everything=False) -> None:
-    """Commit what changed as outbox rows; a change that does not say what is everything."""
-    rows = [PublishDirty(kind=INCIDENT, key=incident)] if incident else []
-    rows += [PublishDirty(kind=COMPONENTS, key=public_id) for public_id in components]
-    if everything or not rows:
-        rows = [PublishDirty(kind=EVERYTHING)]
-    db.session.add_all(rows)
+    """Commit what changed as outbox rows, on their own: for a change committed without
+    them (our services write them in their own transaction, ``record_public_change``)."""
+    record_public_change(incident=incident, components=components, everything=everything)
     db.session.commit()
 
 
