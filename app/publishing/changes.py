@@ -8,12 +8,20 @@ the archive behind them in bounded batches: incident pages newest first, then th
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models import Incident, IncidentComponent, PublishDirty
-from app.models.published import COMPONENTS, EVERYTHING, INCIDENT, SWEEP, record_public_change
+from app.models.published import (
+    COMPONENTS,
+    EVERYTHING,
+    INCIDENT,
+    MOVED,
+    SWEEP,
+    record_public_change,
+)
 from app.publishing import pages
 from app.publishing.site import Site, month_path, rendering
 from app.publishing.statuspage import API_DOCUMENTS
@@ -70,9 +78,16 @@ def render_changes(*, now=None) -> Batch:
         for public_id in kinds.get(COMPONENTS, []):
             if public_id in by_slug:
                 histories.setdefault(by_slug[public_id].id, set())
-        for incident in _incidents(kinds.get(INCIDENT, [])):
+        moved = {}  # public id → the starts it moved away from (their months change too)
+        for key in kinds.get(MOVED, []):
+            public_id, _, old = key.partition(" ")
+            moved.setdefault(public_id, set()).add(r.month(datetime.fromisoformat(old)))
+        if moved:
+            histories.setdefault(None, set())
+        for incident in _incidents({*kinds.get(INCIDENT, []), *moved}):
             r.incident_page(incident)
             months = set() if incident.state == "scheduled" else {r.month(incident.started_at)}
+            months |= moved.get(incident.public_id, set())
             touched = [link.component_id for link in incident.components]
             for key in {None, *touched, *histories}:
                 histories.setdefault(key, set()).update(months)
