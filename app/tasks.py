@@ -148,11 +148,13 @@ def publish():
 
 
 @public_changed.connect
-def _republish(sender, *, incident=None, components=(), everything=False, **extra):
-    """Something public changed and was committed: note what (the publisher's outbox), then
-    publish it on the queue. A signal that does not say what changed re-publishes everything."""
+def _republish(sender, *, recorded=False, incident=None, components=(), everything=False, **kw):
+    """Something public changed and was committed: publish it on the queue. Our services
+    commit the publisher's outbox rows with the change (``recorded``); for a sender that did
+    not, note what changed first. A signal that does not say what re-publishes everything."""
     try:
-        record_change(incident=incident, components=components, everything=everything)
+        if not recorded:
+            record_change(incident=incident, components=components, everything=everything)
         publish()
     except Exception:  # the change is committed; the per-minute sweep will catch up
         log.exception("publishing: could not enqueue a re-publish")

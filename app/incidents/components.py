@@ -19,6 +19,7 @@ from app.models import (
     IncidentComponent,
     User,
 )
+from app.models.published import record_public_change
 from app.signals import public_changed
 from app.sqltypes import utcnow
 
@@ -57,8 +58,10 @@ def get_group(public_id: str) -> ComponentGroup | None:
 def _commit(**changed) -> None:
     """Commit; publishing re-renders what ``changed`` names, or everything (names, order and
     visibility show on every page)."""
+    changed = changed or {"everything": True}
+    record_public_change(**changed)  # publishing's outbox row, in this transaction
     db.session.commit()
-    public_changed.send(current_app._get_current_object(), **(changed or {"everything": True}))
+    public_changed.send(current_app._get_current_object(), recorded=True, **changed)
 
 
 def _clean_group(group_id) -> ComponentGroup | None:

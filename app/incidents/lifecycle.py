@@ -33,6 +33,7 @@ from app.models import (
     Update,
     User,
 )
+from app.models.published import record_public_change
 from app.signals import public_changed
 from app.sqltypes import new_public_id, utcnow
 
@@ -313,6 +314,9 @@ def edit_incident(
     if not changed:
         raise ServiceError("Nothing changed.", field="title")
     record("incident.edit", actor=actor, obj=incident, incident=incident, detail=changed)
+    record_public_change(incident=incident.public_id)
     db.session.commit()
-    public_changed.send(current_app._get_current_object(), incident=incident.public_id)
+    public_changed.send(
+        current_app._get_current_object(), recorded=True, incident=incident.public_id
+    )
     return incident

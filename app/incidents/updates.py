@@ -25,6 +25,7 @@ from app.models import (
     Update,
     User,
 )
+from app.models.published import record_public_change
 from app.signals import public_changed, update_committed, update_posted
 from app.sqltypes import utcnow
 
@@ -190,10 +191,12 @@ def commit_update(update: Update, *, components=()) -> Update:
     ``components``: public ids of components the change took off the incident (publishing
     finds the ones still on it).
     """
+    changed = {"incident": update.incident.public_id, "components": list(components)}
+    record_public_change(**changed)  # publishing's outbox row, in this transaction
     db.session.commit()
     app = current_app._get_current_object()
     update_committed.send(app, update=update)
-    public_changed.send(app, incident=update.incident.public_id, components=list(components))
+    public_changed.send(app, recorded=True, **changed)
     return update
 
 

@@ -23,6 +23,9 @@ class Incident(db.Model):
     __tablename__ = "incidents"
     __table_args__ = (
         Index("ix_incidents_kind_started_at", "kind", "started_at"),
+        # Publishing reads a time range (a history month, the past days) or the open ones.
+        Index("ix_incidents_started_at", "started_at"),
+        Index("ix_incidents_state_started_at", "state", "started_at"),
         # The reminder tick asks for open incidents due before a time: one range scan here.
         Index("ix_incidents_resolved_at_due", "resolved_at", "next_update_due_at"),
         CheckConstraint(

@@ -8,28 +8,33 @@ the archive behind them in bounded batches: incident pages newest first, then th
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models import Incident, IncidentComponent, PublishDirty
+from app.models.published import (
+    COMPONENTS,
+    EVERYTHING,
+    INCIDENT,
+    MOVED,
+    SWEEP,
+    record_public_change,
+)
 from app.publishing import pages
 from app.publishing.site import Site, month_path, rendering
 from app.publishing.statuspage import API_DOCUMENTS
 
-INCIDENT, COMPONENTS, EVERYTHING, SWEEP = "incident", "components", "everything", "sweep"
 BATCH_ROWS = 100  # changes folded into one publish; the rest wait for the next batch
 SWEEP_INCIDENTS = 200  # incident pages per batch of a whole-site re-publish
 SWEEP_MONTHS = 60  # history month pages per batch
 
 
 def record_change(*, incident=None, components=(), everything=False) -> None:
-    """Commit what changed as outbox rows; a change that does not say what is everything."""
-    rows = [PublishDirty(kind=INCIDENT, key=incident)] if incident else []
-    rows += [PublishDirty(kind=COMPONENTS, key=public_id) for public_id in components]
-    if everything or not rows:
-        rows = [PublishDirty(kind=EVERYTHING)]
-    db.session.add_all(rows)
+    """Commit what changed as outbox rows, on their own: for a change committed without
+    them (our services write them in their own transaction, ``record_public_change``)."""
+    record_public_change(incident=incident, components=components, everything=everything)
     db.session.commit()
 
 
@@ -73,9 +78,16 @@ def render_changes(*, now=None) -> Batch:
         for public_id in kinds.get(COMPONENTS, []):
             if public_id in by_slug:
                 histories.setdefault(by_slug[public_id].id, set())
-        for incident in _incidents(kinds.get(INCIDENT, [])):
+        moved = {}  # public id → the starts it moved away from (their months change too)
+        for key in kinds.get(MOVED, []):
+            public_id, _, old = key.partition(" ")
+            moved.setdefault(public_id, set()).add(r.month(datetime.fromisoformat(old)))
+        if moved:
+            histories.setdefault(None, set())
+        for incident in _incidents({*kinds.get(INCIDENT, []), *moved}):
             r.incident_page(incident)
             months = set() if incident.state == "scheduled" else {r.month(incident.started_at)}
+            months |= moved.get(incident.public_id, set())
             touched = [link.component_id for link in incident.components]
             for key in {None, *touched, *histories}:
                 histories.setdefault(key, set()).update(months)

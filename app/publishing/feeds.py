@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -13,6 +14,14 @@ from app.models import Component, Incident, Update
 MAX_ENTRIES = 100
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
+
+
+@lru_cache(maxsize=2048)
+def external_html(text: str):
+    """An update's external text as safe HTML. The same text gives the same HTML, so a
+    publish renders only the texts it has not seen (a feed repeats its 100 entries each time).
+    """
+    return render_markdown(clean_text(text))
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime
     """{".atom": bytes, ".rss": bytes} for the given incidents' external updates."""
     entries = feed_entries(incidents)
     # Each body is rendered once for both formats.
-    bodies = {u.id: str(render_markdown(clean_text(u.external_body))) for _, u in entries}
+    bodies = {u.id: str(external_html(u.external_body)) for _, u in entries}
     atom = _generator(spec, base_url, "atom", entries, fallback, bodies).atom_str(pretty=True)
     rss = _generator(spec, base_url, "rss", entries, fallback, bodies).rss_str(pretty=True)
     return {".atom": atom, ".rss": rss}

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -25,6 +26,7 @@ RECENT_MONTHS = 3  # months with incidents listed in full on /history; older one
 PAST_DAYS = 14
 ACTIVE_MAINTENANCE = (State.in_progress, State.verifying)
 _CLOSED = [s.value for s in CLOSED_STATES]
+_OPEN = [s.value for s in State if s not in CLOSED_STATES]
 # Worst first; an open incident's impact can raise the page's indicator above its components'.
 _RANK = ["none", "maintenance", "minor", "major", "critical"]
 _IMPACT_TEXT = {
@@ -101,7 +103,7 @@ def page_indicator(components, incidents) -> tuple[str, str]:
 
 def open_incidents() -> list[Incident]:
     """Open public incidents and maintenance, newest first."""
-    query = public_incidents_query().where(Incident.state.not_in(_CLOSED))
+    query = public_incidents_query().where(Incident.state.in_(_OPEN))  # an index range each
     return list(db.session.scalars(query.order_by(Incident.started_at.desc())))
 
 
@@ -157,8 +159,11 @@ def history_where(component: Component | None, *, include_scheduled: bool = Fals
     where = [Incident.is_public.is_(True)]
     if not include_scheduled:
         where.append(Incident.state != State.scheduled)
-    if component is not None:
-        where.append(Incident.components.any(IncidentComponent.component_id == component.id))
+    if component is not None:  # the component's incidents by its index, not every incident
+        mine = db.select(IncidentComponent.incident_id).where(
+            IncidentComponent.component_id == component.id
+        )
+        where.append(Incident.id.in_(mine))
     return where
 
 
@@ -190,10 +195,35 @@ def _month_bounds(month: date, tz_name: str | None) -> tuple[datetime, datetime]
     return start, end
 
 
+def _utc_month(column):
+    """The calendar month of a stored time, in SQL (None where we do not know the dialect's
+    spelling): SQLite keeps ``YYYY-MM-DD HH:MM:SS``, PostgreSQL has ``date_trunc``."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return func.substr(column, 1, 7)
+    if dialect == "postgresql":
+        return func.date_trunc("month", column)
+    return None
+
+
 def history_months(component: Component | None, tz_name: str | None) -> list[date]:
-    """The local months that have history (newest first): one small column, no rows loaded."""
-    query = _history_query(component).with_only_columns(Incident.started_at)
-    return sorted({month_of(at, tz_name) for at in db.session.scalars(query)}, reverse=True)
+    """The local months that have history (newest first), from one grouped query: the first
+    and last start of each stored month. A stored month overlaps at most two local months
+    (the page's offset is under a day), and its first and last start fall in each of them
+    that has history, so those two rows per month say every local month there is."""
+    bucket = _utc_month(Incident.started_at)
+    if bucket is None:
+        query = _history_query(component).with_only_columns(Incident.started_at)
+        starts = list(db.session.scalars(query))
+    else:
+        query = (
+            _history_query(component)
+            .with_only_columns(func.min(Incident.started_at), func.max(Incident.started_at))
+            .group_by(bucket)
+        )
+        starts = [at for row in db.session.execute(query) for at in row]
+    tz = zone(tz_name)
+    return sorted({at.astimezone(tz).date().replace(day=1) for at in starts}, reverse=True)
 
 
 def month_incidents(month: date, component: Component | None, tz_name: str | None):
@@ -210,10 +240,13 @@ def feed_incidents(component: Component | None = None, *, limit: int = MAX_ENTRI
     latest = (
         db.select(Update.incident_id)
         .join(Incident, Update.incident_id == Incident.id)
-        .where(*history_where(component, include_scheduled=True), Update.external_body != "")
+        .where(*history_where(None, include_scheduled=True), Update.external_body != "")
         .order_by(Update.posted_at.desc(), Update.id.desc())
         .limit(limit)
     )
+    if component is not None:  # newest updates first, until enough are the component's
+        mine = IncidentComponent.component_id == component.id
+        latest = latest.where(Incident.components.any(mine))
     ids = set(db.session.scalars(latest))
     if not ids:
         return []

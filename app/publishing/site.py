@@ -5,19 +5,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.settings import page_settings
 from app.core.text import clean_line, clean_text, printable
 from app.extensions import db
-from app.markdown import render_markdown
 from app.publishing import pages
 from app.publishing.badge import render_badge
 from app.publishing.feeds import (
     ATOM_TYPE,
     RSS_TYPE,
     component_feed_spec,
+    external_html,
     render_feeds,
     site_feed_spec,
 )
@@ -46,10 +46,41 @@ def base_url() -> str:
     return clean_line(url).rstrip("/")
 
 
+ROW_CACHE = 20_000  # history rows kept between publishes (a few hundred bytes each)
+_rows: dict = {}
+
+
+def history_row(incident):
+    """One history row (``incident_row``), rendered once for the same facts on the same page:
+    a history page re-rendered for one change renders only that change's row."""
+    key = (
+        incident.public_id,
+        incident.title,
+        incident.impact,
+        incident.kind,
+        incident.state,
+        incident.started_at,
+        incident.resolved_at,
+        page_settings().timezone,
+        request.script_root,
+        current_app.jinja_env,
+    )
+    row = _rows.get(key)
+    if row is None:
+        if "crier_row_macro" not in g:
+            macros = current_app.jinja_env.get_template("public/_macros.html")
+            g.crier_row_macro = macros.make_module(_helpers()).incident_row
+        if len(_rows) >= ROW_CACHE:
+            _rows.clear()
+        row = _rows[key] = g.crier_row_macro(incident)
+    return row
+
+
 def _helpers():
     return {
+        "history_row": history_row,
         # Rows stored before text was cleaned at the edge may hold control characters.
-        "markdown": lambda text: render_markdown(clean_text(text)),
+        "markdown": external_html,
         "public_updates": public_updates,
         "affected_components": pages.affected_components,
         "duration_seconds": pages.duration_seconds,
@@ -226,7 +257,13 @@ class Render:
         tz = self.tz
         if grouped is None:
             all_months = pages.history_months(component, tz)
-            incidents_of = lambda m: pages.month_incidents(m, component, tz)  # noqa: E731
+            seen = {}  # the index's recent months are often the months this change renders
+
+            def incidents_of(month):
+                if month not in seen:
+                    seen[month] = pages.month_incidents(month, component, tz)
+                return seen[month]
+
         else:
             all_months = list(grouped)
             incidents_of = grouped.get

@@ -1,9 +1,8 @@
 """Statuspage API v2 documents: the exact key names and values of Atlassian Statuspage."""
 
-from bisect import bisect_left
 from datetime import datetime
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -154,39 +153,32 @@ def _severity(component) -> int:
 
 
 def _changes_by_update(incidents, public_ids):
-    """update id → [(public ComponentStatusChange, previous status or None)]."""
-    update_ids = [u.id for i in incidents for u in i.updates]
-    if not update_ids:
+    """update id → [(public ComponentStatusChange, previous status or None)].
+
+    The status before each change is one index seek on (component, at) per change, in the
+    same query: it never reads a component's whole history.
+    """
+    incident_ids = {i.id for i in incidents}
+    if not incident_ids:
         return {}
-    query = (
-        db.select(ComponentStatusChange)
-        .where(ComponentStatusChange.update_id.in_(update_ids))
-        .where(ComponentStatusChange.component_id.in_(public_ids))
-        .options(selectinload(ComponentStatusChange.component))
+    update_ids = db.select(Update.id).where(Update.incident_id.in_(incident_ids))
+    Change, earlier = ComponentStatusChange, aliased(ComponentStatusChange)
+    previous = (
+        db.select(earlier.status)
+        .where(earlier.component_id == Change.component_id, earlier.at < Change.at)
+        .order_by(earlier.at.desc(), earlier.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    changes = list(db.session.scalars(query))
-    if not changes:
-        return {}
-    # The status before each change: one query over those components' history, not one each.
-    history = db.session.execute(
-        db.select(
-            ComponentStatusChange.component_id,
-            ComponentStatusChange.at,
-            ComponentStatusChange.status,
-        )
-        .where(ComponentStatusChange.component_id.in_({c.component_id for c in changes}))
-        .where(ComponentStatusChange.at <= max(c.at for c in changes))
-        .order_by(ComponentStatusChange.at)
-    ).all()
-    by_component = {}
-    for row in history:
-        by_component.setdefault(row.component_id, []).append(row)
+    query = (
+        db.select(Change, previous)
+        .where(Change.update_id.in_(update_ids))
+        .where(Change.component_id.in_(public_ids))
+        .options(selectinload(Change.component))
+    )
     out = {}
-    for change in sorted(changes, key=lambda c: (c.at, c.id)):
-        rows = by_component[change.component_id]
-        before = bisect_left([r.at for r in rows], change.at)
-        old = rows[before - 1].status.value if before else None
-        out.setdefault(change.update_id, []).append((change, old))
+    for change, old in sorted(db.session.execute(query), key=lambda r: (r[0].at, r[0].id)):
+        out.setdefault(change.update_id, []).append((change, old.value if old else None))
     return out
 
 

@@ -1,5 +1,7 @@
 """axe-core in Debian's Chromium: no violations on any public page, on a phone or a desktop."""
 
+import re
+
 import pytest
 
 from app.demo import seed_demo
@@ -58,3 +60,21 @@ def test_without_javascript_times_show_in_the_page_timezone_named(
         assert page.locator("h1").inner_text() == "Elevated API error rates"
     finally:
         context.close()
+
+
+def test_a_components_uptime_bars_read_as_one_sentence_with_days_on_keyboard_focus(
+    live_server, browser_page, demo_urls
+):
+    browser_page.goto(live_server + "/")
+    bars = browser_page.locator(".uptime[role=img]").first
+    name = bars.evaluate("el => el.getAttribute('aria-label')")
+    snapshot = bars.aria_snapshot()  # what assistive technology gets: the name, no days
+    assert snapshot.count("\n") == 0 and name in snapshot
+    assert re.fullmatch(r"API: \d+\.\d\d % uptime over 90 days; [^.]+\.", name)
+    assert bars.locator("i").count() == 90
+    bars.focus()  # reachable by keyboard: today's details, then earlier days with the arrows
+    tip = bars.locator(".uptime-tip")
+    today = tip.inner_text()
+    browser_page.keyboard.press("ArrowLeft")
+    assert tip.inner_text() != today and ": " in tip.inner_text()
+    assert browser_page.evaluate("document.activeElement.getAttribute('aria-label')") == name

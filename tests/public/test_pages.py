@@ -1,6 +1,8 @@
+import gzip
 import re
 from datetime import UTC, datetime, timedelta
 
+from app.demo import seed_demo
 from app.extensions import db
 from app.models import ComponentStatus, Impact
 from app.publishing.publish import publish_site
@@ -62,10 +64,22 @@ def test_groups_collapse_without_js_and_components_show_uptime_bars(client, ctx)
     publish_site()
     page = html(client, "/")
     assert re.search(r"<details open>\s*<summary>Core</summary>", page)
-    assert page.count('<ol class="uptime"') == 2
-    assert 'aria-label="Public API: uptime over the last 90 days"' in page
-    assert page.count('class="sr-only">') >= 180  # one accessible text per bar
+    assert page.count('class="uptime" role="img"') == 2
+    # One sentence per component for screen readers, not one per day.
+    assert 'aria-label="Public API: 100.00 % uptime over 90 days; no outages."' in page
+    assert len(re.findall(r'<i(?: class="[nmx]")?></i>', page)) == 180  # one bare bar a day
     assert "100.00 % uptime" in page
+
+
+def test_the_demo_status_page_is_light_and_grows_little_per_component(client, ctx):
+    seed_demo()
+    publish_site()
+    page = client.get("/").get_data()
+    assert len(page) <= 40_000 and len(gzip.compress(page, 9)) <= 6_000
+    for n in range(10):
+        create_component(slug=f"extra-{n}", name=f"Extra component {n}", position=100 + n)
+    publish_site()
+    assert (len(client.get("/").get_data()) - len(page)) / 10 <= 3_000
 
 
 def test_open_incident_shows_external_updates_newest_first(client, ctx):

@@ -151,3 +151,29 @@ def test_the_clock_re_renders_only_what_time_moves(client, ctx):
     assert all(p in ("/", "/badge.svg") or p.startswith("/api/v2/") for p in rows)
     after = db.session.scalar(db.select(PublishedArtifact.generation).filter_by(path=page))
     assert after == before
+
+
+def test_an_incident_whose_start_moves_to_another_month_leaves_the_old_month(client, ctx):
+    from datetime import UTC, datetime
+
+    from app.models.published import record_public_change
+    from app.publishing.publish import publish_changes
+
+    api = create_component(slug="api", name="API")
+    staying = create_incident(title="Stays in November", state="resolved", components=[api])
+    moving = create_incident(title="Moves to October", state="resolved", components=[api])
+    staying.started_at = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    moving.started_at = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    db.session.commit()
+    publish_site()
+    for base in ("/history", "/components/api/history"):
+        assert "Moves to October" in client.get(f"{base}/2026/11").get_data(as_text=True)
+    moving.started_at = datetime(2026, 10, 5, 12, tzinfo=UTC)  # e.g. a corrected start
+    record_public_change(incident=moving.public_id)
+    db.session.commit()
+    publish_changes()
+    for base in ("/history", "/components/api/history"):
+        november = client.get(f"{base}/2026/11").get_data(as_text=True)
+        assert "Stays in November" in november and "Moves to October" not in november
+        assert "Moves to October" in client.get(f"{base}/2026/10").get_data(as_text=True)
+    assert not pending()
