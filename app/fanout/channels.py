@@ -93,6 +93,10 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str |
 
 
 def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
+    sub = delivery.subscriber
+    if sub is not None and not sub.is_active:  # left or was disabled while this one waited
+        delivery.status, delivery.last_error = DeliveryStatus.failed, "no longer subscribed"
+        return
     ok, retryable, error = _send(dispatch, delivery)
     now = utcnow()
     delivery.attempts += 1

@@ -114,3 +114,24 @@ def test_a_redirect_is_not_followed(hook_app, hook_server):
     with pytest.raises(ServiceError, match="redirects are not followed"):
         subscribe_webhook(hook_server.url + "/hook")
     assert len(hook_server.hits) == 1
+
+
+def test_a_delivery_waiting_for_its_retry_is_dropped_once_the_subscriber_leaves(
+    hook_app, hook_server
+):
+    from app.fanout.dispatch import run_dispatch
+    from app.fanout.hooks import hook_token
+
+    sub, _ = subscribe_webhook(hook_server.url + "/hook")
+    update = post_update(create_incident(), external="One.")
+    d = hook_dispatch(update)
+    # As if the worker died while the delivery waited for a retry, then the subscriber left.
+    db.session.execute(db.update(HookDelivery).values(status=DeliveryStatus.pending))
+    db.session.execute(db.update(Dispatch).where(Dispatch.id == d.id).values(status="pending"))
+    db.session.commit()
+    unsubscribe_hook(hook_token(sub))
+    hits = len(hook_server.hits)
+    run_dispatch(d.id)
+    assert len(hook_server.hits) == hits
+    delivery = db.session.scalar(db.select(HookDelivery))
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.failed, "no longer subscribed")
