@@ -227,3 +227,71 @@ class OwnRedis:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+
+# --- A recording HTTP endpoint for webhook and Slack deliveries -------------------------------
+
+
+@dataclass
+class Hit:
+    path: str
+    headers: dict
+    raw: bytes
+    status: int
+
+    @property
+    def json(self):
+        return json.loads(self.raw)
+
+
+class HookServer:
+    """Records every POST; answers 200 (echoing a verification token, as a webhook endpoint
+    must) unless told otherwise with ``answer(status, times=…, headers=…)``."""
+
+    def __init__(self):
+        self.hits: list[Hit] = []
+        self._answers: deque[Answer] = deque()
+        self._lock = threading.Lock()
+        self.echo = True
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def answer(self, status, *, headers=None, times=1):
+        for _ in range(times):
+            self._answers.append(Answer(status, headers or {}))
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with server._lock:
+                    answer = server._answers.popleft() if server._answers else Answer(200)
+                    server.hits.append(Hit(self.path, dict(self.headers), raw, answer.status))
+                payload = b"ok"
+                if server.echo and answer.status == 200:
+                    with contextlib.suppress(ValueError, KeyError, TypeError):
+                        payload = json.dumps({"token": json.loads(raw)["token"]}).encode()
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, str(value))
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)

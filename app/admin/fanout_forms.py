@@ -32,6 +32,10 @@ class StakeholderGroupForm(FlaskForm):
         choices=[SelectChoice(s.value, s.value) for s in Severity],
         default=Severity.SEV2.value,
     )
+    # Not named after the model's column: obj= must never put the stored secret in the form.
+    slack_url = StringField("New Slack incoming webhook for the internal text (optional)",
+                            validators=[Length(max=500)])  # fmt: skip
+    clear_slack = BooleanField("Remove the Slack webhook")
     submit = SubmitField("Save")
 
 

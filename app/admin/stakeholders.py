@@ -53,13 +53,16 @@ def _group_form(group: StakeholderGroup | None):
             "emails": form.emails.data,
             "min_severity": form.min_severity.data,
         }
+        slack = form.slack_url.data
         try:
             if group is None:
-                group = create_group(**values)
+                group = create_group(**values, slack_webhook_url=slack)
             else:
-                update_group(group, **values)
+                update_group(group, **values, slack_webhook_url=slack,
+                             clear_slack=form.clear_slack.data)  # fmt: skip
         except ServiceError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            field = "slack_url" if exc.field == "slack_webhook_url" else exc.field or "name"
+            getattr(form, field).errors.append(exc.message)
         else:
             flash(f"Saved the {group.name} group.", "info")
             return redirect(url_for("admin.list_stakeholder_groups"))

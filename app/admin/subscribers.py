@@ -11,6 +11,7 @@ from app.auth.roles import require_role
 from app.core import ServiceError
 from app.extensions import db
 from app.fanout.dispatch import dispatches_for_incident, retry_dispatch
+from app.fanout.hooks import list_hook_subscribers
 from app.fanout.subscriber_csv import (
     export_subscribers,
     import_subscribers,
@@ -35,6 +36,7 @@ def list_subscribers():
         query=query,
         status=status,
         status_of=subscriber_status,
+        hooks=list_hook_subscribers(),
     )
 
 

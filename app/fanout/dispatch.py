@@ -13,10 +13,19 @@ from app.core.settings import mail_from
 from app.core.worker import stop_requested, wait_for_stop
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
-from app.fanout import emails, lease
+from app.fanout import channels, emails, lease
 from app.fanout.stakeholders import internal_recipients
 from app.fanout.subscribers import personal_token
-from app.models import Audience, Component, Dispatch, DispatchStatus, Incident, Subscriber, Update
+from app.models import (
+    Audience,
+    Channel,
+    Component,
+    Dispatch,
+    DispatchStatus,
+    Incident,
+    Subscriber,
+    Update,
+)
 from app.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,11 +46,15 @@ def audiences_for(update: Update) -> list[Audience]:
 def create_dispatches(update: Update) -> list[Dispatch]:
     """Add the update's Dispatch rows to the session (no commit: the caller's transaction)."""
     db.session.flush()  # column defaults (notify) and ids are only there after a flush
-    existing = {d.audience for d in dispatches_for_update(update)}
+    existing = {(d.audience, d.channel) for d in dispatches_for_update(update)}
     made = []
     for audience in audiences_for(update):
-        if audience not in existing:
-            dispatch = Dispatch(update=update, audience=audience)
+        for channel in Channel:
+            if (audience, channel) in existing:
+                continue
+            if channel != Channel.email and not channels.targets(update, audience, channel):
+                continue  # no webhook or Slack recipient: no row
+            dispatch = Dispatch(update=update, audience=audience, channel=channel)
             db.session.add(dispatch)
             made.append(dispatch)
     return made
@@ -59,7 +72,7 @@ def dispatches_for_incident(incident: Incident) -> list[Dispatch]:
         .join(Update)
         .where(Update.incident_id == incident.id)
         .options(selectinload(Dispatch.update))
-        .order_by(Update.posted_at.desc(), Dispatch.audience)
+        .order_by(Update.posted_at.desc(), Dispatch.audience, Dispatch.channel)
     )
     return list(db.session.scalars(query))
 
@@ -143,6 +156,12 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
         # Something crashes this dispatch every time (not the provider): stop and say so.
         error = dispatch.last_error or "the worker stopped without finishing"
         return _finish(dispatch, owner, DispatchStatus.failed, f"gave up after retries: {error}")
+    if dispatch.channel != Channel.email:
+        try:
+            channels.run_channel(dispatch, owner, check_in=_check_in, wait=_wait)
+        except _Interrupted:
+            return _interrupted(dispatch, owner)
+        return _finish(dispatch, owner, DispatchStatus.sent, None)
     backend = get_backend()
     if dispatch.cursor == 0 and dispatch.accepted_count == 0:
         lease.record(dispatch, owner, recipients_count=count_recipients(dispatch))
@@ -174,12 +193,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
             ):  # fmt: skip
                 raise _Interrupted
     except _Interrupted:
-        if stop_requested():
-            lease.release(dispatch, owner, DispatchStatus.pending)
-            log.info("dispatch %s handed back at cursor %s", dispatch.id, dispatch.cursor)
-        else:
-            log.warning("dispatch %s was taken over by another worker", dispatch_id)
-        return dispatch
+        return _interrupted(dispatch, owner)
     except PermanentError as exc:
         return _finish(dispatch, owner, DispatchStatus.failed, exc.message)
     except RetryableError as exc:
@@ -190,6 +204,15 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
         log.warning("dispatch %s paused after retries: %s", dispatch.id, exc.message)
         return dispatch
     return _finish(dispatch, owner, DispatchStatus.sent, None)
+
+
+def _interrupted(dispatch: Dispatch, owner: str) -> Dispatch:
+    if stop_requested():
+        lease.release(dispatch, owner, DispatchStatus.pending)
+        log.info("dispatch %s handed back at cursor %s", dispatch.id, dispatch.cursor)
+    else:
+        log.warning("dispatch %s was taken over by another worker", dispatch.id)
+    return dispatch
 
 
 def _check_in(dispatch: Dispatch, owner: str, **values) -> None:

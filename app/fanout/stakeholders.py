@@ -3,10 +3,12 @@
 import re
 
 from app.core import ServiceError
+from app.core.settings import clean_webhook_url, page_settings
 from app.core.text import clean_line
 from app.core.users import normalize_email
 from app.extensions import db
 from app.models import Incident, Severity, StakeholderGroup
+from app.slack import slack_url_problem
 
 
 def parse_emails(text: str) -> list[str]:
@@ -45,22 +47,42 @@ def _name_taken(name: str, group_id: int | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_group(*, name: str, emails, min_severity="SEV2") -> StakeholderGroup:
+def clean_slack_url(url: str | None, *, field: str = "slack_webhook_url") -> str | None:
+    """A Slack incoming webhook fit to store (None for blank): https://hooks.slack.com/…, or
+    any http(s) host once the admin allows private networks (an on-premise chat server)."""
+    if not (url or "").strip():
+        return None
+    any_host = bool(page_settings().allow_private_outbound)
+    problem = slack_url_problem(url, any_host=any_host)
+    if problem:
+        raise ServiceError(problem, field=field)
+    return clean_webhook_url(url, field=field, allow_http=any_host)
+
+
+def create_group(
+    *, name: str, emails, min_severity="SEV2", slack_webhook_url=None
+) -> StakeholderGroup:
     """Create a stakeholder group."""
     name, emails, severity = _validate(name, emails, min_severity)
     if _name_taken(name, None):
         raise ServiceError(f"There is already a group called {name}.", field="name")
-    group = StakeholderGroup(name=name, emails=emails, min_severity=severity)
+    group = StakeholderGroup(name=name, emails=emails, min_severity=severity,
+                             slack_webhook_url=clean_slack_url(slack_webhook_url))  # fmt: skip
     db.session.add(group)
     db.session.commit()
     return group
 
 
-def update_group(group: StakeholderGroup, *, name: str, emails, min_severity) -> StakeholderGroup:
-    """Change a group's name, members or minimum severity."""
+def update_group(group: StakeholderGroup, *, name: str, emails, min_severity,
+                 slack_webhook_url=None, clear_slack=False) -> StakeholderGroup:  # fmt: skip
+    """Change a group's name, members, minimum severity or Slack webhook (None keeps it)."""
     name, emails, severity = _validate(name, emails, min_severity)
     if _name_taken(name, group.id):
         raise ServiceError(f"There is already a group called {name}.", field="name")
+    if clear_slack:
+        group.slack_webhook_url = None
+    elif (slack_webhook_url or "").strip():
+        group.slack_webhook_url = clean_slack_url(slack_webhook_url)
     group.name, group.emails, group.min_severity = name, emails, severity
     db.session.commit()
     return group

@@ -10,6 +10,7 @@ from app.models.enums import (
     Audience,
     Channel,
     ComponentStatus,
+    DeliveryStatus,
     DispatchStatus,
     Impact,
     IncidentKind,
@@ -20,6 +21,7 @@ from app.models.enums import (
     Severity,
     State,
 )
+from app.models.hooks import HookDelivery, HookSubscriber, hook_subscriber_components
 from app.models.incidents import Incident, IncidentComponent, Update
 from app.models.published import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.models.reminders import Reminder
@@ -43,8 +45,11 @@ __all__ = [
     "ComponentStatus",
     "ComponentStatusChange",
     "DeliveryEvent",
+    "DeliveryStatus",
     "Dispatch",
     "DispatchStatus",
+    "HookDelivery",
+    "HookSubscriber",
     "Impact",
     "Incident",
     "IncidentComponent",
@@ -68,5 +73,6 @@ __all__ = [
     "User",
     "WorkerHeartbeat",
     "default_cadence_policy",
+    "hook_subscriber_components",
     "subscriber_components",
 ]

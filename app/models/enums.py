@@ -87,11 +87,21 @@ class Audience(StrEnum):
 
 class Channel(StrEnum):
     email = "email"
+    webhook = "webhook"
+    slack = "slack"
 
 
 class DispatchStatus(StrEnum):
     pending = "pending"
     running = "running"
+    sent = "sent"
+    failed = "failed"
+
+
+class DeliveryStatus(StrEnum):
+    """One recipient of a webhook or Slack dispatch."""
+
+    pending = "pending"
     sent = "sent"
     failed = "failed"
 

@@ -60,6 +60,8 @@ class StakeholderGroup(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     emails: Mapped[list[str]] = mapped_column(JSON, default=list)
     min_severity: Mapped[Severity] = mapped_column(enum_type(Severity), default=Severity.SEV2)
+    # A Slack incoming webhook that receives the internal text too (a secret: never shown back).
+    slack_webhook_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def wants(self, severity: Severity) -> bool:

@@ -12,6 +12,7 @@ from app.email import DeliveryError, send_one
 from app.incidents.cadence import cadence_minutes
 from app.models import Incident, Reminder, ReminderLevel
 from app.outbound import OutboundError, post_json
+from app.slack import message as slack_message
 from app.timefmt import format_duration, format_local
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class ReminderMessage:
     body: str
     recipients: list[str]
     webhooks: list[str]
+    slack: dict  # the Block Kit payload for the webhooks
 
 
 def _lateness(due_at: datetime, now: datetime) -> str:
@@ -63,14 +65,26 @@ def compose(reminder: Reminder, *, now: datetime) -> ReminderMessage:
     hooks = {p.slack_webhook_url for p in people if p is not None and p.slack_webhook_url}
     if not hooks and settings and settings.slack_webhook_url:
         hooks = {settings.slack_webhook_url}
-    return ReminderMessage(subject, "\n".join(lines), recipients, sorted(hooks))
+    body = "\n".join(lines)
+    facts = [("State", incident.state.value), ("Severity", incident.severity.value),
+             ("Next update due", format_local(reminder.due_at, tz))]  # fmt: skip
+    slack = slack_message(
+        title=subject,
+        text="\n".join(lines[:-2]),
+        facts=facts,
+        link=f"{base}/admin/incidents/{incident.public_id}/updates/new",
+        link_label="Post the update",
+        fallback=f"{subject}\n{body}",
+    )
+    return ReminderMessage(subject, body, recipients, sorted(hooks), slack)
 
 
-def post_webhook(url: str, text: str, *, allow_private: bool = False) -> bool:
-    """POST {"text": …} to a Slack-compatible incoming webhook through ``app.outbound`` (no
-    redirects, no private addresses unless allowed); False (logged with why) on failure."""
+def post_webhook(url: str, payload: dict, *, allow_private: bool = False) -> bool:
+    """POST a Slack message (Block Kit, with its plain ``text``) to an incoming webhook through
+    ``app.outbound`` (no redirects, no private addresses unless allowed); False (logged with
+    why) on failure."""
     try:
-        response = post_json(url, {"text": text}, allow_private=allow_private)
+        response = post_json(url, payload, allow_private=allow_private)
     except OutboundError as exc:
         log.warning("reminder webhook refused or failed: %s", exc.message)
         return False
@@ -89,4 +103,4 @@ def deliver_reminder(reminder: Reminder, *, now: datetime) -> None:
             log.warning("reminder email for incident %s failed: %s", reminder.incident_id, exc)
     allow_private = bool(page_settings().allow_private_outbound)
     for url in message.webhooks:
-        post_webhook(url, f"{message.subject}\n{message.body}", allow_private=allow_private)
+        post_webhook(url, message.slack, allow_private=allow_private)

@@ -30,7 +30,7 @@ def test_incident_page_shows_cadence_figures_and_emails_sent(client, as_lead):
     html = client.get(f"/admin/incidents/{incident.public_id}").get_data(as_text=True)
     assert "Update cadence" in html and "Due windows met" in html
     assert "Snooze reminder" in html
-    assert "Emails sent" in html and "external" in html
+    assert "Deliveries by channel" in html and "external" in html
 
 
 def test_a_lead_snoozes_with_a_reason(client, as_lead):

@@ -36,7 +36,7 @@ def declare(people, *, severity="SEV1", due_minutes=15, **fields):
     lead, commander = people
     with time_machine.travel(T0, tick=False):
         return create_incident(
-            title="Elevated API errors",
+            title=fields.pop("title", "Elevated API errors"),
             severity=severity,
             lead=lead,
             commander=commander,
@@ -215,6 +215,25 @@ def test_reminders_also_go_to_a_slack_compatible_webhook(people, hook_server):
     assert _Hook.received[0]["text"].startswith(
         "[Crier] Update due on SEV1 'Elevated API errors' — 4 min overdue\n"
     )
+
+
+def test_the_leads_own_slack_gets_a_block_kit_reminder(people, hook_server):
+    lead, _ = people
+    lead.slack_webhook_url = f"{hook_server}/lead"
+    db.session.commit()
+    _page_webhook(f"{hook_server}/page", allow_private=True)  # the lead's own one wins
+    declare(people, title="API <errors> & more")
+    assert tick_at(19) == ["lead"]
+    assert _Hook.paths == ["/lead"]
+    (payload,) = _Hook.received
+    header, fields, section, actions = payload["blocks"]
+    assert header["text"]["text"].startswith("[Crier] Update due on SEV1 'API <errors> & more'")
+    facts = [f["text"] for f in fields["fields"]]
+    assert facts[:2] == ["State: investigating", "Severity: SEV1"]
+    assert facts[2].startswith("Next update due: ")
+    assert section["text"]["text"].startswith("SEV1 API &lt;errors&gt; &amp; more")
+    assert actions["elements"][0]["url"].endswith("/updates/new")
+    assert payload["text"].startswith("[Crier] Update due on SEV1")
 
 
 def test_cli_tick_prints_what_it_sent(people, runner):

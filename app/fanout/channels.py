@@ -1,0 +1,154 @@
+"""Webhook and Slack dispatches: one HookDelivery per recipient, each tried on its own clock.
+
+A delivery that meets a 429, a 5xx or a timeout is retried with backoff (``HOOK_RETRIES``
+times) while the others go ahead; each request is bounded by ``HOOK_TIMEOUT_SECONDS``; a
+redirect, a refused address or another 4xx fails it at once. Every request goes through
+``app.outbound`` (no redirects, no private addresses unless the admin allows them).
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_
+
+from app.extensions import db
+from app.fanout.hooks import allow_private, record_result, unsubscribe_url
+from app.fanout.stakeholders import list_groups
+from app.fanout.webhooks import SIGNATURE_HEADER, encode, sign, slack_payload, webhook_payload
+from app.models import (
+    Audience,
+    Channel,
+    Component,
+    DeliveryStatus,
+    Dispatch,
+    HookDelivery,
+    HookSubscriber,
+    Incident,
+    StakeholderGroup,
+    Update,
+)
+from app.outbound import OutboundError
+from app.outbound.client import request
+from app.sqltypes import utcnow
+
+HOOK_CHANNELS = (Channel.webhook, Channel.slack)
+
+
+def _subscribers(incident: Incident, kind: Channel):
+    component_ids = [ic.component_id for ic in incident.components]
+    wants = ~HookSubscriber.components.any()
+    if component_ids:
+        wants = or_(wants, HookSubscriber.components.any(Component.id.in_(component_ids)))
+    return db.select(HookSubscriber.id).where(
+        HookSubscriber.kind == kind,
+        HookSubscriber.confirmed_at.is_not(None),
+        HookSubscriber.unsubscribed_at.is_(None),
+        HookSubscriber.disabled_at.is_(None),
+        wants,
+    )
+
+
+def _groups(incident: Incident) -> list[StakeholderGroup]:
+    return [g for g in list_groups() if g.slack_webhook_url and g.wants(incident.severity)]
+
+
+def targets(update: Update, audience: Audience, channel: Channel) -> list[tuple]:
+    """(subscriber id, group id) of everyone the dispatch reaches."""
+    if audience == Audience.internal:
+        return [(None, g.id) for g in _groups(update.incident)] if channel == Channel.slack else []
+    return [(sid, None) for sid in db.session.scalars(_subscribers(update.incident, channel))]
+
+
+def _backoff(attempts: int) -> float:
+    cfg = current_app.config
+    delay = cfg.get("HOOK_BACKOFF_SECONDS", 2.0) * 2 ** (attempts - 1)
+    return min(delay, cfg.get("HOOK_MAX_BACKOFF_SECONDS", 60.0))
+
+
+def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str | None]:
+    """One request: (ok, retryable, error)."""
+    update = dispatch.update
+    timeout = current_app.config.get("HOOK_TIMEOUT_SECONDS", 5.0)
+    headers = {"Content-Type": "application/json", "User-Agent": "Crier-Webhook/1"}
+    if delivery.group_id is not None:
+        url = db.session.get(StakeholderGroup, delivery.group_id).slack_webhook_url
+        body = encode(slack_payload(update, dispatch.audience))
+    else:
+        sub = delivery.subscriber
+        url = sub.url
+        if sub.kind == Channel.slack:
+            body = encode(slack_payload(update, dispatch.audience))
+        else:
+            body = encode(webhook_payload(update, unsubscribe_url(sub)))
+            headers[SIGNATURE_HEADER] = sign(sub.secret or "", body)
+    try:
+        response = request("POST", url, body=body, headers=headers,
+                           allow_private=allow_private(), timeout=timeout)  # fmt: skip
+    except OutboundError as exc:
+        return False, exc.retryable, exc.message
+    if response.ok:
+        return True, False, None
+    retryable = response.status == 429 or response.status >= 500
+    return False, retryable, f"the endpoint answered {response.status}"
+
+
+def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
+    sub = delivery.subscriber
+    if sub is not None and not sub.is_active:  # left or was disabled while this one waited
+        delivery.status, delivery.last_error = DeliveryStatus.failed, "no longer subscribed"
+        return
+    ok, retryable, error = _send(dispatch, delivery)
+    now = utcnow()
+    delivery.attempts += 1
+    delivery.last_error = error
+    if ok:
+        delivery.status, delivery.sent_at = DeliveryStatus.sent, now
+    elif retryable and delivery.attempts <= current_app.config.get("HOOK_RETRIES", 5):
+        delivery.next_attempt_at = now + timedelta(seconds=_backoff(delivery.attempts))
+        return
+    else:
+        delivery.status = DeliveryStatus.failed
+    if delivery.subscriber is not None:
+        record_result(delivery.subscriber, ok=ok, error=error)
+
+
+def _counts(dispatch: Dispatch) -> dict:
+    rows = db.session.execute(
+        db.select(HookDelivery.status, db.func.count())
+        .filter_by(dispatch_id=dispatch.id)
+        .group_by(HookDelivery.status)
+    ).all()
+    by = {DeliveryStatus(s): n for s, n in rows}
+    return {
+        "accepted_count": by.get(DeliveryStatus.sent, 0),
+        "failed_count": by.get(DeliveryStatus.failed, 0),
+    }
+
+
+def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> None:
+    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock.
+    ``check_in`` renews the lease (raising when the run must stop); ``wait`` sleeps."""
+    if not db.session.scalar(db.select(HookDelivery.id).filter_by(dispatch_id=dispatch.id)):
+        found = targets(dispatch.update, dispatch.audience, dispatch.channel)
+        for sub_id, group_id in found:
+            db.session.add(
+                HookDelivery(dispatch_id=dispatch.id, subscriber_id=sub_id, group_id=group_id)
+            )
+        db.session.commit()
+        check_in(dispatch, owner, recipients_count=len(found))
+    pending = db.select(HookDelivery).filter_by(
+        dispatch_id=dispatch.id, status=DeliveryStatus.pending
+    )
+    while True:
+        waiting = list(db.session.scalars(pending.order_by(HookDelivery.next_attempt_at)))
+        if not waiting:
+            return
+        now = utcnow()
+        due = [d for d in waiting if d.next_attempt_at <= now]
+        if not due:
+            wait((waiting[0].next_attempt_at - now).total_seconds(), dispatch, owner)
+            continue
+        for delivery in due:
+            _attempt(dispatch, delivery)
+            db.session.commit()
+            check_in(dispatch, owner, last_error=delivery.last_error, **_counts(dispatch))
