@@ -1,7 +1,7 @@
 """webhook and Slack channels: hook subscribers, their deliveries, a group's Slack webhook
 
 Revision ID: 9c4d2a7e1b83
-Revises: 3f8a61c0d2e9
+Revises: 3f8a61c2d0e7
 Create Date: 2026-11-30 11:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '9c4d2a7e1b83'
-down_revision = '3f8a61c0d2e9'
+down_revision = '3f8a61c2d0e7'
 branch_labels = None
 depends_on = None
 
