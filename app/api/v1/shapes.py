@@ -73,7 +73,7 @@ def page_shape() -> dict:
         allow_email_subscribers=True,
         allow_sms_subscribers=False,
         allow_rss_atom_feeds=True,
-        allow_webhook_subscribers=False,
+        allow_webhook_subscribers=True,  # on the public page, confirmed by a challenge
         notifications_from_email=s.mail_from or current_app.config.get("MAIL_FROM"),
         activity_score=0.0,
         viewers_must_be_team_members=False,
