@@ -49,7 +49,9 @@ def test_a_worker_killed_mid_dispatch_is_taken_over_and_everyone_gets_it(
         EMAIL_BACKEND="sendgrid",
         SENDGRID_API_KEY="SG.test-key",
         SENDGRID_API_HOST=sendgrid_server.url,
-        CRIER_DISPATCH_LEASE_SECONDS=3,  # a dead worker's dispatch is up for grabs after 3 s
+        # A dead worker's dispatch is up for grabs after 8 s (on PostgreSQL at once): long
+        # enough that a live worker on a loaded CI machine renews it between batches.
+        CRIER_DISPATCH_LEASE_SECONDS=8,
     )
     stack.start_web()
     first = stack.start_worker()
@@ -67,8 +69,11 @@ def test_a_worker_killed_mid_dispatch_is_taken_over_and_everyone_gets_it(
     duplicates = len(delivered) - len(set(delivered))
     # The batch in flight when the worker died was accepted but not recorded: it goes again,
     # and the dispatch says so.
-    assert duplicates <= dispatch.possible_duplicates <= 1000, (duplicates, dispatch)
-    assert dispatch.status == DispatchStatus.sent and dispatch.attempts == 2
+    # Each takeover adds at most the one batch in flight (a live worker too slow to renew its
+    # lease is taken over as well, and its batch counted).
+    takeovers = dispatch.attempts - 1
+    assert takeovers >= 1 and dispatch.status == DispatchStatus.sent
+    assert duplicates <= dispatch.possible_duplicates <= 1000 * takeovers, (duplicates, dispatch)
     print(f"\nkill -9 after {sent_before} of 20,000: {duplicates} recipients got it twice")
 
 

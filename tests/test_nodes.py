@@ -202,7 +202,7 @@ def test_two_nodes_serve_each_others_updates_and_a_dead_or_stopped_sender_costs_
         "EMAIL_BACKEND": "sendgrid",
         "SENDGRID_API_KEY": "SG.test-key",
         "SENDGRID_API_HOST": sendgrid_server.url,
-        "CRIER_DISPATCH_LEASE_SECONDS": 3,  # the benchmark measures the default (15 s)
+        "CRIER_DISPATCH_LEASE_SECONDS": 8,  # a kill is seen at once (the advisory lock)
     }
     node_a, node_b = live_stack(**env), live_stack(**env)
     workers = []
@@ -230,7 +230,8 @@ def test_two_nodes_serve_each_others_updates_and_a_dead_or_stopped_sender_costs_
     sent = _sent_by(sendgrid_server, first)
     duplicates = len(sent) - len(set(sent))
     assert set(sent) == everyone and done.status == DispatchStatus.sent
-    assert duplicates <= done.possible_duplicates <= 1000, (duplicates, done.possible_duplicates)
+    takeovers = done.attempts - 1  # each adds at most the one batch in flight
+    assert duplicates <= done.possible_duplicates <= 1000 * takeovers, (duplicates, done)
 
     # SIGTERM the sender of the next one (a deploy): handed back, continued, nobody twice.
     survivor = next(w for w in workers if w is not victim)
