@@ -15,12 +15,12 @@ from app.config import sender_problem
 from app.core import ServiceError
 from app.core.api_keys import create_api_key, find_api_key, revoke_api_key
 from app.core.settings import mail_from
-from app.core.users import create_user
+from app.core.users import create_user, normalize_email
 from app.core.worker import hold_liveness_lock, request_stop, stop_requested, wait_for_stop
 from app.demo import seed_demo
 from app.extensions import db, huey
 from app.fanout.dispatch import sweep_dispatches
-from app.models import Role
+from app.models import Role, User
 from app.reminders.tick import tick
 from app.tasks import enqueue_orphans, run_dispatch
 
@@ -211,10 +211,21 @@ def api_key_group():
 @api_key_group.command("create")
 @click.argument("name")
 @click.option("--scope", type=click.Choice(["lead", "admin"]), default="lead", show_default=True)
-def api_key_create_command(name, scope):
+@click.option(
+    "--owner",
+    metavar="EMAIL",
+    help="An active lead or admin who leads the incidents the key opens (and gets their "
+    "reminders). Without it, scripts must send lead_email when they open one.",
+)
+def api_key_create_command(name, scope, owner):
     """Create a key and print it (this once: only its hash is stored)."""
+    actor = None
+    if owner is not None:
+        actor = db.session.scalar(db.select(User).filter_by(email=normalize_email(owner)))
+        if actor is None or not actor.active or not actor.can(Role.lead):
+            raise click.ClickException(f"{owner!r} is not an active lead or admin.")
     try:
-        _key, secret = create_api_key(name, scope=scope, actor=None)
+        _key, secret = create_api_key(name, scope=scope, actor=actor)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(secret)

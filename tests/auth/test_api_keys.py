@@ -7,7 +7,7 @@ import time_machine
 
 from app.core.api_keys import authenticate_key, create_api_key, hash_secret, revoke_api_key
 from app.extensions import db
-from app.models import ApiKey, AuditEvent, User
+from app.models import ApiKey, AuditEvent, Incident, User
 from app.sqltypes import utcnow
 from tests.conftest import login
 from tests.factories import create_user
@@ -137,3 +137,26 @@ def test_cli_creates_a_key_printed_once_and_revokes_it(app, client, runner, ctx)
     assert result.exit_code == 0, result.output
     assert client.get(PAGE, headers=headers).status_code == 401
     assert runner.invoke(args=["api-key", "revoke", "nobody"]).exit_code != 0
+
+
+def test_a_cli_key_opens_incidents_led_by_its_owner_or_asks_for_a_lead(app, client, runner, ctx):
+    """Reminders must reach a person: a key made without an owner names the lead each time."""
+    owner = create_user(email="owner@example.com", role="lead")
+    result = runner.invoke(args=["api-key", "create", "ci", "--owner", "Owner@example.com"])
+    assert result.exit_code == 0, result.output
+    owned = {"Authorization": f"OAuth {result.output.strip()}"}
+    bare = runner.invoke(args=["api-key", "create", "bare"])
+    assert bare.exit_code == 0, bare.output
+    ownerless = {"Authorization": f"OAuth {bare.output.strip()}"}
+    assert runner.invoke(args=["api-key", "create", "x", "--owner", "no@example.com"]).exit_code
+    body = {"incident": {"name": "Elevated errors", "status": "investigating", "body": "Looking."}}
+
+    refused = client.post(f"{PAGE}/incidents", json=body, headers=ownerless)
+    assert refused.status_code == 422 and "lead_email" in refused.json["error"]
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
+
+    made = client.post(f"{PAGE}/incidents", json=body, headers=owned)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert db.session.scalar(db.select(Incident)).lead_id == owner.id
+    named = body | {"incident": body["incident"] | {"lead_email": "owner@example.com"}}
+    assert client.post(f"{PAGE}/incidents", json=named, headers=ownerless).status_code == 201

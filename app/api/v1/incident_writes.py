@@ -35,10 +35,19 @@ def _person(obj, key) -> int | None:
     return user.id
 
 
-def _default_lead(key) -> int | None:
-    """The key's creator leads what the key opens (a person who can be reminded)."""
+def _default_lead(key) -> int:
+    """The key's creator leads what the key opens (a person who can be reminded); a key with
+    no such person (made by the CLI without ``--owner``, or its creator left) must name one,
+    or the reminders would go to nobody."""
     creator = key.created_by
-    return creator.id if creator and creator.active and creator.can(Role.lead) else None
+    if creator and creator.active and creator.can(Role.lead):
+        return creator.id
+    abort(
+        422,
+        description="This key has no owner to lead the incidents it opens: send lead_email "
+        "(an active lead), or create the key in the console or with "
+        "'flask api-key create NAME --owner EMAIL'.",
+    )
 
 
 def _affected(obj, incident=None) -> dict[str, str]:
