@@ -11,6 +11,7 @@ from huey import crontab
 
 from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import huey
+from app.fanout import channels as channel_service
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
@@ -109,6 +110,19 @@ def _enqueue_dispatches(sender, update, **extra):
                 run_dispatch(dispatch.id)
             except Exception:
                 log.exception("could not enqueue dispatch %s", dispatch.id)
+
+
+@public_changed.connect
+def _enqueue_component_changes(sender, *, components=(), **extra):
+    """A component's status moved and was committed: send its ``component_update`` webhooks
+    (their dispatches were committed with the change; the sweep covers a queue outage)."""
+    if not components:
+        return
+    try:
+        for dispatch_id in channel_service.pending_change_dispatches():
+            run_dispatch(dispatch_id)
+    except Exception:
+        log.exception("could not enqueue component change dispatches")
 
 
 # --- Reminders --------------------------------------------------------------------------------

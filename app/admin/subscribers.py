@@ -99,7 +99,7 @@ def retry_failed_dispatch(dispatch_id):
     """Send a failed dispatch again from where it stopped."""
 
     dispatch = db.session.get(Dispatch, dispatch_id)
-    if dispatch is None:
+    if dispatch is None or dispatch.update is None:  # a component change's: not on the console
         abort(404)
     try:
         retry_dispatch(dispatch)
@@ -119,6 +119,7 @@ def failed_dispatches() -> list[Dispatch]:
         db.select(Dispatch)
         .where(
             Dispatch.updated_at >= since,
+            Dispatch.update_id.is_not(None),  # the alert names the update's incident
             (Dispatch.status == DispatchStatus.failed)
             | ((Dispatch.status == DispatchStatus.pending) & Dispatch.last_error.is_not(None)),
         )

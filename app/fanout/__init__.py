@@ -1,5 +1,7 @@
 """Fan-out: updates by email to subscribers and stakeholder groups through the Dispatch outbox,
-double opt-in subscriptions, one-click unsubscribe, CSV import/export, delivery events.
+webhooks and Slack (with ``component_update`` webhooks for a component's status changed outside
+an update), double opt-in subscriptions, one-click unsubscribe, CSV import/export, delivery
+events.
 
 Verbs others may call: ``dispatch.create_dispatches``/``run_dispatch``/``sweep_dispatches``,
 ``subscribers.subscribe``/``confirm_subscription``/``unsubscribe``, ``subscriber_csv.*``,

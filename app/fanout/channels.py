@@ -14,19 +14,28 @@ from sqlalchemy import or_
 from app.extensions import db
 from app.fanout.hooks import allow_private, record_result, unsubscribe_url
 from app.fanout.stakeholders import list_groups
-from app.fanout.webhooks import SIGNATURE_HEADER, encode, sign, slack_payload, webhook_payload
+from app.fanout.webhooks import (
+    SIGNATURE_HEADER,
+    component_payload,
+    encode,
+    sign,
+    slack_payload,
+    webhook_payload,
+)
 from app.models import (
     Audience,
     Channel,
     Component,
     DeliveryStatus,
     Dispatch,
+    DispatchStatus,
     HookDelivery,
     HookSubscriber,
     Incident,
     StakeholderGroup,
     Update,
 )
+from app.models.dispatch import component_hook_subscribers
 from app.outbound import OutboundError
 from app.outbound.client import request
 from app.sqltypes import utcnow
@@ -59,6 +68,24 @@ def targets(update: Update, audience: Audience, channel: Channel) -> list[tuple]
     return [(sid, None) for sid in db.session.scalars(_subscribers(update.incident, channel))]
 
 
+def _recipients(dispatch: Dispatch) -> list[tuple]:
+    """An update's targets, or the webhook subscribers of the changed component (if public)."""
+    change = dispatch.component_change
+    if change is None:
+        return targets(dispatch.update, dispatch.audience, dispatch.channel)
+    if not change.component.is_public:  # hidden since: its changes are not told
+        return []
+    return [(sid, None) for sid in db.session.scalars(component_hook_subscribers(change.component))]
+
+
+def pending_change_dispatches() -> list[int]:
+    """Ids of the component changes' dispatches waiting to run, for the caller to enqueue."""
+    query = db.select(Dispatch.id).where(
+        Dispatch.status == DispatchStatus.pending, Dispatch.component_change_id.is_not(None)
+    )
+    return list(db.session.scalars(query.order_by(Dispatch.id)))
+
+
 def _backoff(attempts: int) -> float:
     cfg = current_app.config
     delay = cfg.get("HOOK_BACKOFF_SECONDS", 2.0) * 2 ** (attempts - 1)
@@ -78,6 +105,9 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str |
         url = sub.url
         if sub.kind == Channel.slack:
             body = encode(slack_payload(update, dispatch.audience))
+        elif dispatch.component_change is not None:
+            body = encode(component_payload(dispatch.component_change, unsubscribe_url(sub)))
+            headers[SIGNATURE_HEADER] = sign(sub.secret or "", body)
         else:
             body = encode(webhook_payload(update, unsubscribe_url(sub)))
             headers[SIGNATURE_HEADER] = sign(sub.secret or "", body)
@@ -129,7 +159,7 @@ def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> None:
     """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock.
     ``check_in`` renews the lease (raising when the run must stop); ``wait`` sleeps."""
     if not db.session.scalar(db.select(HookDelivery.id).filter_by(dispatch_id=dispatch.id)):
-        found = targets(dispatch.update, dispatch.audience, dispatch.channel)
+        found = _recipients(dispatch)
         for sub_id, group_id in found:
             db.session.add(
                 HookDelivery(dispatch_id=dispatch.id, subscriber_id=sub_id, group_id=group_id)

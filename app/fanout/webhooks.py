@@ -1,5 +1,5 @@
-"""What a webhook or Slack delivery carries: Statuspage's webhook payload (signed) and the
-Block Kit message of an update."""
+"""What a webhook or Slack delivery carries: Statuspage's webhook payloads (signed: an
+incident's, or a component's status change) and the Block Kit message of an update."""
 
 import hashlib
 import hmac
@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.core.settings import page_settings
 from app.extensions import db
-from app.models import Audience, Component, ComponentStatus, Incident, Update
+from app.models import Audience, Component, ComponentChange, ComponentStatus, Incident, Update
 from app.slack import message
 
 SIGNATURE_HEADER = "X-Crier-Signature"
@@ -78,6 +78,42 @@ def webhook_payload(update: Update, unsubscribe: str) -> dict:
         "meta": {"unsubscribe": unsubscribe, "documentation": docs},
         "page": page_status(),
         "incident": incident_doc(update.incident),
+    }
+
+
+def component_doc(component: Component, status: ComponentStatus) -> dict:
+    """The component as Statuspage sends it, with the status the change gave it."""
+    return {
+        "id": component.public_id,
+        "page_id": "crier",
+        "group_id": component.group.public_id if component.group else None,
+        "name": component.name,
+        "description": component.description,
+        "position": component.position,
+        "status": ComponentStatus(status).value,
+        "showcase": component.is_public,
+        "only_show_if_degraded": component.only_show_if_degraded,
+        "start_date": component.start_date.isoformat() if component.start_date else None,
+        "created_at": _iso(component.created_at),
+        "updated_at": _iso(component.updated_at),
+    }
+
+
+def component_payload(change: ComponentChange, unsubscribe: str) -> dict:
+    """Statuspage's component webhook: ``meta``, ``page``, ``component_update``, ``component``."""
+    docs = f"{current_app.config['PUBLIC_BASE_URL']}/docs/integrations"
+    component = change.component
+    return {
+        "meta": {"unsubscribe": unsubscribe, "documentation": docs},
+        "page": page_status(),
+        "component_update": {
+            "created_at": _iso(change.at),
+            "new_status": ComponentStatus(change.new_status).value,
+            "old_status": ComponentStatus(change.old_status).value,
+            "id": change.public_id,
+            "component_id": component.public_id,
+        },
+        "component": component_doc(component, change.new_status),
     }
 
 

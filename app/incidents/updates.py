@@ -25,6 +25,7 @@ from app.models import (
     Update,
     User,
 )
+from app.models.dispatch import record_component_change
 from app.models.published import record_public_change
 from app.signals import public_changed, update_committed, update_posted
 from app.sqltypes import utcnow
@@ -109,15 +110,18 @@ def default_next_update(incident: Incident, state: State | str, now: datetime):
 
 
 def set_component_status(component, status, *, at, update=None) -> None:
-    """Give ``component`` a status, recording the change for the uptime history."""
+    """Give ``component`` a status, recording the change for the uptime history and, outside
+    an update, for its ``component_update`` webhooks (in the caller's transaction)."""
     if component.status == status:
         return
-    component.status = status
+    old, component.status = component.status, status
     db.session.add(
         ComponentStatusChange(
             component=component, status=status, at=at, update_id=update.id if update else None
         )
     )
+    if update is None:  # an update's own webhooks carry its components; this change has none
+        record_component_change(component, old, status, at=at)
 
 
 def add_update(

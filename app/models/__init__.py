@@ -3,6 +3,7 @@
 from app.models.alerts import AlertMode, AlertState, AlertStatus
 from app.models.api_keys import ApiKey
 from app.models.audit import AuditEvent
+from app.models.component_changes import ComponentChange
 from app.models.components import Component, ComponentGroup, ComponentStatusChange
 from app.models.dispatch import DeliveryEvent, Dispatch
 from app.models.enums import (
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEvent",
     "Channel",
     "Component",
+    "ComponentChange",
     "ComponentGroup",
     "ComponentStatus",
     "ComponentStatusChange",

@@ -1,12 +1,16 @@
-"""The outbox of fan-out: one Dispatch per update and audience, and provider events."""
+"""The outbox of fan-out: one Dispatch per update, audience and channel (or one per component
+change, for webhooks), and provider events."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.enums import Audience, Channel, DispatchStatus
+from app.models.component_changes import ComponentChange
+from app.models.components import Component
+from app.models.enums import Audience, Channel, ComponentStatus, DispatchStatus
+from app.models.hooks import HookSubscriber
 from app.models.incidents import Update
 from app.sqltypes import enum_type, utcnow
 
@@ -17,10 +21,15 @@ class Dispatch(db.Model):
         UniqueConstraint("update_id", "audience", "channel"),
         Index("ix_dispatches_status_updated_at", "status", "updated_at"),
         Index("ix_dispatches_status_lease_until", "status", "lease_until"),
+        # An update's dispatch, or a component change's: one of the two, never both.
+        CheckConstraint("(update_id IS NULL) <> (component_change_id IS NULL)", name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(ForeignKey("updates.id", ondelete="CASCADE"))
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("updates.id", ondelete="CASCADE"))
+    component_change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("component_changes.id", ondelete="CASCADE"), index=True
+    )
     audience: Mapped[Audience] = mapped_column(enum_type(Audience))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel), default=Channel.email)
     status: Mapped[DispatchStatus] = mapped_column(
@@ -48,10 +57,43 @@ class Dispatch(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None]
 
-    update: Mapped[Update] = relationship()
+    update: Mapped[Update | None] = relationship()
+    component_change: Mapped[ComponentChange | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Dispatch {self.id} {self.audience} {self.status} cursor={self.cursor}>"
+
+
+def component_hook_subscribers(component: Component):
+    """A select of the ids of the active webhook subscribers of ``component`` (or of all)."""
+    return db.select(HookSubscriber.id).where(
+        HookSubscriber.kind == Channel.webhook,
+        HookSubscriber.confirmed_at.is_not(None),
+        HookSubscriber.unsubscribed_at.is_(None),
+        HookSubscriber.disabled_at.is_(None),
+        or_(
+            ~HookSubscriber.components.any(),
+            HookSubscriber.components.any(Component.id == component.id),
+        ),
+    )
+
+
+def record_component_change(
+    component: Component, old: ComponentStatus, new: ComponentStatus, *, at: datetime
+) -> ComponentChange | None:
+    """Add a public component's status change and its webhook Dispatch to the caller's session,
+    before its commit: the change and its notice commit (or roll back) together. Nothing when
+    no webhook subscriber wants the component."""
+    if not component.is_public or component.id is None:
+        return None
+    if db.session.scalar(component_hook_subscribers(component).limit(1)) is None:
+        return None
+    change = ComponentChange(component=component, old_status=old, new_status=new, at=at)
+    db.session.add(change)
+    db.session.add(
+        Dispatch(component_change=change, audience=Audience.external, channel=Channel.webhook)
+    )
+    return change
 
 
 class DeliveryEvent(db.Model):

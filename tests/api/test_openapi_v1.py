@@ -71,3 +71,18 @@ def test_the_management_api_keeps_its_openapi_promises(api_schema, admin_key):
             case.call_and_validate(headers=admin_key, checks=CHECKS)
 
         check()
+
+
+def test_the_alertmanager_receiver_is_documented_unwrapped(client):
+    operation = client.get("/api/v1/openapi.json").json["paths"]["/alertmanager"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"version", "groupKey", "alerts"} <= set(body["required"])  # Alertmanager's own body
+    assert {"200", "400", "401", "403", "413", "503"} <= set(operation["responses"])
+    outcome = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(outcome["required"]) == {
+        "changed",
+        "unchanged",
+        "unknown_components",
+        "ignored",
+        "errors",
+    }

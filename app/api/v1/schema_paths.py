@@ -47,6 +47,75 @@ def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
     return op
 
 
+def _alertmanager(errors: dict) -> dict:
+    """``POST /alertmanager``: Alertmanager's own webhook body (version 4), not wrapped."""
+    strings = {"type": "object", "additionalProperties": {"type": "string"}}
+    alert = {
+        "type": "object",
+        "properties": {
+            "status": {"enum": ["firing", "resolved"]},
+            "labels": strings,
+            "annotations": strings,
+            "startsAt": {"type": "string", "format": "date-time"},
+            "endsAt": {"type": "string", "format": "date-time"},
+            "generatorURL": {"type": "string"},
+            "fingerprint": {"type": "string", "minLength": 1, "maxLength": 64},
+        },
+        "required": ["status", "labels", "startsAt", "fingerprint"],
+    }
+    notification = {
+        "type": "object",
+        "properties": {
+            "version": {"const": "4"},
+            "groupKey": {"type": "string", "minLength": 1, "maxLength": 500},
+            "truncatedAlerts": {"type": "integer", "minimum": 0},
+            "status": {"enum": ["firing", "resolved"]},
+            "receiver": {"type": "string"},
+            "groupLabels": strings,
+            "commonLabels": strings,
+            "commonAnnotations": strings,
+            "externalURL": {"type": "string"},
+            "alerts": {"type": "array", "items": alert, "maxItems": 1000},
+        },
+        "required": ["version", "groupKey", "alerts"],
+    }
+    outcome = {
+        "type": "object",
+        "properties": {
+            "changed": {"type": "integer", "minimum": 0},
+            "unchanged": {"type": "integer", "minimum": 0},
+            "unknown_components": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 1},
+                "description": "Alerts per component label value that names no component",
+            },
+            "ignored": {"type": "integer", "minimum": 0},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"index": {"type": "integer"}, "error": {"type": "string"}},
+                    "required": ["index", "error"],
+                },
+                "description": "Each malformed alert left out, by its index",
+            },
+        },
+        "required": ["changed", "unchanged", "unknown_components", "ignored", "errors"],
+    }
+    wanted = ["400", "401", "403", "413", "429"]
+    op = _op(
+        "Alertmanager's webhook receiver (payload version 4, a lead key)",
+        outcome,
+        errors={code: errors[code] for code in wanted}
+        | {"503": "The same alerts were being recorded at once; retry after Retry-After."},
+    )
+    op["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": notification}},
+    }
+    return {"post": op}
+
+
 def _list(name):
     return {"type": "array", "items": _ref(name)}
 
@@ -92,6 +161,7 @@ def paths(*, errors: dict, bodies: dict) -> dict:
     }
     result = {
         "/openapi.json": {"get": op("This document", {"type": "object"}, public=True)},
+        "/alertmanager": _alertmanager(errors),
         "/pages/{page_id}": {"get": op("The page", _ref("Page"), params=page)},
         "/pages/{page_id}/components": {
             "get": op("Components in page order", _list("Component"), params=[*page, *PAGING]),
