@@ -18,6 +18,7 @@ from app.core import ServiceError
 from app.core.settings import clean_webhook_url, page_settings
 from app.extensions import db
 from app.fanout.subscribers import _components
+from app.fanout.webhooks import docs_url
 from app.models import Channel, HookSubscriber
 from app.outbound import OutboundError, post_json
 from app.slack import message, slack_url_problem
@@ -70,7 +71,7 @@ def subscribe_webhook(url: str, *, component_ids=()) -> tuple[HookSubscriber, st
     challenge = {
         "type": "subscription.verification",
         "token": token,
-        "meta": {"documentation": f"{current_app.config['PUBLIC_BASE_URL']}/docs/integrations"},
+        "meta": {"documentation": docs_url()},
     }
     try:
         response = post_json(url, challenge, allow_private=allow_private(),

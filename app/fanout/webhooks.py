@@ -71,9 +71,17 @@ def incident_doc(incident: Incident) -> dict:
     }
 
 
+def docs_url() -> str:
+    """``meta.documentation``: where a subscriber reads how deliveries look and are signed —
+    ``WEBHOOK_DOCS_URL`` (e.g. the operator's copy of docs/integrations.md), else the page
+    where webhooks are subscribed, which Crier itself serves."""
+    configured = current_app.config.get("WEBHOOK_DOCS_URL")
+    return configured or f"{current_app.config['PUBLIC_BASE_URL']}/subscribe/webhook"
+
+
 def webhook_payload(update: Update, unsubscribe: str) -> dict:
     """Statuspage's incident webhook: ``meta``, ``page`` and ``incident``."""
-    docs = f"{current_app.config['PUBLIC_BASE_URL']}/docs/integrations"
+    docs = docs_url()
     return {
         "meta": {"unsubscribe": unsubscribe, "documentation": docs},
         "page": page_status(),
@@ -101,7 +109,7 @@ def component_doc(component: Component, status: ComponentStatus) -> dict:
 
 def component_payload(change: ComponentChange, unsubscribe: str) -> dict:
     """Statuspage's component webhook: ``meta``, ``page``, ``component_update``, ``component``."""
-    docs = f"{current_app.config['PUBLIC_BASE_URL']}/docs/integrations"
+    docs = docs_url()
     component = change.component
     return {
         "meta": {"unsubscribe": unsubscribe, "documentation": docs},

@@ -49,6 +49,13 @@ def test_a_delivery_is_statuspage_shaped_and_signed(hook_app, hook_server):
     body = hit.json
     assert set(body) == {"meta", "page", "incident"}
     assert body["meta"]["unsubscribe"].startswith("http://status.example.test/hooks/unsubscribe/")
+    # The documentation link is a page Crier serves (not a 404 in every delivery).
+    documentation = body["meta"]["documentation"]
+    assert documentation.startswith("http://status.example.test/")
+    with hook_app.test_client() as client:
+        assert (
+            client.get(documentation.removeprefix("http://status.example.test")).status_code == 200
+        )
     assert set(body["page"]) == {"id", "status_indicator", "status_description"}
     incident = body["incident"]
     assert incident["id"] == update.incident.public_id
