@@ -1,41 +1,17 @@
-"""Keys for the management API's tests: an admin who made them, a lead and an admin key."""
+"""Keys for the Alertmanager tests (the management API's fixtures) and a signed-in console."""
 
 import pytest
 
-from app.core.api_keys import create_api_key
-from app.extensions import db
-from app.messages.seed import seed_default_templates
 from tests.admin.conftest import _signed_in
-from tests.factories import create_user
+from tests.api.conftest import admin_key, key_admin, lead_key  # noqa: F401 - fixtures
 
 
 @pytest.fixture
-def key_admin(ctx):
-    seed_default_templates()
-    db.session.commit()
-    return create_user(email="ada@example.com", name="Ada Admin", role="admin")
-
-
-@pytest.fixture
-def admin_key(key_admin):
-    """Headers carrying a live admin-scope key (Statuspage's OAuth scheme)."""
-    _key, secret = create_api_key("ops admin", scope="admin", actor=key_admin)
-    return {"Authorization": f"OAuth {secret}"}
-
-
-@pytest.fixture
-def lead_key(key_admin):
-    """Headers carrying a live lead-scope key."""
-    _key, secret = create_api_key("deploy pipeline", scope="lead", actor=key_admin)
-    return {"Authorization": f"OAuth {secret}"}
-
-
-@pytest.fixture
-def as_lead(client, key_admin):
+def as_lead(client, key_admin):  # noqa: F811 - the imported fixture
     """The console signed in as a lead (the one the on-duty notices go to)."""
     return _signed_in(client, "lead")
 
 
 @pytest.fixture
-def as_admin(client, key_admin):
+def as_admin(client, key_admin):  # noqa: F811
     return _signed_in(client, "admin")

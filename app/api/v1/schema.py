@@ -2,6 +2,7 @@
 paths and objects as Crier serves them, Crier's extras marked as such."""
 
 from app.api.v1.schema_paths import paths
+from app.api.v1.shapes import BLANK_PAGE_TEXTS
 
 TIMESTAMP = {
     "type": "string",
@@ -51,32 +52,7 @@ def _extra(schema, text):
 
 
 _PAGE_TEXTS = [
-    "page_description",
-    "headline",
-    "branding",
-    "subdomain",
-    "twitter_username",
-    "ip_restrictions",
-    "city",
-    "state",
-    "country",
-    "notifications_email_footer",
-    "css_body_background_color",
-    "css_font_color",
-    "css_light_font_color",
-    "css_greens",
-    "css_yellows",
-    "css_oranges",
-    "css_blues",
-    "css_reds",
-    "css_border_color",
-    "css_graph_color",
-    "css_no_data",
-    "favicon_logo",
-    "transactional_logo",
-    "hero_cover",
-    "email_logo",
-    "twitter_logo",
+    *BLANK_PAGE_TEXTS,
     "domain",
     "url",
     "support_url",

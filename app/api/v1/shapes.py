@@ -26,39 +26,42 @@ def base_url() -> str:
     return (settings.public_url or current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
 
 
+# Page fields Crier has no setting for: null in answers (and MAYBE in the OpenAPI document).
+BLANK_PAGE_TEXTS = [
+    "page_description",
+    "headline",
+    "branding",
+    "subdomain",
+    "twitter_username",
+    "ip_restrictions",
+    "city",
+    "state",
+    "country",
+    "notifications_email_footer",
+    "css_body_background_color",
+    "css_font_color",
+    "css_light_font_color",
+    "css_greens",
+    "css_yellows",
+    "css_oranges",
+    "css_blues",
+    "css_reds",
+    "css_border_color",
+    "css_graph_color",
+    "css_no_data",
+    "favicon_logo",
+    "transactional_logo",
+    "hero_cover",
+    "email_logo",
+    "twitter_logo",
+]
+
+
 def page_shape() -> dict:
     s = page_settings()
     url = base_url()
     host = url.split("://", 1)[-1].split("/", 1)[0]
-    blank_texts = [
-        "page_description",
-        "headline",
-        "branding",
-        "subdomain",
-        "twitter_username",
-        "ip_restrictions",
-        "city",
-        "state",
-        "country",
-        "notifications_email_footer",
-        "css_body_background_color",
-        "css_font_color",
-        "css_light_font_color",
-        "css_greens",
-        "css_yellows",
-        "css_oranges",
-        "css_blues",
-        "css_reds",
-        "css_border_color",
-        "css_graph_color",
-        "css_no_data",
-        "favicon_logo",
-        "transactional_logo",
-        "hero_cover",
-        "email_logo",
-        "twitter_logo",
-    ]
-    page = dict.fromkeys(blank_texts)
+    page = dict.fromkeys(BLANK_PAGE_TEXTS)
     page.update(
         id=PAGE_ID,
         created_at=iso(s.updated_at),
