@@ -2,7 +2,7 @@
 
 Starts two nodes on one PostgreSQL and one Redis (DATABASE_URL, REDIS_URL; a throwaway
 database named crier_nodes_<random> is created on that server and dropped after), each
-`gunicorn --workers 2` plus `flask worker --workers 2`, with a local SendGrid-compatible server
+`flask web --workers 2` plus `flask worker --workers 2`, with a local SendGrid-compatible server
 that takes ``--delay`` seconds per batch of 1,000. Then, through node A's console:
 
 - staleness: ``--updates`` updates posted on node A; the time until node B's `/` serves each;
@@ -207,7 +207,7 @@ def main() -> int:
         bench = Bench(database_url, nodes, server)
         batches = -(-args.subscribers // 1000)
         print(
-            f"nodes: 2 x (gunicorn 2 workers + flask worker 2 threads) on PostgreSQL + Redis; "
+            f"nodes: 2 x (flask web 2 workers + flask worker 2 threads) on PostgreSQL + Redis; "
             f"{args.subscribers} subscribers, SendGrid stand-in {args.delay} s per batch of "
             f"1,000 ({batches} batches); lease {lease} s; {os.cpu_count()} CPUs",
             flush=True,

@@ -2,9 +2,10 @@
 
 For each archive size it seeds the demo page with N past incidents in a temporary instance
 (the demo seeder that `flask seed-demo --past-incidents N` runs; the command stops at 5,000),
-publishes it, starts one gunicorn worker serving it, reads `/` and then 1,000 random old
-incident pages (each read from the database into the bounded LRU, ``ARTIFACT_CACHE_BYTES``),
-and prints the worker's resident memory. Needs the project's .venv; installs nothing.
+publishes it, starts `flask web` with one worker process serving it, reads `/` and then
+1,000 random old incident pages (each read from the database into the bounded LRU,
+``ARTIFACT_CACHE_BYTES``), and prints the worker's resident memory. Needs the project's
+.venv; installs nothing.
 
     .venv/bin/python bench/read_memory.py [--sizes 100 1000 10000] [--reads 1000]
 """
@@ -34,15 +35,15 @@ def rss_mb(pid: int) -> float:
 
 
 def worker_pid(master: int) -> int:
-    """The one gunicorn worker of ``master``."""
+    """The one worker process of the web server ``master`` (its child running Python)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         for task in Path(f"/proc/{master}/task").iterdir():
-            children = (task / "children").read_text().split()
-            if children:
-                return int(children[0])
+            for child in (task / "children").read_text().split():
+                if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_text():
+                    return int(child)
         time.sleep(0.2)
-    raise RuntimeError("gunicorn started no worker")
+    raise RuntimeError("the web server started no worker")
 
 
 def get(url: str) -> None:
@@ -75,11 +76,11 @@ def measure(size: int, reads: int, work: Path) -> tuple[float, float, float, int
             )
         ]
     port = free_port()
+    sys.path.insert(0, str(ROOT))
+    from app.cli import default_web_threads, web_server_args
+
     proc = subprocess.Popen(
-        [
-            *(str(BIN / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}"),
-            *("--log-level", "warning", "wsgi:app"),
-        ],
+        web_server_args(host="127.0.0.1", port=port, workers=1, threads=default_web_threads()),
         cwd=ROOT,
         env={**env, "PYTHONPATH": str(ROOT)},
     )
@@ -102,11 +103,14 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--reads", type=int, default=1000)
     args = parser.parse_args()
-    if not (BIN / "gunicorn").exists():
-        print("bench/read_memory.py needs .venv/bin/gunicorn (run `make test` first)")
+    if not (BIN / "granian").exists():
+        print("bench/read_memory.py needs .venv/bin/granian (run `make test` first)")
         return 2
     budget = os.environ.get("CRIER_ARTIFACT_CACHE_BYTES", "default")
-    print(f"one gunicorn sync worker; ARTIFACT_CACHE_BYTES={budget}; {args.reads} random reads")
+    print(
+        f"one web worker (granian, flask web's threads); ARTIFACT_CACHE_BYTES={budget}; "
+        f"{args.reads} random reads"
+    )
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix="crier-mem-"))
         try:

@@ -3,8 +3,9 @@
 Builds a demo page (12 components, 90 days of history, 60 past incidents) in a temporary
 instance, then loads each target with wrk at 64 connections:
 
-  crier   gunicorn, 2 workers, serving the stored artifacts (/, summary.json, history.atom)
-  naive   gunicorn, 2 workers, querying and rendering the same status page on every request
+  crier   `flask web` (granian, 2 workers), serving the stored artifacts (/, summary.json,
+          history.atom)
+  naive   the same server querying and rendering the same status page on every request
   nginx   2 worker processes serving the files `flask publish --out` exported, with
           `gzip_static on` (the precompressed name.gz files beside them)
 
@@ -61,7 +62,7 @@ def missing_tools() -> list[str]:
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
             missing.append(f"{tool} (apt-get install -y {tool})")
-    for tool in ("gunicorn", "flask"):
+    for tool in ("granian", "flask"):
         if not (BIN / tool).exists():
             missing.append(f".venv/bin/{tool} (run `make test` first)")
     return missing
@@ -91,16 +92,16 @@ def flask(env, *args) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
 
 
-def gunicorn(env, app: str, port: int, threads: int) -> subprocess.Popen:
-    # Threads > 1 selects gunicorn's gthread worker, which keeps connections alive.
-    return subprocess.Popen(
-        [
-            *(str(BIN / "gunicorn"), "--workers", "2", "--threads", str(threads)),
-            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", app),
-        ],
-        cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
+def web(env, app: str, port: int, threads: int) -> subprocess.Popen:
+    """The server `flask web` runs (same command line), serving ``app``."""
+    sys.path.insert(0, str(ROOT))
+    from app.cli import default_web_threads, web_server_args
+
+    args = web_server_args(
+        host="127.0.0.1", port=port, workers=2, threads=threads or default_web_threads()
     )
+    args[-1] = app
+    return subprocess.Popen(args, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)})
 
 
 COMPRESSED = "gzip, br"  # what browsers send (they add deflate and zstd, which nobody stores)
@@ -208,7 +209,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--past-incidents", type=int, default=60)
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=0, help="threads per web worker")
     args = parser.parse_args()
     missing = missing_tools()
     if missing:
@@ -230,8 +231,8 @@ def main() -> int:
         flask(env, "seed-demo", "--past-incidents", str(args.past_incidents))
         flask(env, "publish", "--out", str(work / "site"))
         crier_port, naive_port, nginx_port = free_port(), free_port(), free_port()
-        procs.append(gunicorn(env, "wsgi:app", crier_port, args.threads))
-        procs.append(gunicorn(env, "bench.naive_app:app", naive_port, args.threads))
+        procs.append(web(env, "wsgi:app", crier_port, args.threads))
+        procs.append(web(env, "bench.naive_app:app", naive_port, args.threads))
         (work / "nginx" / "tmp").mkdir(parents=True)
         conf = work / "nginx" / "nginx.conf"
         conf.write_text(
@@ -254,8 +255,8 @@ def main() -> int:
         runs += [(f"nginx / ({COMPRESSED}, gzip_static)", static + "/", COMPRESSED)]
         results = {}
         print(
-            f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn 2 workers x "
-            f"{args.threads} threads; nginx 2 workers; {os.cpu_count()} CPUs"
+            f"wrk -t2 -c{args.connections} -d{args.duration}s; flask web (granian) 2 workers x "
+            f"{args.threads or '2 per CPU + 1'} threads; nginx 2 workers; {os.cpu_count()} CPUs"
         )
         for name, url, accept in runs:
             wrk(url, 2, args.connections, accept)  # warm up

@@ -1,6 +1,6 @@
 """Storm (not a test): readers hammer the public site while the lead posts an update every 2 s.
 
-Starts gunicorn (2 workers x 4 threads) and a `flask worker` on a temporary SQLite database
+Starts `flask web` (2 workers x 4 threads) and a `flask worker` on a temporary SQLite database
 and queue (or on DATABASE_URL / REDIS_URL when set), seeds the demo page, declares an incident
 through the console, then for T seconds keeps N connections busy on `/`,
 `/api/v2/summary.json` and `/history.atom` while an update is posted through the console
@@ -331,7 +331,7 @@ def main() -> int:
             f"storm: {args.connections} connections for {args.seconds:.0f} s on "
             f"{', '.join(paths)}{' (wrk)' if args.archive else ''}; "
             f"{args.archive} past incidents; an update every {args.interval} s; "
-            f"gunicorn 2 workers x 4 threads + 1 worker (2 threads); "
+            f"flask web (granian) 2 workers x 4 threads + 1 worker (2 threads); "
             f"{database.split(':')[0]} + {queue} queue; "
             f"{os.cpu_count()} CPUs shared with the load generator",
             flush=True,

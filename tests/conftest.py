@@ -242,12 +242,12 @@ def outbox(app):
         return get_backend().outbox
 
 
-# --- The real stack: gunicorn and a Huey worker as processes (tests/livestack.py) -------------
+# --- The real stack: the web server and a Huey worker as processes (tests/livestack.py) -------
 
 
 @pytest.fixture
 def live_stack(app, database_url, tmp_path):
-    """Make a ``Stack`` (gunicorn + ``flask worker``) on the suite's database and the lane's
+    """Make a ``Stack`` (``flask web`` + ``flask worker``) on the suite's database and the lane's
     queue: SQLite in instance/ (lane 1) or ``REDIS_URL`` (lane 2, flushed first). Stopped
     before ``app`` empties the tables."""
     from tests.livestack import Stack

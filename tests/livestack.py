@@ -1,5 +1,6 @@
-"""Crier as it runs in production, for tests and benchmarks: gunicorn and a Huey worker as real
-processes on one database and queue, and a console client that signs in and posts forms."""
+"""Crier as it runs in production, for tests and benchmarks: `flask web` (granian) and a Huey
+worker as real processes on one database and queue, and a console client that signs in and
+posts forms."""
 
 import http.cookiejar
 import os
@@ -48,7 +49,7 @@ def wait_until(check, *, timeout: float, interval: float = 0.05, what: str = "co
 
 
 class Stack:
-    """gunicorn (``web_workers`` processes) and a ``flask worker`` sharing a database and queue.
+    """``flask web`` (``workers`` processes) and a ``flask worker`` sharing a database and queue.
 
     Every process gets the same environment: the given database and Redis (none: a SQLite
     queue in ``work``/instance), a fixed secret key and ``PUBLIC_BASE_URL`` = the web address,
@@ -98,11 +99,11 @@ class Stack:
         self.web = self._spawn(
             "web",
             [
-                *(str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads)),
-                *("--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"),
+                *(str(BIN / "flask"), "--app", "wsgi", "web", "--port", str(self.port)),
+                *("--workers", str(workers), "--threads", str(threads)),
             ],
         )
-        wait_until(lambda: self._answers("/"), timeout=30, interval=0.1, what="gunicorn")
+        wait_until(lambda: self._answers("/"), timeout=30, interval=0.1, what="the web server")
         return self
 
     def start_worker(self, *, threads: int = 2) -> subprocess.Popen:
@@ -114,7 +115,7 @@ class Stack:
 
     def _answers(self, path: str) -> bool:
         if self.web.poll() is not None:
-            raise AssertionError(f"gunicorn exited:\n{self.log('web')}")
+            raise AssertionError(f"the web server exited:\n{self.log('web')}")
         try:
             return fetch(self.url + path, timeout=2)[0] == 200
         except OSError:

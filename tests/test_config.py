@@ -89,6 +89,23 @@ def test_start_up_with_bad_config_prints_one_line_not_a_traceback(tmp_path):
     ]
 
 
+def test_the_web_server_with_bad_config_prints_one_line_and_does_not_serve(tmp_path):
+    env = {**os.environ, "EMAIL_BACKEND": "fax", "SECRET_KEY": "x"}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "web", "--port", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "crier: configuration error: EMAIL_BACKEND must be one of console, memory, smtp, "
+        "sendgrid (got 'fax')"
+    ]
+
+
 @pytest.mark.parametrize("backend", ["sendgrid", "smtp"])
 @pytest.mark.parametrize(
     ("sender", "message"),

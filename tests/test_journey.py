@@ -1,5 +1,5 @@
 """One incident from first subscriber to unsubscribe, through the real stack: Chromium,
-gunicorn, a ``flask worker`` process on the lane's queue, mail by SMTP into aiosmtpd."""
+`flask web`, a ``flask worker`` process on the lane's queue, mail by SMTP into aiosmtpd."""
 
 import re
 import time

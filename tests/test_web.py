@@ -1,0 +1,56 @@
+"""`flask web`, the HTTP server Crier ships (granian running the WSGI app), as a process: it
+serves the published site with its validators, refuses an oversized body before reading it,
+runs below the worker's CPU priority and stops cleanly on SIGTERM, as a deploy stops it."""
+
+import gzip
+import http.client
+import os
+import signal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from app.extensions import db
+from app.messages.seed import seed_default_templates
+from tests.factories import create_component
+from tests.livestack import fetch
+
+
+def niceness(pid: int) -> int:
+    """A process's nice value, from /proc (field 19 of stat, after the command's parentheses)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+def test_flask_web_serves_the_site_refuses_huge_bodies_and_stops_on_sigterm(ctx, live_stack, app):
+    seed_default_templates()
+    create_component(slug="api", name="API")
+    db.session.commit()
+    stack = live_stack().start_web(workers=1, threads=2)
+
+    status, body, headers = fetch(stack.url + "/")
+    assert status == 200 and "API" in body
+    assert headers["Vary"] == "Accept-Encoding" and headers["ETag"]
+    status, _, _ = fetch(stack.url + "/", headers={"If-None-Match": headers["ETag"]})
+    assert status == 304
+    url = urlsplit(stack.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn.request("GET", "/", headers={"Accept-Encoding": "gzip"})
+    response = conn.getresponse()
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert "API" in gzip.decompress(response.read()).decode()
+
+    # A body over MAX_CONTENT_LENGTH is refused from its Content-Length, unread.
+    conn.putrequest("POST", "/subscribe")
+    conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+    conn.putheader("Content-Length", str(app.config["MAX_CONTENT_LENGTH"] * 1000))
+    conn.endheaders()
+    conn.send(b"email=a%40example.com&")
+    assert conn.getresponse().status == 413
+    conn.close()
+
+    # Reads yield the CPU to publishing: the server runs at nice 10 (WEB_NICE), above ours.
+    assert niceness(stack.web.pid) == os.nice(0) + 10
+
+    stack.web.send_signal(signal.SIGTERM)
+    assert stack.web.wait(timeout=15) == 0
+    assert "Traceback" not in stack.log("web")
