@@ -1,6 +1,7 @@
 """Render every public artifact (pages, feeds, JSON, badge) once, as bytes."""
 
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -131,9 +132,23 @@ def _feeds(spec, incidents, base, now):
         yield Artifact(spec.path + ext, ATOM_TYPE if ext == ".atom" else RSS_TYPE, body)
 
 
+# What ``json.dumps(ensure_ascii=False)`` writes for a character ``clean_text`` would change:
+# an escaped C0 control (``\b``, ``\f``, ``\r``, ``\u00XX``) or a raw C1 control, surrogate or
+# noncharacter. A false alarm (a literal backslash-b in a text) only takes the slow path.
+_UNCLEAN = re.compile(r"\\[bfr]|\\u00[01]|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _dumps(document) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(path, document) -> Artifact:
-    body = json.dumps(printable(document), ensure_ascii=False, separators=(",", ":")).encode()
-    return Artifact(path, JSON, body)
+    """The document as compact JSON, every string cleaned (``printable``); walking the whole
+    document to clean it is done only when its text shows something to clean."""
+    text = _dumps(document)
+    if _UNCLEAN.search(text):
+        text = _dumps(printable(document))
+    return Artifact(path, JSON, text.encode())
 
 
 def _status_page(view, components, now, tz) -> Artifact:
