@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.settings import page_settings
@@ -18,12 +18,11 @@ from app.publishing.feeds import (
     ATOM_TYPE,
     RSS_TYPE,
     component_feed_spec,
-    external_html,
     render_feeds,
     site_feed_spec,
 )
+from app.publishing.fragments import helpers
 from app.publishing.openapi import openapi_document
-from app.publishing.status import STATUS_LABELS, public_updates
 from app.publishing.statuspage import API_DOCUMENTS, api_documents
 from app.publishing.uptime import uptime_for
 from app.sqltypes import utcnow
@@ -47,51 +46,8 @@ def base_url() -> str:
     return clean_line(url).rstrip("/")
 
 
-ROW_CACHE = 20_000  # history rows kept between publishes (a few hundred bytes each)
-_rows: dict = {}
-
-
-def history_row(incident):
-    """One history row (``incident_row``), rendered once for the same facts on the same page:
-    a history page re-rendered for one change renders only that change's row."""
-    key = (
-        incident.public_id,
-        incident.title,
-        incident.impact,
-        incident.kind,
-        incident.state,
-        incident.started_at,
-        incident.resolved_at,
-        page_settings().timezone,
-        request.script_root,
-        current_app.jinja_env,
-    )
-    row = _rows.get(key)
-    if row is None:
-        if "crier_row_macro" not in g:
-            macros = current_app.jinja_env.get_template("public/_macros.html")
-            g.crier_row_macro = macros.make_module(_helpers()).incident_row
-        if len(_rows) >= ROW_CACHE:
-            _rows.clear()
-        row = _rows[key] = g.crier_row_macro(incident)
-    return row
-
-
-def _helpers():
-    return {
-        "history_row": history_row,
-        # Rows stored before text was cleaned at the edge may hold control characters.
-        "markdown": external_html,
-        "public_updates": public_updates,
-        "affected_components": pages.affected_components,
-        "duration_seconds": pages.duration_seconds,
-        "status_label": lambda status: STATUS_LABELS[status],
-        "long_date": lambda day: f"{day.day} {day:%B %Y}",
-    }
-
-
 def _html(path, template, **context) -> Artifact:
-    page = render_template(template, **_helpers(), **context)
+    page = render_template(template, **helpers(), **context)
     return Artifact(path, HTML, clean_text(page).encode())
 
 
