@@ -1,12 +1,19 @@
 """The publish's shortcuts write exactly the bytes the plain way writes."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.text import printable
+from app.extensions import db
+from app.models import ComponentStatusChange
+from app.publishing import uptime
 from app.publishing.site import _json
+from tests.factories import create_component
+
+NOON = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # noon in Tokyo
 
 # Texts as stored rows may hold them: every control, C1, surrogate and noncharacter, and the
 # backslashes that could pass for an escape in the JSON text.
@@ -36,3 +43,31 @@ def test_json_document_cleans_each_character_alone():
         for document in ({"name": f"a{char}b"}, {f"k{char}": [1, f"\\{char}"]}):
             plain = json.dumps(printable(document), ensure_ascii=False, separators=(",", ":"))
             assert _json("/api/v2/x.json", document).body == plain.encode(), repr(char)
+
+
+def _cold_uptime(components, **kwargs):
+    uptime._past.clear()
+    return uptime.uptime_for(components, **kwargs)
+
+
+def test_uptime_kept_from_an_earlier_publish_is_what_a_fresh_render_gives(ctx):
+    api = create_component()
+    api.created_at = NOON - timedelta(days=120)
+    db.session.add(ComponentStatusChange(component=api, status="major_outage", at=NOON))
+    db.session.commit()
+    first = uptime.uptime_for([api], now=NOON + timedelta(hours=1), tz_name="Asia/Tokyo")
+    later = NOON + timedelta(hours=2, minutes=7)  # the same local day: the past days are kept
+    assert uptime.uptime_for([api], now=later, tz_name="Asia/Tokyo") == _cold_uptime(
+        [api], now=later, tz_name="Asia/Tokyo"
+    )
+    assert first != uptime.uptime_for([api], now=later, tz_name="Asia/Tokyo")
+    # A change in the past (a back-dated status) and a new day each show at once.
+    db.session.add(ComponentStatusChange(component=api, status="operational", at=NOON))
+    db.session.add(
+        ComponentStatusChange(component=api, status="partial_outage", at=NOON - timedelta(days=3))
+    )
+    db.session.commit()
+    for now in (later, NOON + timedelta(days=1)):
+        warm = uptime.uptime_for([api], now=now, tz_name="Asia/Tokyo")
+        assert warm == _cold_uptime([api], now=now, tz_name="Asia/Tokyo")
+        assert warm.keys() == {api.id} and warm[api.id].days[-1].day == now.date()
