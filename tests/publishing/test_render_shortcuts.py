@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from app.core.text import printable
 from app.extensions import db
 from app.models import ComponentStatusChange
-from app.publishing import uptime
+from app.publishing import feeds, uptime
 from app.publishing.site import _json
-from tests.factories import create_component
+from tests.factories import create_component, create_incident
 
 NOON = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # noon in Tokyo
 
@@ -71,3 +71,32 @@ def test_uptime_kept_from_an_earlier_publish_is_what_a_fresh_render_gives(ctx):
         warm = uptime.uptime_for([api], now=now, tz_name="Asia/Tokyo")
         assert warm == _cold_uptime([api], now=now, tz_name="Asia/Tokyo")
         assert warm.keys() == {api.id} and warm[api.id].days[-1].day == now.date()
+
+
+def _plain_feeds(spec, incidents, base):
+    """What feedgen writes for the whole feed at once (no entry kept from before)."""
+    entries = feeds.feed_entries(incidents)
+    updated = entries[0][1].posted_at if entries else NOON
+    bodies = {u.id: str(feeds.external_html(u.external_body)) for _, u in entries}
+    return {f".{k}": feeds._xml(spec, base, k, entries, updated, bodies) for k in ("atom", "rss")}
+
+
+def test_feeds_made_of_kept_entries_are_what_feedgen_writes(ctx):
+    texts = ["<entry>x</entry> & </item>", "```\n  <item>\n    </entry>\n```", "Plain.", "é\n\n- a"]
+    incidents = [
+        create_incident(
+            title=f"Outage {n} <entry> & </feed>",
+            updates=[(texts[(n + k) % 4] + f" {k}", "") for k in range(3)],
+            started_minutes_ago=60 * n,
+        )
+        for n in range(6)
+    ]
+    spec = feeds.site_feed_spec("Acme & <Status>")
+    base = "https://status.example.com/sub"
+    feeds._entries.clear()
+    for shown in (incidents[2:4], incidents[:5], incidents, [], incidents[1:]):
+        made = feeds.render_feeds(spec, shown, base_url=base, fallback=NOON)
+        assert made == _plain_feeds(spec, shown, base)
+    incidents[0].title = "Renamed"  # a fact an entry shows: its entries are made anew
+    made = feeds.render_feeds(spec, incidents, base_url=base, fallback=NOON)
+    assert made == _plain_feeds(spec, incidents, base) and b"Renamed" in made[".rss"]
