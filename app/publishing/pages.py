@@ -250,7 +250,9 @@ def feed_incidents(component: Component | None = None, *, limit: int = MAX_ENTRI
     ids = set(db.session.scalars(latest))
     if not ids:
         return []
-    return list(db.session.scalars(public_incidents_query().where(Incident.id.in_(ids))))
+    # An entry shows the incident's title and its updates: its components are not loaded.
+    query = db.select(Incident).where(Incident.is_public.is_(True), Incident.id.in_(ids))
+    return list(db.session.scalars(query.options(selectinload(Incident.updates))))
 
 
 def duration_seconds(incident: Incident) -> float | None:
