@@ -157,8 +157,8 @@ class Site:
         self.artifacts += made
 
 
-def _api_documents(settings, base, now):
-    documents = api_documents(settings=settings, base_url=base, now=now)
+def _api_documents(settings, base, now, **loaded):
+    documents = api_documents(settings=settings, base_url=base, now=now, **loaded)
     return [_json(f"/api/v2/{name}", document) for name, document in documents.items()]
 
 
@@ -190,12 +190,16 @@ class Render:
     def hot(self) -> None:
         """What time and component statuses move: the status page, badge and JSON documents."""
         now, tz, settings, base = self.now, self.tz, self.settings, self.base
-        view = pages.page_view(now=now, tz_name=tz)
+        # The status page and the JSON documents show the same components and open incidents.
+        loaded = {"components": self.components, "open_": pages.open_incidents()}
+        view = pages.page_view(now=now, tz_name=tz, **loaded)
         self.site.add("/", lambda: _status_page(view, self.components, now, tz))
         badge = lambda: render_badge(view.indicator, view.description)  # noqa: E731
         self.site.add("/badge.svg", lambda: Artifact("/badge.svg", SVG, badge()))
         names = [f"/api/v2/{name}" for name in API_DOCUMENTS]
-        self.site.add(names[0], lambda: _api_documents(settings, base, now), also=names[1:])
+        self.site.add(
+            names[0], lambda: _api_documents(settings, base, now, **loaded), also=names[1:]
+        )
         openapi = "/api/v2/openapi.json"
         self.site.add(openapi, lambda: _json(openapi, openapi_document(base)))
 
