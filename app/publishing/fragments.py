@@ -1,4 +1,5 @@
-"""Fragments of pages rendered once and kept between publishes: history rows, month links.
+"""Fragments of pages rendered once and kept between publishes: history rows, month links,
+the status page's component items.
 
 A history page re-rendered for one change shows hundreds of rows and, on a long archive, a
 link to each of a hundred or more months; nearly all of them are what the last publish
@@ -17,8 +18,10 @@ from app.publishing.status import STATUS_LABELS, public_updates
 
 ROW_CACHE = 20_000  # history rows kept between publishes (a few hundred bytes each)
 LINKS_CACHE = 512  # month link lists (one per history index: the page's and each component's)
+ITEMS_CACHE = 2048  # status page component items (with their 90 uptime bars)
 _rows: dict = {}
 _links: dict = {}
+_items: dict = {}
 
 
 def helpers() -> dict:
@@ -27,6 +30,7 @@ def helpers() -> dict:
         "history_row": history_row,
         "history_rows": history_rows,
         "archive_links": archive_links,
+        "component_items": component_items,
         # Rows stored before text was cleaned at the edge may hold control characters.
         "markdown": external_html,
         "public_updates": public_updates,
@@ -86,3 +90,27 @@ def archive_links(months, component) -> Markup:
             _links.clear()
         links = _links[key] = _macros().month_links(months, component)
     return links
+
+
+def component_items(components, uptime) -> Markup:
+    """The status page's items (``component_item``) of these components, each rendered once
+    for the same name, status, description and uptime bars."""
+    items = []
+    for component in components:
+        shown = uptime[component.id]
+        key = (
+            component.slug,
+            component.name,
+            component.status,
+            component.description,
+            shown.percent,
+            tuple(shown.days),
+            *_page_key(),
+        )
+        item = _items.get(key)
+        if item is None:
+            if len(_items) >= ITEMS_CACHE:
+                _items.clear()
+            item = _items[key] = _macros().component_item(component, uptime)
+        items.append(item)
+    return Markup("".join(items))  # noqa: S704 - rendered macros

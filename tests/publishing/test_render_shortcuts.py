@@ -8,10 +8,11 @@ from hypothesis import strategies as st
 
 from app.core.text import printable
 from app.extensions import db
-from app.models import ComponentStatusChange
-from app.publishing import feeds, uptime
-from app.publishing.site import _json
-from tests.factories import create_component, create_incident
+from app.models import ComponentStatusChange, Incident
+from app.publishing import feeds, fragments, uptime
+from app.publishing.site import _json, render_site
+from app.sqltypes import utcnow
+from tests.factories import create_component, create_incident, create_settings
 
 NOON = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # noon in Tokyo
 
@@ -100,3 +101,44 @@ def test_feeds_made_of_kept_entries_are_what_feedgen_writes(ctx):
     incidents[0].title = "Renamed"  # a fact an entry shows: its entries are made anew
     made = feeds.render_feeds(spec, incidents, base_url=base, fallback=NOON)
     assert made == _plain_feeds(spec, incidents, base) and b"Renamed" in made[".rss"]
+
+
+def _site_bytes():
+    return {a.path: a.body for a in render_site(now=NOON).artifacts}
+
+
+def _cold_site_bytes():
+    for kept in (fragments._rows, fragments._links, fragments._items, feeds._entries):
+        kept.clear()
+    uptime._past.clear()
+    return _site_bytes()
+
+
+def test_a_site_rendered_from_kept_fragments_is_what_a_fresh_render_gives(ctx):
+    settings = create_settings(timezone="Europe/Paris")
+    api = create_component(slug="api", name="API")
+    cdn = create_component(slug="cdn", name="CDN")
+    for n in range(40):  # a few months of history, so /history links to older months
+        create_incident(
+            title=f"Past {n}",
+            state="resolved",
+            components=[api if n % 2 else cdn],
+            updates=[("Fixed.", "")],
+            started_minutes_ago=(n + 1) * 3 * 24 * 60,
+            resolved_at=utcnow() - timedelta(days=3 * n),
+        )
+    _site_bytes()  # fills every kept fragment
+    newest = db.session.scalars(db.select(Incident).filter_by(title="Past 0")).one()
+    changes = [
+        lambda: setattr(api, "description", "The public API."),
+        lambda: setattr(api, "name", "Public API"),
+        lambda: setattr(cdn, "status", "major_outage"),
+        lambda: setattr(newest, "title", "Past zero"),
+        lambda: setattr(newest, "started_at", newest.started_at - timedelta(days=200)),
+        lambda: setattr(settings, "timezone", "Asia/Tokyo"),
+    ]
+    for change in changes:
+        change()
+        db.session.commit()
+        warm = _site_bytes()
+        assert warm == _cold_site_bytes()
