@@ -18,7 +18,7 @@ from app.publishing.status import STATUS_LABELS, public_updates
 
 ROW_CACHE = 20_000  # history rows kept between publishes (a few hundred bytes each)
 LINKS_CACHE = 512  # month link lists (one per history index: the page's and each component's)
-ITEMS_CACHE = 2048  # status page component items (with their 90 uptime bars)
+ITEMS_CACHE = 1024  # status page component items (a few kilobytes each: 90 uptime bars)
 _rows: dict = {}
 _links: dict = {}
 _items: dict = {}

@@ -159,7 +159,7 @@ def _per_day(spans, bounds):
     return out
 
 
-PAST_CACHE = 1024  # components' past days kept between publishes (90 small tuples each)
+PAST_CACHE = 512  # components' past days kept between publishes (89 small objects each)
 _past: dict = {}
 
 
