@@ -54,7 +54,7 @@ def _page_key() -> tuple:
     return (page_settings().timezone, request.script_root, current_app.jinja_env)
 
 
-def history_row(incident) -> Markup:
+def history_row(incident, page_key: tuple | None = None) -> Markup:
     """One history row (``incident_row``), rendered once for the same facts on the same page:
     a history page re-rendered for one change renders only that change's row."""
     key = (
@@ -65,7 +65,7 @@ def history_row(incident) -> Markup:
         incident.state,
         incident.started_at,
         incident.resolved_at,
-        *_page_key(),
+        *(page_key or _page_key()),
     )
     row = _rows.get(key)
     if row is None:
@@ -77,7 +77,8 @@ def history_row(incident) -> Markup:
 
 def history_rows(incidents) -> Markup:
     """The rows of a list of incidents, one after the other (no loop in the template)."""
-    return Markup("".join([history_row(incident) for incident in incidents]))  # noqa: S704 - rendered macros
+    page_key = _page_key()
+    return Markup("".join([history_row(incident, page_key) for incident in incidents]))  # noqa: S704 - rendered macros
 
 
 def archive_links(months, component) -> Markup:
@@ -95,7 +96,7 @@ def archive_links(months, component) -> Markup:
 def component_items(components, uptime) -> Markup:
     """The status page's items (``component_item``) of these components, each rendered once
     for the same name, status, description and uptime bars."""
-    items = []
+    items, page_key = [], _page_key()
     for component in components:
         shown = uptime[component.id]
         key = (
@@ -105,7 +106,7 @@ def component_items(components, uptime) -> Markup:
             component.description,
             shown.percent,
             tuple(shown.days),
-            *_page_key(),
+            *page_key,
         )
         item = _items.get(key)
         if item is None:
