@@ -65,6 +65,8 @@ def render_changes(*, now=None) -> Batch:
     rows = list(
         db.session.scalars(select(PublishDirty).order_by(PublishDirty.id).limit(BATCH_ROWS))
     )
+    if not rows:  # nothing waits: no render (the publish task asks once more after its last)
+        return Batch(site=Site())
     kinds = {}
     for row in rows:
         kinds.setdefault(row.kind, []).append(row.key)

@@ -1,5 +1,6 @@
 """Atom and RSS feeds of external updates: one entry per update, stable tag: ids, no "now"."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -45,9 +46,8 @@ def feed_entries(incidents: list[Incident]) -> list[tuple[Incident, Update]]:
     return pairs[:MAX_ENTRIES]
 
 
-def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: datetime, bodies):
+def _generator(spec: FeedSpec, base_url: str, kind: str, entries, updated: datetime, bodies):
     fg = FeedGenerator()
-    updated = entries[0][1].posted_at if entries else fallback
     fg.id(tag_uri(base_url, datetime(2026, 1, 1), spec.path))
     # XML refuses control characters: rows stored before the edge cleaned them are cleaned here.
     title = clean_line(spec.title)
@@ -79,11 +79,54 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, fallback: date
 def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime):
     """{".atom": bytes, ".rss": bytes} for the given incidents' external updates."""
     entries = feed_entries(incidents)
+    updated = entries[0][1].posted_at if entries else fallback
     # Each body is rendered once for both formats.
     bodies = {u.id: str(external_html(u.external_body)) for _, u in entries}
-    atom = _generator(spec, base_url, "atom", entries, fallback, bodies).atom_str(pretty=True)
-    rss = _generator(spec, base_url, "rss", entries, fallback, bodies).rss_str(pretty=True)
-    return {".atom": atom, ".rss": rss}
+    return {
+        f".{kind}": _feed(spec, base_url, kind, entries, updated, bodies)
+        for kind in ("atom", "rss")
+    }
+
+
+ENTRY_CACHE = 8192  # entries' XML kept between publishes (under a kilobyte each, most)
+_entries: dict = {}
+_CLOSE = {"atom": b"</feed>\n", "rss": b"  </channel>\n</rss>\n"}
+# Text and attributes are escaped, so "<entry>"/"<item>" only ever open an entry.
+_ENTRY = {
+    "atom": re.compile(rb"  <entry>\n.*?</entry>\n", re.DOTALL),
+    "rss": re.compile(rb"    <item>\n.*?</item>\n", re.DOTALL),
+}
+
+
+def _xml(spec, base_url, kind, entries, updated, bodies) -> bytes:
+    fg = _generator(spec, base_url, kind, entries, updated, bodies)
+    return fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+
+
+def _feed(spec, base_url, kind, entries, updated, bodies) -> bytes:
+    """feedgen's bytes for the feed, with each entry's XML made once for the same facts: a
+    feed re-rendered for one update makes one entry, not a hundred. An entry's XML depends
+    only on the key's facts (its place in the tree is the same in every feed of a kind)."""
+    keys = [
+        (kind, base_url, i.public_id, i.title, u.public_id, u.state, u.posted_at, bodies[u.id])
+        for i, u in entries
+    ]
+    xml = {key: _entries.get(key) for key in keys}
+    missing = [(key, entry) for key, entry in zip(keys, entries, strict=True) if xml[key] is None]
+    if missing:
+        made = _xml(spec, base_url, kind, [entry for _, entry in missing], updated, bodies)
+        found = _ENTRY[kind].findall(made)
+        if len(found) != len(missing):  # not feedgen's usual layout: no shortcut
+            return _xml(spec, base_url, kind, entries, updated, bodies)
+        if len(_entries) + len(found) > ENTRY_CACHE:
+            _entries.clear()
+        for (key, _), entry_xml in zip(missing, found, strict=True):
+            xml[key] = _entries[key] = entry_xml
+    head = _xml(spec, base_url, kind, [], updated, bodies)
+    close = _CLOSE[kind]
+    if not head.endswith(close):
+        return _xml(spec, base_url, kind, entries, updated, bodies)
+    return b"".join([head[: -len(close)], *(xml[key] for key in keys), close])
 
 
 def site_feed_spec(page_name: str) -> FeedSpec:

@@ -107,11 +107,12 @@ def open_incidents() -> list[Incident]:
     return list(db.session.scalars(query.order_by(Incident.started_at.desc())))
 
 
-def page_view(*, now: datetime, tz_name: str | None) -> PageView:
-    """Everything the status page shows, as of ``now``."""
-    components = public_components()
+def page_view(*, now: datetime, tz_name: str | None, components=None, open_=None) -> PageView:
+    """Everything the status page shows, as of ``now`` (``components`` and ``open_``: what
+    ``public_components`` and ``open_incidents`` return, when the caller has them already)."""
+    components = public_components() if components is None else components
     visible = [c for c in components if not (c.only_show_if_degraded and c.status == "operational")]
-    open_ = open_incidents()
+    open_ = open_incidents() if open_ is None else open_
     indicator, description = page_indicator(components, open_)
     by_group = {}
     ungrouped = []
@@ -141,8 +142,10 @@ def past_days(*, now: datetime, tz_name: str | None, days: int = PAST_DAYS):
     tz = zone(tz_name)
     today = now.astimezone(tz).date()
     since = now - timedelta(days=days + 1)
+    # A past day lists history rows: the incident's own columns, nothing else loaded.
     query = (
-        public_incidents_query()
+        db.select(Incident)
+        .where(Incident.is_public.is_(True))
         .where(Incident.state.in_(_CLOSED), Incident.started_at >= since)
         .order_by(Incident.started_at.desc())
     )
@@ -250,7 +253,9 @@ def feed_incidents(component: Component | None = None, *, limit: int = MAX_ENTRI
     ids = set(db.session.scalars(latest))
     if not ids:
         return []
-    return list(db.session.scalars(public_incidents_query().where(Incident.id.in_(ids))))
+    # An entry shows the incident's title and its updates: its components are not loaded.
+    query = db.select(Incident).where(Incident.is_public.is_(True), Incident.id.in_(ids))
+    return list(db.session.scalars(query.options(selectinload(Incident.updates))))
 
 
 def duration_seconds(incident: Incident) -> float | None:

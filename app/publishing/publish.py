@@ -123,7 +123,7 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
     if not full and expected is None:
         query = query.where(PublishedArtifact.path.in_(paths))
     existing = {row.path: row for row in db.session.execute(query)}
-    changed, gone = {}, []
+    changed, gone, updates = {}, [], []
     for artifact in site.artifacts:
         etag = etag_for(artifact.body)
         row = existing.pop(artifact.path, None)
@@ -144,10 +144,10 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
         if row is None:
             db.session.add(PublishedArtifact(path=artifact.path, **values))
         else:
-            db.session.execute(
-                update(PublishedArtifact).where(PublishedArtifact.id == row.id).values(**values)
-            )
+            updates.append({"id": row.id, **values})
         changed[artifact.path] = encoded
+    if updates:  # one statement for all (by primary key, executemany)
+        db.session.execute(update(PublishedArtifact), updates)
     removed = set(site.gone)
     if full:
         removed |= set(existing)

@@ -1,11 +1,12 @@
 """Render every public artifact (pages, feeds, JSON, badge) once, as bytes."""
 
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.settings import page_settings
@@ -17,12 +18,11 @@ from app.publishing.feeds import (
     ATOM_TYPE,
     RSS_TYPE,
     component_feed_spec,
-    external_html,
     render_feeds,
     site_feed_spec,
 )
+from app.publishing.fragments import helpers
 from app.publishing.openapi import openapi_document
-from app.publishing.status import STATUS_LABELS, public_updates
 from app.publishing.statuspage import API_DOCUMENTS, api_documents
 from app.publishing.uptime import uptime_for
 from app.sqltypes import utcnow
@@ -46,51 +46,8 @@ def base_url() -> str:
     return clean_line(url).rstrip("/")
 
 
-ROW_CACHE = 20_000  # history rows kept between publishes (a few hundred bytes each)
-_rows: dict = {}
-
-
-def history_row(incident):
-    """One history row (``incident_row``), rendered once for the same facts on the same page:
-    a history page re-rendered for one change renders only that change's row."""
-    key = (
-        incident.public_id,
-        incident.title,
-        incident.impact,
-        incident.kind,
-        incident.state,
-        incident.started_at,
-        incident.resolved_at,
-        page_settings().timezone,
-        request.script_root,
-        current_app.jinja_env,
-    )
-    row = _rows.get(key)
-    if row is None:
-        if "crier_row_macro" not in g:
-            macros = current_app.jinja_env.get_template("public/_macros.html")
-            g.crier_row_macro = macros.make_module(_helpers()).incident_row
-        if len(_rows) >= ROW_CACHE:
-            _rows.clear()
-        row = _rows[key] = g.crier_row_macro(incident)
-    return row
-
-
-def _helpers():
-    return {
-        "history_row": history_row,
-        # Rows stored before text was cleaned at the edge may hold control characters.
-        "markdown": external_html,
-        "public_updates": public_updates,
-        "affected_components": pages.affected_components,
-        "duration_seconds": pages.duration_seconds,
-        "status_label": lambda status: STATUS_LABELS[status],
-        "long_date": lambda day: f"{day.day} {day:%B %Y}",
-    }
-
-
 def _html(path, template, **context) -> Artifact:
-    page = render_template(template, **_helpers(), **context)
+    page = render_template(template, **helpers(), **context)
     return Artifact(path, HTML, clean_text(page).encode())
 
 
@@ -131,9 +88,23 @@ def _feeds(spec, incidents, base, now):
         yield Artifact(spec.path + ext, ATOM_TYPE if ext == ".atom" else RSS_TYPE, body)
 
 
+# What ``json.dumps(ensure_ascii=False)`` writes for a character ``clean_text`` would change:
+# an escaped C0 control (``\b``, ``\f``, ``\r``, ``\u00XX``) or a raw C1 control, surrogate or
+# noncharacter. A false alarm (a literal backslash-b in a text) only takes the slow path.
+_UNCLEAN = re.compile(r"\\[bfr]|\\u00[01]|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _dumps(document) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(path, document) -> Artifact:
-    body = json.dumps(printable(document), ensure_ascii=False, separators=(",", ":")).encode()
-    return Artifact(path, JSON, body)
+    """The document as compact JSON, every string cleaned (``printable``); walking the whole
+    document to clean it is done only when its text shows something to clean."""
+    text = _dumps(document)
+    if _UNCLEAN.search(text):
+        text = _dumps(printable(document))
+    return Artifact(path, JSON, text.encode())
 
 
 def _status_page(view, components, now, tz) -> Artifact:
@@ -186,8 +157,8 @@ class Site:
         self.artifacts += made
 
 
-def _api_documents(settings, base, now):
-    documents = api_documents(settings=settings, base_url=base, now=now)
+def _api_documents(settings, base, now, **loaded):
+    documents = api_documents(settings=settings, base_url=base, now=now, **loaded)
     return [_json(f"/api/v2/{name}", document) for name, document in documents.items()]
 
 
@@ -219,12 +190,16 @@ class Render:
     def hot(self) -> None:
         """What time and component statuses move: the status page, badge and JSON documents."""
         now, tz, settings, base = self.now, self.tz, self.settings, self.base
-        view = pages.page_view(now=now, tz_name=tz)
+        # The status page and the JSON documents show the same components and open incidents.
+        loaded = {"components": self.components, "open_": pages.open_incidents()}
+        view = pages.page_view(now=now, tz_name=tz, **loaded)
         self.site.add("/", lambda: _status_page(view, self.components, now, tz))
         badge = lambda: render_badge(view.indicator, view.description)  # noqa: E731
         self.site.add("/badge.svg", lambda: Artifact("/badge.svg", SVG, badge()))
         names = [f"/api/v2/{name}" for name in API_DOCUMENTS]
-        self.site.add(names[0], lambda: _api_documents(settings, base, now), also=names[1:])
+        self.site.add(
+            names[0], lambda: _api_documents(settings, base, now, **loaded), also=names[1:]
+        )
         openapi = "/api/v2/openapi.json"
         self.site.add(openapi, lambda: _json(openapi, openapi_document(base)))
 

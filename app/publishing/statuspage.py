@@ -39,12 +39,12 @@ def iso(value: datetime | None, tz_name: str | None) -> str | None:
 class ApiBuilder:
     """Builds the documents for one publish, sharing the page facts between them."""
 
-    def __init__(self, settings: Setting, base_url: str, now: datetime):
+    def __init__(self, settings: Setting, base_url: str, now: datetime, components=None):
         self.settings = settings
         self.tz = settings.timezone
         self.base_url = base_url
         self.now = now
-        self.components = pages.public_components()
+        self.components = pages.public_components() if components is None else components
         self.groups = pages.public_groups()
         self.public_ids = {c.id for c in self.components}
 
@@ -194,9 +194,13 @@ API_DOCUMENTS = (
 )
 
 
-def api_documents(*, settings: Setting, base_url: str, now: datetime) -> dict[str, dict]:
-    """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint."""
-    b = ApiBuilder(settings, base_url, now)
+def api_documents(
+    *, settings: Setting, base_url: str, now: datetime, components=None, open_=None
+) -> dict[str, dict]:
+    """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
+    (``components``, ``open_``: the page's public components and open incidents, when the
+    caller has loaded them already)."""
+    b = ApiBuilder(settings, base_url, now, components)
     query = pages.public_incidents_query()
     recent = {
         kind: list(
@@ -208,7 +212,7 @@ def api_documents(*, settings: Setting, base_url: str, now: datetime) -> dict[st
         )
         for kind in IncidentKind
     }
-    open_ = pages.open_incidents()
+    open_ = pages.open_incidents() if open_ is None else open_
     shown = [*recent["incident"], *recent["maintenance"], *open_]
     changes = _changes_by_update(shown, b.public_ids)
     updated = [settings.updated_at, *(c.updated_at for c in b.components)]

@@ -159,6 +159,28 @@ def _per_day(spans, bounds):
     return out
 
 
+PAST_CACHE = 512  # components' past days kept between publishes (89 small objects each)
+_past: dict = {}
+
+
+def _past_days(component, changes, spans, bounds, key) -> tuple[list, list]:
+    """The bars and (downtime, covered) minutes of every day before today. They do not move
+    with the clock within a day, so a component whose history did not change since the last
+    publish today costs a lookup: the key holds its changes, creation, status and the days."""
+    key = (component.id, component.created_at, component.status, tuple(changes), *key)
+    found = _past.get(key)
+    if found is None:
+        if len(_past) >= PAST_CACHE:
+            _past.clear()
+        per_day = _per_day(spans, bounds)
+        bars = [
+            UptimeDay(start_day, None if down is None else round(down, 1))
+            for start_day, (down, _) in zip(key[-1], per_day, strict=True)
+        ]
+        found = _past[key] = (bars, per_day)
+    return found
+
+
 def uptime_for(components, *, now: datetime, tz_name: str | None, days: int = DAYS):
     """component id → Uptime over the last ``days`` local days ending today."""
     tz = zone(tz_name)
@@ -168,14 +190,15 @@ def uptime_for(components, *, now: datetime, tz_name: str | None, days: int = DA
     midnights = [_local_midnight(d, tz) for d in [*local_days, today + timedelta(days=1)]]
     bounds = [(start, min(end, now)) for start, end in pairwise(midnights)]
     histories = _histories([c.id for c in components], midnights[0])
+    past_key = (tz_name, tuple(local_days[:-1]))
     result = {}
     for component in components:
-        spans = _intervals(component, histories[component.id], now)
-        per_day = _per_day(spans, bounds)
-        bars = [
-            UptimeDay(day, None if down is None else round(down, 1))
-            for day, (down, _) in zip(local_days, per_day, strict=True)
-        ]
+        changes = histories[component.id]
+        spans = _intervals(component, changes, now)
+        past_bars, past = _past_days(component, changes, spans, bounds[:-1], past_key)
+        (down, covered) = _per_day(spans, bounds[-1:])[0]  # today: up to now
+        bars = [*past_bars, UptimeDay(today, None if down is None else round(down, 1))]
+        per_day = [*past, (down, covered)]
         total_down = sum(down or 0.0 for down, _ in per_day)
         total_covered = sum(covered for _, covered in per_day)
         percent = None
