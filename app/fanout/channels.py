@@ -86,14 +86,17 @@ def pending_change_dispatches() -> list[int]:
     return list(db.session.scalars(query.order_by(Dispatch.id)))
 
 
-def _backoff(attempts: int) -> float:
+def _backoff(attempts: int, asked: float | None = None) -> float:
+    """Seconds before the next try: what the endpoint asked for (``Retry-After``), else our
+    doubling backoff; never more than ``HOOK_MAX_BACKOFF_SECONDS`` (an endpoint asking for a
+    day must not hold the dispatch for a day)."""
     cfg = current_app.config
-    delay = cfg.get("HOOK_BACKOFF_SECONDS", 2.0) * 2 ** (attempts - 1)
+    delay = cfg.get("HOOK_BACKOFF_SECONDS", 2.0) * 2 ** (attempts - 1) if asked is None else asked
     return min(delay, cfg.get("HOOK_MAX_BACKOFF_SECONDS", 60.0))
 
 
-def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str | None]:
-    """One request: (ok, retryable, error)."""
+def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
+    """One request: (ok, retryable, error, seconds the endpoint asked us to wait or None)."""
     update = dispatch.update
     timeout = current_app.config.get("HOOK_TIMEOUT_SECONDS", 5.0)
     headers = {"Content-Type": "application/json", "User-Agent": "Crier-Webhook/1"}
@@ -115,11 +118,11 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str |
         response = request("POST", url, body=body, headers=headers,
                            allow_private=allow_private(), timeout=timeout)  # fmt: skip
     except OutboundError as exc:
-        return False, exc.retryable, exc.message
+        return False, exc.retryable, exc.message, None
     if response.ok:
-        return True, False, None
+        return True, False, None, None
     retryable = response.status == 429 or response.status >= 500
-    return False, retryable, f"the endpoint answered {response.status}"
+    return False, retryable, f"the endpoint answered {response.status}", response.retry_after()
 
 
 def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
@@ -127,14 +130,14 @@ def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
     if sub is not None and not sub.is_active:  # left or was disabled while this one waited
         delivery.status, delivery.last_error = DeliveryStatus.failed, "no longer subscribed"
         return
-    ok, retryable, error = _send(dispatch, delivery)
+    ok, retryable, error, asked = _send(dispatch, delivery)
     now = utcnow()
     delivery.attempts += 1
     delivery.last_error = error
     if ok:
         delivery.status, delivery.sent_at = DeliveryStatus.sent, now
     elif retryable and delivery.attempts <= current_app.config.get("HOOK_RETRIES", 5):
-        delivery.next_attempt_at = now + timedelta(seconds=_backoff(delivery.attempts))
+        delivery.next_attempt_at = now + timedelta(seconds=_backoff(delivery.attempts, asked))
         return
     else:
         delivery.status = DeliveryStatus.failed
