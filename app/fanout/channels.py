@@ -158,9 +158,39 @@ def _counts(dispatch: Dispatch) -> dict:
     }
 
 
-def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> None:
-    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock.
-    ``check_in`` renews the lease (raising when the run must stop); ``wait`` sleeps."""
+def outcome(dispatch: Dispatch) -> tuple[DispatchStatus, str | None, dict]:
+    """How a finished dispatch ended: (status, error, counts). ``sent`` only when every
+    delivery was delivered; else ``failed``, saying how many failed and the last reason."""
+    counts = _counts(dispatch)
+    failed = counts["failed_count"]
+    if not failed:
+        return DispatchStatus.sent, None, counts
+    last = db.session.scalar(
+        db.select(HookDelivery.last_error)
+        .filter_by(dispatch_id=dispatch.id, status=DeliveryStatus.failed)
+        .order_by(HookDelivery.id.desc())
+        .limit(1)
+    )
+    total = failed + counts["accepted_count"]
+    return DispatchStatus.failed, f"{failed} of {total} deliveries failed; last: {last}", counts
+
+
+def retry_failed(dispatch: Dispatch) -> None:
+    """Make the dispatch's failed deliveries due again, retries afresh (no commit: the
+    caller's); those whose subscriber has gone since fail again without a request."""
+    db.session.execute(
+        db.update(HookDelivery)
+        .where(
+            HookDelivery.dispatch_id == dispatch.id, HookDelivery.status == DeliveryStatus.failed
+        )
+        .values(status=DeliveryStatus.pending, attempts=0, next_attempt_at=utcnow())
+    )
+
+
+def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> tuple:
+    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock;
+    then its ``outcome``. ``check_in`` renews the lease (raising when the run must stop);
+    ``wait`` sleeps."""
     if not db.session.scalar(db.select(HookDelivery.id).filter_by(dispatch_id=dispatch.id)):
         found = _recipients(dispatch)
         for sub_id, group_id in found:
@@ -175,7 +205,7 @@ def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> None:
     while True:
         waiting = list(db.session.scalars(pending.order_by(HookDelivery.next_attempt_at)))
         if not waiting:
-            return
+            return outcome(dispatch)
         now = utcnow()
         due = [d for d in waiting if d.next_attempt_at <= now]
         if not due:
