@@ -125,11 +125,16 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
     return False, retryable, f"the endpoint answered {response.status}", response.retry_after()
 
 
-def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
+def _gone(delivery: HookDelivery) -> bool:
+    """Fail (without a request) a delivery whose subscriber left or was disabled meanwhile."""
     sub = delivery.subscriber
-    if sub is not None and not sub.is_active:  # left or was disabled while this one waited
+    if sub is not None and not sub.is_active:
         delivery.status, delivery.last_error = DeliveryStatus.failed, "no longer subscribed"
-        return
+        return True
+    return False
+
+
+def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
     ok, retryable, error, asked = _send(dispatch, delivery)
     now = utcnow()
     delivery.attempts += 1
@@ -212,6 +217,11 @@ def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> tuple:
             wait((waiting[0].next_attempt_at - now).total_seconds(), dispatch, owner)
             continue
         for delivery in due:
-            _attempt(dispatch, delivery)
-            db.session.commit()
-            check_in(dispatch, owner, last_error=delivery.last_error, **_counts(dispatch))
+            if not _gone(delivery):
+                # Committed before the request: if this worker dies while it is on the wire,
+                # the takeover counts it as a possible duplicate (``lease._TAKEOVER``).
+                check_in(dispatch, owner, in_flight=1)
+                _attempt(dispatch, delivery)
+            # The delivery's result, the counts and nothing on the wire: one commit.
+            counts = _counts(dispatch)
+            check_in(dispatch, owner, in_flight=0, last_error=delivery.last_error, **counts)
