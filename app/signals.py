@@ -19,3 +19,5 @@ public_changed = _signals.signal("public-changed")
 # kwargs: subscriber_id, token (the link's secret, never stored) / subscriber_id
 confirmation_requested = _signals.signal("confirmation-requested")
 manage_link_requested = _signals.signal("manage-link-requested")
+# kwargs: notices=[{"subject", "body", "recipients"}]: emails to the on-duty lead about alerts
+alert_notices_ready = _signals.signal("alert-notices-ready")

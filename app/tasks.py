@@ -9,6 +9,7 @@ import logging
 
 from huey import crontab
 
+from app.alerts import notices as alert_notices
 from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import huey
 from app.fanout import channels as channel_service
@@ -20,6 +21,7 @@ from app.publishing.changes import pending, record_change
 from app.publishing.publish import publish_changes, publish_for_the_clock
 from app.reminders import tick as reminders_service
 from app.signals import (
+    alert_notices_ready,
     confirmation_requested,
     manage_link_requested,
     public_changed,
@@ -123,6 +125,27 @@ def _enqueue_component_changes(sender, *, components=(), **extra):
             run_dispatch(dispatch_id)
     except Exception:
         log.exception("could not enqueue component change dispatches")
+
+
+# --- Alerts: the lead's notices ---------------------------------------------------------------
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_alert_notice(subject, body, to):
+    """Email one alert notice to one person (a retry resends to that person only)."""
+    alert_notices.send_notice(subject=subject, body=body, to=to)
+
+
+@alert_notices_ready.connect
+def _send_alert_notices(sender, *, notices, **extra):
+    """After the Alertmanager notification's commit: queue each notice for each recipient. A
+    queue that is down must not fail Alertmanager's POST (it would retry and repeat)."""
+    for notice in notices:
+        for address in notice["recipients"]:
+            try:
+                send_alert_notice(notice["subject"], notice["body"], address)
+            except Exception:
+                log.exception("could not enqueue an alert notice to %s", address)
 
 
 # --- Reminders --------------------------------------------------------------------------------

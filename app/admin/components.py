@@ -12,7 +12,7 @@ from app.admin.forms import (
     options,
     show_error,
 )
-from app.alerts.modes import set_alert_mode
+from app.alerts.modes import edit_component as edit_component_and_alert_mode
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.incidents import components as service
@@ -95,7 +95,7 @@ def edit_component(public_id):
         return render_template("admin/components/edit.html", form=form, component=component)
     if form.validate():
         try:
-            service.edit_component(
+            edit_component_and_alert_mode(
                 component,
                 name=form.name.data,
                 actor=current_user,
@@ -103,8 +103,8 @@ def edit_component(public_id):
                 description=form.description.data,
                 group_id=form.group_id.data or None,
                 is_public=form.is_public.data,
+                alert_mode=form.alert_mode.data,
             )
-            set_alert_mode(component, mode=form.alert_mode.data, actor=current_user)
         except ServiceError as exc:
             show_error(form, exc)
         else:

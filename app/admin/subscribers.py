@@ -81,7 +81,7 @@ def import_subscribers_csv():
 
 @bp.route("/incidents/<public_id>/dispatches")
 def list_incident_dispatches(public_id):
-    """The numbers of every email dispatch of an incident."""
+    """The numbers of every dispatch (email, webhook, Slack) of an incident."""
     incident = db.session.scalar(db.select(Incident).filter_by(public_id=public_id))
     if incident is None:
         abort(404)

@@ -1,12 +1,13 @@
-"""Emails to the Comms Lead about alerts, sent after the commit; a failure is logged."""
+"""Emails to the Comms Lead about alerts: written in the request, sent by the queue after the
+commit (``alert_notices_ready``), one task per recipient; a refusal is logged."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask import current_app
 
 from app.core.settings import mail_from, page_settings
-from app.email import DeliveryError, send_one
+from app.email import PermanentError, send_one
 from app.models import AlertState, Component, User
 from app.timefmt import format_local
 
@@ -62,11 +63,15 @@ def restored_notice(component: Component, state: AlertState, people: list[User])
     return Notice(subject, "\n".join(lines), sorted({p.email for p in people}))
 
 
-def send_notices(notices: list[Notice]) -> None:
-    """Send each notice to each recipient now; failures are logged, never raised."""
-    for notice in notices:
-        for address in notice.recipients:
-            try:
-                send_one(sender=mail_from(), to=address, subject=notice.subject, text=notice.body)
-            except DeliveryError as exc:
-                log.warning("alert notice to %s failed: %s", address, exc)
+def as_signal(notices: list[Notice]) -> list[dict]:
+    """The notices as plain values, for the queue."""
+    return [asdict(notice) for notice in notices]
+
+
+def send_notice(*, subject: str, body: str, to: str) -> None:
+    """Email one notice to one person now (a queued task). A refusal is logged; a provider's
+    passing trouble (``RetryableError``) is raised, for the queue to try again."""
+    try:
+        send_one(sender=mail_from(), to=to, subject=subject, text=body)
+    except PermanentError as exc:
+        log.warning("alert notice to %s refused: %s", to, exc)

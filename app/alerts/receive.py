@@ -1,7 +1,9 @@
 """One Alertmanager notification, one commit: each alert's state is recorded by fingerprint
 (a repeat changes nothing); on an ``automatic`` component the status follows the worst firing
 alert, a critical one opens an incident, and the status before the alerts comes back when they
-resolve (the incident stays open: the lead is told to post the resolution)."""
+resolve (the incident stays open: the lead is told to post the resolution). The lead's notices
+go to the queue after the commit: an email provider that stalls never holds Alertmanager's
+POST."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,14 +11,14 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from app.alerts import rules
-from app.alerts.notices import Notice, restored_notice, send_notices, suggest_notice
+from app.alerts.notices import Notice, as_signal, restored_notice, suggest_notice
 from app.alerts.payload import Alert, Notification
 from app.core.audit import record
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident, get_incident
 from app.incidents.updates import set_component_status
 from app.models import AlertMode, AlertState, AlertStatus, Component, State, User
-from app.signals import public_changed
+from app.signals import alert_notices_ready, public_changed
 from app.sqltypes import new_public_id, utcnow
 
 INCIDENT_SEVERITY = "SEV2"  # what a critical alert opens
@@ -140,7 +142,7 @@ def _suggest(notification: Notification, outcome: Outcome) -> None:
 
 def receive_alerts(notification: Notification, *, actor: User) -> Outcome:
     """Record a notification's alerts and act on them; one commit (the incident's, if the
-    alerts open one), then the emails."""
+    alerts open one), then the lead's notices are handed to the queue."""
     label = rules.component_label()
     outcome = Outcome()
     for alert in notification.alerts:
@@ -170,7 +172,9 @@ def receive_alerts(notification: Notification, *, actor: User) -> Outcome:
         _declare(outcome, actor)
     else:
         db.session.commit()
+    app = current_app._get_current_object()
     if outcome.moved:
-        public_changed.send(current_app._get_current_object(), components=sorted(outcome.moved))
-    send_notices(outcome.notices)
+        public_changed.send(app, components=sorted(outcome.moved))
+    if outcome.notices:
+        alert_notices_ready.send(app, notices=as_signal(outcome.notices))
     return outcome

@@ -86,14 +86,17 @@ def pending_change_dispatches() -> list[int]:
     return list(db.session.scalars(query.order_by(Dispatch.id)))
 
 
-def _backoff(attempts: int) -> float:
+def _backoff(attempts: int, asked: float | None = None) -> float:
+    """Seconds before the next try: what the endpoint asked for (``Retry-After``), else our
+    doubling backoff; never more than ``HOOK_MAX_BACKOFF_SECONDS`` (an endpoint asking for a
+    day must not hold the dispatch for a day)."""
     cfg = current_app.config
-    delay = cfg.get("HOOK_BACKOFF_SECONDS", 2.0) * 2 ** (attempts - 1)
+    delay = cfg.get("HOOK_BACKOFF_SECONDS", 2.0) * 2 ** (attempts - 1) if asked is None else asked
     return min(delay, cfg.get("HOOK_MAX_BACKOFF_SECONDS", 60.0))
 
 
-def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str | None]:
-    """One request: (ok, retryable, error)."""
+def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
+    """One request: (ok, retryable, error, seconds the endpoint asked us to wait or None)."""
     update = dispatch.update
     timeout = current_app.config.get("HOOK_TIMEOUT_SECONDS", 5.0)
     headers = {"Content-Type": "application/json", "User-Agent": "Crier-Webhook/1"}
@@ -115,26 +118,31 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple[bool, bool, str |
         response = request("POST", url, body=body, headers=headers,
                            allow_private=allow_private(), timeout=timeout)  # fmt: skip
     except OutboundError as exc:
-        return False, exc.retryable, exc.message
+        return False, exc.retryable, exc.message, None
     if response.ok:
-        return True, False, None
+        return True, False, None, None
     retryable = response.status == 429 or response.status >= 500
-    return False, retryable, f"the endpoint answered {response.status}"
+    return False, retryable, f"the endpoint answered {response.status}", response.retry_after()
+
+
+def _gone(delivery: HookDelivery) -> bool:
+    """Fail (without a request) a delivery whose subscriber left or was disabled meanwhile."""
+    sub = delivery.subscriber
+    if sub is not None and not sub.is_active:
+        delivery.status, delivery.last_error = DeliveryStatus.failed, "no longer subscribed"
+        return True
+    return False
 
 
 def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
-    sub = delivery.subscriber
-    if sub is not None and not sub.is_active:  # left or was disabled while this one waited
-        delivery.status, delivery.last_error = DeliveryStatus.failed, "no longer subscribed"
-        return
-    ok, retryable, error = _send(dispatch, delivery)
+    ok, retryable, error, asked = _send(dispatch, delivery)
     now = utcnow()
     delivery.attempts += 1
     delivery.last_error = error
     if ok:
         delivery.status, delivery.sent_at = DeliveryStatus.sent, now
     elif retryable and delivery.attempts <= current_app.config.get("HOOK_RETRIES", 5):
-        delivery.next_attempt_at = now + timedelta(seconds=_backoff(delivery.attempts))
+        delivery.next_attempt_at = now + timedelta(seconds=_backoff(delivery.attempts, asked))
         return
     else:
         delivery.status = DeliveryStatus.failed
@@ -155,9 +163,39 @@ def _counts(dispatch: Dispatch) -> dict:
     }
 
 
-def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> None:
-    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock.
-    ``check_in`` renews the lease (raising when the run must stop); ``wait`` sleeps."""
+def outcome(dispatch: Dispatch) -> tuple[DispatchStatus, str | None, dict]:
+    """How a finished dispatch ended: (status, error, counts). ``sent`` only when every
+    delivery was delivered; else ``failed``, saying how many failed and the last reason."""
+    counts = _counts(dispatch)
+    failed = counts["failed_count"]
+    if not failed:
+        return DispatchStatus.sent, None, counts
+    last = db.session.scalar(
+        db.select(HookDelivery.last_error)
+        .filter_by(dispatch_id=dispatch.id, status=DeliveryStatus.failed)
+        .order_by(HookDelivery.id.desc())
+        .limit(1)
+    )
+    total = failed + counts["accepted_count"]
+    return DispatchStatus.failed, f"{failed} of {total} deliveries failed; last: {last}", counts
+
+
+def retry_failed(dispatch: Dispatch) -> None:
+    """Make the dispatch's failed deliveries due again, retries afresh (no commit: the
+    caller's); those whose subscriber has gone since fail again without a request."""
+    db.session.execute(
+        db.update(HookDelivery)
+        .where(
+            HookDelivery.dispatch_id == dispatch.id, HookDelivery.status == DeliveryStatus.failed
+        )
+        .values(status=DeliveryStatus.pending, attempts=0, next_attempt_at=utcnow())
+    )
+
+
+def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> tuple:
+    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock;
+    then its ``outcome``. ``check_in`` renews the lease (raising when the run must stop);
+    ``wait`` sleeps."""
     if not db.session.scalar(db.select(HookDelivery.id).filter_by(dispatch_id=dispatch.id)):
         found = _recipients(dispatch)
         for sub_id, group_id in found:
@@ -172,13 +210,18 @@ def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> None:
     while True:
         waiting = list(db.session.scalars(pending.order_by(HookDelivery.next_attempt_at)))
         if not waiting:
-            return
+            return outcome(dispatch)
         now = utcnow()
         due = [d for d in waiting if d.next_attempt_at <= now]
         if not due:
             wait((waiting[0].next_attempt_at - now).total_seconds(), dispatch, owner)
             continue
         for delivery in due:
-            _attempt(dispatch, delivery)
-            db.session.commit()
-            check_in(dispatch, owner, last_error=delivery.last_error, **_counts(dispatch))
+            if not _gone(delivery):
+                # Committed before the request: if this worker dies while it is on the wire,
+                # the takeover counts it as a possible duplicate (``lease._TAKEOVER``).
+                check_in(dispatch, owner, in_flight=1)
+                _attempt(dispatch, delivery)
+            # The delivery's result, the counts and nothing on the wire: one commit.
+            counts = _counts(dispatch)
+            check_in(dispatch, owner, in_flight=0, last_error=delivery.last_error, **counts)

@@ -158,10 +158,12 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
         return _finish(dispatch, owner, DispatchStatus.failed, f"gave up after retries: {error}")
     if dispatch.channel != Channel.email:
         try:
-            channels.run_channel(dispatch, owner, check_in=_check_in, wait=_wait)
+            status, error, counts = channels.run_channel(
+                dispatch, owner, check_in=_check_in, wait=_wait
+            )
         except _Interrupted:
             return _interrupted(dispatch, owner)
-        return _finish(dispatch, owner, DispatchStatus.sent, None)
+        return _finish(dispatch, owner, status, error, **counts)
     backend = get_backend()
     if dispatch.cursor == 0 and dispatch.accepted_count == 0:
         lease.record(dispatch, owner, recipients_count=count_recipients(dispatch))
@@ -221,8 +223,8 @@ def _check_in(dispatch: Dispatch, owner: str, **values) -> None:
         raise _Interrupted
 
 
-def _finish(dispatch: Dispatch, owner: str, status: DispatchStatus, error: str | None):
-    lease.release(dispatch, owner, status, last_error=error, finished_at=utcnow())
+def _finish(dispatch: Dispatch, owner: str, status: DispatchStatus, error: str | None, **values):
+    lease.release(dispatch, owner, status, last_error=error, finished_at=utcnow(), **values)
     if status == DispatchStatus.failed:
         log.error("dispatch %s FAILED: %s", dispatch.id, error)
     return dispatch
@@ -270,6 +272,8 @@ def retry_dispatch(dispatch: Dispatch) -> Dispatch:
     """Send a failed dispatch again from its cursor (after fixing the key, say); caller enqueues."""
     if dispatch.status != DispatchStatus.failed:
         raise ServiceError("Only a failed dispatch can be retried.")
+    if dispatch.channel != Channel.email:
+        channels.retry_failed(dispatch)  # its cursor is the deliveries still pending
     dispatch.status = DispatchStatus.pending
     dispatch.attempts = 0
     dispatch.finished_at = None

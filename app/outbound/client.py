@@ -2,10 +2,14 @@
 
 import http.client
 import json
+import math
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import SplitResult, urlsplit
 
 from app.outbound.addresses import address_problem
@@ -13,6 +17,9 @@ from app.outbound.addresses import address_problem
 DEFAULT_TIMEOUT = 5.0
 MAX_TIMEOUT = 30.0
 MAX_RESPONSE_BYTES = 64 * 1024
+# The response headers Crier acts on; the others are never kept, and each value is bounded.
+KEPT_HEADERS = ("Retry-After",)
+MAX_HEADER_CHARS = 200
 _PRIVATE_HINT = "requests to private networks are off (an admin can allow them in Settings)"
 
 
@@ -30,10 +37,45 @@ class OutboundError(Exception):
 class Response:
     status: int
     body: bytes  # at most MAX_RESPONSE_BYTES; the rest is never read
+    headers: Mapping[str, str] = field(default_factory=dict)  # KEPT_HEADERS only, bounded
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    def retry_after(self, *, now: datetime | None = None) -> float | None:
+        """Seconds the server asked us to wait (``Retry-After``), or None if it did not say."""
+        return parse_retry_after(self.headers.get("Retry-After"), now=now)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` value, delay-seconds or an HTTP-date (a past date is 0);
+    None for a missing or unreadable one. The caller clamps it to its own maximum."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, as HTTP-dates are
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _kept_headers(response: http.client.HTTPResponse) -> dict[str, str]:
+    kept = {}
+    for name in KEPT_HEADERS:
+        value = response.getheader(name)
+        if value is not None:
+            kept[name] = value[:MAX_HEADER_CHARS]
+    return kept
 
 
 def check_url(url: str) -> SplitResult:
@@ -120,7 +162,7 @@ def request(method, url, *, body=None, headers=None, allow_private=False,
             if not chunk:
                 break
             data += chunk
-        return Response(response.status, data)
+        return Response(response.status, data, _kept_headers(response))
     except TimeoutError:
         raise OutboundError(
             f"{parts.hostname} timed out after {timeout:g} s", retryable=True

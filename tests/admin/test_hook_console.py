@@ -62,3 +62,20 @@ def test_a_group_slack_webhook_is_set_never_shown_and_checked(client, endpoint):
     assert response.status_code == 422 and "Slack webhook must be" in response.get_data(
         as_text=True
     )
+
+
+def test_a_webhook_dispatch_with_a_failed_delivery_reads_failed_on_the_console(client, endpoint):
+    subscribe_webhook(endpoint.url + "/ok")
+    subscribe_webhook(endpoint.url + "/broken")
+    endpoint.answer(200)
+    endpoint.answer(404)
+    incident = create_incident()
+    post_update(incident, external="Investigating.")
+    html = client.get(f"/admin/incidents/{incident.public_id}/dispatches").get_data(as_text=True)
+    row = html[html.index('<td data-label="Channel">webhook</td>') :].split("</tr>")[0]
+    assert '<strong class="overdue">failed</strong>' in row
+    assert "1 of 2 deliveries failed; last: the endpoint answered 404" in row
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "<strong>Webhook failed</strong>" in dashboard
+    assert "(external, 1 of 2 delivered)" in dashboard
+    assert "external webhook: failed," in dashboard

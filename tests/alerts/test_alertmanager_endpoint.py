@@ -211,3 +211,34 @@ def test_the_same_alert_recorded_at_the_same_moment_elsewhere_is_a_repeat_not_a_
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.json["unchanged"] == 1
     assert db.session.scalar(db.select(db.func.count(AlertState.id))) == 1
+
+
+def test_the_lead_notice_is_queued_after_the_commit_not_sent_in_the_request(
+    app, app_factory, client, lead_key, outbox
+):
+    from app.email import get_backend
+    from app.extensions import huey
+
+    _component()
+    create_user(email="lena@example.com")
+    create_user(email="omar@example.com")
+    queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)  # the queue a worker reads
+    queue = huey.huey
+    queue.flush()
+    response = client.post(URL, headers=lead_key, json=notification(alert("f1")))
+    assert response.status_code == 200 and response.get_json()["changed"] == 1
+    assert outbox == []  # nothing sent while Alertmanager waited
+    assert queue.pending_count() == 2  # one task per person: a retry resends to that one only
+    state = db.session.scalar(db.select(AlertState))
+    assert state.notified_at is not None  # committed before the tasks were queued
+    while queue.pending_count():
+        queue.execute(queue.dequeue())
+    with queue_app.app_context():
+        sent = get_backend().outbox
+    assert sorted(m["To"] for m in sent) == ["lena@example.com", "omar@example.com"]
+    assert {m["Subject"] for m in sent} == {
+        "[Crier] Alert firing on API: API 5xx above 5% — declare?"
+    }
+    body = sent[0].get_body().get_content()
+    assert "Alertmanager reports 1 alert(s) firing on API." in body
+    assert "Declare an incident: http://status.example.test/admin/" in body

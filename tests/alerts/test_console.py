@@ -51,3 +51,48 @@ def test_no_suggestion_once_an_incident_covers_the_component_or_it_resolves(
     assert "Alert firing on <strong>API</strong>" not in page
     client.post(URL, headers=lead_key, json=notification(alert("f2", "resolved", component="web")))
     assert "Alert firing" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_the_edit_form_renames_and_sets_the_alert_mode_in_one_commit(client, as_admin):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from app.models import AuditEvent
+
+    api = create_component(slug="api", name="API")
+    url = f"/admin/components/{api.public_id}/edit"
+    data = {"csrf_token": csrf_token(client, url), "name": "Public API", "slug": "api"}
+    commits, flushed = [], set()
+
+    def note_flush(session, _context):
+        flushed.update(o.action for o in session.new if isinstance(o, AuditEvent))
+
+    def note_commit(session):
+        if flushed:
+            commits.append(sorted(flushed))
+            flushed.clear()
+
+    event.listen(Session, "after_flush", note_flush)
+    event.listen(Session, "after_commit", note_commit)
+    try:
+        response = client.post(url, data=data | {"alert_mode": "automatic"})
+    finally:
+        event.remove(Session, "after_flush", note_flush)
+        event.remove(Session, "after_commit", note_commit)
+    assert response.status_code == 302
+    assert commits == [["component.alert_mode", "component.edit"]]  # together, or neither
+    db.session.expire_all()
+    component = db.session.get(Component, api.id)
+    assert (component.name, component.alert_mode) == ("Public API", "automatic")
+
+
+def test_a_refused_edit_leaves_the_alert_mode_as_it_was(client, as_admin):
+    create_component(slug="web", name="Web")
+    api = create_component(slug="api", name="API")
+    url = f"/admin/components/{api.public_id}/edit"
+    data = {"csrf_token": csrf_token(client, url), "name": "API", "slug": "web"}  # taken
+    response = client.post(url, data=data | {"alert_mode": "automatic"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    component = db.session.get(Component, api.id)
+    assert (component.slug, component.alert_mode) == ("api", "suggest")

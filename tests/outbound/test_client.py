@@ -1,9 +1,11 @@
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from app.outbound import OutboundError, check_url, post_json
+from app.outbound.client import parse_retry_after
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -85,3 +87,42 @@ def test_the_response_read_is_bounded(server):
 def test_bad_urls_are_refused_before_any_connection(url, message):
     with pytest.raises(OutboundError, match=message):
         check_url(url)
+
+
+class _RetryAfterHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(429)
+        self.send_header("Retry-After", "30")
+        self.send_header("X-Noise", "n" * 5000)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_429_carries_its_retry_after_and_nothing_else():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _RetryAfterHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_port}/hook"
+        response = post_json(url, {"t": 1}, allow_private=True)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+    assert response.status == 429
+    assert dict(response.headers) == {"Retry-After": "30"}  # only what Crier acts on
+    assert response.retry_after() == 30.0
+
+
+def test_retry_after_reads_seconds_and_http_dates_and_ignores_garbage():
+    now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("120", now=now) == 120.0
+    assert parse_retry_after(" 0 ", now=now) == 0.0
+    assert parse_retry_after("Mon, 30 Nov 2026 12:00:45 GMT", now=now) == 45.0
+    assert parse_retry_after("Mon, 30 Nov 2026 11:00:00 GMT", now=now) == 0.0  # already past
+    for garbage in (None, "", "soon", "-5", "nan", "inf", "1e999", "Mon, 99 Nov 2026"):
+        assert parse_retry_after(garbage, now=now) is None, garbage
