@@ -70,7 +70,13 @@ def publish_changes(*, now: datetime | None = None) -> int | None:
     The outbox rows are read, rendered and deleted in the publish's own transaction, so a
     crash leaves them for the next publish, and a burst of changes costs one publish.
     """
-    generation = _claim_generation()  # first: publishers take turns from here on
+    if db.session.scalar(select(PublishDirty.id).limit(1)) is None:
+        # Nothing waits: no generation claimed, so no write lock taken. Idle publishers that
+        # claimed one each time they looked kept SQLite's write lock so busy that a lead's
+        # commit could wait out its busy timeout behind them.
+        db.session.rollback()
+        return None
+    generation = _claim_generation()  # publishers take turns from here on
     batch = render_changes(now=now)
     if not batch.rows:
         db.session.rollback()
