@@ -6,6 +6,7 @@ from app.admin.forms import options, show_error
 from app.admin.texts import Facts, fill, sync, untouched
 from app.core import ServiceError
 from app.core.users import list_users
+from app.fanout.emails import subject_line
 from app.incidents.components import all_components
 from app.incidents.lifecycle import get_incident
 from app.markdown import markdown_to_text, render_markdown
@@ -29,15 +30,18 @@ def people_choices(form) -> None:
         form.commander.choices = options([("", "Nobody yet"), *people])
 
 
-def preview(form, texts: dict) -> dict:
-    """The public entry and both emails, as they would look if posted now."""
+def preview(form, texts: dict, facts: Facts) -> dict:
+    """The public entry and both emails, as they would look if posted now (the subject as
+    the email will carry it)."""
     external, internal = form.external_body.data or "", form.internal_body.data or ""
     return {
         "public_html": render_markdown(external) if external.strip() else None,
         "emails": [
             {
                 "audience": audience,
-                "subject": texts[audience][0],
+                "subject": subject_line(
+                    texts[audience][0], state=facts.state, title=facts.incident.title or ""
+                ),
                 "html": render_markdown(body),
                 "text": markdown_to_text(body),
             }
@@ -73,7 +77,7 @@ def texts_form(template: str, form, page: dict, facts: Facts, *, act, done, inci
     if not form.validate():
         return render_template(template, **page), 422
     if getattr(form, "preview", None) is not None and form.preview.data:
-        return render_template(template, preview=preview(form, rendered), **page)
+        return render_template(template, preview=preview(form, rendered, facts), **page)
     try:
         result = act(prefilled)
     except ServiceError as exc:

@@ -7,6 +7,7 @@ from app.admin import bp
 from app.admin.forms import ConfirmForm, MessageTemplateForm, show_error
 from app.auth.roles import require_role
 from app.core import ServiceError
+from app.fanout.emails import subject_line
 from app.markdown import markdown_to_text, render_markdown
 from app.messages import sandbox
 from app.messages import templates as service
@@ -24,6 +25,7 @@ def _template_or_404(template_id):
 def _preview(form):
     """Render the form's template with sample values; a bad template is a form error."""
     subject, body = sandbox.preview_template(subject=form.subject.data, body=form.body.data)
+    subject = subject_line(subject, state=form.state.data, title=sandbox.SAMPLE["incident_title"])
     return {"subject": subject, "html": render_markdown(body), "text": markdown_to_text(body)}
 
 

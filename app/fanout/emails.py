@@ -1,5 +1,6 @@
 """What Crier's emails say: subjects, text and HTML parts from templates/email/."""
 
+import logging
 import secrets
 from urllib.parse import urlsplit
 
@@ -7,9 +8,13 @@ from flask import current_app, render_template
 from markupsafe import escape
 
 from app.core.settings import page_settings
+from app.core.text import clean_line
 from app.markdown import markdown_to_text, render_markdown
+from app.messages.prefill import prefill
 from app.models import Audience, Subscriber, Update
 from app.timefmt import format_local
+
+log = logging.getLogger(__name__)
 
 # Placeholders filled per recipient (by SendGrid, or by Batch.render for other backends).
 MANAGE_URL = "%%manage_url%%"
@@ -36,9 +41,29 @@ def state_label(state) -> str:
     return str(state).replace("_", " ").capitalize()
 
 
-def update_subject(update: Update) -> str:
-    """ "[<page name>] <State>: <incident title>"."""
-    return f"[{page_settings().page_name}] {state_label(update.state)}: {update.incident.title}"
+MAX_SUBJECT_CHARS = 200  # mail clients show far less; a template cannot make a huge header
+
+
+def subject_line(subject: str, *, state, title: str) -> str:
+    """An update email's subject: "[<page name>] " and the rendered template ``subject``, or
+    "<State>: <incident title>" where the template has none; one line, bounded. The console's
+    preview and the sent email both come from here, so they never differ."""
+    title = clean_line(title)
+    subject = clean_line(subject) or (f"{state_label(state)}: {title}" if state else title)
+    return f"[{clean_line(page_settings().page_name)}] {subject}"[:MAX_SUBJECT_CHARS]
+
+
+def update_subject(update: Update, audience: Audience) -> str:
+    """The subject of ``update``'s email to ``audience``: its state's template subject for the
+    audience, rendered from the incident's facts as the console's preview renders it."""
+    incident = update.incident
+    try:
+        texts = prefill(incident, state=update.state, next_update_at=update.next_update_by)
+        subject = texts[str(Audience(audience).value)][0]
+    except Exception:  # a template that fails to render must not stop the dispatch
+        log.exception("update %s: the %s subject template did not render", update.id, audience)
+        subject = ""
+    return subject_line(subject, state=update.state, title=incident.title)
 
 
 def update_message(update: Update, audience: Audience) -> tuple[str, str, str]:
@@ -68,7 +93,8 @@ def update_message(update: Update, audience: Audience) -> tuple[str, str, str]:
         "reason_html": REASON_HTML,
     }
     text = render_template("email/update.txt", **context)
-    return update_subject(update), text, _html_with_placeholders("email/update.html", context)
+    subject = update_subject(update, audience)
+    return subject, text, _html_with_placeholders("email/update.html", context)
 
 
 def _html_with_placeholders(template: str, context: dict) -> str:

@@ -1,6 +1,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+from app.core.settings import page_settings
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, ComponentStatus, Incident, State, Update
@@ -111,8 +112,9 @@ def test_preview_shows_the_public_entry_and_both_emails(client, as_lead):
     )
     html = client.post("/admin/incidents/new", data=data).get_data(as_text=True)
     assert "Public <strong>news</strong> &lt;b&gt;x&lt;/b&gt;" in html
-    assert "Subject:</strong> Investigating: Search is slow" in html
-    assert "Subject:</strong> [SEV2] Investigating: Search is slow" in html
+    page = page_settings().page_name
+    assert f"Subject:</strong> [{page}] Investigating: Search is slow" in html
+    assert f"Subject:</strong> [{page}] [SEV2] Investigating: Search is slow" in html
     assert _count(Incident) == 0
 
 

@@ -1,3 +1,4 @@
+from app.core.settings import page_settings
 from app.extensions import db
 from app.models import AuditEvent, MessageTemplate
 from tests.conftest import csrf_token
@@ -81,7 +82,8 @@ def test_previewing_a_template_renders_sample_values_and_saves_nothing(client, a
     data = _data(client, body="Hi **{{ affected_components }}** <i>x</i>", preview="Preview")
     html = client.post(NEW, data=data).get_data(as_text=True)
     assert "Hi <strong>API and Web dashboard</strong> &lt;i&gt;x&lt;/i&gt;" in html
-    assert "Subject:</strong> Elevated API error rates" in html
+    page = page_settings().page_name
+    assert f"Subject:</strong> [{page}] Elevated API error rates" in html  # as an email says
     response = client.post(NEW, data=_data(client, body="{{ ''.__class__ }}", preview="Preview"))
     assert response.status_code == 422 and "underscore" in response.get_data(as_text=True)
     assert _count() == before

@@ -1,10 +1,13 @@
 """Texts follow the form's inputs: an untouched prefill is rendered again from what is
 submitted, an edited text is never overwritten, and the promised time is the due time."""
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 import feedparser
 
+from app.core.settings import page_settings
 from app.extensions import db
 from app.models import Incident, StakeholderGroup, Update
 from app.timefmt import format_local
@@ -94,6 +97,31 @@ def test_a_sev1_declared_without_touching_the_texts_says_what_was_saved(client, 
     assert due in emails["ceo@example.com"] and "SEV1" in emails["ceo@example.com"]
 
 
+def test_the_emails_carry_the_subjects_the_preview_showed(client, as_lead, outbox):
+    """One value for a fact shown twice: each email's subject is the one its preview showed,
+    from the state's template (the internal one names the severity), after the page name."""
+    api = _setup()
+    data = page_fields(client, "/admin/incidents/new")
+    data |= {
+        "title": "Checkout <failing> & slow",
+        "severity": "SEV1",
+        f"component-{api.public_id}": "major_outage",
+        "preview": "Preview",
+    }
+    html = client.post("/admin/incidents/new", data=data).get_data(as_text=True)
+    shown = sorted(unescape(s) for s in re.findall(r"Subject:</strong> ([^<]*)</p>", html))
+    page = page_settings().page_name
+    assert shown == [
+        f"[{page}] Investigating: Checkout <failing> & slow",
+        f"[{page}] [SEV1] Investigating: Checkout <failing> & slow",
+    ]
+
+    data.pop("preview")
+    data["submit"] = "Declare incident"
+    assert client.post("/admin/incidents/new", data=data).status_code == 302
+    assert sorted(m["Subject"] for m in outbox) == shown
+
+
 def test_an_edited_text_survives_a_severity_change_with_a_notice(client, as_lead):
     data = page_fields(client, "/admin/incidents/new")
     data |= {"title": "Slow search", "severity": "SEV1", "preview": "Preview"}
@@ -103,7 +131,7 @@ def test_an_edited_text_survives_a_severity_change_with_a_notice(client, as_lead
     assert 'data-notice="external" role="status">' in html
     assert "Written for <span data-written-for>SEV3" in html
     assert 'data-notice="internal" role="status" hidden>' in html  # untouched: re-rendered
-    assert "**SEV1**, public impact none" in html and "Subject:</strong> [SEV1]" in html
+    assert "**SEV1**, public impact none" in html and "] [SEV1] Investigating: Slow search" in html
 
     data.pop("preview")
     data["submit"] = "Declare incident"
