@@ -48,6 +48,26 @@ def wait_until(check, *, timeout: float, interval: float = 0.05, what: str = "co
         time.sleep(interval)
 
 
+def dispatch_process(
+    dispatch_id: int, *, database_url: str, secret_key: str, instance_path: Path, **env: str
+) -> subprocess.Popen:
+    """``run_dispatch(dispatch_id)`` in a worker process of its own, to be killed mid-send:
+    the database, secret key and instance given, ``env`` on top (EMAIL_BACKEND, …)."""
+    code = (
+        "import sys; from app import create_app; app = create_app(); app.app_context().push(); "
+        "from app.fanout.dispatch import run_dispatch; run_dispatch(int(sys.argv[1]))"
+    )
+    settings = {
+        "DATABASE_URL": database_url,
+        "CRIER_SECRET_KEY": secret_key,
+        "INSTANCE_PATH": str(instance_path),
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(dispatch_id)], cwd=ROOT, env={**os.environ, **settings}
+    )
+
+
 class Stack:
     """``flask web`` (``workers`` processes) and a ``flask worker`` sharing a database and queue.
 

@@ -1,10 +1,6 @@
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from app import tasks
 from app.extensions import db
@@ -12,8 +8,7 @@ from app.fanout.dispatch import create_dispatches, run_dispatch, sweep_dispatche
 from app.models import Dispatch, DispatchStatus, Update
 from app.sqltypes import utcnow
 from tests.factories import create_incident, create_subscribers
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.livestack import dispatch_process
 
 
 def written_dispatch():
@@ -31,21 +26,16 @@ def test_a_worker_killed_mid_dispatch_resumes_at_the_cursor_with_one_copy_each(
     create_subscribers(2500)
     dispatch = written_dispatch()
     sendgrid_server.hold_after = 1  # accept one batch, then hang until the worker is killed
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "EMAIL_BACKEND": "sendgrid",
-        "SENDGRID_API_KEY": "SG.test-key",
-        "SENDGRID_API_HOST": sendgrid_server.url,
-        "MAIL_FROM": sendgrid_app.config["MAIL_FROM"],  # SendGrid needs a real domain
-        "CRIER_SECRET_KEY": sendgrid_app.config["SECRET_KEY"],
-        "INSTANCE_PATH": str(tmp_path / "worker"),
-    }
-    code = (
-        "import sys; from app import create_app; app = create_app(); app.app_context().push(); "
-        "from app.fanout.dispatch import run_dispatch; run_dispatch(int(sys.argv[1]))"
+    worker = dispatch_process(
+        dispatch.id,
+        database_url=database_url,
+        secret_key=sendgrid_app.config["SECRET_KEY"],
+        instance_path=tmp_path / "worker",
+        EMAIL_BACKEND="sendgrid",
+        SENDGRID_API_KEY="SG.test-key",
+        SENDGRID_API_HOST=sendgrid_server.url,
+        MAIL_FROM=sendgrid_app.config["MAIL_FROM"],  # SendGrid needs a real domain
     )
-    worker = subprocess.Popen([sys.executable, "-c", code, str(dispatch.id)], cwd=ROOT, env=env)
     try:
         assert sendgrid_server.holding.wait(30), "the worker never reached its second batch"
     finally:

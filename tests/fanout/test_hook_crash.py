@@ -2,14 +2,10 @@
 takeover sends it again and counts it as a possible duplicate, as email batches are."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +15,7 @@ from app.fanout.hooks import subscribe_webhook
 from app.models import Channel, Dispatch, DispatchStatus, Update
 from app.sqltypes import utcnow
 from tests.factories import create_incident
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.livestack import dispatch_process
 
 
 class _HoldingHandler(BaseHTTPRequestHandler):
@@ -70,19 +65,14 @@ def test_a_worker_killed_mid_delivery_sends_it_again_and_counts_it(
     db.session.commit()  # written, its task never ran: a worker below runs it
     dispatch = db.session.scalar(db.select(Dispatch).filter_by(channel=Channel.webhook))
     holding_endpoint.hold.set()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "EMAIL_BACKEND": "memory",
-        "CRIER_SECRET_KEY": hook_app.config["SECRET_KEY"],
-        "CRIER_HOOK_TIMEOUT_SECONDS": "30",
-        "INSTANCE_PATH": str(tmp_path / "worker"),
-    }
-    code = (
-        "import sys; from app import create_app; app = create_app(); app.app_context().push(); "
-        "from app.fanout.dispatch import run_dispatch; run_dispatch(int(sys.argv[1]))"
+    worker = dispatch_process(
+        dispatch.id,
+        database_url=database_url,
+        secret_key=hook_app.config["SECRET_KEY"],
+        instance_path=tmp_path / "worker",
+        EMAIL_BACKEND="memory",
+        CRIER_HOOK_TIMEOUT_SECONDS="30",
     )
-    worker = subprocess.Popen([sys.executable, "-c", code, str(dispatch.id)], cwd=ROOT, env=env)
     try:
         assert holding_endpoint.holding.wait(30), "the worker never sent the delivery"
     finally:
