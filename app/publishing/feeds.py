@@ -11,6 +11,7 @@ from feedgen.feed import FeedGenerator
 from app.core.text import clean_line, clean_text
 from app.markdown import render_markdown
 from app.models import Component, Incident, Update
+from app.publishing.kept import Kept
 
 MAX_ENTRIES = 100
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -88,8 +89,7 @@ def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime
     }
 
 
-ENTRY_CACHE = 8192  # entries' XML kept between publishes (under a kilobyte each, most)
-_entries: dict = {}
+_entries = Kept(8192)  # entries' XML (under a kilobyte each, most)
 _CLOSE = {"atom": b"</feed>\n", "rss": b"  </channel>\n</rss>\n"}
 # Text and attributes are escaped, so "<entry>"/"<item>" only ever open an entry.
 _ENTRY = {
@@ -118,10 +118,8 @@ def _feed(spec, base_url, kind, entries, updated, bodies) -> bytes:
         found = _ENTRY[kind].findall(made)
         if len(found) != len(missing):  # not feedgen's usual layout: no shortcut
             return _xml(spec, base_url, kind, entries, updated, bodies)
-        if len(_entries) + len(found) > ENTRY_CACHE:
-            _entries.clear()
         for (key, _), entry_xml in zip(missing, found, strict=True):
-            xml[key] = _entries[key] = entry_xml
+            xml[key] = _entries.put(key, entry_xml)
     head = _xml(spec, base_url, kind, [], updated, bodies)
     close = _CLOSE[kind]
     if not head.endswith(close):

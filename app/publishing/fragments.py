@@ -14,14 +14,12 @@ from markupsafe import Markup
 from app.core.settings import page_settings
 from app.publishing import pages
 from app.publishing.feeds import external_html
+from app.publishing.kept import Kept
 from app.publishing.status import STATUS_LABELS, public_updates
 
-ROW_CACHE = 20_000  # history rows kept between publishes (a few hundred bytes each)
-LINKS_CACHE = 512  # month link lists (one per history index: the page's and each component's)
-ITEMS_CACHE = 1024  # status page component items (a few kilobytes each: 90 uptime bars)
-_rows: dict = {}
-_links: dict = {}
-_items: dict = {}
+_rows = Kept(20_000)  # history rows (a few hundred bytes each)
+_links = Kept(512)  # month link lists (one per history index: the page's and each component's)
+_items = Kept(1024)  # status page component items (a few kilobytes each: 90 uptime bars)
 
 
 def helpers() -> dict:
@@ -67,12 +65,7 @@ def history_row(incident, page_key: tuple | None = None) -> Markup:
         incident.resolved_at,
         *(page_key or _page_key()),
     )
-    row = _rows.get(key)
-    if row is None:
-        if len(_rows) >= ROW_CACHE:
-            _rows.clear()
-        row = _rows[key] = _macros().incident_row(incident)
-    return row
+    return _rows.get_or_make(key, lambda: _macros().incident_row(incident))
 
 
 def history_rows(incidents) -> Markup:
@@ -85,12 +78,7 @@ def archive_links(months, component) -> Markup:
     """The "every month" links of a history index (``month_links``), rendered once for the
     same months of the same component."""
     key = (tuple(months), component.slug if component else None, *_page_key())
-    links = _links.get(key)
-    if links is None:
-        if len(_links) >= LINKS_CACHE:
-            _links.clear()
-        links = _links[key] = _macros().month_links(months, component)
-    return links
+    return _links.get_or_make(key, lambda: _macros().month_links(months, component))
 
 
 def component_items(components, uptime) -> Markup:
@@ -110,8 +98,6 @@ def component_items(components, uptime) -> Markup:
         )
         item = _items.get(key)
         if item is None:
-            if len(_items) >= ITEMS_CACHE:
-                _items.clear()
-            item = _items[key] = _macros().component_item(component, uptime)
+            item = _items.put(key, _macros().component_item(component, uptime))
         items.append(item)
     return Markup("".join(items))  # noqa: S704 - rendered macros

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import Component, ComponentStatus, ComponentStatusChange
+from app.publishing.kept import Kept
 from app.timefmt import zone
 
 DAYS = 90
@@ -159,8 +160,7 @@ def _per_day(spans, bounds):
     return out
 
 
-PAST_CACHE = 512  # components' past days kept between publishes (89 small objects each)
-_past: dict = {}
+_past = Kept(512)  # components' past days (89 small objects each)
 
 
 def _past_days(component, changes, spans, bounds, key) -> tuple[list, list]:
@@ -170,14 +170,12 @@ def _past_days(component, changes, spans, bounds, key) -> tuple[list, list]:
     key = (component.id, component.created_at, component.status, tuple(changes), *key)
     found = _past.get(key)
     if found is None:
-        if len(_past) >= PAST_CACHE:
-            _past.clear()
         per_day = _per_day(spans, bounds)
         bars = [
             UptimeDay(start_day, None if down is None else round(down, 1))
             for start_day, (down, _) in zip(key[-1], per_day, strict=True)
         ]
-        found = _past[key] = (bars, per_day)
+        found = _past.put(key, (bars, per_day))
     return found
 
 
