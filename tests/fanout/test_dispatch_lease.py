@@ -191,7 +191,7 @@ def test_on_postgres_a_dead_workers_dispatch_is_handed_back_at_once_not_after_it
     import subprocess
     import sys
 
-    from tests.fanout.test_dispatch_resume import ROOT
+    from tests.livestack import ROOT
 
     dispatch = written_dispatch()
     env = {
