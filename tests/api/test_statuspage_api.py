@@ -150,6 +150,14 @@ def test_every_response_allows_any_origin(client, seeded):
         assert client.get(f"/api/v2/{name}").headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_the_management_api_allows_no_other_origin(client, seeded):
+    """The v2 hook covers the v2 documents only: v1 takes keys, never a browser's cookie."""
+    for url in ("/api/v1/openapi.json", "/api/v1/pages/crier/incidents"):
+        response = client.get(url, headers={"Origin": "https://elsewhere.example"})
+        assert response.status_code in (200, 401)
+        assert "Access-Control-Allow-Origin" not in response.headers
+
+
 def test_responses_match_the_openapi_document(client, seeded):
     spec = get(client, "openapi.json").get_json()
     validate(spec)
