@@ -71,8 +71,11 @@ def register_converters(app):
 
 
 def register_tasks(app):
-    """Import the tasks so the web app can enqueue them and their signal receivers connect."""
+    """Connect each domain's outbox door to the signals sent inside a transaction, and the
+    tasks to the signals sent after its commit, so the web app can enqueue them."""
     from app import tasks  # noqa: F401
+    from app.fanout import outbox as fanout_outbox  # noqa: F401
+    from app.publishing import outbox as publishing_outbox  # noqa: F401
 
 
 def register_blueprints(app):

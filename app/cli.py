@@ -17,6 +17,7 @@ from app.config import sender_problem
 from app.core import ServiceError
 from app.core.api_keys import create_api_key, find_api_key, revoke_api_key
 from app.core.settings import mail_from
+from app.core.uow import unit_of_work
 from app.core.users import create_user, normalize_email
 from app.core.worker import hold_liveness_lock, request_stop, stop_requested, wait_for_stop
 from app.demo import seed_demo
@@ -50,7 +51,8 @@ def create_user_command(email, name, role, timezone, password_env):
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email, password=password, name=name, role=role, timezone=timezone)
+        with unit_of_work():
+            user = create_user(email, password=password, name=name, role=role, timezone=timezone)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {user.role} {user.email}.")
@@ -61,7 +63,8 @@ def create_user_command(email, name, role, timezone, password_env):
 def seed_demo_command(past_incidents):
     """Fill an empty page with demo data (does nothing if the page is set up)."""
 
-    result = seed_demo(past_incidents=past_incidents)
+    with unit_of_work():
+        result = seed_demo(past_incidents=past_incidents)
     if not result.created:
         click.echo("The page is already set up; demo data left as it is.")
         return
@@ -311,7 +314,8 @@ def api_key_create_command(name, scope, owner):
         if actor is None or not actor.active or not actor.can(Role.lead):
             raise click.ClickException(f"{owner!r} is not an active lead or admin.")
     try:
-        _key, secret = create_api_key(name, scope=scope, actor=actor)
+        with unit_of_work():
+            _key, secret = create_api_key(name, scope=scope, actor=actor)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(secret)
@@ -324,7 +328,8 @@ def api_key_revoke_command(name):
     key = find_api_key(name)
     if key is None:
         raise click.ClickException(f"There is no key named {name!r}.")
-    revoke_api_key(key, actor=None)
+    with unit_of_work():
+        revoke_api_key(key, actor=None)
     click.echo(f"Revoked {key.name}.")
 
 

@@ -26,6 +26,7 @@ from app.models import (
     Update,
     User,
 )
+from app.signals import public_changed
 from app.sqltypes import utcnow
 
 ADMIN_EMAIL = "admin@example.com"
@@ -76,10 +77,11 @@ class DemoResult:
 
 
 def seed_demo(*, past_incidents: int = 8, now: datetime | None = None) -> DemoResult:
-    """Create the demo page unless the page already has settings. Idempotent; one commit."""
+    """Create the demo page unless the page already has settings. Idempotent; flushes (the
+    caller's unit of work commits)."""
     if db.session.scalar(db.select(Setting.id)) is not None:
         seed_default_templates()
-        db.session.commit()
+        db.session.flush()
         return DemoResult(False, ADMIN_EMAIL, None)
     now = now or utcnow()
     rng = random.Random(20261123)  # the same demo every time
@@ -114,7 +116,8 @@ def seed_demo(*, past_incidents: int = 8, now: datetime | None = None) -> DemoRe
         ]
     )
     seed_default_templates()
-    db.session.commit()
+    public_changed.send(None, everything=True)  # the page shows the demo once published
+    db.session.flush()
     return DemoResult(True, ADMIN_EMAIL, password)
 
 

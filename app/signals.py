@@ -1,23 +1,39 @@
-"""Seams between services: who changed what, so publishing and fan-out can follow.
+"""Seams between domains: who changed what, so publishing and fan-out can follow.
 
-``update_posted`` is sent inside the service's transaction, before its commit: receivers add
-outbox rows (dispatches) to the same session, so they commit or roll back with the update.
-``update_committed``, ``public_changed`` and the subscription signals are sent after the commit:
-receivers (in ``app.tasks``) enqueue work, so a domain never imports the queue.
+Sent *inside* a transaction by a domain verb; the owning domain's receiver writes its outbox
+rows in the same session, so the change and the note to act on it commit or roll back
+together (a crash after the commit loses nothing: the sweeps find the rows):
+
+- ``public_changed``: kwargs say what changed, so publishing re-renders only that:
+  incident=<public id>, components=[public ids whose status moved], everything=True
+  (settings, renames). A send that says nothing re-publishes everything. Receiver:
+  ``app.publishing.outbox``.
+- ``update_posted`` (update=): the update's dispatches. Receiver: ``app.fanout.outbox``.
+- ``component_status_changed`` (component=, old=, new=, at=): a status moved outside an
+  update; its ``component_update`` webhooks. Receiver: ``app.fanout.outbox``.
+
+Sent *after* the commit, queued with ``app.core.uow.after_commit``; their receivers
+(``app.tasks``) only enqueue work:
+
+- ``publish_requested``; ``dispatches_ready`` (ids=[dispatch ids]);
+- ``confirmation_requested`` (subscriber_id, token: the link's secret, never stored);
+  ``manage_link_requested`` (subscriber_id);
+- ``alert_notices_ready`` (notices=[{"subject", "body", "recipients"}]): emails to the
+  on-duty lead about alerts.
 """
 
 from blinker import Namespace
 
 _signals = Namespace()
 
-update_posted = _signals.signal("update-posted")
-update_committed = _signals.signal("update-committed")
-# kwargs say what changed, so publishing re-renders only that: incident=<public id>,
-# components=[public ids whose status moved], everything=True (settings, renames). A send
-# that says nothing re-publishes everything (in the background, in batches).
+# In the transaction: outbox rows.
 public_changed = _signals.signal("public-changed")
-# kwargs: subscriber_id, token (the link's secret, never stored) / subscriber_id
+update_posted = _signals.signal("update-posted")
+component_status_changed = _signals.signal("component-status-changed")
+
+# After the commit: enqueue.
+publish_requested = _signals.signal("publish-requested")
+dispatches_ready = _signals.signal("dispatches-ready")
 confirmation_requested = _signals.signal("confirmation-requested")
 manage_link_requested = _signals.signal("manage-link-requested")
-# kwargs: notices=[{"subject", "body", "recipients"}]: emails to the on-duty lead about alerts
 alert_notices_ready = _signals.signal("alert-notices-ready")

@@ -1,8 +1,10 @@
 """Huey tasks: thin wrappers that run domain verbs inside the app context.
 
 Periodic tasks run on Huey's per-minute clock; the reminder tick re-schedules itself once so
-it runs every 30 s. The signal receivers here are where domains meet the queue: a domain sends
-a signal after its commit (``app.signals``) and never imports this module.
+it runs every 30 s. The receivers here are where domains meet the queue: they connect only the
+signals sent after a commit (``app.core.uow.after_commit``) and only enqueue; a domain never
+imports this module. A queue that is down fails nothing: the rows are committed, and the sweeps
+enqueue them once it is back.
 """
 
 import logging
@@ -12,21 +14,19 @@ from huey import crontab
 from app.alerts import notices as alert_notices
 from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import huey
-from app.fanout import channels as channel_service
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
 from app.models import DispatchStatus
-from app.publishing.changes import pending, record_change
+from app.publishing.changes import pending
 from app.publishing.publish import publish_changes, publish_for_the_clock
 from app.reminders import tick as reminders_service
 from app.signals import (
     alert_notices_ready,
     confirmation_requested,
+    dispatches_ready,
     manage_link_requested,
-    public_changed,
-    update_committed,
-    update_posted,
+    publish_requested,
 )
 
 log = logging.getLogger(__name__)
@@ -88,43 +88,28 @@ def send_manage_link(subscriber_id):
 
 @confirmation_requested.connect
 def _send_confirmation(sender, subscriber_id, token, **extra):
-    send_confirmation(subscriber_id, token)
+    try:
+        send_confirmation(subscriber_id, token)
+    except Exception:
+        log.exception("could not enqueue a confirmation email")
 
 
 @manage_link_requested.connect
 def _send_manage_link(sender, subscriber_id, **extra):
-    send_manage_link(subscriber_id)
-
-
-@update_posted.connect
-def _write_dispatches(sender, update, **extra):
-    """Inside the update's transaction: add its Dispatch rows to the same session."""
-    dispatch_service.create_dispatches(update)
-
-
-@update_committed.connect
-def _enqueue_dispatches(sender, update, **extra):
-    """After the commit: start sending. A queue that is down must not fail the lead's post:
-    the rows are committed, and the sweep enqueues them once the queue is back."""
-    for dispatch in dispatch_service.dispatches_for_update(update):
-        if dispatch.status == "pending":
-            try:
-                run_dispatch(dispatch.id)
-            except Exception:
-                log.exception("could not enqueue dispatch %s", dispatch.id)
-
-
-@public_changed.connect
-def _enqueue_component_changes(sender, *, components=(), **extra):
-    """A component's status moved and was committed: send its ``component_update`` webhooks
-    (their dispatches were committed with the change; the sweep covers a queue outage)."""
-    if not components:
-        return
     try:
-        for dispatch_id in channel_service.pending_change_dispatches():
-            run_dispatch(dispatch_id)
+        send_manage_link(subscriber_id)
     except Exception:
-        log.exception("could not enqueue component change dispatches")
+        log.exception("could not enqueue a manage link email")
+
+
+@dispatches_ready.connect
+def _enqueue_dispatches(sender, *, ids, **extra):
+    """After the commit that wrote them: start sending."""
+    for dispatch_id in ids:
+        try:
+            run_dispatch(dispatch_id)
+        except Exception:
+            log.exception("could not enqueue dispatch %s", dispatch_id)
 
 
 # --- Alerts: the lead's notices ---------------------------------------------------------------
@@ -184,16 +169,12 @@ def publish():
         publish()
 
 
-@public_changed.connect
-def _republish(sender, *, recorded=False, incident=None, components=(), everything=False, **kw):
-    """Something public changed and was committed: publish it on the queue. Our services
-    commit the publisher's outbox rows with the change (``recorded``); for a sender that did
-    not, note what changed first. A signal that does not say what re-publishes everything."""
+@publish_requested.connect
+def _republish(sender, **extra):
+    """A public change and its outbox rows were committed: publish them on the queue."""
     try:
-        if not recorded:
-            record_change(incident=incident, components=components, everything=everything)
         publish()
-    except Exception:  # the change is committed; the per-minute sweep will catch up
+    except Exception:  # the rows are committed; the per-minute sweep will catch up
         log.exception("publishing: could not enqueue a re-publish")
 
 

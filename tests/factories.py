@@ -108,22 +108,21 @@ def create_subscriber(
 
 
 def post_update(incident, *, external="We are investigating.", internal="", **fields):
-    """An update posted as the Comms Lead service will: signals around one commit."""
-    from flask import current_app
+    """An update posted as the Comms Lead service will: ``update_posted`` (its dispatches)
+    inside one unit of work, which enqueues them after its commit."""
+    from app.core.uow import unit_of_work
+    from app.signals import update_posted
 
-    from app.signals import update_committed, update_posted
-
-    update = Update(
-        incident=incident,
-        state=fields.pop("state", incident.state),
-        external_body=external,
-        internal_body=internal,
-        **fields,
-    )
-    db.session.add(update)
-    update_posted.send(current_app._get_current_object(), update=update)
-    db.session.commit()
-    update_committed.send(current_app._get_current_object(), update=update)
+    with unit_of_work():
+        update = Update(
+            incident=incident,
+            state=fields.pop("state", incident.state),
+            external_body=external,
+            internal_body=internal,
+            **fields,
+        )
+        db.session.add(update)
+        update_posted.send(None, update=update)
     return update
 
 
@@ -154,3 +153,26 @@ def create_settings(*, page_name="Acme Status", timezone="UTC", **fields):
     db.session.add(settings)
     db.session.commit()
     return settings
+
+
+def record_change(*, incident=None, components=(), everything=False):
+    """Publishing's outbox rows, committed with nothing enqueued after them (as a crash or a
+    queue outage leaves them): a publish or the sweep takes them."""
+    from app.models import PublishDirty
+
+    rows = [PublishDirty(kind="incident", key=incident)] if incident else []
+    rows += [PublishDirty(kind="components", key=public_id) for public_id in components]
+    db.session.add_all(rows if rows and not everything else [PublishDirty(kind="everything")])
+    db.session.commit()
+
+
+def write_dispatches(update):
+    """The update's Dispatch rows, committed with no task enqueued after them (as a crash
+    right after the commit leaves them): a worker's sweep or a direct run takes them."""
+    from app.fanout.outbox import record_update
+    from app.signals import dispatches_ready
+
+    with dispatches_ready.muted():
+        made = record_update(update)
+        db.session.commit()
+    return made

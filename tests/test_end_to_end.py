@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import time_machine
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident
 from app.incidents.updates import post_update
@@ -23,14 +24,15 @@ def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx
                                     min_severity="SEV2"))  # fmt: skip
     db.session.commit()
 
-    incident = declare_incident(
-        title="API errors",
-        severity="SEV2",
-        actor=lead,
-        component_statuses={api.public_id: "partial_outage"},
-        external_body="EXTERNAL-7 We are investigating API errors.",
-        internal_body="INTERNAL-7 eu-west LB dropping connections.",
-    )
+    with unit_of_work():
+        incident = declare_incident(
+            title="API errors",
+            severity="SEV2",
+            actor=lead,
+            component_statuses={api.public_id: "partial_outage"},
+            external_body="EXTERNAL-7 We are investigating API errors.",
+            internal_body="INTERNAL-7 eu-west LB dropping connections.",
+        )
     mail = {m["To"]: m for m in outbox}
     assert set(mail) == {"api-fan@example.net", "support@example.com"}
     customer = mail["api-fan@example.net"].get_body(("plain",)).get_content()
@@ -46,7 +48,8 @@ def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx
     # Silence past the due time earns one reminder; an update closes the window.
     due = incident.next_update_due_at
     assert tick(now=due + timedelta(minutes=1))[0].level == "lead"
-    post_update(incident, state="identified", actor=lead, external_body="Found it.")
+    with unit_of_work():
+        post_update(incident, state="identified", actor=lead, external_body="Found it.")
     assert tick(now=utcnow()) == []
     with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
         assert tick() == []

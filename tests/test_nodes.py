@@ -16,9 +16,15 @@ from flask import current_app
 from app.core.worker import clear_stop, request_stop
 from app.extensions import db
 from app.models import Dispatch, DispatchStatus, PublishedArtifact, Update
-from app.publishing.changes import pending, record_change
+from app.publishing.changes import pending
 from app.publishing.publish import current_generation, publish_changes, publish_site
-from tests.factories import create_component, create_incident, create_subscribers, create_user
+from tests.factories import (
+    create_component,
+    create_incident,
+    create_subscribers,
+    create_user,
+    record_change,
+)
 from tests.livestack import fetch, wait_until
 from tests.test_crash import declare, sign_in
 

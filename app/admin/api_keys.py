@@ -11,6 +11,7 @@ from app.admin.forms import options, show_error
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.api_keys import create_api_key, get_api_key, list_api_keys, revoke_api_key
+from app.core.uow import unit_of_work
 from app.models import Role
 
 
@@ -60,7 +61,8 @@ def create_api_key_page():
     if not form.validate():
         return _page(form, status=422)
     try:
-        key, secret = create_api_key(form.name.data, scope=form.scope.data, actor=current_user)
+        with unit_of_work():
+            key, secret = create_api_key(form.name.data, scope=form.scope.data, actor=current_user)
     except ServiceError as exc:
         show_error(form, exc)
         return _page(form, status=422)
@@ -76,7 +78,8 @@ def revoke_api_key_page(key_id):
         abort(404)
     form = RevokeApiKeyForm()
     if form.validate_on_submit():
-        revoke_api_key(key, actor=current_user)
+        with unit_of_work():
+            revoke_api_key(key, actor=current_user)
         flash(f"The key “{key.name}” is revoked.", "info")
         return redirect(url_for("admin.list_api_keys_page"))
     return render_template("admin/api_key_revoke.html", key=key, form=form)

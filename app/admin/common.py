@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.admin.forms import options, show_error
 from app.admin.texts import Facts, fill, sync, untouched
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.core.users import list_users
 from app.fanout.emails import subject_line
 from app.incidents.components import all_components
@@ -79,7 +80,8 @@ def texts_form(template: str, form, page: dict, facts: Facts, *, act, done, inci
     if getattr(form, "preview", None) is not None and form.preview.data:
         return render_template(template, preview=preview(form, rendered, facts), **page)
     try:
-        result = act(prefilled)
+        with unit_of_work():
+            result = act(prefilled)
     except ServiceError as exc:
         show_error(form, exc)
         return render_template(template, **page), 422

@@ -15,6 +15,7 @@ from app.admin.forms import (
 from app.alerts.modes import edit_component as edit_component_and_alert_mode
 from app.auth.roles import require_role
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.incidents import components as service
 from app.models import Role
 
@@ -68,14 +69,15 @@ def create_component():
     if not form.validate():
         return _list_page(422, component_form=form)
     try:
-        service.create_component(
-            name=form.name.data,
-            actor=current_user,
-            slug=form.slug.data,
-            description=form.description.data,
-            group_id=form.group_id.data or None,
-            is_public=form.is_public.data,
-        )
+        with unit_of_work():
+            service.create_component(
+                name=form.name.data,
+                actor=current_user,
+                slug=form.slug.data,
+                description=form.description.data,
+                group_id=form.group_id.data or None,
+                is_public=form.is_public.data,
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return _list_page(422, component_form=form)
@@ -95,16 +97,17 @@ def edit_component(public_id):
         return render_template("admin/components/edit.html", form=form, component=component)
     if form.validate():
         try:
-            edit_component_and_alert_mode(
-                component,
-                name=form.name.data,
-                actor=current_user,
-                slug=form.slug.data,
-                description=form.description.data,
-                group_id=form.group_id.data or None,
-                is_public=form.is_public.data,
-                alert_mode=form.alert_mode.data,
-            )
+            with unit_of_work():
+                edit_component_and_alert_mode(
+                    component,
+                    name=form.name.data,
+                    actor=current_user,
+                    slug=form.slug.data,
+                    description=form.description.data,
+                    group_id=form.group_id.data or None,
+                    is_public=form.is_public.data,
+                    alert_mode=form.alert_mode.data,
+                )
         except ServiceError as exc:
             show_error(form, exc)
         else:
@@ -120,9 +123,10 @@ def change_component_status(public_id):
     component = _component_or_404(public_id)
     form = StatusForm()
     try:
-        if not form.validate():
-            raise ServiceError("This form has expired; reload the page and try again.")
-        service.change_component_status(component, status=form.status.data, actor=current_user)
+        with unit_of_work():
+            if not form.validate():
+                raise ServiceError("This form has expired; reload the page and try again.")
+            service.change_component_status(component, status=form.status.data, actor=current_user)
     except ServiceError as exc:
         return _list_page(422, error=exc.message)
     flash(f"{component.name} is now {form.status.data.replace('_', ' ')}.", "info")
@@ -132,9 +136,10 @@ def change_component_status(public_id):
 def _confirmed(action, *args, **kwargs):
     """Run a service behind a CSRF-checked button; errors show on the list page."""
     try:
-        if not ConfirmForm().validate():
-            raise ServiceError("This form has expired; reload the page and try again.")
-        action(*args, actor=current_user, **kwargs)
+        with unit_of_work():
+            if not ConfirmForm().validate():
+                raise ServiceError("This form has expired; reload the page and try again.")
+            action(*args, actor=current_user, **kwargs)
     except ServiceError as exc:
         return _list_page(422, error=exc.message)
     return redirect(url_for("admin.list_components"))
@@ -161,9 +166,10 @@ def create_group():
     """Add a component group (admins)."""
     form = GroupForm()
     try:
-        if not form.validate():
-            raise ServiceError("Keep the name under 120 characters.", field="name")
-        service.create_group(name=form.name.data, actor=current_user)
+        with unit_of_work():
+            if not form.validate():
+                raise ServiceError("Keep the name under 120 characters.", field="name")
+            service.create_group(name=form.name.data, actor=current_user)
     except ServiceError as exc:
         show_error(form, exc)
         return _list_page(422, group_form=form)

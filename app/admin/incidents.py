@@ -31,6 +31,7 @@ from app.admin.texts import (
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.audit import audit_events
+from app.core.uow import unit_of_work
 from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
 from app.incidents.lifecycle import recent_incidents
@@ -79,9 +80,13 @@ def snooze_incident(public_id):
     try:
         if not form.validate():
             raise ServiceError("Give the new time as a date and time.", field="until")
-        snooze_service(
-            incident, until=to_utc(form.until.data), reason=form.reason.data, actor=current_user
-        )
+        with unit_of_work():
+            snooze_service(
+                incident,
+                until=to_utc(form.until.data),
+                reason=form.reason.data,
+                actor=current_user,
+            )
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
@@ -227,15 +232,16 @@ def edit_incident(public_id):
     if not form.validate():
         return render_template("admin/incidents/edit.html", **page), 422
     try:
-        incidents_service.edit_incident(
-            incident,
-            actor=current_user,
-            title=form.title.data,
-            severity=form.severity.data,
-            impact=form.impact.data,
-            lead_id=form.lead.data or None,
-            commander_id=form.commander.data or None,
-        )
+        with unit_of_work():
+            incidents_service.edit_incident(
+                incident,
+                actor=current_user,
+                title=form.title.data,
+                severity=form.severity.data,
+                impact=form.impact.data,
+                lead_id=form.lead.data or None,
+                commander_id=form.commander.data or None,
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/incidents/edit.html", **page), 422

@@ -16,6 +16,7 @@ from app.admin.forms import (
 from app.admin.texts import closing_facts
 from app.auth.roles import require_role
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.incidents import maintenance as service
 from app.incidents.components import all_components
 from app.models import Role, State
@@ -43,18 +44,19 @@ def schedule_maintenance():
     if not form.validate():
         return render_template("admin/maintenance/form.html", **page), 422
     try:
-        window = service.schedule_maintenance(
-            title=form.title.data,
-            scheduled_for=to_utc(form.scheduled_for.data),
-            scheduled_until=to_utc(form.scheduled_until.data),
-            actor=current_user,
-            components=form.components.data,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
-            notify=form.notify.data,
-            notify_stakeholders=form.notify_stakeholders.data,
-            auto_notify=form.auto_notify.data,
-        )
+        with unit_of_work():
+            window = service.schedule_maintenance(
+                title=form.title.data,
+                scheduled_for=to_utc(form.scheduled_for.data),
+                scheduled_until=to_utc(form.scheduled_until.data),
+                actor=current_user,
+                components=form.components.data,
+                external_body=form.external_body.data,
+                internal_body=form.internal_body.data,
+                notify=form.notify.data,
+                notify_stakeholders=form.notify_stakeholders.data,
+                auto_notify=form.auto_notify.data,
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/maintenance/form.html", **page), 422
@@ -80,17 +82,18 @@ def edit_maintenance(public_id):
     if not form.validate():
         return render_template("admin/maintenance/form.html", **page), 422
     try:
-        service.edit_maintenance(
-            window,
-            actor=current_user,
-            title=form.title.data,
-            scheduled_for=to_utc(form.scheduled_for.data),
-            scheduled_until=to_utc(form.scheduled_until.data),
-            components=form.components.data,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
-            notify=form.notify.data,
-        )
+        with unit_of_work():
+            service.edit_maintenance(
+                window,
+                actor=current_user,
+                title=form.title.data,
+                scheduled_for=to_utc(form.scheduled_for.data),
+                scheduled_until=to_utc(form.scheduled_until.data),
+                components=form.components.data,
+                external_body=form.external_body.data,
+                internal_body=form.internal_body.data,
+                notify=form.notify.data,
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/maintenance/form.html", **page), 422

@@ -8,6 +8,7 @@ from app.admin.forms import ProfileForm, show_error
 from app.admin.settings import secret_input
 from app.core import ServiceError
 from app.core.settings import secret_hint
+from app.core.uow import unit_of_work
 from app.core.users import update_profile
 
 
@@ -17,13 +18,14 @@ def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            update_profile(
-                current_user,
-                timezone=form.timezone.data,
-                slack_webhook_url=secret_input(
-                    form.slack_webhook_url, form.clear_slack_webhook_url
-                ),
-            )
+            with unit_of_work():
+                update_profile(
+                    current_user,
+                    timezone=form.timezone.data,
+                    slack_webhook_url=secret_input(
+                        form.slack_webhook_url, form.clear_slack_webhook_url
+                    ),
+                )
         except ServiceError as exc:
             show_error(form, exc)
         else:

@@ -7,6 +7,7 @@ from app.admin import bp
 from app.admin.forms import SettingsForm, cadence_policy, show_error
 from app.core import ServiceError
 from app.core.settings import CADENCE_STATES, page_settings, secret_hint, update_settings
+from app.core.uow import unit_of_work
 from app.models import Role, Severity
 
 
@@ -41,20 +42,23 @@ def edit_settings():
     if not form.validate():
         return _page(form, policy, 422)
     try:
-        update_settings(
-            actor=current_user,
-            page_name=form.page_name.data,
-            timezone=form.timezone.data,
-            public_url=form.public_url.data,
-            support_url=form.support_url.data,
-            brand_color=form.brand_color.data,
-            logo_url=form.logo_url.data,
-            cadence_policy=policy,
-            warning_lead_minutes=form.warning_lead_minutes.data,
-            slack_webhook_url=secret_input(form.slack_webhook_url, form.clear_slack_webhook_url),
-            allow_private_outbound=form.allow_private_outbound.data,
-            mail_from=form.mail_from.data or "",
-        )
+        with unit_of_work():
+            update_settings(
+                actor=current_user,
+                page_name=form.page_name.data,
+                timezone=form.timezone.data,
+                public_url=form.public_url.data,
+                support_url=form.support_url.data,
+                brand_color=form.brand_color.data,
+                logo_url=form.logo_url.data,
+                cadence_policy=policy,
+                warning_lead_minutes=form.warning_lead_minutes.data,
+                slack_webhook_url=secret_input(
+                    form.slack_webhook_url, form.clear_slack_webhook_url
+                ),
+                allow_private_outbound=form.allow_private_outbound.data,
+                mail_from=form.mail_from.data or "",
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return _page(form, policy, 422)

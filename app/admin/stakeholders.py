@@ -6,13 +6,19 @@ from app.admin import bp
 from app.admin.fanout_forms import DeleteForm, StakeholderGroupForm
 from app.auth.roles import require_role
 from app.core import ServiceError
-from app.extensions import db
-from app.fanout.stakeholders import create_group, delete_group, list_groups, update_group
+from app.core.uow import unit_of_work
+from app.fanout.stakeholders import (
+    create_group,
+    delete_group,
+    get_group,
+    list_groups,
+    update_group,
+)
 from app.models import Role, StakeholderGroup
 
 
 def _group(group_id) -> StakeholderGroup:
-    group = db.session.get(StakeholderGroup, group_id)
+    group = get_group(group_id)
     if group is None:
         abort(404)
     return group
@@ -55,11 +61,12 @@ def _group_form(group: StakeholderGroup | None):
         }
         slack = form.slack_url.data
         try:
-            if group is None:
-                group = create_group(**values, slack_webhook_url=slack)
-            else:
-                update_group(group, **values, slack_webhook_url=slack,
-                             clear_slack=form.clear_slack.data)  # fmt: skip
+            with unit_of_work():
+                if group is None:
+                    group = create_group(**values, slack_webhook_url=slack)
+                else:
+                    update_group(group, **values, slack_webhook_url=slack,
+                                 clear_slack=form.clear_slack.data)  # fmt: skip
         except ServiceError as exc:
             field = "slack_url" if exc.field == "slack_webhook_url" else exc.field or "name"
             getattr(form, field).errors.append(exc.message)
@@ -77,6 +84,7 @@ def delete_stakeholder_group(group_id):
     """Delete a stakeholder group."""
     group = _group(group_id)
     if DeleteForm().validate_on_submit():
-        delete_group(group)
+        with unit_of_work():
+            delete_group(group)
         flash(f"Deleted the {group.name} group.", "info")
     return redirect(url_for("admin.list_stakeholder_groups"))

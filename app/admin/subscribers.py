@@ -1,16 +1,19 @@
 """Admin: subscribers (search, counts, CSV in and out) and the numbers of each dispatch."""
 
-from datetime import timedelta
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from app import tasks
 from app.admin import bp
+from app.admin.common import incident_or_404
 from app.admin.fanout_forms import ImportSubscribersForm, RetryForm
 from app.auth.roles import require_role
 from app.core import ServiceError
-from app.extensions import db
-from app.fanout.dispatch import dispatches_for_incident, retry_dispatch
+from app.core.uow import unit_of_work
+from app.fanout.dispatch import (
+    dispatches_for_incident,
+    failed_dispatches,
+    get_dispatch,
+    retry_dispatch,
+)
 from app.fanout.hooks import list_hook_subscribers
 from app.fanout.subscriber_csv import (
     export_subscribers,
@@ -19,7 +22,7 @@ from app.fanout.subscriber_csv import (
     subscriber_counts,
     subscriber_status,
 )
-from app.models import Dispatch, DispatchStatus, Incident, Role
+from app.models import Role
 from app.sqltypes import utcnow
 
 
@@ -60,7 +63,8 @@ def import_subscribers_csv():
     if form.validate_on_submit():
         try:
             text = form.file.data.read().decode("utf-8-sig")
-            result = import_subscribers(text, consented=form.consented.data)
+            with unit_of_work():
+                result = import_subscribers(text, consented=form.consented.data)
         except UnicodeDecodeError:
             form.file.errors.append("The file is not UTF-8 text.")
         except ServiceError as exc:
@@ -82,9 +86,7 @@ def import_subscribers_csv():
 @bp.route("/incidents/<public_id>/dispatches")
 def list_incident_dispatches(public_id):
     """The numbers of every dispatch (email, webhook, Slack) of an incident."""
-    incident = db.session.scalar(db.select(Incident).filter_by(public_id=public_id))
-    if incident is None:
-        abort(404)
+    incident = incident_or_404(public_id)
     return render_template(
         "admin/dispatches.html",
         incident=incident,
@@ -98,37 +100,18 @@ def list_incident_dispatches(public_id):
 def retry_failed_dispatch(dispatch_id):
     """Send a failed dispatch again from where it stopped."""
 
-    dispatch = db.session.get(Dispatch, dispatch_id)
+    dispatch = get_dispatch(dispatch_id)
     if dispatch is None or dispatch.update is None:  # a component change's: not on the console
         abort(404)
     try:
-        retry_dispatch(dispatch)
+        with unit_of_work():
+            retry_dispatch(dispatch)
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        tasks.run_dispatch(dispatch.id)
         flash("Sending again from where it stopped.", "info")
     public_id = dispatch.update.incident.public_id
     return redirect(url_for("admin.list_incident_dispatches", public_id=public_id))
 
 
-def failed_dispatches() -> list[Dispatch]:
-    """Dispatches of the last week that failed or are waiting on a provider error."""
-    since = utcnow() - timedelta(days=7)
-    query = (
-        db.select(Dispatch)
-        .where(
-            Dispatch.updated_at >= since,
-            Dispatch.update_id.is_not(None),  # the alert names the update's incident
-            (Dispatch.status == DispatchStatus.failed)
-            | ((Dispatch.status == DispatchStatus.pending) & Dispatch.last_error.is_not(None)),
-        )
-        .order_by(Dispatch.updated_at.desc())
-        .limit(20)
-    )
-    return list(db.session.scalars(query))
-
-
-# For any admin template, e.g. the incident page: {% include "admin/_dispatches.html" %}.
-bp.add_app_template_global(dispatches_for_incident, "incident_dispatches")
 bp.add_app_template_global(failed_dispatches, "failed_dispatches")

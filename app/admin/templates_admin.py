@@ -7,6 +7,7 @@ from app.admin import bp
 from app.admin.forms import ConfirmForm, MessageTemplateForm, show_error
 from app.auth.roles import require_role
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.fanout.emails import subject_line
 from app.markdown import markdown_to_text, render_markdown
 from app.messages import sandbox
@@ -75,12 +76,13 @@ def create_template():
     if not form.validate():
         return render_template("admin/templates/form.html", **page), 422
     try:
-        if form.preview.data:
-            preview = _preview(form)
+        with unit_of_work():
+            if form.preview.data:
+                preview = _preview(form)
+                _warn(form)
+                return render_template("admin/templates/form.html", preview=preview, **page)
+            service.create_template(actor=current_user, **_fields(form))
             _warn(form)
-            return render_template("admin/templates/form.html", preview=preview, **page)
-        service.create_template(actor=current_user, **_fields(form))
-        _warn(form)
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/templates/form.html", **page), 422
@@ -105,12 +107,13 @@ def edit_template(template_id):
     if not form.validate():
         return render_template("admin/templates/form.html", **page), 422
     try:
-        if form.preview.data:
-            preview = _preview(form)
+        with unit_of_work():
+            if form.preview.data:
+                preview = _preview(form)
+                _warn(form)
+                return render_template("admin/templates/form.html", preview=preview, **page)
+            service.edit_template(template, actor=current_user, **_fields(form))
             _warn(form)
-            return render_template("admin/templates/form.html", preview=preview, **page)
-        service.edit_template(template, actor=current_user, **_fields(form))
-        _warn(form)
     except ServiceError as exc:
         show_error(form, exc)
         return render_template("admin/templates/form.html", **page), 422
@@ -125,6 +128,7 @@ def delete_template(template_id):
     template = _template_or_404(template_id)
     if not ConfirmForm().validate():
         abort(400, description="This form has expired; reload the page and try again.")
-    service.delete_template(template, actor=current_user)
+    with unit_of_work():
+        service.delete_template(template, actor=current_user)
     flash("Template deleted.", "info")
     return redirect(url_for("admin.list_templates"))

@@ -8,6 +8,7 @@ from app.admin.forms import UserChangeForm, UserForm, show_error
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core import users as service
+from app.core.uow import unit_of_work
 from app.models import Role
 
 
@@ -35,13 +36,14 @@ def create_user():
     if not form.validate():
         return _page(form, status=422)
     try:
-        user = service.create_user(
-            form.email.data,
-            password=form.password.data,
-            name=form.name.data,
-            role=form.role.data,
-            actor=current_user,
-        )
+        with unit_of_work():
+            user = service.create_user(
+                form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                role=form.role.data,
+                actor=current_user,
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return _page(form, status=422)
@@ -58,9 +60,12 @@ def change_user(user_id):
         abort(404, description="There is no such user.")
     form = UserChangeForm()
     try:
-        if not form.validate():
-            raise ServiceError("This form has expired; reload the page and try again.")
-        service.change_user(user, actor=current_user, role=form.role.data, active=form.active.data)
+        with unit_of_work():
+            if not form.validate():
+                raise ServiceError("This form has expired; reload the page and try again.")
+            service.change_user(
+                user, actor=current_user, role=form.role.data, active=form.active.data
+            )
     except ServiceError as exc:
         return _page(error=exc.message, status=422)
     flash(f"Saved {user.email}.", "info")

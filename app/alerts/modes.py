@@ -2,7 +2,6 @@
 
 from app.core import ServiceError
 from app.core.audit import record
-from app.extensions import db
 from app.incidents import components
 from app.models import AlertMode, Component, User
 
@@ -18,12 +17,8 @@ def _stage(component: Component, mode: str, actor: User) -> None:
 
 def edit_component(component: Component, *, alert_mode: str, actor: User, **fields) -> Component:
     """The console's component form: rename, describe, regroup, hide or show the component
-    (``components.edit_component``) and choose what its alerts do, in that verb's one commit;
-    a refused edit changes neither."""
-    try:
-        _stage(component, alert_mode, actor)
-        components.edit_component(component, actor=actor, **fields)
-    except ServiceError:
-        db.session.rollback()  # the mode staged above goes with the refused edit
-        raise
+    (``components.edit_component``) and choose what its alerts do, in the caller's one unit of
+    work; a refused edit changes neither (the unit of work rolls both back)."""
+    _stage(component, alert_mode, actor)
+    components.edit_component(component, actor=actor, **fields)
     return component

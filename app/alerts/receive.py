@@ -1,19 +1,18 @@
-"""One Alertmanager notification, one commit: each alert's state is recorded by fingerprint
+"""One Alertmanager notification, one transaction: each alert's state is recorded by fingerprint
 (a repeat changes nothing); on an ``automatic`` component the status follows the worst firing
 alert, a critical one opens an incident, and the status before the alerts comes back when they
-resolve (the incident stays open: the lead is told to post the resolution). The lead's notices
-go to the queue after the commit: an email provider that stalls never holds Alertmanager's
-POST."""
+resolve (the incident stays open: the lead is told to post the resolution). A moved status is
+noted for publishing in the same transaction; the lead's notices go to the queue after the
+commit: an email provider that stalls never holds Alertmanager's POST."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-
-from flask import current_app
 
 from app.alerts import rules
 from app.alerts.notices import Notice, as_signal, restored_notice, suggest_notice
 from app.alerts.payload import Alert, Notification
 from app.core.audit import record
+from app.core.uow import after_commit
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident, get_incident
 from app.incidents.updates import set_component_status
@@ -141,8 +140,8 @@ def _suggest(notification: Notification, outcome: Outcome) -> None:
 
 
 def receive_alerts(notification: Notification, *, actor: User) -> Outcome:
-    """Record a notification's alerts and act on them; one commit (the incident's, if the
-    alerts open one), then the lead's notices are handed to the queue."""
+    """Record a notification's alerts and act on them (opening an incident if they say so);
+    the lead's notices are handed to the queue after the commit."""
     label = rules.component_label()
     outcome = Outcome()
     for alert in notification.alerts:
@@ -170,11 +169,9 @@ def receive_alerts(notification: Notification, *, actor: User) -> Outcome:
         record("alerts.receive", actor=actor, detail={"changed": outcome.changed})
     if outcome.declare:
         _declare(outcome, actor)
-    else:
-        db.session.commit()
-    app = current_app._get_current_object()
     if outcome.moved:
-        public_changed.send(app, components=sorted(outcome.moved))
+        public_changed.send(None, components=sorted(outcome.moved))
     if outcome.notices:
-        alert_notices_ready.send(app, notices=as_signal(outcome.notices))
+        after_commit(alert_notices_ready, notices=as_signal(outcome.notices))
+    db.session.flush()
     return outcome

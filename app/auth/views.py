@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import LoginForm, LogoutForm
+from app.core.uow import unit_of_work
 from app.core.users import authenticate, sign_out
 from app.extensions import limiter, remote_address
 
@@ -68,7 +69,8 @@ def logout():
     form = LogoutForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            sign_out(current_user._get_current_object())
+            with unit_of_work():
+                sign_out(current_user._get_current_object())
         logout_user()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -10,7 +10,9 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import ServiceError
 from app.core.audit import record
@@ -63,7 +65,7 @@ def create_api_key(name: str, *, scope: Role | str, actor: User | None) -> tuple
     )
     db.session.add_all([user, key])
     record("api_key.create", actor=actor, obj=key, detail={"name": name, "scope": scope})
-    db.session.commit()
+    db.session.flush()
     return key, secret
 
 
@@ -72,7 +74,7 @@ def revoke_api_key(key: ApiKey, *, actor: User | None) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         record("api_key.revoke", actor=actor, obj=key, detail={"name": key.name})
-    db.session.commit()
+    db.session.flush()
     return key
 
 
@@ -90,8 +92,11 @@ def authenticate_key(secret: str | None) -> ApiKey | None:
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at >= TOUCH_EVERY:
-        key.last_used_at = now
-        db.session.commit()
+        # Bookkeeping, not a change the request makes: its own short statement, outside the
+        # request's unit of work (a refused request still used the key).
+        with db.engine.begin() as conn:
+            conn.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+        set_committed_value(key, "last_used_at", now)
     return key
 
 

@@ -12,7 +12,6 @@ from app.core.text import clean_line
 from app.extensions import db
 from app.ids import parse_int
 from app.models import Setting, Severity, User, default_cadence_policy
-from app.models.published import record_public_change
 from app.models.settings import DEFAULT_CADENCE
 from app.signals import public_changed
 from app.timefmt import is_valid_timezone
@@ -168,8 +167,7 @@ def update_settings(
     for key, value in fields.items():
         setattr(setting, key, value)
     record("settings.update", actor=actor, obj=setting, detail={"changed": sorted(changed)})
-    record_public_change(everything=True)  # publishing's outbox row, in this transaction
-    db.session.commit()
+    public_changed.send(None, everything=True)  # publishing's outbox row, in this transaction
+    db.session.flush()
     g.pop("crier_settings", None)
-    public_changed.send(current_app._get_current_object(), recorded=True, everything=True)
     return setting

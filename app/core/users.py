@@ -62,7 +62,7 @@ def create_user(
     db.session.add(user)
     if actor is not None:
         record("user.create", actor=actor, obj=user, detail={"role": role.value})
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -87,14 +87,14 @@ def change_user(user: User, *, actor: User, role: Role | str, active: bool) -> U
         obj=user,
         detail={"before": before, "after": {"role": role.value, "active": active}},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def sign_out(user: User) -> None:
     """End every session of ``user``: old cookies no longer open the console."""
     user.end_sessions()
-    db.session.commit()
+    db.session.flush()
 
 
 def get_user(user_id: int) -> User | None:
@@ -139,5 +139,5 @@ def update_profile(user: User, *, timezone: str, slack_webhook_url: str | None =
                    object_id=str(user.id),
                    detail={"webhook": bool(user.slack_webhook_url), "timezone": timezone})
     )  # fmt: skip
-    db.session.commit()
+    db.session.flush()
     return user

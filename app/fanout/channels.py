@@ -35,7 +35,6 @@ from app.models import (
     StakeholderGroup,
     Update,
 )
-from app.models.dispatch import component_hook_subscribers
 from app.outbound import OutboundError
 from app.outbound.client import request
 from app.sqltypes import utcnow
@@ -54,6 +53,20 @@ def _subscribers(incident: Incident, kind: Channel):
         HookSubscriber.unsubscribed_at.is_(None),
         HookSubscriber.disabled_at.is_(None),
         wants,
+    )
+
+
+def component_hook_subscribers(component: Component):
+    """A select of the ids of the active webhook subscribers of ``component`` (or of all)."""
+    return db.select(HookSubscriber.id).where(
+        HookSubscriber.kind == Channel.webhook,
+        HookSubscriber.confirmed_at.is_not(None),
+        HookSubscriber.unsubscribed_at.is_(None),
+        HookSubscriber.disabled_at.is_(None),
+        or_(
+            ~HookSubscriber.components.any(),
+            HookSubscriber.components.any(Component.id == component.id),
+        ),
     )
 
 

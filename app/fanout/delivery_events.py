@@ -61,5 +61,5 @@ def record_events(events: list[dict]) -> int:
         if kind in SUPPRESSING:
             detail = f": {reason}" if reason else ""
             suppress(email, reason=f"{SUPPRESSING[kind]}{detail}")
-    db.session.commit()
+    db.session.flush()
     return recorded

@@ -3,6 +3,7 @@
 import logging
 import random
 import time
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_
@@ -10,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core import ServiceError
 from app.core.settings import mail_from
+from app.core.uow import after_commit
 from app.core.worker import stop_requested, wait_for_stop
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
@@ -26,6 +28,7 @@ from app.models import (
     Subscriber,
     Update,
 )
+from app.signals import dispatches_ready
 from app.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
@@ -43,26 +46,31 @@ def audiences_for(update: Update) -> list[Audience]:
     return wanted
 
 
-def create_dispatches(update: Update) -> list[Dispatch]:
-    """Add the update's Dispatch rows to the session (no commit: the caller's transaction)."""
-    db.session.flush()  # column defaults (notify) and ids are only there after a flush
-    existing = {(d.audience, d.channel) for d in dispatches_for_update(update)}
-    made = []
-    for audience in audiences_for(update):
-        for channel in Channel:
-            if (audience, channel) in existing:
-                continue
-            if channel != Channel.email and not channels.targets(update, audience, channel):
-                continue  # no webhook or Slack recipient: no row
-            dispatch = Dispatch(update=update, audience=audience, channel=channel)
-            db.session.add(dispatch)
-            made.append(dispatch)
-    return made
-
-
 def dispatches_for_update(update: Update) -> list[Dispatch]:
     """The update's dispatches, one per audience."""
     return list(db.session.scalars(db.select(Dispatch).filter_by(update_id=update.id)))
+
+
+def get_dispatch(dispatch_id: int) -> Dispatch | None:
+    """The dispatch with this id."""
+    return db.session.get(Dispatch, dispatch_id)
+
+
+def failed_dispatches(*, days: int = 7, limit: int = 20) -> list[Dispatch]:
+    """Update dispatches of the last ``days`` that failed or wait on a provider error."""
+    since = utcnow() - timedelta(days=days)
+    query = (
+        db.select(Dispatch)
+        .where(
+            Dispatch.updated_at >= since,
+            Dispatch.update_id.is_not(None),  # the alert names the update's incident
+            (Dispatch.status == DispatchStatus.failed)
+            | ((Dispatch.status == DispatchStatus.pending) & Dispatch.last_error.is_not(None)),
+        )
+        .order_by(Dispatch.updated_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 def dispatches_for_incident(incident: Incident) -> list[Dispatch]:
@@ -277,5 +285,6 @@ def retry_dispatch(dispatch: Dispatch) -> Dispatch:
     dispatch.status = DispatchStatus.pending
     dispatch.attempts = 0
     dispatch.finished_at = None
-    db.session.commit()
+    db.session.flush()
+    after_commit(dispatches_ready, ids=(dispatch.id,))
     return dispatch

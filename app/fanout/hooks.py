@@ -87,7 +87,7 @@ def subscribe_webhook(url: str, *, component_ids=()) -> tuple[HookSubscriber, st
     sub.secret = "whsec_" + secrets.token_urlsafe(32)
     sub.confirmed_at = utcnow()
     db.session.add(sub)
-    db.session.commit()
+    db.session.flush()
     return sub, sub.secret
 
 
@@ -119,7 +119,7 @@ def subscribe_slack(url: str, *, component_ids=()) -> HookSubscriber:
         raise ServiceError(f"Slack answered {response.status}; check the URL.", field="url")
     sub.confirm_token_hash = _sha256(token)
     db.session.add(sub)
-    db.session.commit()
+    db.session.flush()
     return sub
 
 
@@ -132,7 +132,7 @@ def confirm_slack(token: str) -> HookSubscriber:
         raise ServiceError("This confirmation link is not valid. Subscribe again.")
     sub.confirmed_at = utcnow()
     sub.confirm_token_hash = None
-    db.session.commit()
+    db.session.flush()
     return sub
 
 
@@ -153,7 +153,7 @@ def unsubscribe_hook(token: str) -> HookSubscriber:
     if sub is None:
         raise ServiceError("This link is not valid.")
     sub.unsubscribed_at = sub.unsubscribed_at or utcnow()
-    db.session.commit()
+    db.session.flush()
     return sub
 
 

@@ -69,7 +69,7 @@ def create_group(
     group = StakeholderGroup(name=name, emails=emails, min_severity=severity,
                              slack_webhook_url=clean_slack_url(slack_webhook_url))  # fmt: skip
     db.session.add(group)
-    db.session.commit()
+    db.session.flush()
     return group
 
 
@@ -84,14 +84,19 @@ def update_group(group: StakeholderGroup, *, name: str, emails, min_severity,
     elif (slack_webhook_url or "").strip():
         group.slack_webhook_url = clean_slack_url(slack_webhook_url)
     group.name, group.emails, group.min_severity = name, emails, severity
-    db.session.commit()
+    db.session.flush()
     return group
 
 
 def delete_group(group: StakeholderGroup) -> None:
     """Remove a group; its members stop getting internal updates through it."""
     db.session.delete(group)
-    db.session.commit()
+    db.session.flush()
+
+
+def get_group(group_id: int) -> StakeholderGroup | None:
+    """The stakeholder group with this id."""
+    return db.session.get(StakeholderGroup, group_id)
 
 
 def list_groups() -> list[StakeholderGroup]:

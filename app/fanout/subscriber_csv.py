@@ -6,11 +6,11 @@ import io
 import secrets
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import case, func
 
 from app.core import ServiceError
 from app.core.text import clean_line, clean_text
+from app.core.uow import after_commit
 from app.core.users import normalize_email
 from app.extensions import db
 from app.fanout.subscribers import CONFIRM_VALID_FOR
@@ -152,9 +152,8 @@ def import_subscribers(text: str, *, consented: bool) -> ImportResult:
         db.session.add(sub)
         known.add(email)
         result.created += 1
-    db.session.commit()
+    db.session.flush()
     result.to_confirm = [(sub.id, token) for sub, token in pending]
-    app = current_app._get_current_object()
     for subscriber_id, token in result.to_confirm:
-        confirmation_requested.send(app, subscriber_id=subscriber_id, token=token)
+        after_commit(confirmation_requested, subscriber_id=subscriber_id, token=token)
     return result

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app.core import ServiceError
+from app.core.uow import after_commit
 from app.core.users import normalize_email
 from app.extensions import db
 from app.ids import parse_id
@@ -73,24 +74,21 @@ def subscribe(email: str, *, component_ids=()) -> None:
     components = _components(component_ids)
     now = utcnow()
     sub = db.session.scalar(db.select(Subscriber).filter_by(email=email))
+    if sub is not None and sub.suppressed_at:
+        return  # the address bounced or complained: never mail it again
     if sub is None:
         sub = Subscriber(email=email, token_hash=secrets.token_hex(_SELECTOR_LEN // 2))
         db.session.add(sub)
-    if sub.suppressed_at:
-        db.session.rollback()  # the address bounced or complained: never mail it again
-        return
     if sub.is_active:
-        db.session.commit()
-        manage_link_requested.send(current_app._get_current_object(), subscriber_id=sub.id)
+        db.session.flush()
+        after_commit(manage_link_requested, subscriber_id=sub.id)
         return
     token = secrets.token_urlsafe(32)
     sub.confirm_token_hash = _sha256(token)
     sub.confirm_expires_at = now + CONFIRM_VALID_FOR
     sub.components = components
-    db.session.commit()
-    confirmation_requested.send(
-        current_app._get_current_object(), subscriber_id=sub.id, token=token
-    )
+    db.session.flush()
+    after_commit(confirmation_requested, subscriber_id=sub.id, token=token)
 
 
 def confirm_subscription(token: str) -> Subscriber:
@@ -105,7 +103,7 @@ def confirm_subscription(token: str) -> Subscriber:
     if not sub.confirmed_at or sub.unsubscribed_at:
         sub.confirmed_at = utcnow()
         sub.unsubscribed_at = None
-    db.session.commit()
+    db.session.flush()
     return sub
 
 
@@ -124,7 +122,7 @@ def unsubscribe(token: str) -> Subscriber:
     # An old confirmation link must not resubscribe someone who just left.
     sub.confirm_token_hash = None
     sub.confirm_expires_at = None
-    db.session.commit()
+    db.session.flush()
     return sub
 
 
@@ -132,7 +130,7 @@ def update_preferences(token: str, *, component_ids=()) -> Subscriber:
     """Set which components the subscriber hears about (none = everything)."""
     sub = _by_token(token)
     sub.components = _components(component_ids)
-    db.session.commit()
+    db.session.flush()
     return sub
 
 

@@ -3,7 +3,9 @@ the update cadence (when the next update is due), the timeline and the console's
 
 Verbs others may call: ``lifecycle.declare_incident``/``resolve_incident``/``edit_incident``/
 ``post_postmortem``, ``updates.post_update``, ``maintenance.*`` (schedule, start, complete,
-``advance_maintenance``), ``components.*``, ``cadence.cadence_minutes``. A committed change is
-announced with ``app.signals`` (``update_posted``, ``update_committed``, ``public_changed``);
-publishing and fan-out follow from there. Imports ``messages`` and ``core``.
+``advance_maintenance``), ``components.*``, ``cadence.cadence_minutes``. Verbs flush, never
+commit: the caller's unit of work (``app.core.uow``) commits. A change is announced inside its
+transaction with ``app.signals`` (``update_posted``, ``public_changed``,
+``component_status_changed``), whose receivers write publishing's and fan-out's outbox rows in
+that same transaction. Imports ``messages`` and ``core``.
 """

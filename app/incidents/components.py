@@ -2,8 +2,6 @@
 
 import re
 
-from flask import current_app
-
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.text import clean_line, clean_text
@@ -19,7 +17,6 @@ from app.models import (
     IncidentComponent,
     User,
 )
-from app.models.published import record_public_change
 from app.signals import public_changed
 from app.sqltypes import utcnow
 
@@ -45,6 +42,12 @@ def all_components() -> list[Component]:
     return [c for g in groups for c in g.components] + ungrouped
 
 
+def public_components() -> list[Component]:
+    """The components the public sees, in page order."""
+    query = db.select(Component).where(Component.is_public)
+    return list(db.session.scalars(query.order_by(Component.position, Component.name)))
+
+
 def get_component(public_id: str) -> Component | None:
     """The component with this public id."""
     return db.session.scalar(db.select(Component).filter_by(public_id=public_id))
@@ -55,13 +58,11 @@ def get_group(public_id: str) -> ComponentGroup | None:
     return db.session.scalar(db.select(ComponentGroup).filter_by(public_id=public_id))
 
 
-def _commit(**changed) -> None:
-    """Commit; publishing re-renders what ``changed`` names, or everything (names, order and
-    visibility show on every page)."""
-    changed = changed or {"everything": True}
-    record_public_change(**changed)  # publishing's outbox row, in this transaction
-    db.session.commit()
-    public_changed.send(current_app._get_current_object(), recorded=True, **changed)
+def _changed(**changed) -> None:
+    """Publishing re-renders what ``changed`` names, or everything (names, order and
+    visibility show on every page); flush."""
+    public_changed.send(None, **(changed or {"everything": True}))
+    db.session.flush()
 
 
 def _clean_group(group_id) -> ComponentGroup | None:
@@ -111,7 +112,7 @@ def create_component(
         ComponentStatusChange(component=component, status=ComponentStatus.operational, at=utcnow())
     )
     record("component.create", actor=actor, obj=component, detail={"name": component.name})
-    _commit()
+    _changed()
     return component
 
 
@@ -133,7 +134,7 @@ def edit_component(
     component.group = group
     component.is_public = is_public
     record("component.edit", actor=actor, obj=component, detail=fields | {"public": is_public})
-    _commit()
+    _changed()
     return component
 
 
@@ -147,7 +148,7 @@ def change_component_status(component: Component, *, status: str, actor: User) -
         raise ServiceError(f"{component.name} is already {status}.", field="status")
     set_component_status(component, status, at=utcnow())
     record("component.status", actor=actor, obj=component, detail={"status": status.value})
-    _commit(components=[component.public_id])
+    _changed(components=[component.public_id])
     return component
 
 
@@ -168,7 +169,7 @@ def move_component(component: Component, *, direction: int, actor: User) -> None
     for position, sibling in enumerate(siblings):
         sibling.position = position
     record("component.move", actor=actor, obj=component, detail={"direction": direction})
-    _commit()
+    _changed()
 
 
 def delete_component(component: Component, *, actor: User) -> None:
@@ -184,7 +185,7 @@ def delete_component(component: Component, *, actor: User) -> None:
         raise ServiceError(f"“{in_use}” is open and uses {component.name}; close it first.")
     record("component.delete", actor=actor, obj=component, detail={"name": component.name})
     db.session.delete(component)
-    _commit()
+    _changed()
 
 
 def create_group(*, name: str, actor: User) -> ComponentGroup:
@@ -194,7 +195,7 @@ def create_group(*, name: str, actor: User) -> ComponentGroup:
     group = ComponentGroup(name=name, position=(last or 0) + 1)
     db.session.add(group)
     record("group.create", actor=actor, obj=group, detail={"name": name})
-    _commit()
+    _changed()
     return group
 
 
@@ -202,7 +203,7 @@ def rename_group(group: ComponentGroup, *, name: str, actor: User) -> ComponentG
     """Rename a component group."""
     group.name = _clean_group_name(name, group=group)
     record("group.rename", actor=actor, obj=group, detail={"name": group.name})
-    _commit()
+    _changed()
     return group
 
 
@@ -217,7 +218,7 @@ def move_group(group: ComponentGroup, *, direction: int, actor: User) -> None:
     for position, each in enumerate(groups):
         each.position = position
     record("group.move", actor=actor, obj=group, detail={"direction": direction})
-    _commit()
+    _changed()
 
 
 def delete_group(group: ComponentGroup, *, actor: User) -> None:
@@ -226,7 +227,7 @@ def delete_group(group: ComponentGroup, *, actor: User) -> None:
         component.group = None
     record("group.delete", actor=actor, obj=group, detail={"name": group.name})
     db.session.delete(group)
-    _commit()
+    _changed()
 
 
 def _clean_group_name(name, group=None) -> str:

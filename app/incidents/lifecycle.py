@@ -14,10 +14,10 @@ from app.ids import parse_id
 from app.incidents.updates import (
     POSTABLE_STATES,
     add_update,
+    announce_update,
     clean_component_statuses,
     clean_next_update_by,
     clean_texts,
-    commit_update,
     default_next_update,
     set_component_status,
 )
@@ -33,7 +33,6 @@ from app.models import (
     Update,
     User,
 )
-from app.models.published import record_public_change
 from app.signals import public_changed
 from app.sqltypes import new_public_id, utcnow
 
@@ -138,7 +137,7 @@ def declare_incident(
     public_id: str | None = None,
     prefilled: Collection[str] = (),
 ) -> Incident:
-    """Open an incident with its first update; one commit. ``cadence_minutes`` overrides
+    """Open an incident with its first update. ``cadence_minutes`` overrides
     the policy's cadence; a non-public incident never reaches the page or subscribers.
     ``public_id``: the id the console allocated when it first rendered the texts (so they
     could name the public page), used if still free. ``prefilled``: see ``add_update``."""
@@ -189,7 +188,7 @@ def declare_incident(
     record(
         "incident.declare", actor=actor, obj=incident, incident=incident, detail={"title": title}
     )
-    commit_update(update)
+    announce_update(update)
     return incident
 
 
@@ -230,7 +229,7 @@ def resolve_incident(
         for link in incident.components:
             set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
     record("incident.resolve", actor=actor, obj=incident, incident=incident)
-    return commit_update(update)
+    return announce_update(update)
 
 
 def post_postmortem(
@@ -262,7 +261,7 @@ def post_postmortem(
         prefilled=prefilled,
     )
     record("incident.postmortem", actor=actor, obj=update, incident=incident)
-    return commit_update(update)
+    return announce_update(update)
 
 
 def edit_incident(
@@ -275,10 +274,8 @@ def edit_incident(
     lead_id: int | None = None,
     commander_id: int | None = None,
 ) -> Incident:
-    """Change an open incident's title, severity, impact or people; one commit. A higher
-    severity can bring the next update forward, never push it back."""
-    from flask import current_app
-
+    """Change an open incident's title, severity, impact or people. A higher severity can
+    bring the next update forward, never push it back."""
     if incident.kind != IncidentKind.incident or not incident.is_open:
         raise ServiceError("Only an open incident can be edited; post a new update instead.")
     title = clean_title(title)
@@ -314,9 +311,6 @@ def edit_incident(
     if not changed:
         raise ServiceError("Nothing changed.", field="title")
     record("incident.edit", actor=actor, obj=incident, incident=incident, detail=changed)
-    record_public_change(incident=incident.public_id)
-    db.session.commit()
-    public_changed.send(
-        current_app._get_current_object(), recorded=True, incident=incident.public_id
-    )
+    public_changed.send(None, incident=incident.public_id)
+    db.session.flush()
     return incident

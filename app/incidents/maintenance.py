@@ -7,9 +7,10 @@ from flask import current_app
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.settings import page_settings
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import clean_title, clean_user
-from app.incidents.updates import add_update, clean_texts, commit_update, set_component_status
+from app.incidents.updates import add_update, announce_update, clean_texts, set_component_status
 from app.messages.prefill import prefill
 from app.models import (
     Component,
@@ -74,7 +75,7 @@ def schedule_maintenance(
     auto_notify: bool = False,
     lead_id: int | None = None,
 ) -> Incident:
-    """Schedule a maintenance window with its first update; one commit."""
+    """Schedule a maintenance window with its first update."""
     now = utcnow()
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
@@ -111,7 +112,7 @@ def schedule_maintenance(
         notify_stakeholders=notify_stakeholders,
     )
     record("maintenance.schedule", actor=actor, obj=incident, incident=incident)
-    commit_update(update)
+    announce_update(update)
     return incident
 
 
@@ -127,7 +128,7 @@ def edit_maintenance(
     internal_body: str = "",
     notify: bool = True,
 ) -> Update:
-    """Change a window that has not finished, posting a notice of the change; one commit."""
+    """Change a window that has not finished, posting a notice of the change."""
     _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
     now = utcnow()
     title = clean_title(title)
@@ -182,7 +183,7 @@ def edit_maintenance(
         incident=incident,
         detail={"changes": changes},
     )
-    return commit_update(update, components=dropped)
+    return announce_update(update, components=dropped)
 
 
 def _describe_changes(incident, title, start, end, chosen, *, public: bool) -> list[str]:
@@ -236,7 +237,7 @@ def _transition(incident, state, *, actor, now, texts, notify, status, prefilled
         incident=incident,
         detail={"automatic": actor is None},
     )
-    return commit_update(update)
+    return announce_update(update)
 
 
 def start_maintenance(
@@ -325,13 +326,13 @@ def cancel_maintenance(
         for link in incident.components:
             set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
     record("maintenance.cancel", actor=actor, obj=incident, incident=incident)
-    return commit_update(update)
+    return announce_update(update)
 
 
-def advance_maintenance() -> list[Update]:
+def advance_maintenance(*, now: datetime | None = None) -> list[Update]:
     """The worker tick: start windows whose start has come, complete those whose end has.
     Each move is its own unit of work, so one failure does not hold back the others."""
-    now = utcnow()
+    now = now or utcnow()
     moved = []
     due_start = db.select(Incident).where(
         Incident.kind == IncidentKind.maintenance,
@@ -352,9 +353,9 @@ def advance_maintenance() -> list[Update]:
 
 def _safely(move, incident) -> list[Update]:
     try:
-        return [move(incident)]
+        with unit_of_work():
+            return [move(incident)]
     except Exception:
         # One broken window must not stop the others; the next tick tries it again.
-        db.session.rollback()
         current_app.logger.exception("maintenance tick could not move %s", incident.public_id)
         return []

@@ -4,8 +4,6 @@ import re
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
-from flask import current_app
-
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.settings import page_settings
@@ -25,9 +23,7 @@ from app.models import (
     Update,
     User,
 )
-from app.models.dispatch import record_component_change
-from app.models.published import record_public_change
-from app.signals import public_changed, update_committed, update_posted
+from app.signals import component_status_changed, public_changed, update_posted
 from app.sqltypes import utcnow
 
 MAX_BODY = 20_000
@@ -121,7 +117,7 @@ def set_component_status(component, status, *, at, update=None) -> None:
         )
     )
     if update is None:  # an update's own webhooks carry its components; this change has none
-        record_component_change(component, old, status, at=at)
+        component_status_changed.send(None, component=component, old=old, new=status, at=at)
 
 
 def add_update(
@@ -139,7 +135,7 @@ def add_update(
     move_incident: bool = True,
     prefilled: Collection[str] = (),
 ) -> Update:
-    """Add a checked update to the session and send ``update_posted``; the caller commits.
+    """Add a checked update to the session and send ``update_posted`` (its dispatches).
 
     ``prefilled`` names the audiences whose text is still the untouched template text: it is
     rendered here, from the incident as this update leaves it, so the text states the very
@@ -175,7 +171,7 @@ def add_update(
     if prefilled:
         render_prefilled(update, prefilled)
     db.session.flush()
-    update_posted.send(current_app._get_current_object(), update=update)
+    update_posted.send(None, update=update)
     return update
 
 
@@ -189,18 +185,15 @@ def render_prefilled(update: Update, audiences: Collection[str]) -> None:
             setattr(update, f"{audience}_body", body)
 
 
-def commit_update(update: Update, *, components=()) -> Update:
-    """Commit the unit of work that holds ``update`` and tell publishing and fan-out.
+def announce_update(update: Update, *, components=()) -> Update:
+    """Tell publishing that ``update``'s incident changed (its outbox rows, in this
+    transaction) and flush; fan-out heard of it from ``add_update``.
 
     ``components``: public ids of components the change took off the incident (publishing
     finds the ones still on it).
     """
-    changed = {"incident": update.incident.public_id, "components": list(components)}
-    record_public_change(**changed)  # publishing's outbox row, in this transaction
-    db.session.commit()
-    app = current_app._get_current_object()
-    update_committed.send(app, update=update)
-    public_changed.send(app, recorded=True, **changed)
+    public_changed.send(None, incident=update.incident.public_id, components=list(components))
+    db.session.flush()
     return update
 
 
@@ -217,7 +210,7 @@ def post_update(
     next_update_by: datetime | None = None,
     prefilled: Collection[str] = (),
 ) -> Update:
-    """Post an update on an open incident or maintenance; one commit. ``prefilled``: the
+    """Post an update on an open incident or maintenance. ``prefilled``: the
     audiences whose text is the untouched template text, rendered again from what is saved."""
     now = utcnow()
     if not incident.is_open:
@@ -256,11 +249,11 @@ def post_update(
         prefilled=prefilled,
     )
     record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
-    return commit_update(update)
+    return announce_update(update)
 
 
 def correct_update_text(update: Update, *, actor: User, external_body: str) -> Update:
-    """Correct the public text of a posted update (a typo, a wrong link); one commit. Nobody
+    """Correct the public text of a posted update (a typo, a wrong link). Nobody
     is notified again; the audit log keeps the text it replaced. An update that said nothing
     in public stays that way (the correction would reach no subscriber)."""
     text = clean_body(external_body, field="body")
@@ -278,6 +271,6 @@ def correct_update_text(update: Update, *, actor: User, external_body: str) -> U
         detail={"before": update.external_body},
     )
     update.external_body = text
-    db.session.commit()
-    public_changed.send(current_app._get_current_object(), incident=update.incident.public_id)
+    public_changed.send(None, incident=update.incident.public_id)
+    db.session.flush()
     return update

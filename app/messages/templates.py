@@ -65,7 +65,7 @@ def create_template(*, actor: User, **fields) -> MessageTemplate:
     template = MessageTemplate(**_clean(**fields))
     db.session.add(template)
     record("template.create", actor=actor, obj=template, detail={"name": template.name})
-    db.session.commit()
+    db.session.flush()
     return template
 
 
@@ -74,7 +74,7 @@ def edit_template(template: MessageTemplate, *, actor: User, **fields) -> Messag
     for key, value in _clean(template=template, **fields).items():
         setattr(template, key, value)
     record("template.edit", actor=actor, obj=template, detail={"name": template.name})
-    db.session.commit()
+    db.session.flush()
     return template
 
 
@@ -82,7 +82,7 @@ def delete_template(template: MessageTemplate, *, actor: User) -> None:
     """Remove a message template."""
     record("template.delete", actor=actor, obj=template, detail={"name": template.name})
     db.session.delete(template)
-    db.session.commit()
+    db.session.flush()
 
 
 STATES_BY_KIND = {

@@ -3,14 +3,12 @@ change, for webhooks), and provider events."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, or_
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.component_changes import ComponentChange
-from app.models.components import Component
-from app.models.enums import Audience, Channel, ComponentStatus, DispatchStatus
-from app.models.hooks import HookSubscriber
+from app.models.enums import Audience, Channel, DispatchStatus
 from app.models.incidents import Update
 from app.sqltypes import enum_type, utcnow
 
@@ -62,38 +60,6 @@ class Dispatch(db.Model):
 
     def __repr__(self) -> str:
         return f"<Dispatch {self.id} {self.audience} {self.status} cursor={self.cursor}>"
-
-
-def component_hook_subscribers(component: Component):
-    """A select of the ids of the active webhook subscribers of ``component`` (or of all)."""
-    return db.select(HookSubscriber.id).where(
-        HookSubscriber.kind == Channel.webhook,
-        HookSubscriber.confirmed_at.is_not(None),
-        HookSubscriber.unsubscribed_at.is_(None),
-        HookSubscriber.disabled_at.is_(None),
-        or_(
-            ~HookSubscriber.components.any(),
-            HookSubscriber.components.any(Component.id == component.id),
-        ),
-    )
-
-
-def record_component_change(
-    component: Component, old: ComponentStatus, new: ComponentStatus, *, at: datetime
-) -> ComponentChange | None:
-    """Add a public component's status change and its webhook Dispatch to the caller's session,
-    before its commit: the change and its notice commit (or roll back) together. Nothing when
-    no webhook subscriber wants the component."""
-    if not component.is_public or component.id is None:
-        return None
-    if db.session.scalar(component_hook_subscribers(component).limit(1)) is None:
-        return None
-    change = ComponentChange(component=component, old_status=old, new_status=new, at=at)
-    db.session.add(change)
-    db.session.add(
-        Dispatch(component_change=change, audience=Audience.external, channel=Channel.webhook)
-    )
-    return change
 
 
 class DeliveryEvent(db.Model):

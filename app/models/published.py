@@ -2,12 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, object_session
+from sqlalchemy import LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.enums import State
-from app.models.incidents import Incident
 from app.sqltypes import utcnow
 
 
@@ -87,29 +85,3 @@ class PublishDirty(db.Model):
 # What a PublishDirty row says changed; ``moved``: "<public id> <old start, ISO>".
 INCIDENT, COMPONENTS, EVERYTHING, SWEEP = "incident", "components", "everything", "sweep"
 MOVED = "moved"
-
-
-@event.listens_for(Incident.started_at, "set", active_history=True)
-def _start_moved(incident, value, old, initiator) -> None:
-    """An incident that has begun moves its start: the month it leaves must be re-published
-    too (the change's own row names only where it is now). Whoever moves it, in the same
-    transaction as the move."""
-    if not isinstance(old, datetime) or old == value or incident.state == State.scheduled:
-        return
-    session = object_session(incident)
-    if session is not None and incident.public_id:
-        session.add(PublishDirty(kind=MOVED, key=f"{incident.public_id} {old.isoformat()}"))
-
-
-def record_public_change(*, incident=None, components=(), everything=False) -> None:
-    """Add what changed to the caller's session as outbox rows, before its commit: the change
-    and the note to publish it commit (or roll back) together, so no crash loses one.
-
-    ``incident``: its public id; ``components``: public ids whose status moved; a change that
-    says neither, or ``everything``, re-publishes the whole site.
-    """
-    rows = [PublishDirty(kind=INCIDENT, key=incident)] if incident else []
-    rows += [PublishDirty(kind=COMPONENTS, key=public_id) for public_id in components]
-    if everything or not rows:
-        rows = [PublishDirty(kind=EVERYTHING)]
-    db.session.add_all(rows)

@@ -6,6 +6,7 @@ from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import csrf, limiter
 from app.fanout.hooks import confirm_slack, hook_for_token, subscribe_slack, subscribe_webhook
 from app.ids import coerce_id
@@ -43,11 +44,12 @@ def subscribe_hook_page():
     if form.validate_on_submit():
         ids = form.components.data or ()
         try:
-            if form.kind.data == "slack":
-                subscribe_slack(form.url.data, component_ids=ids)
-                return _page("slack_sent")
-            _sub, secret = subscribe_webhook(form.url.data, component_ids=ids)
-            return _page("webhook_confirmed", secret=secret)
+            with unit_of_work():
+                if form.kind.data == "slack":
+                    subscribe_slack(form.url.data, component_ids=ids)
+                    return _page("slack_sent")
+                _sub, secret = subscribe_webhook(form.url.data, component_ids=ids)
+                return _page("webhook_confirmed", secret=secret)
         except ServiceError as exc:
             getattr(form, exc.field or "url").errors.append(exc.message)
     status = 422 if form.errors else 200
@@ -60,7 +62,8 @@ def confirm_hook_page(token):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            confirm_slack(token)
+            with unit_of_work():
+                confirm_slack(token)
         except ServiceError as exc:
             return _page("invalid", 404, message=exc.message)
         return _page("slack_confirmed")
@@ -77,5 +80,6 @@ def unsubscribe_hook_page(token):
         return _page("invalid", 404, message="This link is not valid.")
     if request.method != "POST":
         return _page("unsubscribe_ask", token=token)
-    unsubscribe_hook(token)
+    with unit_of_work():
+        unsubscribe_hook(token)
     return _page("unsubscribed")

@@ -7,8 +7,9 @@ from flask import current_app, make_response, render_template, request
 from wtforms import SelectChoice
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.core.users import normalize_email
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.fanout.subscribers import (
     confirm_subscription,
     subscribe,
@@ -16,16 +17,13 @@ from app.fanout.subscribers import (
     unsubscribe,
     update_preferences,
 )
-from app.models import Component
+from app.incidents.components import public_components
 from app.public import bp
 from app.public.subscription_forms import ConfirmForm, PreferencesForm, SubscribeForm
 
 
 def _component_choices():
-    query = (
-        db.select(Component).where(Component.is_public).order_by(Component.position, Component.name)
-    )
-    return [SelectChoice(c.id, c.name) for c in db.session.scalars(query)]
+    return [SelectChoice(c.id, c.name) for c in public_components()]
 
 
 def _address_key() -> str:
@@ -68,7 +66,8 @@ def subscribe_page():
             # A bot: answer exactly as for a person, and do nothing.
             return render_template("public/subscription_message.html", kind="sent")
         try:
-            subscribe(form.email.data, component_ids=form.components.data or ())
+            with unit_of_work():
+                subscribe(form.email.data, component_ids=form.components.data or ())
         except ServiceError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
@@ -84,7 +83,8 @@ def confirm_subscription_page(token):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            sub = confirm_subscription(token)
+            with unit_of_work():
+                sub = confirm_subscription(token)
         except ServiceError as exc:
             return _private(_message("invalid", exc.message, 404))
         return _private(_message("confirmed", status=200, email=sub.email))
@@ -101,7 +101,8 @@ def manage_subscription(token):
     form.components.choices = _component_choices()
     if form.validate_on_submit():
         try:
-            sub = update_preferences(token, component_ids=form.components.data or ())
+            with unit_of_work():
+                sub = update_preferences(token, component_ids=form.components.data or ())
         except ServiceError as exc:
             form.components.errors.append(exc.message)
         else:
@@ -123,7 +124,8 @@ def unsubscribe_page(token):
         html = render_template("public/unsubscribe.html", token=token)
         return _private(current_app.make_response(html))
     try:
-        sub = unsubscribe(token)
+        with unit_of_work():
+            sub = unsubscribe(token)
     except ServiceError as exc:
         return _private(_message("invalid", exc.message, 404))
     return _private(_message("unsubscribed", status=200, email=sub.email))

@@ -20,7 +20,6 @@ from app.models.published import (
     INCIDENT,
     MOVED,
     SWEEP,
-    record_public_change,
 )
 from app.publishing import pages
 from app.publishing.site import Site, month_path, rendering
@@ -29,13 +28,6 @@ from app.publishing.statuspage import API_DOCUMENTS
 BATCH_ROWS = 100  # changes folded into one publish; the rest wait for the next batch
 SWEEP_INCIDENTS = 200  # incident pages per batch of a whole-site re-publish
 SWEEP_MONTHS = 60  # history month pages per batch
-
-
-def record_change(*, incident=None, components=(), everything=False) -> None:
-    """Commit what changed as outbox rows, on their own: for a change committed without
-    them (our services write them in their own transaction, ``record_public_change``)."""
-    record_public_change(incident=incident, components=components, everything=everything)
-    db.session.commit()
 
 
 def pending() -> bool:

@@ -148,5 +148,5 @@ def snooze_incident(
             },
         )
     )
-    db.session.commit()
+    db.session.flush()
     return incident

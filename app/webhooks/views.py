@@ -5,6 +5,7 @@ import time
 from flask import abort, current_app, jsonify, request
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
+from app.core.uow import unit_of_work
 from app.fanout.delivery_events import record_events
 from app.ids import parse_int
 from app.webhooks import bp
@@ -46,5 +47,6 @@ def receive_sendgrid_events():
         abort(400, description="The body is not JSON.")
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         abort(400, description="Expected a JSON list of events.")
-    recorded = record_events(events)
+    with unit_of_work():
+        recorded = record_events(events)
     return jsonify({"received": len(events), "recorded": recorded})

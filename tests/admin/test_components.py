@@ -1,3 +1,4 @@
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident
 from app.models import Component, ComponentGroup, ComponentStatus
@@ -62,12 +63,13 @@ def test_editing_hiding_and_reordering(client, as_admin):
 
 def test_deleting_a_component_in_use_is_refused(client, as_admin):
     api = create_component(slug="api", name="API")
-    declare_incident(
-        title="Down",
-        actor=as_admin,
-        component_statuses={api.public_id: "major_outage"},
-        external_body="Down",
-    )
+    with unit_of_work():
+        declare_incident(
+            title="Down",
+            actor=as_admin,
+            component_statuses={api.public_id: "major_outage"},
+            external_body="Down",
+        )
     response = client.post(
         f"/admin/components/{api.public_id}/delete", data={"csrf_token": _token(client)}
     )

@@ -3,6 +3,7 @@ violation, nothing scrolls sideways, and the policy blocks nothing the page need
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.demo import ADMIN_EMAIL, seed_demo
 from app.extensions import db
 from app.models import ComponentGroup, Incident, MessageTemplate, StakeholderGroup, User
@@ -12,7 +13,8 @@ from tests.factories import PASSWORD
 
 @pytest.fixture
 def console_urls(ctx):
-    seed_demo(past_incidents=3)
+    with unit_of_work():
+        seed_demo(past_incidents=3)
     admin = db.session.scalar(db.select(User).filter_by(email=ADMIN_EMAIL))
     admin.set_password(PASSWORD)
     db.session.commit()

@@ -1,6 +1,7 @@
 import pytest
 from flask import g
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.hooks import subscribe_webhook
 from app.fanout.stakeholders import create_group
@@ -26,8 +27,10 @@ def endpoint(app, as_admin):
 
 
 def test_the_console_shows_numbers_per_channel_and_why_a_subscriber_was_disabled(client, endpoint):
-    subscribe_webhook(endpoint.url + "/ok")
-    subscribe_webhook(endpoint.url + "/gone")
+    with unit_of_work():
+        subscribe_webhook(endpoint.url + "/ok")
+    with unit_of_work():
+        subscribe_webhook(endpoint.url + "/gone")
     endpoint.answer(200)  # /ok (subscribers are tried in id order)
     endpoint.answer(410)  # /gone: permanent, no retry
     incident = create_incident()
@@ -44,7 +47,8 @@ def test_the_console_shows_numbers_per_channel_and_why_a_subscriber_was_disabled
 
 
 def test_a_group_slack_webhook_is_set_never_shown_and_checked(client, endpoint):
-    group = create_group(name="Support", emails="help@example.com")
+    with unit_of_work():
+        group = create_group(name="Support", emails="help@example.com")
     url = f"/admin/stakeholders/{group.id}"
     data = {"name": "Support", "emails": "help@example.com", "min_severity": "SEV2"}
     secret = "https://hooks.slack.com/services/T1/B2/secret"
@@ -65,8 +69,10 @@ def test_a_group_slack_webhook_is_set_never_shown_and_checked(client, endpoint):
 
 
 def test_a_webhook_dispatch_with_a_failed_delivery_reads_failed_on_the_console(client, endpoint):
-    subscribe_webhook(endpoint.url + "/ok")
-    subscribe_webhook(endpoint.url + "/broken")
+    with unit_of_work():
+        subscribe_webhook(endpoint.url + "/ok")
+    with unit_of_work():
+        subscribe_webhook(endpoint.url + "/broken")
     endpoint.answer(200)
     endpoint.answer(404)
     incident = create_incident()

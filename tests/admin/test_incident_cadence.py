@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, Incident
@@ -11,13 +12,14 @@ from tests.factories import create_component, create_subscriber
 def _declare(lead):
     api = create_component(slug="api", name="API")
     create_subscriber(email="reader@example.net")
-    return declare_incident(
-        title="Checkout failing",
-        severity="SEV1",
-        actor=lead,
-        component_statuses={api.public_id: "major_outage"},
-        external_body="We are investigating.",
-    )
+    with unit_of_work():
+        return declare_incident(
+            title="Checkout failing",
+            severity="SEV1",
+            actor=lead,
+            component_statuses={api.public_id: "major_outage"},
+            external_body="We are investigating.",
+        )
 
 
 def _local(value):
@@ -78,6 +80,7 @@ def test_after_a_snooze_the_update_form_promises_the_new_time(client, as_lead):
 
     incident = _declare(as_lead)
     until = (utcnow() + timedelta(minutes=50)).replace(second=0, microsecond=0)
-    snooze_incident(incident, until=until, reason="vendor", actor=as_lead)
+    with unit_of_work():
+        snooze_incident(incident, until=until, reason="vendor", actor=as_lead)
     html = client.get(f"/admin/incidents/{incident.public_id}/updates/new").get_data(as_text=True)
     assert f"next update by {until.strftime('%Y-%m-%d %H:%M')} UTC" in html

@@ -2,6 +2,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from app.core.settings import page_settings
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, ComponentStatus, Incident, State, Update
@@ -119,9 +120,10 @@ def test_preview_shows_the_public_entry_and_both_emails(client, as_lead):
 
 
 def _incident(lead):
-    return declare_incident(
-        title="API errors", actor=lead, severity="SEV2", external_body="Looking."
-    )
+    with unit_of_work():
+        return declare_incident(
+            title="API errors", actor=lead, severity="SEV2", external_body="Looking."
+        )
 
 
 def test_posting_an_update_with_both_texts(client, as_lead):
@@ -161,12 +163,13 @@ def test_the_prefill_endpoint_renders_a_state_for_the_js(client, as_lead):
 
 def test_resolving_and_the_postmortem(client, as_lead):
     api = create_component(slug="api", name="API")
-    incident = declare_incident(
-        title="API errors",
-        actor=as_lead,
-        component_statuses={api.public_id: "major_outage"},
-        external_body="Looking.",
-    )
+    with unit_of_work():
+        incident = declare_incident(
+            title="API errors",
+            actor=as_lead,
+            component_statuses={api.public_id: "major_outage"},
+            external_body="Looking.",
+        )
     url = f"/admin/incidents/{incident.public_id}/resolve"
     html = client.get(url).get_data(as_text=True)
     assert "This incident is resolved." in html and "No data was lost." in html
@@ -345,9 +348,10 @@ def test_prefilled_external_texts_never_name_a_private_component(client, as_lead
     api = create_component(slug="api", name="API")
     vault = create_component(slug="vault", name="Secret vault", is_public=False)
     statuses = {api.public_id: "major_outage", vault.public_id: "major_outage"}
-    incident = declare_incident(
-        title="Errors", actor=as_lead, component_statuses=statuses, external_body="Looking."
-    )
+    with unit_of_work():
+        incident = declare_incident(
+            title="Errors", actor=as_lead, component_statuses=statuses, external_body="Looking."
+        )
     resolve = client.get(f"/admin/incidents/{incident.public_id}/resolve").get_data(as_text=True)
     external = re.search(r'name="external_body"[^>]*>([^<]*)<', resolve).group(1)
     assert "API" in external and "Secret vault" not in external

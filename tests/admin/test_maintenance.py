@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.maintenance import schedule_maintenance
 from app.models import Incident, State
@@ -58,12 +59,13 @@ def test_bad_windows_get_form_errors(client, as_lead):
 
 def test_editing_starting_and_cancelling_by_hand(client, as_lead):
     start = utcnow() + timedelta(days=1)
-    window = schedule_maintenance(
-        title="Upgrade",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
-        actor=as_lead,
-    )
+    with unit_of_work():
+        window = schedule_maintenance(
+            title="Upgrade",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            actor=as_lead,
+        )
     url = f"/admin/maintenance/{window.public_id}/edit"
     assert 'value="Upgrade"' in client.get(url).get_data(as_text=True)
     later = start + timedelta(hours=5)

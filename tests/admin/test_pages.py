@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.demo import seed_demo
 from app.extensions import db
 from app.models import Component, ComponentGroup, Incident, IncidentKind, MessageTemplate
@@ -11,7 +12,8 @@ from tests.factories import PASSWORD, create_user
 
 @pytest.mark.parametrize("role", ["viewer", "lead", "admin"])
 def test_every_page_renders_with_the_demo_data(client, ctx, role):
-    seed_demo(past_incidents=3)
+    with unit_of_work():
+        seed_demo(past_incidents=3)
     create_user(email="me@example.com", role=role)
     login(client, "me@example.com", PASSWORD)
     incident = db.session.scalar(

@@ -1,5 +1,6 @@
 import pytest
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident
 from app.models import Incident, Update
@@ -10,7 +11,8 @@ from tests.factories import create_user
 @pytest.fixture
 def incident(ctx):
     lead = create_user(email="someone@example.com", name="Someone")
-    return declare_incident(title="API errors", actor=lead, external_body="Looking.")
+    with unit_of_work():
+        return declare_incident(title="API errors", actor=lead, external_body="Looking.")
 
 
 def test_viewers_see_everything_but_change_nothing(client, as_viewer, incident):
@@ -48,7 +50,8 @@ def test_a_post_without_csrf_is_refused(client, as_lead, incident):
 
 
 def test_the_audit_log_filters_by_incident(client, as_lead, incident):
-    other = declare_incident(title="Other", actor=as_lead, external_body="Hm.")
+    with unit_of_work():
+        other = declare_incident(title="Other", actor=as_lead, external_body="Hm.")
     html = client.get("/admin/audit").get_data(as_text=True)
     assert html.count("incident.declare") == 2
     html = client.get(f"/admin/audit?incident={other.public_id}").get_data(as_text=True)

@@ -5,6 +5,7 @@ import pytest
 
 from app.alerts.payload import parse_notification
 from app.alerts.receive import receive_alerts
+from app.core.uow import unit_of_work
 from tests.admin.console_browser import PHONE, SIZES, axe_violations, sideways_overflow, sign_in
 from tests.alerts.test_alertmanager_endpoint import alert, notification
 from tests.factories import create_component, create_user
@@ -19,7 +20,8 @@ def test_an_alert_shows_on_the_open_dashboard_and_opens_the_declare_form(
     api = create_component(slug="api", name="Payments API")
     page = browser_page
     sign_in(page, live_server, "lead@example.com", viewport=viewport)
-    receive_alerts(parse_notification(notification(alert("f1"))), actor=key_admin)
+    with unit_of_work():
+        receive_alerts(parse_notification(notification(alert("f1"))), actor=key_admin)
 
     line = page.locator(".alert-suggestion")
     line.wait_for(timeout=30_000)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.core.api_keys import create_api_key
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import AlertState, Component
 from tests.factories import create_component, create_user
@@ -64,7 +65,8 @@ def alertmanager(tmp_path, live_server, ctx):
     if BINARY is None:
         pytest.skip("needs Alertmanager: apt-get install prometheus-alertmanager")
     admin = create_user(email="ada@example.com", name="Ada Admin", role="admin")
-    _key, secret = create_api_key("alertmanager", scope="lead", actor=admin)
+    with unit_of_work():
+        _key, secret = create_api_key("alertmanager", scope="lead", actor=admin)
     (tmp_path / "alertmanager.yml").write_text(CONFIG.format(url=live_server, key=secret))
     port = _free_port()
     log_file = (tmp_path / "alertmanager.log").open("w")

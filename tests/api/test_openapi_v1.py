@@ -15,6 +15,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.maintenance import schedule_maintenance
 from app.sqltypes import utcnow
@@ -36,13 +37,14 @@ def api_schema(app, client, key_admin):
     incident = create_incident(title="Elevated errors", components=[api])
     post_update(incident, external="We are **investigating**.")
     start = utcnow() + timedelta(days=1)
-    schedule_maintenance(
-        title="Upgrade",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
-        actor=key_admin,
-        components=[api.public_id],
-    )
+    with unit_of_work():
+        schedule_maintenance(
+            title="Upgrade",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            actor=key_admin,
+            components=[api.public_id],
+        )
     create_subscriber(email="reader@example.org")
     db.session.commit()
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import time_machine
 
 from app.core.api_keys import authenticate_key, create_api_key, hash_secret, revoke_api_key
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import ApiKey, AuditEvent, Incident, User
 from app.sqltypes import utcnow
@@ -20,7 +21,8 @@ def _admin():
 
 
 def test_a_key_is_stored_as_its_hash_and_a_prefix_only(ctx):
-    key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    with unit_of_work():
+        key, secret = create_api_key("deploy", scope="lead", actor=_admin())
     row = db.session.execute(db.select(ApiKey.__table__)).one()._asdict()
     assert secret not in {str(v) for v in row.values()}
     assert key.secret_hash == hash_secret(secret)
@@ -29,7 +31,8 @@ def test_a_key_is_stored_as_its_hash_and_a_prefix_only(ctx):
 
 
 def test_oauth_and_bearer_schemes_open_the_api(client, ctx):
-    _key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    with unit_of_work():
+        _key, secret = create_api_key("deploy", scope="lead", actor=_admin())
     for scheme in ("OAuth", "Bearer", "oauth"):
         response = client.get(PAGE, headers={"Authorization": f"{scheme} {secret}"})
         assert response.status_code == 200, scheme
@@ -37,7 +40,8 @@ def test_oauth_and_bearer_schemes_open_the_api(client, ctx):
 
 
 def test_missing_wrong_and_revoked_keys_get_401_json(client, ctx):
-    key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    with unit_of_work():
+        key, secret = create_api_key("deploy", scope="lead", actor=_admin())
     tries = [
         {},
         {"Authorization": "OAuth nope"},
@@ -49,13 +53,15 @@ def test_missing_wrong_and_revoked_keys_get_401_json(client, ctx):
         response = client.get(PAGE, headers=headers)
         assert response.status_code == 401, headers
         assert set(response.json) == {"error"} and isinstance(response.json["error"], str)
-    revoke_api_key(key, actor=None)
+    with unit_of_work():
+        revoke_api_key(key, actor=None)
     response = client.get(PAGE, headers={"Authorization": f"OAuth {secret}"})
     assert response.status_code == 401
 
 
 def test_a_lead_key_gets_403_json_where_admin_scope_is_needed(client, ctx):
-    _key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    with unit_of_work():
+        _key, secret = create_api_key("deploy", scope="lead", actor=_admin())
     response = client.post(
         f"{PAGE}/components",
         json={"component": {"name": "Search"}},
@@ -67,7 +73,8 @@ def test_a_lead_key_gets_403_json_where_admin_scope_is_needed(client, ctx):
 
 
 def test_last_use_is_written_at_most_once_a_minute(client, ctx):
-    key, secret = create_api_key("deploy", scope="lead", actor=_admin())
+    with unit_of_work():
+        key, secret = create_api_key("deploy", scope="lead", actor=_admin())
     headers = {"Authorization": f"OAuth {secret}"}
     with time_machine.travel(utcnow(), tick=False) as clock:
         client.get(PAGE, headers=headers)
@@ -87,8 +94,10 @@ def test_last_use_is_written_at_most_once_a_minute(client, ctx):
 def test_requests_are_limited_per_key(app, client, ctx):
     app.config["API_RATE_LIMIT"] = "3 per minute"
     admin = _admin()
-    _a, first = create_api_key("first", scope="lead", actor=admin)
-    _b, second = create_api_key("second", scope="lead", actor=admin)
+    with unit_of_work():
+        _a, first = create_api_key("first", scope="lead", actor=admin)
+    with unit_of_work():
+        _b, second = create_api_key("second", scope="lead", actor=admin)
     codes = [client.get(PAGE, headers={"Authorization": f"OAuth {first}"}).status_code
              for _ in range(4)]  # fmt: skip
     assert codes == [200, 200, 200, 429]
@@ -99,7 +108,8 @@ def test_requests_are_limited_per_key(app, client, ctx):
 
 def test_what_a_key_does_is_audited_as_the_key(client, ctx):
     admin = _admin()
-    _key, secret = create_api_key("pager bridge", scope="lead", actor=admin)
+    with unit_of_work():
+        _key, secret = create_api_key("pager bridge", scope="lead", actor=admin)
     response = client.post(
         f"{PAGE}/incidents",
         json={"incident": {"name": "Checkout errors", "body": "We are looking into it."}},
@@ -117,7 +127,8 @@ def test_what_a_key_does_is_audited_as_the_key(client, ctx):
 
 
 def test_a_keys_user_cannot_sign_in_or_be_chosen_as_lead(client, ctx):
-    key, secret = create_api_key("deploy", scope="admin", actor=_admin())
+    with unit_of_work():
+        key, secret = create_api_key("deploy", scope="admin", actor=_admin())
     user = db.session.get(User, key.user_id)
     assert not user.active
     response = login(client, user.email, secret)

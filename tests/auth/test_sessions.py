@@ -3,6 +3,7 @@
 import pytest
 from flask import g
 
+from app.core.uow import unit_of_work
 from app.core.users import change_user
 from app.extensions import db
 from app.models import User
@@ -38,7 +39,8 @@ def test_a_new_role_or_password_ends_old_sessions(app, client, lead):
     admin = create_user(email="admin@example.com", role="admin")
     login(client, "lead@example.com", PASSWORD)
     cookie = _stolen_cookie(client)
-    change_user(lead, actor=admin, role="viewer", active=True)
+    with unit_of_work():
+        change_user(lead, actor=admin, role="viewer", active=True)
     assert _replay(app, cookie).status_code == 302
     login(client, "lead@example.com", PASSWORD)
     cookie = _stolen_cookie(client)

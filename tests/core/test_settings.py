@@ -2,6 +2,7 @@ import pytest
 
 from app.core import ServiceError
 from app.core.settings import page_settings, update_settings
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import AuditEvent, Setting, default_cadence_policy
 from tests.factories import create_user
@@ -24,7 +25,8 @@ def admin(ctx):
 def test_settings_are_saved_with_the_cadence_policy(admin):
     policy = default_cadence_policy()
     policy["SEV1"]["investigating"] = 10
-    update_settings(actor=admin, cadence_policy=policy, **GOOD)
+    with unit_of_work():
+        update_settings(actor=admin, cadence_policy=policy, **GOOD)
     setting = db.session.scalar(db.select(Setting))
     assert setting.page_name == "Acme Status" and setting.brand_color == "#ff0000"
     assert setting.cadence_for("SEV1", "investigating") == 10
@@ -44,7 +46,7 @@ def test_settings_are_saved_with_the_cadence_policy(admin):
     ],
 )
 def test_bad_settings_are_refused(admin, fields, field):
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(ServiceError) as caught, unit_of_work():
         update_settings(actor=admin, **GOOD | fields)
     assert caught.value.field == field
     db.session.rollback()

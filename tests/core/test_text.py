@@ -4,6 +4,7 @@ import pytest
 
 from app.core.settings import update_settings
 from app.core.text import clean_line, clean_text, printable
+from app.core.uow import unit_of_work
 from app.core.users import create_user
 from tests.factories import create_user as make_user
 
@@ -41,13 +42,17 @@ def test_printable_cleans_every_string_in_a_document():
 
 def test_settings_page_name_and_urls_are_cleaned(ctx):
     admin = make_user(role="admin", email="admin@example.com")
-    settings = update_settings(
-        actor=admin, page_name="Acme\x1b[0m\nStatus", public_url="https://status.example.com\x07"
-    )
+    with unit_of_work():
+        settings = update_settings(
+            actor=admin,
+            page_name="Acme\x1b[0m\nStatus",
+            public_url="https://status.example.com\x07",
+        )
     assert settings.page_name == "Acme[0m Status"
     assert settings.public_url == "https://status.example.com"
 
 
 def test_user_names_are_cleaned(ctx):
-    user = create_user("ada@example.com", password="x" * 12, name="Ada\x1b[1m\r\nLovelace")
+    with unit_of_work():
+        user = create_user("ada@example.com", password="x" * 12, name="Ada\x1b[1m\r\nLovelace")
     assert user.name == "Ada[1m Lovelace"

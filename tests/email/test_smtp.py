@@ -1,5 +1,6 @@
 import pytest
 
+from app.core.uow import unit_of_work
 from app.email import Batch, PermanentError, Recipient, RetryableError
 from app.email.smtp import SMTPBackend
 from app.extensions import db
@@ -13,7 +14,8 @@ def test_a_dispatch_over_smtp_sends_one_personal_message_each(smtp_app, smtp_ser
     api = create_component(slug="api", name="API")
     create_subscriber(email="one@example.com")
     create_subscriber(email="two@example.com", components=[api])
-    create_group(name="Execs", emails="boss@corp.example", min_severity="SEV3")
+    with unit_of_work():
+        create_group(name="Execs", emails="boss@corp.example", min_severity="SEV3")
     post_update(
         create_incident(title="Slow API", components=[api]),
         external="Requests are slow.",

@@ -4,6 +4,7 @@ webhook subscribers of that component (or of all), signed, through the dispatch 
 from datetime import timedelta
 
 from app.core.api_keys import create_api_key
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout import dispatch as dispatch_service
 from app.fanout.hooks import subscribe_webhook
@@ -12,6 +13,7 @@ from app.incidents.components import change_component_status
 from app.incidents.updates import post_update, set_component_status
 from app.models import ComponentChange, ComponentStatus, Dispatch, DispatchStatus
 from app.sqltypes import utcnow
+from tests.crash import dies_right_after_commit
 from tests.factories import create_component, create_incident, create_user
 from tests.fanout.test_webhooks import verify
 
@@ -29,15 +31,18 @@ def _sent(server, path):
 def _two_subscribers(server):
     api = create_component(slug="api", name="API")
     web = create_component(slug="web", name="Website", position=1)
-    _sub, secret = subscribe_webhook(server.url + "/api", component_ids=[api.id])
-    subscribe_webhook(server.url + "/web", component_ids=[web.id])
+    with unit_of_work():
+        _sub, secret = subscribe_webhook(server.url + "/api", component_ids=[api.id])
+    with unit_of_work():
+        subscribe_webhook(server.url + "/web", component_ids=[web.id])
     return api, secret
 
 
 def test_a_console_status_change_reaches_the_subscriber_of_that_component(hook_app, hook_server):
     api, secret = _two_subscribers(hook_server)
     lead = create_user()
-    change_component_status(api, status="major_outage", actor=lead)
+    with unit_of_work():
+        change_component_status(api, status="major_outage", actor=lead)
     [hit] = _sent(hook_server, "/api")
     assert verify(secret, hit.headers[SIGNATURE_HEADER], hit.raw)
     body = hit.json
@@ -61,7 +66,8 @@ def test_a_console_status_change_reaches_the_subscriber_of_that_component(hook_a
 def test_an_api_patch_of_the_status_reaches_the_subscriber(hook_app, hook_server):
     api, secret = _two_subscribers(hook_server)
     admin = create_user(email="ada@example.com", role="admin")
-    _key, token = create_api_key("deploys", scope="lead", actor=admin)
+    with unit_of_work():
+        _key, token = create_api_key("deploys", scope="lead", actor=admin)
     response = hook_app.test_client().patch(
         f"/api/v1/pages/crier/components/{api.public_id}",
         json={"component": {"status": "degraded_performance"}},
@@ -83,7 +89,8 @@ def test_the_change_commits_or_rolls_back_with_the_status(hook_app, hook_server)
     assert db.session.scalar(db.select(db.func.count()).select_from(Dispatch)) == 0
     # Committed, and the worker died before enqueueing: the sweep finds it and delivers it.
     set_component_status(api, ComponentStatus.partial_outage, at=utcnow())
-    db.session.commit()
+    with dies_right_after_commit():
+        db.session.commit()
     [change] = _changes()
     assert (change.old_status, change.new_status) == ("operational", "partial_outage")
     later = utcnow() + timedelta(hours=1)
@@ -98,17 +105,20 @@ def test_a_change_inside_an_update_or_of_a_hidden_component_is_no_component_upda
 ):
     api, _secret = _two_subscribers(hook_server)
     hidden = create_component(slug="db", name="Database", is_public=False, position=2)
-    subscribe_webhook(hook_server.url + "/all")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/all")
     lead = create_user()
-    post_update(
-        create_incident(components=[api]),
-        state="identified",
-        actor=lead,
-        external_body="The API is down.",
-        component_statuses={api.public_id: "major_outage"},
-    )
+    with unit_of_work():
+        post_update(
+            create_incident(components=[api]),
+            state="identified",
+            actor=lead,
+            external_body="The API is down.",
+            component_statuses={api.public_id: "major_outage"},
+        )
     assert api.status == ComponentStatus.major_outage
-    change_component_status(hidden, status="major_outage", actor=lead)
+    with unit_of_work():
+        change_component_status(hidden, status="major_outage", actor=lead)
     assert _changes() == []
     assert [h for h in hook_server.hits if "component_update" in (h.json or {})] == []
 
@@ -120,7 +130,8 @@ def test_an_automatic_alertmanager_alert_sends_each_status_it_sets(hook_app, hoo
     api.alert_mode = "automatic"
     db.session.commit()
     admin = create_user(email="ada@example.com", role="admin")
-    _key, token = create_api_key("alertmanager", scope="lead", actor=admin)
+    with unit_of_work():
+        _key, token = create_api_key("alertmanager", scope="lead", actor=admin)
     client, headers = hook_app.test_client(), {"Authorization": f"OAuth {token}"}
     for status in ("firing", "resolved"):
         body = notification(alert("w1", status, severity="warning"))

@@ -1,5 +1,6 @@
 import pytest
 
+from app.core.uow import unit_of_work
 from app.fanout.dispatch import run_dispatch, sweep_dispatches
 from app.fanout.stakeholders import create_group
 from app.models import Audience, Dispatch, DispatchStatus, IncidentKind, Severity
@@ -90,11 +91,14 @@ def test_internal_text_goes_only_to_stakeholders_and_external_only_to_subscriber
     sendgrid_app, sendgrid_server
 ):
     create_subscriber(email="customer@example.com")
-    create_group(name="Execs", emails="ceo@corp.example, cto@corp.example", min_severity="SEV2")
-    create_group(
-        name="Support", emails="cto@corp.example support@corp.example", min_severity="SEV1"
-    )
-    create_group(name="Sales", emails="sales@corp.example", min_severity="SEV1")
+    with unit_of_work():
+        create_group(name="Execs", emails="ceo@corp.example, cto@corp.example", min_severity="SEV2")
+    with unit_of_work():
+        create_group(
+            name="Support", emails="cto@corp.example support@corp.example", min_severity="SEV1"
+        )
+    with unit_of_work():
+        create_group(name="Sales", emails="sales@corp.example", min_severity="SEV1")
     incident = create_incident(severity=Severity.SEV2)
     post_update(incident, external="PUBLIC-TEXT-1", internal="INTERNAL-TEXT-2 db failover")
     by_to = {}
@@ -161,12 +165,12 @@ def test_retry_after_is_waited_before_the_next_try(sendgrid_app, sendgrid_server
 
 def test_a_dispatch_that_keeps_crashing_is_given_up_loudly(sendgrid_app, sendgrid_server):
     from app.extensions import db
-    from app.fanout.dispatch import create_dispatches
     from app.models import Update
+    from tests.factories import write_dispatches
 
     update = Update(incident=create_incident(), state="investigating", external_body="x")
     db.session.add(update)
-    (dispatch,) = create_dispatches(update)
+    (dispatch,) = write_dispatches(update)
     dispatch.attempts = sendgrid_app.config["DISPATCH_MAX_RUNS"]
     db.session.commit()
     finished = run_dispatch(dispatch.id)

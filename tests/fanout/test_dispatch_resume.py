@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from app import tasks
 from app.extensions import db
-from app.fanout.dispatch import create_dispatches, run_dispatch, sweep_dispatches
+from app.fanout.dispatch import run_dispatch, sweep_dispatches
 from app.models import Dispatch, DispatchStatus, Update
 from app.sqltypes import utcnow
-from tests.factories import create_incident, create_subscribers
+from tests.factories import create_incident, create_subscribers, write_dispatches
 from tests.livestack import dispatch_process
 
 
@@ -15,8 +15,7 @@ def written_dispatch():
     """An update whose dispatch row is committed but whose task never ran (a crash)."""
     update = Update(incident=create_incident(), state="investigating", external_body="Down.")
     db.session.add(update)
-    (dispatch,) = create_dispatches(update)
-    db.session.commit()
+    (dispatch,) = write_dispatches(update)
     return dispatch
 
 

@@ -1,5 +1,6 @@
 """Per-recipient placeholders reach the HTML part escaped, whatever authors typed."""
 
+from app.core.uow import unit_of_work
 from app.email.message import substitute
 from app.fanout.stakeholders import create_group
 from app.models import Severity
@@ -39,7 +40,8 @@ def test_memory_backend_html_escapes_the_reason(app, ctx, outbox):
 
 
 def test_stakeholder_group_names_are_escaped_in_internal_html(sendgrid_app, sendgrid_server):
-    create_group(name=f"Ops {HOSTILE}", emails="ops@corp.example", min_severity="SEV3")
+    with unit_of_work():
+        create_group(name=f"Ops {HOSTILE}", emails="ops@corp.example", min_severity="SEV3")
     incident = create_incident(title="Down %%reason%%", severity=Severity.SEV2)
     post_update(incident, external="", internal="Failover.")
     (request,) = sendgrid_server.accepted

@@ -9,12 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.extensions import db
-from app.fanout.dispatch import create_dispatches, run_dispatch, sweep_dispatches
+from app.fanout.dispatch import run_dispatch, sweep_dispatches
 from app.fanout.hooks import subscribe_webhook
 from app.models import Channel, Dispatch, DispatchStatus, Update
 from app.sqltypes import utcnow
-from tests.factories import create_incident
+from tests.factories import create_incident, write_dispatches
 from tests.livestack import dispatch_process
 
 
@@ -58,11 +59,11 @@ def holding_endpoint():
 def test_a_worker_killed_mid_delivery_sends_it_again_and_counts_it(
     hook_app, holding_endpoint, database_url, tmp_path
 ):
-    subscribe_webhook(f"http://127.0.0.1:{holding_endpoint.server_port}/hook")
+    with unit_of_work():
+        subscribe_webhook(f"http://127.0.0.1:{holding_endpoint.server_port}/hook")
     update = Update(incident=create_incident(), state="investigating", external_body="Down.")
     db.session.add(update)
-    create_dispatches(update)
-    db.session.commit()  # written, its task never ran: a worker below runs it
+    write_dispatches(update)  # written, its task never ran: a worker below runs it
     dispatch = db.session.scalar(db.select(Dispatch).filter_by(channel=Channel.webhook))
     holding_endpoint.hold.set()
     worker = dispatch_process(

@@ -1,6 +1,7 @@
 """A webhook/Slack dispatch ends ``sent`` only when every delivery was delivered; otherwise
 ``failed``, with its counts and why, and "Send again" retries the deliveries that failed."""
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.dispatch import retry_dispatch, run_dispatch
 from app.fanout.hooks import subscribe_webhook
@@ -14,8 +15,10 @@ def hook_dispatch(update):
 
 
 def test_a_dispatch_with_a_failed_delivery_is_failed_with_its_counts(hook_app, hook_server):
-    subscribe_webhook(hook_server.url + "/ok")
-    subscribe_webhook(hook_server.url + "/gone")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/ok")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/gone")
     hook_server.answer(200)  # /ok (subscribers are tried in id order)
     hook_server.answer(410)  # /gone: permanent
     d = hook_dispatch(post_update(create_incident(), external="Investigating."))
@@ -30,7 +33,8 @@ def test_a_dispatch_with_a_failed_delivery_is_failed_with_its_counts(hook_app, h
 
 
 def test_a_dispatch_whose_retries_run_out_is_failed(hook_app, hook_server):
-    subscribe_webhook(hook_server.url + "/down")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/down")
     hook_server.answer(503, times=4)  # 1 try + HOOK_RETRIES=3
     d = hook_dispatch(post_update(create_incident(), external="Investigating."))
     assert (d.status, d.accepted_count, d.failed_count) == (DispatchStatus.failed, 0, 1)
@@ -38,14 +42,17 @@ def test_a_dispatch_whose_retries_run_out_is_failed(hook_app, hook_server):
 
 
 def test_send_again_retries_the_failed_deliveries_only(hook_app, hook_server):
-    subscribe_webhook(hook_server.url + "/ok")
-    subscribe_webhook(hook_server.url + "/flaky")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/ok")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/flaky")
     hook_server.answer(200)
     hook_server.answer(410)
     d = hook_dispatch(post_update(create_incident(), external="Investigating."))
     assert d.status == DispatchStatus.failed
     hits = len(hook_server.hits)
-    retry_dispatch(d)
+    with unit_of_work():
+        retry_dispatch(d)
     run_dispatch(d.id)  # the endpoint answers 200 now
     assert [h.path for h in hook_server.hits[hits:]] == ["/flaky"]
     d = hook_dispatch(d.update)

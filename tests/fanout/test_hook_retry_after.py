@@ -7,6 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.hooks import subscribe_webhook
 from app.models import Channel, Dispatch, DispatchStatus
@@ -24,7 +25,8 @@ def patient_app(app, app_factory):
 
 
 def _deliver(hook_server, status, retry_after):
-    subscribe_webhook(hook_server.url + "/hook")
+    with unit_of_work():
+        subscribe_webhook(hook_server.url + "/hook")
     hook_server.answer(status, headers={"Retry-After": retry_after})
     started = time.monotonic()
     update = post_update(create_incident(), external="Investigating.")  # runs the dispatch

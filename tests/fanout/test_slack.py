@@ -1,6 +1,7 @@
 import pytest
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.hooks import confirm_slack, subscribe_slack
 from app.fanout.stakeholders import create_group
@@ -47,9 +48,11 @@ def _confirm_from(hit):
 def test_a_slack_subscriber_confirms_from_the_channel_then_gets_the_external_text(
     hook_app, hook_server
 ):
-    sub = subscribe_slack(hook_server.url + "/services/T/B/X")
+    with unit_of_work():
+        sub = subscribe_slack(hook_server.url + "/services/T/B/X")
     assert sub.confirmed_at is None
-    confirm_slack(_confirm_from(hook_server.hits[0]))
+    with unit_of_work():
+        confirm_slack(_confirm_from(hook_server.hits[0]))
     update = post_update(create_incident(title="API <down>"), external="Fixing <it> & more.",
                          internal="Secret internal text.")  # fmt: skip
     payload = hook_server.hits[-1].json
@@ -62,7 +65,8 @@ def test_a_slack_subscriber_confirms_from_the_channel_then_gets_the_external_tex
 
 
 def test_an_unconfirmed_slack_subscriber_gets_nothing(hook_app, hook_server):
-    subscribe_slack(hook_server.url + "/services/T/B/X")
+    with unit_of_work():
+        subscribe_slack(hook_server.url + "/services/T/B/X")
     post_update(create_incident(), external="Hello.")
     assert len(hook_server.hits) == 1  # the confirmation only
 
@@ -72,14 +76,15 @@ def test_slack_subscription_refuses_other_hosts_by_default(hook_app, hook_server
 
     page_settings().allow_private_outbound = False
     db.session.commit()
-    with pytest.raises(ServiceError, match=r"hooks\.slack\.com"):
+    with pytest.raises(ServiceError, match=r"hooks\.slack\.com"), unit_of_work():
         subscribe_slack(hook_server.url + "/services/T/B/X")
     assert hook_server.hits == [] and db.session.scalar(db.select(HookSubscriber)) is None
 
 
 def test_a_stakeholder_group_slack_channel_gets_the_internal_text(hook_app, hook_server):
-    create_group(name="Support", emails="help@example.com", min_severity="SEV2",
-                 slack_webhook_url=hook_server.url + "/services/T/B/support")  # fmt: skip
+    with unit_of_work():
+        create_group(name="Support", emails="help@example.com", min_severity="SEV2",
+                     slack_webhook_url=hook_server.url + "/services/T/B/support")  # fmt: skip
     update = post_update(
         create_incident(severity="SEV1"), external="Public words.", internal="Internal words."
     )

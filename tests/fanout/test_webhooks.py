@@ -4,6 +4,7 @@ import hmac
 import pytest
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.hooks import subscribe_webhook, unsubscribe_hook
 from app.fanout.webhooks import SIGNATURE_HEADER
@@ -24,7 +25,8 @@ def verify(secret, header, raw):
 
 
 def test_a_webhook_is_confirmed_when_it_echoes_the_challenge_token(hook_app, hook_server):
-    sub, secret = subscribe_webhook(hook_server.url + "/hook")
+    with unit_of_work():
+        sub, secret = subscribe_webhook(hook_server.url + "/hook")
     challenge = hook_server.hits[0].json
     assert challenge["type"] == "subscription.verification" and challenge["token"]
     assert sub.confirmed_at is not None and secret.startswith("whsec_")
@@ -32,7 +34,7 @@ def test_a_webhook_is_confirmed_when_it_echoes_the_challenge_token(hook_app, hoo
 
 def test_an_endpoint_that_does_not_echo_is_not_subscribed(hook_app, hook_server):
     hook_server.echo = False
-    with pytest.raises(ServiceError, match="without echoing"):
+    with pytest.raises(ServiceError, match="without echoing"), unit_of_work():
         subscribe_webhook(hook_server.url + "/hook")
     from app.models import HookSubscriber
 
@@ -40,7 +42,8 @@ def test_an_endpoint_that_does_not_echo_is_not_subscribed(hook_app, hook_server)
 
 
 def test_a_delivery_is_statuspage_shaped_and_signed(hook_app, hook_server):
-    _sub, secret = subscribe_webhook(hook_server.url + "/hook")
+    with unit_of_work():
+        _sub, secret = subscribe_webhook(hook_server.url + "/hook")
     api = create_component(slug="api", name="API")
     update = post_update(create_incident(components=[api]), external="We are on it & <b>ok</b>.")
     hit = hook_server.hits[-1]
@@ -64,7 +67,8 @@ def test_a_delivery_is_statuspage_shaped_and_signed(hook_app, hook_server):
     d = hook_dispatch(update)
     assert (d.status, d.recipients_count, d.accepted_count) == (DispatchStatus.sent, 1, 1)
     # Unsubscribed: the next update has no webhook dispatch at all.
-    unsubscribe_hook(body["meta"]["unsubscribe"].rsplit("/", 1)[1])
+    with unit_of_work():
+        unsubscribe_hook(body["meta"]["unsubscribe"].rsplit("/", 1)[1])
     assert hook_dispatch(post_update(update.incident, external="Still on it.")) is None
 
 
@@ -73,8 +77,10 @@ def test_a_503_is_retried_then_delivered_and_others_are_not_held_back(hook_app, 
 
     other = HookServer().start()
     try:
-        subscribe_webhook(hook_server.url + "/slow")
-        subscribe_webhook(other.url + "/fine")
+        with unit_of_work():
+            subscribe_webhook(hook_server.url + "/slow")
+        with unit_of_work():
+            subscribe_webhook(other.url + "/fine")
         hook_server.answer(503, times=2)
         update = post_update(create_incident(), external="Investigating.")
     finally:
@@ -88,7 +94,8 @@ def test_a_503_is_retried_then_delivered_and_others_are_not_held_back(hook_app, 
 
 
 def test_a_subscriber_is_disabled_after_repeated_failures(hook_app, hook_server):
-    sub, _ = subscribe_webhook(hook_server.url + "/hook")
+    with unit_of_work():
+        sub, _ = subscribe_webhook(hook_server.url + "/hook")
     incident = create_incident()
     hook_server.answer(500, times=4)  # first update: 1 try + 3 retries, all fail
     first = post_update(incident, external="One.")
@@ -111,14 +118,14 @@ def test_webhooks_never_reach_loopback_unless_allowed(hook_app, hook_server):
 
     page_settings().allow_private_outbound = False
     db.session.commit()
-    with pytest.raises(ServiceError, match="loopback"):
+    with pytest.raises(ServiceError, match="loopback"), unit_of_work():
         subscribe_webhook(hook_server.url.replace("http://", "https://") + "/hook")
     assert hook_server.hits == []
 
 
 def test_a_redirect_is_not_followed(hook_app, hook_server):
     hook_server.answer(302, headers={"Location": "http://127.0.0.1:1/"})
-    with pytest.raises(ServiceError, match="redirects are not followed"):
+    with pytest.raises(ServiceError, match="redirects are not followed"), unit_of_work():
         subscribe_webhook(hook_server.url + "/hook")
     assert len(hook_server.hits) == 1
 
@@ -129,14 +136,16 @@ def test_a_delivery_waiting_for_its_retry_is_dropped_once_the_subscriber_leaves(
     from app.fanout.dispatch import run_dispatch
     from app.fanout.hooks import hook_token
 
-    sub, _ = subscribe_webhook(hook_server.url + "/hook")
+    with unit_of_work():
+        sub, _ = subscribe_webhook(hook_server.url + "/hook")
     update = post_update(create_incident(), external="One.")
     d = hook_dispatch(update)
     # As if the worker died while the delivery waited for a retry, then the subscriber left.
     db.session.execute(db.update(HookDelivery).values(status=DeliveryStatus.pending))
     db.session.execute(db.update(Dispatch).where(Dispatch.id == d.id).values(status="pending"))
     db.session.commit()
-    unsubscribe_hook(hook_token(sub))
+    with unit_of_work():
+        unsubscribe_hook(hook_token(sub))
     hits = len(hook_server.hits)
     run_dispatch(d.id)
     assert len(hook_server.hits) == hits

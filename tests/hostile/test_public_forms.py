@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.subscribers import subscribe
 from app.models import Subscriber
@@ -20,7 +21,8 @@ def public(client, ctx):
     create_settings()
     component = create_component(slug="api", name="API")
     create_user(email="lead@example.com")
-    subscribe("reader@example.com", component_ids=())
+    with unit_of_work():
+        subscribe("reader@example.com", component_ids=())
     db.session.commit()
     return {
         "component": str(component.id),

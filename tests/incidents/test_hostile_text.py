@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.incidents.components import create_component, create_group, edit_component
 from app.incidents.lifecycle import declare_incident
 from app.incidents.maintenance import schedule_maintenance
@@ -20,9 +21,13 @@ def lead(ctx):
 
 
 def test_incident_title_and_both_bodies_are_cleaned(lead):
-    incident = declare_incident(
-        title="Outage \x1b[1mnow\x1b[0m\r\n", actor=lead, external_body=PASTED, internal_body=PASTED
-    )
+    with unit_of_work():
+        incident = declare_incident(
+            title="Outage \x1b[1mnow\x1b[0m\r\n",
+            actor=lead,
+            external_body=PASTED,
+            internal_body=PASTED,
+        )
     assert incident.title == "Outage [1mnow[0m"
     update = incident.updates[0]
     assert update.external_body == "[31mERROR[0m at boot\nsecond line"
@@ -30,32 +35,40 @@ def test_incident_title_and_both_bodies_are_cleaned(lead):
 
 
 def test_later_update_bodies_are_cleaned(lead):
-    incident = declare_incident(title="Outage", actor=lead, external_body="Looking.")
-    update = post_update(
-        incident, state="identified", actor=lead, external_body=PASTED, internal_body="a\x9bb"
-    )
+    with unit_of_work():
+        incident = declare_incident(title="Outage", actor=lead, external_body="Looking.")
+    with unit_of_work():
+        update = post_update(
+            incident, state="identified", actor=lead, external_body=PASTED, internal_body="a\x9bb"
+        )
     assert update.external_body == "[31mERROR[0m at boot\nsecond line"
     assert update.internal_body == "ab"
 
 
 def test_maintenance_title_and_texts_are_cleaned(lead):
     start = utcnow() + timedelta(hours=1)
-    window = schedule_maintenance(
-        title="DB\x1b upgrade",
-        scheduled_for=start,
-        scheduled_until=start + timedelta(hours=1),
-        actor=lead,
-        external_body=PASTED,
-    )
+    with unit_of_work():
+        window = schedule_maintenance(
+            title="DB\x1b upgrade",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            actor=lead,
+            external_body=PASTED,
+        )
     assert window.title == "DB upgrade"
     assert window.updates[0].external_body == "[31mERROR[0m at boot\nsecond line"
 
 
 def test_component_and_group_names_and_descriptions_are_cleaned(lead):
-    group = create_group(name="Core\x1b[0m\tservices", actor=lead)
+    with unit_of_work():
+        group = create_group(name="Core\x1b[0m\tservices", actor=lead)
     assert group.name == "Core[0m services"
-    api = create_component(name="API\x00", description=PASTED, actor=lead, group_id=group.public_id)
+    with unit_of_work():
+        api = create_component(
+            name="API\x00", description=PASTED, actor=lead, group_id=group.public_id
+        )
     assert api.name == "API"
     assert api.description == "[31mERROR[0m at boot\nsecond line"
-    edit_component(api, name="Public\x1b API", description="x\x07", actor=lead)
+    with unit_of_work():
+        edit_component(api, name="Public\x1b API", description="x\x07", actor=lead)
     assert (api.name, api.description) == ("Public API", "x")

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import (
     declare_incident,
@@ -21,7 +22,7 @@ from app.models import (
     State,
     Update,
 )
-from app.signals import public_changed, update_committed, update_posted
+from app.signals import dispatches_ready, public_changed, publish_requested, update_posted
 from app.sqltypes import utcnow
 from tests.factories import create_component, create_user
 
@@ -39,7 +40,8 @@ def _declare(lead, **fields):
         "external_body": "We are investigating.",
         "internal_body": "Paged on-call.",
     } | fields
-    return declare_incident(**options)
+    with unit_of_work():
+        return declare_incident(**options)
 
 
 def test_declaring_opens_an_incident_with_its_first_update(lead):
@@ -119,36 +121,58 @@ def test_bad_input_is_refused_and_nothing_is_written(lead, fields, field):
 def test_signals_fire_in_order_around_the_commit(lead):
     seen = []
 
-    def on_posted(app, update):
+    def on_posted(sender, update):
         # Inside the transaction: an outbox row added here commits with the update.
         seen.append(("posted", update.id, update in db.session))
         db.session.add(AuditEvent(action="outbox.test", object_type="update"))
 
-    def on_committed(app, update):
-        seen.append(("committed", update.id, not db.session.dirty and not db.session.new))
+    def on_public(sender, **changed):  # what changed: publishing re-renders only that
+        seen.append(("public", changed["incident"], db.session().in_transaction()))
 
-    def on_public(app, **changed):  # what changed: publishing re-renders only that
-        seen.append(("public", changed["incident"]))
+    def on_dispatches(sender, ids):  # after the commit: another connection sees the rows
+        with db.engine.connect() as other:
+            count = other.scalar(db.select(db.func.count(Update.id)))
+        seen.append(("dispatches", len(ids), count))
+
+    def on_publish(sender):
+        seen.append(("publish",))
 
     with (
         update_posted.connected_to(on_posted),
-        update_committed.connected_to(on_committed),
         public_changed.connected_to(on_public),
+        dispatches_ready.connected_to(on_dispatches),
+        publish_requested.connected_to(on_publish),
+        unit_of_work(),
     ):
         incident = _declare(lead)
+        assert [s[0] for s in seen] == ["posted", "public"]  # nothing after-commit yet
     update_id, public_id = incident.updates[0].id, incident.public_id
     assert seen == [
         ("posted", update_id, True),
-        ("committed", update_id, True),
-        ("public", public_id),
+        ("public", public_id, True),
+        ("dispatches", 1, 1),
+        ("publish",),
     ]
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="outbox.test"))
+
+
+def test_a_refused_unit_of_work_sends_nothing_after_it(lead):
+    seen = []
+    with dispatches_ready.connected_to(lambda sender, ids: seen.append(ids)):
+        with pytest.raises(ServiceError), unit_of_work():
+            _declare(lead)
+            raise ServiceError("refused after the verb")
+        with unit_of_work():
+            pass  # a later commit does not send what the refused one queued
+    assert seen == []
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
 
 
 def test_resolving_closes_the_incident_and_restores_components(lead):
     api = create_component()
     incident = _declare(lead, component_statuses={api.public_id: "partial_outage"})
-    update = resolve_incident(incident, actor=lead, external_body="All good now.")
+    with unit_of_work():
+        update = resolve_incident(incident, actor=lead, external_body="All good now.")
     assert incident.state == State.resolved and incident.resolved_at == update.posted_at
     assert incident.next_update_due_at is None
     assert api.status == ComponentStatus.operational
@@ -161,23 +185,29 @@ def test_resolving_closes_the_incident_and_restores_components(lead):
 def test_resolving_can_leave_components_as_they_are(lead):
     api = create_component()
     incident = _declare(lead, component_statuses={api.public_id: "partial_outage"})
-    resolve_incident(incident, actor=lead, internal_body="Done", restore_components=False)
+    with unit_of_work():
+        resolve_incident(incident, actor=lead, internal_body="Done", restore_components=False)
     assert api.status == ComponentStatus.partial_outage
 
 
 def test_resolving_twice_is_refused(lead):
     incident = _declare(lead)
-    resolve_incident(incident, actor=lead, external_body="Fixed.")
-    with pytest.raises(ServiceError, match="already resolved"):
+    with unit_of_work():
+        resolve_incident(incident, actor=lead, external_body="Fixed.")
+    with pytest.raises(ServiceError, match="already resolved"), unit_of_work():
         resolve_incident(incident, actor=lead, external_body="Fixed again.")
 
 
 def test_a_postmortem_follows_a_resolved_incident(lead):
     incident = _declare(lead)
-    with pytest.raises(ServiceError, match="follows a resolved"):
+    with pytest.raises(ServiceError, match="follows a resolved"), unit_of_work():
         post_postmortem(incident, actor=lead, external_body="[Postmortem](https://x.test/pm)")
-    resolve_incident(incident, actor=lead, external_body="Fixed.")
-    update = post_postmortem(incident, actor=lead, external_body="[Postmortem](https://x.test/pm)")
+    with unit_of_work():
+        resolve_incident(incident, actor=lead, external_body="Fixed.")
+    with unit_of_work():
+        update = post_postmortem(
+            incident, actor=lead, external_body="[Postmortem](https://x.test/pm)"
+        )
     assert update.state == State.postmortem and incident.state == State.resolved
     assert db.session.scalar(db.select(db.func.count(Update.id))) == 3
 
@@ -186,17 +216,19 @@ def test_editing_an_incident_escalates_the_cadence_but_never_delays_it(lead):
     incident = _declare(lead, severity="SEV4")  # investigating: 120 minutes
     posted = incident.updates[0].posted_at
     commander = create_user(email="ic@example.com", name="Ivan")
-    edit_incident(
-        incident,
-        actor=lead,
-        title="Checkout down",
-        severity="SEV1",
-        impact="critical",
-        commander_id=commander.id,
-    )
+    with unit_of_work():
+        edit_incident(
+            incident,
+            actor=lead,
+            title="Checkout down",
+            severity="SEV1",
+            impact="critical",
+            commander_id=commander.id,
+        )
     assert incident.next_update_due_at - posted == timedelta(minutes=15)
     assert (incident.title, incident.commander, incident.lead) == ("Checkout down", commander, lead)
-    edit_incident(incident, actor=lead, title="Checkout down", severity="SEV5", impact="minor")
+    with unit_of_work():
+        edit_incident(incident, actor=lead, title="Checkout down", severity="SEV5", impact="minor")
     assert incident.next_update_due_at - posted == timedelta(minutes=15)
     event = db.session.scalar(
         db.select(AuditEvent).filter_by(action="incident.edit").order_by(AuditEvent.id)
@@ -208,9 +240,10 @@ def test_editing_refuses_bad_input_and_closed_incidents(lead):
     incident = _declare(lead)
     fields = {"title": "T", "severity": "SEV3", "impact": "none"}
     for bad, field in [({"severity": "SEV0"}, "severity"), ({"impact": "x"}, "impact")]:
-        with pytest.raises(ServiceError) as caught:
+        with pytest.raises(ServiceError) as caught, unit_of_work():
             edit_incident(incident, actor=lead, **fields | bad)
         assert caught.value.field == field
-    resolve_incident(incident, actor=lead, external_body="Fixed.")
-    with pytest.raises(ServiceError, match="Only an open incident"):
+    with unit_of_work():
+        resolve_incident(incident, actor=lead, external_body="Fixed.")
+    with pytest.raises(ServiceError, match="Only an open incident"), unit_of_work():
         edit_incident(incident, actor=lead, **fields)

@@ -5,6 +5,7 @@ import time_machine
 
 from app import tasks
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.maintenance import (
     advance_maintenance,
@@ -41,7 +42,8 @@ def _schedule(lead, components=(), component_ids=None, **fields):
         "actor": lead,
         "components": component_ids or [c.public_id for c in components],
     } | fields
-    return schedule_maintenance(**options)
+    with unit_of_work():
+        return schedule_maintenance(**options)
 
 
 def test_scheduling_uses_the_maintenance_templates(lead):
@@ -112,27 +114,30 @@ def test_automatic_moves_notify_when_the_lead_ticked_it(lead, clock):
 
 def test_a_lead_can_start_and_complete_by_hand(lead):
     window = _schedule(lead)
-    start_maintenance(window, actor=lead, external_body="Starting early.")
+    with unit_of_work():
+        start_maintenance(window, actor=lead, external_body="Starting early.")
     assert window.updates[-1].external_body == "Starting early."
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError), unit_of_work():
         start_maintenance(window, actor=lead)
-    complete_maintenance(window, actor=lead)
+    with unit_of_work():
+        complete_maintenance(window, actor=lead)
     assert window.state == State.completed
 
 
 def test_editing_posts_a_notice_of_the_change(lead):
     window = _schedule(lead)
     later = NOW + timedelta(hours=3)
-    edit_maintenance(
-        window,
-        actor=lead,
-        title="Database upgrade",
-        scheduled_for=later,
-        scheduled_until=later + timedelta(hours=1),
-    )
+    with unit_of_work():
+        edit_maintenance(
+            window,
+            actor=lead,
+            title="Database upgrade",
+            scheduled_for=later,
+            scheduled_until=later + timedelta(hours=1),
+        )
     assert window.scheduled_for == later and window.started_at == later
     assert "changed this maintenance" in window.updates[-1].external_body
-    with pytest.raises(ServiceError, match="Nothing changed"):
+    with pytest.raises(ServiceError, match="Nothing changed"), unit_of_work():
         edit_maintenance(
             window,
             actor=lead,
@@ -147,11 +152,12 @@ def test_cancelling_a_started_window_restores_components(lead, clock):
     window = _schedule(lead, [db_component])
     clock.move_to(NOW + timedelta(hours=1))
     advance_maintenance()
-    update = cancel_maintenance(window, actor=lead)
+    with unit_of_work():
+        update = cancel_maintenance(window, actor=lead)
     assert window.state == State.cancelled and not window.is_open
     assert "is cancelled. Nothing will change for you." in update.external_body
     assert db_component.status == ComponentStatus.operational
-    with pytest.raises(ServiceError, match="cancelled"):
+    with pytest.raises(ServiceError, match="cancelled"), unit_of_work():
         cancel_maintenance(window, actor=lead)
 
 
@@ -159,14 +165,17 @@ def test_updates_on_a_window_keep_its_phase(lead):
     from app.incidents.updates import post_update
 
     window = _schedule(lead)
-    post_update(window, state="scheduled", actor=lead, external_body="Still on.")
-    with pytest.raises(ServiceError, match="Start now") as caught:
+    with unit_of_work():
+        post_update(window, state="scheduled", actor=lead, external_body="Still on.")
+    with pytest.raises(ServiceError, match="Start now") as caught, unit_of_work():
         post_update(window, state="in_progress", actor=lead, external_body="Go")
     assert caught.value.field == "state"
-    start_maintenance(window, actor=lead)
-    post_update(window, state="verifying", actor=lead, external_body="Checking.")
+    with unit_of_work():
+        start_maintenance(window, actor=lead)
+    with unit_of_work():
+        post_update(window, state="verifying", actor=lead, external_body="Checking.")
     assert window.state == State.verifying
-    with pytest.raises(ServiceError, match="cannot go back"):
+    with pytest.raises(ServiceError, match="cannot go back"), unit_of_work():
         post_update(window, state="scheduled", actor=lead, external_body="Oops")
 
 

@@ -1,6 +1,7 @@
 import pytest
 
 from app.core.audit import audit_events
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident, edit_incident, resolve_incident
 from app.incidents.timeline import timeline_markdown
@@ -18,16 +19,20 @@ def lead(ctx):
 
 def test_the_timeline_has_both_texts_component_changes_and_both_clocks(lead):
     api = create_component(name="API")
-    incident = declare_incident(
-        title="API down",
-        actor=lead,
-        component_statuses={api.public_id: "major_outage"},
-        external_body="We are looking.",
-        internal_body="Paged.\nSecond line.",
-    )
-    post_update(incident, state="identified", actor=lead, internal_body="Bad deploy")
-    edit_incident(incident, actor=lead, title="API down", severity="SEV1", impact="critical")
-    resolve_incident(incident, actor=lead, external_body="Fixed.")
+    with unit_of_work():
+        incident = declare_incident(
+            title="API down",
+            actor=lead,
+            component_statuses={api.public_id: "major_outage"},
+            external_body="We are looking.",
+            internal_body="Paged.\nSecond line.",
+        )
+    with unit_of_work():
+        post_update(incident, state="identified", actor=lead, internal_body="Bad deploy")
+    with unit_of_work():
+        edit_incident(incident, actor=lead, title="API down", severity="SEV1", impact="critical")
+    with unit_of_work():
+        resolve_incident(incident, actor=lead, external_body="Fixed.")
     text = timeline_markdown(incident)
     assert text.startswith("# API down\n")
     assert "> We are looking." in text and "> Paged.\n> Second line." in text
@@ -39,8 +44,10 @@ def test_the_timeline_has_both_texts_component_changes_and_both_clocks(lead):
 
 
 def test_the_audit_log_filters_by_incident(lead):
-    first = declare_incident(title="One", actor=lead, external_body="1")
-    declare_incident(title="Two", actor=lead, external_body="2")
+    with unit_of_work():
+        first = declare_incident(title="One", actor=lead, external_body="1")
+    with unit_of_work():
+        declare_incident(title="Two", actor=lead, external_body="2")
     assert len(audit_events()) == 2
     [event] = audit_events(incident=first)
     assert event.action == "incident.declare" and event.actor == lead
@@ -51,13 +58,15 @@ def test_the_timeline_lists_reminders_and_snoozes(lead):
 
     from app.reminders.tick import snooze_incident, tick
 
-    incident = declare_incident(
-        title="Slow API", actor=lead, severity="SEV2", external_body="Looking into it."
-    )
+    with unit_of_work():
+        incident = declare_incident(
+            title="Slow API", actor=lead, severity="SEV2", external_body="Looking into it."
+        )
     due = incident.next_update_due_at
     assert [r.level for r in tick(now=due + timedelta(minutes=2))] == ["lead"]
-    snooze_incident(incident, until=due + timedelta(minutes=40), reason="vendor call",
-                    actor=lead, now=due + timedelta(minutes=3))  # fmt: skip
+    with unit_of_work():
+        snooze_incident(incident, until=due + timedelta(minutes=40), reason="vendor call",
+                        actor=lead, now=due + timedelta(minutes=3))  # fmt: skip
     text = timeline_markdown(incident)
     assert "Reminder (lead, sent) for the update due" in text
     assert "incident.snoozed by Lena Lead" in text and "vendor call" in text

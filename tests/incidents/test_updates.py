@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.lifecycle import declare_incident, resolve_incident
 from app.incidents.updates import post_update
@@ -18,34 +19,40 @@ def lead(ctx):
 
 @pytest.fixture
 def incident(lead):
-    return declare_incident(title="Slow API", actor=lead, severity="SEV3", external_body="Looking.")
+    with unit_of_work():
+        return declare_incident(
+            title="Slow API", actor=lead, severity="SEV3", external_body="Looking."
+        )
 
 
 def test_posting_moves_the_state_and_resets_the_cadence(lead, incident):
     db.session.add(Setting(page_name="Acme"))
     db.session.commit()
-    update = post_update(
-        incident, state="monitoring", actor=lead, external_body="Fix out.", internal_body="v2"
-    )
+    with unit_of_work():
+        update = post_update(
+            incident, state="monitoring", actor=lead, external_body="Fix out.", internal_body="v2"
+        )
     assert incident.state == State.monitoring and incident.monitoring_at == update.posted_at
     assert incident.next_update_due_at - update.posted_at == timedelta(minutes=120)
     assert update.posted_by == lead
 
 
 def test_an_internal_only_update_is_not_public(lead, incident):
-    update = post_update(incident, state="identified", actor=lead, internal_body="DB failover")
+    with unit_of_work():
+        update = post_update(incident, state="identified", actor=lead, internal_body="DB failover")
     assert update.is_public is False and update.external_body == ""
 
 
 def test_component_changes_are_recorded_on_the_incident(lead, incident):
     api = create_component()
-    post_update(
-        incident,
-        state="identified",
-        actor=lead,
-        external_body="Found it.",
-        component_statuses={api.public_id: "degraded_performance"},
-    )
+    with unit_of_work():
+        post_update(
+            incident,
+            state="identified",
+            actor=lead,
+            external_body="Found it.",
+            component_statuses={api.public_id: "degraded_performance"},
+        )
     link = db.session.scalar(db.select(IncidentComponent).filter_by(component_id=api.id))
     assert link.status == ComponentStatus.degraded_performance
     assert api.status == ComponentStatus.degraded_performance
@@ -65,7 +72,7 @@ def test_component_changes_are_recorded_on_the_incident(lead, incident):
 )
 def test_bad_updates_are_refused_and_nothing_is_written(lead, incident, fields, field):
     options = {"state": "identified", "actor": lead, "external_body": "Text"} | fields
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(ServiceError) as caught, unit_of_work():
         post_update(incident, **options)
     assert caught.value.field == field
     db.session.rollback()
@@ -73,6 +80,7 @@ def test_bad_updates_are_refused_and_nothing_is_written(lead, incident, fields, 
 
 
 def test_a_closed_incident_takes_no_more_updates(lead, incident):
-    resolve_incident(incident, actor=lead, external_body="Fixed.")
-    with pytest.raises(ServiceError, match="closed"):
+    with unit_of_work():
+        resolve_incident(incident, actor=lead, external_body="Fixed.")
+    with pytest.raises(ServiceError, match="closed"), unit_of_work():
         post_update(incident, state="identified", actor=lead, external_body="More?")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from jinja2 import meta
 
+from app.core.uow import unit_of_work
 from app.incidents.lifecycle import declare_incident
 from app.incidents.maintenance import schedule_maintenance
 from app.incidents.updates import default_next_update
@@ -25,15 +26,17 @@ def _fresh(kind):
     lead = create_user(email=f"{kind}@example.com", name="Lena Lead", role="lead")
     api = create_component(slug=f"api-{kind}", name=f"API {kind}")
     if kind == IncidentKind.incident:
-        return declare_incident(title="Errors", actor=lead, external_body="Looking.")
+        with unit_of_work():
+            return declare_incident(title="Errors", actor=lead, external_body="Looking.")
     now = utcnow()
-    return schedule_maintenance(
-        title="Upgrade",
-        scheduled_for=now + timedelta(hours=1),
-        scheduled_until=now + timedelta(hours=2),
-        actor=lead,
-        components=[api.public_id],
-    )
+    with unit_of_work():
+        return schedule_maintenance(
+            title="Upgrade",
+            scheduled_for=now + timedelta(hours=1),
+            scheduled_until=now + timedelta(hours=2),
+            actor=lead,
+            components=[api.public_id],
+        )
 
 
 def test_every_default_template_renders_without_gaps(ctx):

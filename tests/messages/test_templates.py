@@ -1,6 +1,7 @@
 import pytest
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.messages.prefill import prefill
 from app.messages.sandbox import check_template, render_text
@@ -25,11 +26,14 @@ def admin(ctx):
 
 
 def test_a_template_is_created_and_edited(admin):
-    template = create_template(actor=admin, **GOOD)
+    with unit_of_work():
+        template = create_template(actor=admin, **GOOD)
     assert template.state == State.identified
-    edit_template(template, actor=admin, **GOOD | {"body": "Still {{ state }}."})
+    with unit_of_work():
+        edit_template(template, actor=admin, **GOOD | {"body": "Still {{ state }}."})
     assert db.session.get(MessageTemplate, template.id).body == "Still {{ state }}."
-    delete_template(template, actor=admin)
+    with unit_of_work():
+        delete_template(template, actor=admin)
     assert db.session.scalar(db.select(db.func.count(MessageTemplate.id))) == 0
 
 
@@ -55,7 +59,7 @@ def test_a_template_is_created_and_edited(admin):
     ],
 )
 def test_unsafe_or_broken_templates_are_form_errors(admin, body, message):
-    with pytest.raises(ServiceError, match=message) as caught:
+    with pytest.raises(ServiceError, match=message) as caught, unit_of_work():
         create_template(actor=admin, **GOOD | {"body": body})
     assert caught.value.field == "body"
     db.session.rollback()
@@ -63,14 +67,15 @@ def test_unsafe_or_broken_templates_are_form_errors(admin, body, message):
 
 
 def test_a_state_must_fit_the_kind(admin):
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(ServiceError) as caught, unit_of_work():
         create_template(actor=admin, **GOOD | {"kind": "maintenance", "state": "identified"})
     assert caught.value.field == "state"
 
 
 def test_names_are_unique_per_kind_state_and_audience(admin):
-    create_template(actor=admin, **GOOD)
-    with pytest.raises(ServiceError, match="already") as caught:
+    with unit_of_work():
+        create_template(actor=admin, **GOOD)
+    with pytest.raises(ServiceError, match="already") as caught, unit_of_work():
         create_template(actor=admin, **GOOD)
     assert caught.value.field == "name"
 
@@ -128,15 +133,16 @@ def test_deep_nesting_and_huge_templates_are_form_errors(ctx):
 
 
 def test_template_name_subject_and_body_are_cleaned(admin):
-    template = create_template(
-        actor=admin,
-        **GOOD
-        | {
-            "name": "Pasted\x1b[0m",
-            "subject": "{{ incident_title }}\x07\r\n",
-            "body": "Line one\x1b[31m\r\nline two\x00",
-        },
-    )
+    with unit_of_work():
+        template = create_template(
+            actor=admin,
+            **GOOD
+            | {
+                "name": "Pasted\x1b[0m",
+                "subject": "{{ incident_title }}\x07\r\n",
+                "body": "Line one\x1b[31m\r\nline two\x00",
+            },
+        )
     assert template.name == "Pasted[0m"
     assert template.subject == "{{ incident_title }}"
     assert template.body == "Line one[31m\nline two"

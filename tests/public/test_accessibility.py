@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.demo import seed_demo
 from app.extensions import db
 from app.models import Incident
@@ -15,7 +16,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def demo_urls(ctx):
-    seed_demo(past_incidents=12)
+    with unit_of_work():
+        seed_demo(past_incidents=12)
     publish_site()
     incident = db.session.scalar(db.select(Incident).where(Incident.state == "identified"))
     return ["/", f"/incidents/{incident.public_id}", "/history", "/components/api/history"]

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import html5lib
 
+from app.core.uow import unit_of_work
 from app.demo import seed_demo
 from app.extensions import db
 from app.models import PublishedArtifact
@@ -37,7 +38,8 @@ class Checker(HTMLParser):
 
 
 def test_every_published_page_is_well_formed(ctx):
-    seed_demo(past_incidents=30)
+    with unit_of_work():
+        seed_demo(past_incidents=30)
     publish_site()
     pages = db.session.scalars(
         db.select(PublishedArtifact).where(PublishedArtifact.content_type.like("text/html%"))

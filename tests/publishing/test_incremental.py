@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import Component, PublishedArtifact
-from app.publishing.changes import pending, record_change, render_changes
+from app.publishing.changes import pending, render_changes
+from app.publishing.outbox import record_change
 from app.publishing.publish import current_generation, publish_site
 from app.signals import public_changed
 from app.sqltypes import utcnow
@@ -73,7 +75,8 @@ def test_an_update_re_renders_its_pages_and_leaves_old_months_and_incidents_alon
     assert {"/", "/history", "/history.atom", "/components/api/history"} <= set(rendered)
     assert "/components/cdn/history" not in rendered  # not affected
 
-    post_update(open_, state="identified", actor=lead, external_body="Found the cause.")
+    with unit_of_work():
+        post_update(open_, state="identified", actor=lead, external_body="Found the cause.")
 
     assert not pending()
     assert "Found the cause." in client.get(f"/incidents/{open_.public_id}").get_data(True)
@@ -94,7 +97,8 @@ def test_a_settings_change_re_publishes_everything_in_batches_hot_first(client, 
     old = changes.SWEEP_INCIDENTS, changes.SWEEP_MONTHS
     changes.SWEEP_INCIDENTS, changes.SWEEP_MONTHS = 10, 5
     try:
-        update_settings(actor=admin, page_name="Renamed Status")
+        with unit_of_work():
+            update_settings(actor=admin, page_name="Renamed Status")
     finally:
         changes.SWEEP_INCIDENTS, changes.SWEEP_MONTHS = old
     assert current_generation() - first > 3  # several bounded batches, one generation each
@@ -115,9 +119,10 @@ def test_a_component_made_private_leaves_every_page_it_had(client, ctx, app):
     admin = create_user(role="admin")
     api = db.session.scalar(db.select(Component).filter_by(slug="api"))
     assert client.get("/components/api/history").status_code == 200
-    edit_component(
-        api, name="API", slug="api", description="", group_id=None, is_public=False, actor=admin
-    )
+    with unit_of_work():
+        edit_component(
+            api, name="API", slug="api", description="", group_id=None, is_public=False, actor=admin
+        )
     assert client.get("/components/api/history").status_code == 404
     assert client.get("/components/api/history.atom").status_code == 404
 
@@ -129,7 +134,8 @@ def test_a_change_the_queue_could_not_take_is_published_by_the_sweep(app, app_fa
     with down.app_context():
         publish_site()
         incident = create_incident(title="Posted while the queue was down")
-        public_changed.send(down, incident=incident.public_id)
+        with unit_of_work():
+            public_changed.send(None, incident=incident.public_id)
         assert pending()  # the change is in the outbox, not lost
     with app.app_context():
         tasks.sweep_publishing.call_local()
@@ -156,7 +162,7 @@ def test_the_clock_re_renders_only_what_time_moves(client, ctx):
 def test_an_incident_whose_start_moves_to_another_month_leaves_the_old_month(client, ctx):
     from datetime import UTC, datetime
 
-    from app.models.published import record_public_change
+    from app.publishing.outbox import record_change
     from app.publishing.publish import publish_changes
 
     api = create_component(slug="api", name="API")
@@ -169,7 +175,7 @@ def test_an_incident_whose_start_moves_to_another_month_leaves_the_old_month(cli
     for base in ("/history", "/components/api/history"):
         assert "Moves to October" in client.get(f"{base}/2026/11").get_data(as_text=True)
     moving.started_at = datetime(2026, 10, 5, 12, tzinfo=UTC)  # e.g. a corrected start
-    record_public_change(incident=moving.public_id)
+    record_change(incident=moving.public_id)
     db.session.commit()
     publish_changes()
     for base in ("/history", "/components/api/history"):

@@ -2,6 +2,7 @@
 
 import feedparser
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import PublishedArtifact, PublishFailure
 from app.publishing.publish import publish_failures, publish_site
@@ -62,7 +63,8 @@ def test_one_failing_artifact_keeps_its_last_version_and_the_rest_publish(client
     _broken_feed_incident()
     second = create_incident(title="Second outage", updates=[("Payments failing.", "")])
 
-    public_changed.send(app)  # what every service does after its commit
+    with unit_of_work():  # what every service does in its transaction
+        public_changed.send(None)
 
     assert "Payments failing." in client.get("/").get_data(as_text=True)
     assert client.get(f"/incidents/{second.public_id}").status_code == 200

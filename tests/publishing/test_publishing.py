@@ -2,6 +2,7 @@ import time
 
 from sqlalchemy import event
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import PublishedArtifact
 from app.publishing.cache import artifact_cache
@@ -50,7 +51,8 @@ def test_posting_an_update_shows_in_page_json_and_both_feeds(client, ctx, app):
     incident = create_incident(
         title="Checkout failing", components=[api], updates=[("Payments are failing.", "")]
     )
-    public_changed.send(app)  # what the update service does after its commit
+    with unit_of_work():  # what the update service does in its transaction
+        public_changed.send(None)
     assert "Payments are failing." in client.get("/").get_data(as_text=True)
     page = client.get(f"/incidents/{incident.public_id}").get_data(as_text=True)
     assert "Payments are failing." in page
@@ -146,7 +148,8 @@ def test_public_changed_enqueues_a_publish_that_a_worker_runs(app, app_factory):
         queue = huey.huey
         queue.flush()
         create_component(name="Queued component")
-        public_changed.send(queue_app)
+        with unit_of_work():
+            public_changed.send(None)
         assert queue.pending_count() == 1
         assert db.session.scalar(db.select(db.func.count(PublishedArtifact.id))) == 0
         queue.execute(queue.dequeue())
@@ -156,7 +159,8 @@ def test_public_changed_enqueues_a_publish_that_a_worker_runs(app, app_factory):
 
 
 def test_a_burst_of_changes_costs_one_publish(ctx):
-    from app.publishing.changes import pending, record_change
+    from app.publishing.changes import pending
+    from app.publishing.outbox import record_change
     from app.publishing.publish import current_generation, publish_changes
 
     create_component()
@@ -194,5 +198,6 @@ def test_a_queue_that_is_down_does_not_fail_the_change_that_was_committed(app, a
     down = app_factory(HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:9/0")
     with down.app_context():
         create_component(name="Committed anyway")
-        public_changed.send(down)  # must not raise into the service that committed
+        with unit_of_work():  # its commit must not fail on the queue
+            public_changed.send(None)
     assert "could not enqueue a re-publish" in caplog.text

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from app.core import ServiceError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.models import AuditEvent, Reminder, Setting, Update
 from app.reminders.tick import snooze_incident, tick
@@ -123,10 +124,11 @@ def test_two_ticks_at_once_send_one_reminder(people, app, outbox):
 def test_snooze_moves_the_window_and_is_logged(people, outbox):
     lead, _ = people
     incident = declare(people)
-    snooze_incident(
-        incident, until=at(45), reason="waiting on the DB vendor, next update 15:45",
-        actor=lead, now=at(14),
-    )  # fmt: skip
+    with unit_of_work():
+        snooze_incident(
+            incident, until=at(45), reason="waiting on the DB vendor, next update 15:45",
+            actor=lead, now=at(14),
+        )  # fmt: skip
     assert tick_at(16) == [] and tick_at(30) == []
     assert tick_at(41) == ["due_soon"]
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="incident.snoozed"))
@@ -144,7 +146,7 @@ def test_snooze_moves_the_window_and_is_logged(people, outbox):
 )
 def test_snooze_is_limited_and_needs_a_reason(people, minutes, reason, message):
     incident = declare(people)
-    with pytest.raises(ServiceError, match=message):
+    with pytest.raises(ServiceError, match=message), unit_of_work():
         snooze_incident(incident, until=at(minutes), reason=reason, now=at(14))
     db.session.rollback()
     assert db.session.get(type(incident), incident.id).next_update_due_at == at(15)

@@ -7,9 +7,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.extensions import db
-from app.fanout.dispatch import create_dispatches
 from app.models import DeliveryEvent, Dispatch, Subscriber
-from tests.factories import create_incident, create_subscriber, post_update
+from tests.factories import create_incident, create_subscriber, post_update, write_dispatches
 
 
 @pytest.fixture
@@ -136,8 +135,7 @@ def test_events_for_internal_addresses_are_recorded_without_a_subscriber(client,
 
     update = Update(incident=create_incident(), state="investigating", external_body="x")
     db.session.add(update)
-    create_dispatches(update)
-    db.session.commit()
+    write_dispatches(update)
     ev = {"email": "ceo@corp.example", "event": "bounce", "sg_event_id": "ev-7", "timestamp": 1}
     assert signed_post(client, signing_key, [ev]).json["recorded"] == 1
 

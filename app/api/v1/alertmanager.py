@@ -3,13 +3,12 @@ lead key in ``http_config.authorization``. A malformed body is a 400 and changes
 malformed alert or one naming no known component is reported and the others still count."""
 
 from flask import abort, jsonify
-from sqlalchemy.exc import IntegrityError
 
 from app.alerts.payload import PayloadError, parse_notification
 from app.alerts.receive import receive_alerts
 from app.api.v1 import body, bp
 from app.auth.api_keys import acting_user, require_scope
-from app.extensions import db
+from app.core.uow import Conflict, run_unit_of_work
 from app.models import Role
 
 
@@ -21,16 +20,14 @@ def receive_alertmanager():
         notification = parse_notification(body.json_body())
     except PayloadError as exc:
         abort(400, description=str(exc))
-    for attempt in range(2):
-        try:
-            outcome = receive_alerts(notification, actor=acting_user())
-            break
-        except IntegrityError:
-            # An HA pair of Alertmanagers sent the same new alert at once and the other request
-            # recorded its fingerprint first: read again, and it is the repeat it is.
-            db.session.rollback()
-            if attempt:
-                response = jsonify(error="The alerts changed while recording them; retry.")
-                response.status_code, response.headers["Retry-After"] = 503, "1"
-                return response
+    # An HA pair of Alertmanagers may send the same new alert at once: the one that loses the
+    # race reads again, and it is the repeat it is.
+    try:
+        outcome = run_unit_of_work(
+            lambda: receive_alerts(notification, actor=acting_user()), conflict_retries=1
+        )
+    except Conflict:
+        response = jsonify(error="The alerts changed while recording them; retry.")
+        response.status_code, response.headers["Retry-After"] = 503, "1"
+        return response
     return jsonify(outcome.as_json(notification.errors))

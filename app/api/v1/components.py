@@ -6,6 +6,7 @@ from flask import abort, g, jsonify
 from app.api.v1 import body, bp
 from app.api.v1.shapes import component_shape
 from app.auth.api_keys import acting_user, require_scope
+from app.core.uow import transactional
 from app.incidents import components as service
 from app.models import Role
 
@@ -41,6 +42,7 @@ def show_component(component_id):
 
 @bp.post("/pages/<page_id>/components")
 @require_scope(Role.admin)
+@transactional
 def create_component():
     """Add a component (operational); a status other than operational is then set on it."""
     obj = body.wrapped("component")
@@ -60,6 +62,7 @@ def create_component():
 
 @bp.route("/pages/<page_id>/components/<component_id>", methods=["PATCH", "PUT"])
 @require_scope(Role.lead)
+@transactional
 def update_component(component_id):
     """Change the status (lead) or the name, description, group, showcase (admin)."""
     component = _component(component_id)
@@ -103,6 +106,7 @@ def update_component(component_id):
 
 @bp.delete("/pages/<page_id>/components/<component_id>")
 @require_scope(Role.admin)
+@transactional
 def delete_component(component_id):
     """Remove a component (refused while an open incident uses it)."""
     service.delete_component(_component(component_id), actor=acting_user())

@@ -10,6 +10,7 @@ from flask import abort, jsonify
 from app.api.v1 import body, bp
 from app.api.v1.shapes import group_shape
 from app.auth.api_keys import acting_user, require_scope
+from app.core.uow import transactional
 from app.incidents import components as service
 from app.models import Role
 
@@ -72,6 +73,7 @@ def show_component_group(group_id):
 
 @bp.post("/pages/<page_id>/component-groups")
 @require_scope(Role.admin)
+@transactional
 def create_component_group():
     """Add a group, at the end, and move the named components into it."""
     obj = body.wrapped("component_group")
@@ -85,6 +87,7 @@ def create_component_group():
 
 @bp.route("/pages/<page_id>/component-groups/<group_id>", methods=["PATCH", "PUT"])
 @require_scope(Role.admin)
+@transactional
 def update_component_group(group_id):
     """Rename a group and/or set which components are in it."""
     group = _group(group_id)
@@ -99,6 +102,7 @@ def update_component_group(group_id):
 
 @bp.delete("/pages/<page_id>/component-groups/<group_id>")
 @require_scope(Role.admin)
+@transactional
 def delete_component_group(group_id):
     """Remove a group; its components stay, ungrouped."""
     service.delete_group(_group(group_id), actor=acting_user())

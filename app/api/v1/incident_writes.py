@@ -1,5 +1,5 @@
-"""Statuspage's incident bodies mapped onto Crier's verbs. Every field is checked before the
-first verb runs, so a bad request changes nothing.
+"""Statuspage's incident bodies mapped onto Crier's verbs, all in the request's one unit of
+work: a check that fails in any verb rolls back the whole request, so it changes nothing.
 
 Supported from Statuspage's body: ``name``, ``status``, ``body``, ``impact_override``,
 ``components`` (id → status), ``component_ids``, ``deliver_notifications``,
@@ -17,7 +17,7 @@ from app.api.v1 import body
 from app.core.text import clean_line
 from app.extensions import db
 from app.incidents import lifecycle, maintenance
-from app.incidents.updates import clean_body, clean_component_statuses, post_update
+from app.incidents.updates import post_update
 from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
 
 INCIDENT_STATES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
@@ -84,7 +84,7 @@ def _notify(obj) -> bool:
 
 
 def open_incident(obj: dict, *, actor, key):
-    """Declare an incident, or schedule a maintenance window; one verb, one commit."""
+    """Declare an incident, or schedule a maintenance window."""
     name = body.text(obj, "name", max_len=1000) or ""
     status = body.text(obj, "status", max_len=40)
     start, end = body.when(obj, "scheduled_for"), body.when(obj, "scheduled_until")
@@ -140,7 +140,6 @@ def change_incident(incident, obj: dict, *, actor) -> None:
         abort(422, description="Resolving gives the components back as operational.")
     texts = _texts(obj, fallback=f"Marked {status or incident.state} through the API.")
     notify, next_by = _notify(obj), body.when(obj, "next_update_by")
-    _check_before_edits(texts, statuses)
     _edit_incident(incident, obj, actor=actor)
     wants_update = statuses or body.text(obj, "body") or body.text(obj, "internal_body")
     if status == "resolved":
@@ -159,14 +158,6 @@ def change_incident(incident, obj: dict, *, actor) -> None:
             next_update_by=next_by,
             **texts,
         )
-
-
-def _check_before_edits(texts: dict, statuses: dict) -> None:
-    """The update's own checks, run before an edit commits, so a request that fails them
-    changes nothing (the verb checks again in its own transaction)."""
-    clean_body(texts["external_body"], field="body")
-    clean_body(texts["internal_body"], field="internal_body")
-    clean_component_statuses(statuses)
 
 
 def _edit_incident(incident, obj, *, actor) -> None:
@@ -202,7 +193,6 @@ def _change_maintenance(incident, obj, *, actor) -> None:
     ids = list(_affected(obj)) if ("components" in obj or "component_ids" in obj) else None
     text, internal = body.text(obj, "body") or "", body.text(obj, "internal_body") or ""
     notify = body.flag(obj, "deliver_notifications")
-    _check_before_edits({"external_body": text, "internal_body": internal}, {})
     current = [link.component.public_id for link in incident.components]
     if (
         (name and name != incident.title)

@@ -10,6 +10,7 @@ from app.api.v1.incident_writes import change_incident, open_incident, remove_in
 from app.api.v1.shapes import incident_shape, update_shape
 from app.auth.api_keys import acting_user, require_scope
 from app.core.text import clean_line
+from app.core.uow import transactional
 from app.extensions import db
 from app.incidents.updates import correct_update_text
 from app.models import CLOSED_STATES, Incident, IncidentKind, Role, State, Update
@@ -90,6 +91,7 @@ def show_incident(incident_id):
 
 @bp.post("/pages/<page_id>/incidents")
 @require_scope(Role.lead)
+@transactional
 def create_incident():
     """Declare an incident, or schedule a maintenance (``status: scheduled`` or a window)."""
     incident = open_incident(body.wrapped("incident"), actor=acting_user(), key=g.api_key)
@@ -98,6 +100,7 @@ def create_incident():
 
 @bp.route("/pages/<page_id>/incidents/<incident_id>", methods=["PATCH", "PUT"])
 @require_scope(Role.lead)
+@transactional
 def update_incident(incident_id):
     """Edit the incident and/or post an update (a new status, body or component statuses)."""
     incident = find_incident(incident_id)
@@ -107,6 +110,7 @@ def update_incident(incident_id):
 
 @bp.delete("/pages/<page_id>/incidents/<incident_id>")
 @require_scope(Role.admin)
+@transactional
 def delete_incident(incident_id):
     """Cancel a maintenance window that has not finished; incidents are never deleted."""
     incident = find_incident(incident_id)
@@ -119,6 +123,7 @@ def delete_incident(incident_id):
     methods=["PATCH", "PUT"],
 )
 @require_scope(Role.lead)
+@transactional
 def update_incident_update(incident_id, update_id):
     """Correct the public text of a posted update; nobody is notified again."""
     incident = find_incident(incident_id)

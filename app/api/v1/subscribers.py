@@ -16,6 +16,7 @@ from app.api.v1 import body, bp
 from app.api.v1.shapes import subscriber_id, subscriber_shape
 from app.auth.api_keys import require_scope
 from app.core.text import clean_line
+from app.core.uow import transactional
 from app.core.users import normalize_email
 from app.extensions import db
 from app.fanout.subscriber_csv import import_subscribers, search_subscribers
@@ -69,6 +70,7 @@ def show_subscriber(sub_id):
 
 @bp.post("/pages/<page_id>/subscribers")
 @require_scope(Role.lead)
+@transactional
 def create_subscriber():
     """Subscribe an email address (all components, or ``component_ids``)."""
     obj = body.wrapped("subscriber")
@@ -100,6 +102,7 @@ def create_subscriber():
 
 @bp.delete("/pages/<page_id>/subscribers/<sub_id>")
 @require_scope(Role.admin)
+@transactional
 def delete_subscriber(sub_id):
     """Unsubscribe one subscriber (the row stays, so nobody can resubscribe them by mistake)."""
     sub = unsubscribe(personal_token(find_subscriber(sub_id)))
@@ -108,6 +111,7 @@ def delete_subscriber(sub_id):
 
 @bp.post("/pages/<page_id>/subscribers/unsubscribe")
 @require_scope(Role.admin)
+@transactional
 def unsubscribe_subscribers():
     """Unsubscribe several: ``{"subscribers": ["id", …]}`` (or a comma-separated string)."""
     data = body.json_body()
