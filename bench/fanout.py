@@ -76,6 +76,7 @@ def prepare(count: int) -> int:
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.core.uow import unit_of_work
     from app.extensions import db
     from app.incidents.updates import post_update
     from app.models import Dispatch, Incident, Subscriber, User
@@ -103,13 +104,14 @@ def prepare(count: int) -> int:
         db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
         started = time.perf_counter()
-        # The Comms Lead's own service: one commit with the dispatch rows, then enqueue.
-        update = post_update(
-            incident,
-            state="identified",
-            actor=lead,
-            external_body="We are investigating elevated error rates on the **API**.",
-        )
+        # The Comms Lead's own unit of work: one commit with the dispatch rows, then enqueue.
+        with unit_of_work():
+            update = post_update(
+                incident,
+                state="identified",
+                actor=lead,
+                external_body="We are investigating elevated error rates on the **API**.",
+            )
         posted_ms = (time.perf_counter() - started) * 1000
         dispatch_id = db.session.scalar(db.select(Dispatch.id).filter_by(update_id=update.id))
         print(f"post_update (update + dispatch rows, one commit, enqueue): {posted_ms:.1f} ms")

@@ -146,6 +146,7 @@ def run_queue() -> tuple[float, int, float]:
 
 def measure(size: int, repeat: int) -> dict:
     from app.core.settings import update_settings
+    from app.core.uow import unit_of_work
     from app.incidents.components import change_component_status
     from app.incidents.updates import post_update
     from app.publishing.publish import publish_site
@@ -174,19 +175,22 @@ def measure(size: int, repeat: int) -> dict:
             results = {"update": [], "component": []}
             component = db.session.scalar(select(Component).filter_by(slug="c1"))
             for n in range(repeat):
-                post_update(
-                    incident,
-                    state="identified",
-                    actor=lead,
-                    external_body=f"Still on it ({n}).",
-                    notify=False,
-                    notify_stakeholders=False,
-                )
+                with unit_of_work():  # as the console's request: one commit, then enqueue
+                    post_update(
+                        incident,
+                        state="identified",
+                        actor=lead,
+                        external_body=f"Still on it ({n}).",
+                        notify=False,
+                        notify_stakeholders=False,
+                    )
                 results["update"].append(run_queue())
                 status = "major_outage" if n % 2 == 0 else "operational"
-                change_component_status(component, status=status, actor=lead)
+                with unit_of_work():
+                    change_component_status(component, status=status, actor=lead)
                 results["component"].append(run_queue())
-            update_settings(actor=lead, page_name=f"Bench {size}")
+            with unit_of_work():
+                update_settings(actor=lead, page_name=f"Bench {size}")
             settings = run_queue()
             db.engine.dispose()
     return {

@@ -63,8 +63,10 @@ def measure(size: int, reads: int, work: Path) -> tuple[float, float, float, int
     env.pop("REDIS_URL", None)
     started = time.monotonic()
     flask(env, "db", "upgrade")
-    seed = "from app import create_app\nfrom app.demo import seed_demo\n"
-    seed += f"with create_app().app_context(): seed_demo(past_incidents={size})"
+    seed = "from app import create_app\nfrom app.core.uow import unit_of_work\n"
+    seed += "from app.demo import seed_demo\n"
+    seed += "with create_app().app_context(), unit_of_work():\n"
+    seed += f"    seed_demo(past_incidents={size})"
     subprocess.run([str(BIN / "python"), "-c", seed], cwd=ROOT, env=env, check=True)
     flask(env, "publish")
     setup = time.monotonic() - started
