@@ -2,7 +2,7 @@
 its component (suggest an incident, or act on its own), and the notices to the Comms Lead.
 
 Verbs others may call: ``payload.parse_notification`` (a webhook body into alerts),
-``receive.receive_alerts`` (one notification, one commit), ``suggestions.firing_suggestions``
+``receive.receive_alerts`` (one notification, one transaction), ``suggestions.firing_suggestions``
 (what the dashboard offers to declare), ``notices.send_notice`` (one lead notice, for the queue:
-``receive_alerts`` sends ``alert_notices_ready`` after its commit and never imports ``tasks``).
+``receive_alerts`` queues ``alert_notices_ready`` for after its commit, never imports ``tasks``).
 """

@@ -126,8 +126,9 @@ def update_settings(
     allow_private_outbound: bool | None = None,
     mail_from: str | None = None,
 ) -> Setting:
-    """Change the page's settings; one commit. For the webhook and the From address None keeps
-    the stored value and "" clears it (the form never shows a stored secret)."""
+    """Change the page's settings (publishing re-renders everything). For the webhook and the
+    From address None keeps the stored value and "" clears it (the form never shows a stored
+    secret)."""
 
     page_name = " ".join(clean_line(page_name).split())
     if not page_name or len(page_name) > 120:

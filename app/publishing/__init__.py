@@ -2,8 +2,8 @@
 incident pages, history, feeds, badge, the Statuspage v2 JSON documents, OpenAPI, uptime.
 
 Verbs others may call: ``publish.publish_site``/``publish_changes``/``publish_for_the_clock``/
-``current_generation``/``export_site``, ``changes.record_change``/``pending``,
-``cache.artifact_cache`` (the read path: stored identity, gzip and brotli bytes picked by
-Accept-Encoding, ``encodings``). Imports ``core`` only: it never
-imports fan-out or reminders, which follow changes through signals after commit.
+``current_generation``/``export_site``, ``changes.pending``, ``cache.artifact_cache`` (the read
+path: stored identity, gzip and brotli bytes picked by Accept-Encoding, ``encodings``). Its
+outbox has one door, ``outbox.record_change``, reached through ``public_changed`` inside the
+changing transaction. Imports ``core`` only: it never imports fan-out or reminders.
 """
