@@ -29,7 +29,7 @@ COMMITTERS = {
 ping = Namespace().signal("ping")
 
 
-def test_only_work_loops_commit_and_no_module_rolls_back_on_its_own():
+def test_only_work_loops_commit():
     found = {}
     for path in APP.rglob("*.py"):
         text = path.read_text()
