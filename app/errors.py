@@ -31,13 +31,14 @@ def handle_http_error(exc: HTTPException):
         message = f"The request is too large: this address accepts {most}."
     else:
         message = exc.description
+    # The error's own headers (a 405's Allow, a 429's Retry-After) in every shape of answer.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/v1/"):  # the management API: Statuspage's error shape
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         return jsonify({"error": message}), exc.code, headers
     if _wants_json():
         body = {"error": {"code": exc.code, "name": exc.name, "message": message}}
-        return jsonify(body), exc.code
-    return render_template("error.html", error=exc, message=message), exc.code
+        return jsonify(body), exc.code, headers
+    return render_template("error.html", error=exc, message=message), exc.code, headers
 
 
 def handle_unexpected(exc: Exception):

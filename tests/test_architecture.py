@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,3 +31,30 @@ def test_a_domain_importing_the_queue_breaks_a_contract(tmp_path):
     result = _lint_imports(cwd=tmp_path)
     assert result.returncode != 0
     assert "app.fanout._contract_probe -> app.tasks" in result.stdout
+
+
+def _layers() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    return next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
+
+
+def _layered_modules() -> set[str]:
+    return {name.strip() for layer in _layers() for name in layer.split("|")}
+
+
+def test_every_module_of_the_app_sits_in_a_layer():
+    """A new top-level module or package of app/ is placed in the layers, not left outside
+    every contract (where it could import anything and be imported by anything)."""
+    app = ROOT / "app"
+    modules = {p.stem for p in app.glob("*.py")} - {"__init__", "__main__"}
+    packages = {p.parent.name for p in app.glob("*/__init__.py")}
+    missing = sorted({f"app.{name}" for name in modules | packages} - _layered_modules())
+    assert not missing, f"in no layer of [tool.importlinter] in pyproject.toml: {missing}"
+
+
+def test_the_docs_draw_the_layers_the_contract_holds():
+    """docs/architecture.md's diagram names every layer, in order, as pyproject.toml has it."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    diagram = text.split("```\n", 2)[1]
+    drawn = [line.split("   ")[0].strip() for line in diagram.splitlines()]
+    assert drawn == [" ".join(layer.split()) for layer in _layers()]

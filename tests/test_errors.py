@@ -1,4 +1,7 @@
-"""Request size: refused with a 413 before the body is read, in the caller's language."""
+"""Errors in the caller's language: a body too large is refused with a 413 before it is read;
+a 405 says which methods the address takes."""
+
+from werkzeug.exceptions import MethodNotAllowed
 
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, create_user
@@ -48,3 +51,19 @@ def test_the_subscriber_import_takes_bigger_files(client, ctx, outbox):
         "/admin/subscribers/import", data=too_big, content_type="multipart/form-data; boundary=b"
     )
     assert response.status_code == 413 and "20 MiB" in response.get_data(as_text=True)
+
+
+def test_every_405_says_which_methods_the_address_takes(app, client):
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "1"))  # int or word
+        try:
+            adapter.match(url, method="TRACE")
+        except MethodNotAllowed as exc:
+            allowed = set(exc.valid_methods)
+        else:
+            raise AssertionError(f"{url} takes TRACE")
+        response = client.open(url, method="TRACE")
+        assert response.status_code == 405, url
+        header = {method.strip() for method in response.headers.get("Allow", "").split(",")}
+        assert header == allowed, (url, response.headers.get("Allow"))

@@ -13,8 +13,8 @@ _NEXT = "We will post the next update by {{ next_update_at }}."
 INCIDENT = {
     (State.investigating, Audience.external): (
         "Investigating: {{ incident_title }}",
-        "We are investigating problems with **{{ affected_components }}**. "
-        "Other services are working normally.\n\n"
+        "We are investigating problems with **{{ affected_components }}**."
+        "{% if not also_affected %} Other services are working normally.{% endif %}\n\n"
         "Workaround: none known yet.\n\n" + _NEXT,
     ),
     (State.investigating, Audience.internal): (

@@ -8,6 +8,7 @@ from app.messages.sandbox import render_text
 from app.models import (
     Audience,
     Component,
+    ComponentStatus,
     Impact,
     Incident,
     IncidentKind,
@@ -50,6 +51,21 @@ def component_names(incident: Incident, components, audience: Audience | str) ->
     return [name for name in names if name in public and name not in hidden]
 
 
+def also_affected(incident: Incident, components, audience: Audience | str) -> list[str]:
+    """The names of the components outside this incident that are not operational now (another
+    incident, maintenance, a status set by hand), as one audience may read them: what a text
+    must not call "working normally". ``components`` as for ``component_names``."""
+    if components is None:
+        components = [ic.component for ic in incident.components]
+    ids = {c.id for c in components if not isinstance(c, str)}
+    names = {c for c in components if isinstance(c, str)}
+    query = db.select(Component).where(Component.status != ComponentStatus.operational)
+    if Audience(audience) == Audience.external:
+        query = query.filter_by(is_public=True)
+    others = db.session.scalars(query.order_by(Component.position, Component.id))
+    return [c.name for c in others if c.id not in ids and c.name not in names]
+
+
 def template_context(
     incident: Incident,
     *,
@@ -62,6 +78,7 @@ def template_context(
     may read them."""
     tz = page_settings().timezone
     names = component_names(incident, components, audience)
+    others = also_affected(incident, components, audience)
     closing = State(state) in CLOSING_STATES
     now = utcnow()
     started = incident.started_at or now
@@ -74,6 +91,7 @@ def template_context(
         "impact": str(incident.impact or Impact.none),
         "state": State(state).value.replace("_", " "),
         "affected_components": join_names(names),
+        "also_affected": join_names(others) if others else "",
         "started_at": format_local(started, tz),
         "resolved_at": format_local(resolved, tz),
         "duration": format_duration(((resolved or now) - started).total_seconds()),

@@ -18,6 +18,8 @@ VARIABLES = {
     "impact": "none, minor, major or critical",
     "state": "the state of this update, e.g. identified",
     "affected_components": 'the affected components, e.g. "API and Web dashboard"',
+    "also_affected": "components outside this incident that are not operational now, e.g. "
+    '"Search" (empty when all of them are)',
     "started_at": "when it started, in the page's timezone",
     "resolved_at": "when it was resolved or completed (empty while open)",
     "duration": 'how long it has lasted, e.g. "1 h 05 min"',
@@ -177,6 +179,7 @@ SAMPLE = {
     "impact": "major",
     "state": "identified",
     "affected_components": "API and Web dashboard",
+    "also_affected": "",  # the usual case: every other component is operational
     "started_at": "2026-11-23 14:05 CET",
     "resolved_at": "2026-11-23 15:10 CET",
     "duration": "1 h 05 min",
