@@ -20,3 +20,36 @@ def test_migrations_go_down_to_empty_and_back_up(ctx):
     with db.engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     assert {t.name for t in db.metadata.sorted_tables} <= tables
+
+
+def test_an_unedited_default_investigating_text_takes_the_new_default(ctx):
+    """The stored default that claimed other services work normally is replaced by the one
+    that says so only when it is true; a text the admin edited stays as written."""
+    from app.messages.defaults import INCIDENT
+    from app.models import Audience, MessageTemplate, State
+
+    new = INCIDENT[(State.investigating, Audience.external)][1]
+    old = new.replace(
+        "{% if not also_affected %} Other services are working normally.{% endif %}",
+        " Other services are working normally.",
+    )
+    edited = old + " Call us."
+    downgrade(revision="5b1e0c7d9a42")
+    rows = [("Default", old), ("Ours", edited)]
+    with db.engine.begin() as conn:
+        for name, body in rows:
+            conn.execute(
+                db.insert(MessageTemplate.__table__).values(
+                    name=name, kind="incident", state="investigating", audience="external",
+                    subject="", body=body, created_at=db.func.now(), updated_at=db.func.now(),
+                )
+            )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        stored = dict(conn.execute(db.select(MessageTemplate.name, MessageTemplate.body)).all())
+    assert stored == {"Default": new, "Ours": edited}
+    downgrade(revision="5b1e0c7d9a42")
+    with db.engine.connect() as conn:
+        stored = dict(conn.execute(db.select(MessageTemplate.name, MessageTemplate.body)).all())
+    assert stored == {"Default": old, "Ours": edited}
+    upgrade()
