@@ -74,7 +74,10 @@ def test_publishers_racing_never_leave_an_older_generation_live_after_a_newer_on
 
     def publisher():  # a worker on another node, publishing whatever waits
         try:
-            with app_factory().app_context():
+            # The app whose templates publish_site() above compiled: CPython 3.11 may fail
+            # compiling in several threads at once (gh-106905, "AST constructor recursion
+            # depth mismatch"); each thread still has its own context, session and connection.
+            with app.app_context():
                 while not done.is_set() or pending():
                     publish_changes()
         except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
