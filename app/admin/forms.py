@@ -19,6 +19,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from app.core import ServiceError
 from app.core.settings import page_settings
+from app.incidents.cadence import CADENCE_LIMITS
 from app.messages.templates import STATES_BY_KIND
 from app.models import ComponentStatus, Impact, IncidentKind, Severity
 from app.timefmt import zone
@@ -92,7 +93,7 @@ class IncidentForm(_TextsMixin, FlaskForm):
     )
     is_public = BooleanField("Show on the public status page", default=True)
     cadence_minutes = IntegerField(
-        "Cadence override (minutes)", validators=[Optional(), NumberRange(min=1, max=1440)]
+        "Cadence override (minutes)", validators=[Optional(), NumberRange(*CADENCE_LIMITS)]
     )
     refill = SubmitField("Refill texts for this state")
     submit = SubmitField("Declare incident")

@@ -11,7 +11,7 @@ from app.admin.forms import component_statuses, to_utc
 from app.core import ServiceError
 from app.core.settings import page_settings
 from app.core.text import clean_line, clean_text
-from app.incidents.cadence import policy_minutes
+from app.incidents.cadence import CADENCE_LIMITS, policy_minutes
 from app.incidents.components import all_components
 from app.incidents.lifecycle import clean_user, free_public_id, impact_for
 from app.incidents.updates import POSTABLE_STATES, default_next_update
@@ -116,6 +116,7 @@ def declare_facts(form, values=None) -> Facts:
     state = form.state.data if form.state.data in allowed else allowed[0]
     pairs = _statuses(values)
     impact, cadence = form.impact.data, form.cadence_minutes.data
+    low, high = CADENCE_LIMITS
     draft = Incident(
         public_id=form.public_id.data,
         title=clean_line(form.title.data)[:200] or "(title)",
@@ -127,7 +128,7 @@ def declare_facts(form, values=None) -> Facts:
         started_at=utcnow(),
         lead=_person(form.lead.data, "lead"),
         commander=_person(form.commander.data, "commander"),
-        cadence_minutes=cadence if isinstance(cadence, int) and 1 <= cadence <= 1440 else None,
+        cadence_minutes=cadence if isinstance(cadence, int) and low <= cadence <= high else None,
     )
     promised = to_utc(form.next_update_by.data)
     due, default, cadence = _due(draft, state, promised)

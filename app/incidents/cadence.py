@@ -5,6 +5,7 @@ from datetime import timedelta
 from app.models import Incident, Setting, State
 
 DEFAULT_CADENCE_MINUTES = 30
+CADENCE_LIMITS = (1, 24 * 60)  # an incident's override: one minute to one day
 MIN_GRACE = timedelta(minutes=5)
 SNOOZE_LIMIT_FACTOR = 4  # a snooze may push the due time at most this many cadences away
 

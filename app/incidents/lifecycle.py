@@ -11,6 +11,7 @@ from app.core.audit import record
 from app.core.text import clean_line
 from app.extensions import db
 from app.ids import parse_id
+from app.incidents.cadence import CADENCE_LIMITS
 from app.incidents.updates import (
     POSTABLE_STATES,
     add_update,
@@ -156,8 +157,9 @@ def declare_incident(
         external_body, internal_body, empty="Write the first update's external or internal text."
     )
     promised = clean_next_update_by(next_update_by, now=now)
-    if cadence_minutes is not None and not 1 <= cadence_minutes <= 1440:
-        raise ServiceError("A cadence is 1 to 1440 minutes.", field="cadence_minutes")
+    low, high = CADENCE_LIMITS
+    if cadence_minutes is not None and not low <= cadence_minutes <= high:
+        raise ServiceError(f"A cadence is {low} to {high} minutes.", field="cadence_minutes")
     incident = Incident(
         public_id=free_public_id(public_id),
         title=title,
