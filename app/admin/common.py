@@ -3,12 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.admin.forms import options, show_error
-from app.admin.texts import Facts, fill, sync, untouched
+from app.admin.texts import fill, sync, untouched
 from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.core.users import list_users
 from app.fanout.emails import subject_line
 from app.incidents.components import all_components
+from app.incidents.facts import Facts
 from app.incidents.lifecycle import get_incident
 from app.markdown import markdown_to_text, render_markdown
 from app.models import Incident

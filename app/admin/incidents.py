@@ -20,12 +20,11 @@ from app.admin.forms import (
     to_utc,
 )
 from app.admin.texts import (
-    closing_facts,
-    declare_facts,
+    declare_form_facts,
     due_hint,
     fingerprint,
     text_hash,
-    update_facts,
+    update_form_facts,
     written_for,
 )
 from app.auth.roles import require_role
@@ -34,6 +33,7 @@ from app.core.audit import audit_events
 from app.core.uow import unit_of_work
 from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
+from app.incidents.facts import closing_facts
 from app.incidents.lifecycle import recent_incidents
 from app.incidents.timeline import timeline_markdown
 from app.incidents.updates import POSTABLE_STATES
@@ -107,7 +107,7 @@ def declare_incident():
         form.title.data = request.args.get("title", "")[:200]
         prefill = request.args
     statuses = component_statuses(prefill)
-    facts = declare_facts(form, prefill)
+    facts = declare_form_facts(form, prefill)
     page = {
         "form": form,
         "rows": component_rows(),
@@ -151,7 +151,7 @@ def post_update(public_id):
     first = request.method == "GET"
     _state_choices(form, incident, request.args.get("state") if first else None, first=first)
     statuses = component_statuses()
-    facts = update_facts(incident, form)
+    facts = update_form_facts(incident, form)
     page = {
         "form": form,
         "incident": incident,
@@ -296,10 +296,10 @@ def prefill_texts():
         incident = incident_or_404(public_id)
         form = UpdateForm(formdata=args, meta={"csrf": False})
         _state_choices(form, incident, None)
-        facts = update_facts(incident, form, args)
+        facts = update_form_facts(incident, form, args)
     else:
         form = IncidentForm(formdata=args, meta={"csrf": False})
-        facts = declare_facts(form, args)
+        facts = declare_form_facts(form, args)
     texts = facts.render()
     answer = {
         audience: {

@@ -13,12 +13,12 @@ from app.admin.forms import (
     to_local_input,
     to_utc,
 )
-from app.admin.texts import closing_facts
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.incidents import maintenance as service
 from app.incidents.components import all_components
+from app.incidents.facts import closing_facts
 from app.models import Role, State
 
 

@@ -1,5 +1,6 @@
 """Incidents and maintenance: declare, post updates, resolve, components and their status,
-the update cadence (when the next update is due), the timeline and the console's dashboard.
+the update cadence (when the next update is due), the facts an update's texts are rendered
+from (``facts``), the timeline and the console's dashboard.
 
 Verbs others may call: ``lifecycle.declare_incident``/``resolve_incident``/``edit_incident``/
 ``post_postmortem``, ``updates.post_update``, ``maintenance.*`` (schedule, start, complete,
