@@ -12,13 +12,11 @@ from app.core.text import clean_line
 from app.extensions import db
 from app.ids import parse_id
 from app.incidents.cadence import CADENCE_LIMITS
+from app.incidents.drafts import clean_component_statuses, clean_next_update_by, clean_texts
 from app.incidents.updates import (
     POSTABLE_STATES,
     add_update,
     announce_update,
-    clean_component_statuses,
-    clean_next_update_by,
-    clean_texts,
     default_next_update,
     set_component_status,
 )

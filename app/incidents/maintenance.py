@@ -9,8 +9,9 @@ from app.core.audit import record
 from app.core.settings import page_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import clean_texts
 from app.incidents.lifecycle import clean_title, clean_user
-from app.incidents.updates import add_update, announce_update, clean_texts, set_component_status
+from app.incidents.updates import add_update, announce_update, set_component_status
 from app.messages.prefill import prefill
 from app.models import (
     Component,
