@@ -78,6 +78,7 @@ def prepare(count: int) -> int:
     from app import create_app
     from app.core.uow import unit_of_work
     from app.extensions import db
+    from app.incidents.drafts import UpdateDraft
     from app.incidents.updates import post_update
     from app.models import Dispatch, Incident, Subscriber, User
     from app.sqltypes import utcnow
@@ -108,9 +109,11 @@ def prepare(count: int) -> int:
         with unit_of_work():
             update = post_update(
                 incident,
+                UpdateDraft(
+                    external_body="We are investigating elevated error rates on the **API**."
+                ),
                 state="identified",
                 actor=lead,
-                external_body="We are investigating elevated error rates on the **API**.",
             )
         posted_ms = (time.perf_counter() - started) * 1000
         dispatch_id = db.session.scalar(db.select(Dispatch.id).filter_by(update_id=update.id))

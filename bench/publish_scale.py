@@ -148,6 +148,7 @@ def measure(size: int, repeat: int) -> dict:
     from app.core.settings import update_settings
     from app.core.uow import unit_of_work
     from app.incidents.components import change_component_status
+    from app.incidents.drafts import UpdateDraft
     from app.incidents.updates import post_update
     from app.publishing.publish import publish_site
 
@@ -178,11 +179,13 @@ def measure(size: int, repeat: int) -> dict:
                 with unit_of_work():  # as the console's request: one commit, then enqueue
                     post_update(
                         incident,
+                        UpdateDraft(
+                            external_body=f"Still on it ({n}).",
+                            notify=False,
+                            notify_stakeholders=False,
+                        ),
                         state="identified",
                         actor=lead,
-                        external_body=f"Still on it ({n}).",
-                        notify=False,
-                        notify_stakeholders=False,
                     )
                 results["update"].append(run_queue())
                 status = "major_outage" if n % 2 == 0 else "operational"

@@ -126,6 +126,18 @@ def post_update(incident, *, external="We are investigating.", internal="", **fi
     return update
 
 
+def split_draft(options: dict):
+    """(an UpdateDraft of the draft's fields in ``options``, the other options): for tests that
+    keep all of a verb's inputs in one dict."""
+    from dataclasses import fields
+
+    from app.incidents.drafts import UpdateDraft
+
+    names = {f.name for f in fields(UpdateDraft)}
+    draft = UpdateDraft(**{k: v for k, v in options.items() if k in names})
+    return draft, {k: v for k, v in options.items() if k not in names}
+
+
 def create_subscribers(count, *, domain="example.net"):
     """Many confirmed subscribers to everything, inserted in one statement."""
     import secrets

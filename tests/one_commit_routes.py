@@ -16,6 +16,7 @@ from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.stakeholders import create_group as create_stakeholder_group
 from app.incidents import components, lifecycle, maintenance
+from app.incidents.drafts import UpdateDraft
 from app.messages.seed import seed_default_templates
 from app.messages.templates import create_template
 from app.models import Audience, Dispatch, DispatchStatus, default_cadence_policy
@@ -48,7 +49,7 @@ class World:
         self.frontend = components.create_group(name="Frontend", actor=admin)
         self.incident = self._declare("Checkout failing", {self.api.public_id: "partial_outage"})
         self.resolved = self._declare("Slow search", {})
-        lifecycle.resolve_incident(self.resolved, actor=admin, external_body="Fixed.")
+        lifecycle.resolve_incident(self.resolved, UpdateDraft(external_body="Fixed."), actor=admin)
         self.scheduled = self._window("Database upgrade")
         self.running = self._window("Cache flush")
         maintenance.start_maintenance(self.running, actor=admin)
@@ -67,23 +68,25 @@ class World:
 
     def _declare(self, title, statuses):
         return lifecycle.declare_incident(
+            UpdateDraft(
+                component_statuses=statuses,
+                external_body="We are looking.",
+                notify=False,
+                notify_stakeholders=False,
+            ),
             title=title,
             actor=self.admin,
-            component_statuses=statuses,
-            external_body="We are looking.",
-            notify=False,
-            notify_stakeholders=False,
         )
 
     def _window(self, title):
         start = utcnow() + timedelta(days=1)
         return maintenance.schedule_maintenance(
+            UpdateDraft(notify=False),
             title=title,
             scheduled_for=start,
             scheduled_until=start + timedelta(hours=1),
             actor=self.admin,
             components=[self.web.public_id],
-            notify=False,
         )
 
 

@@ -14,6 +14,7 @@ from app.core.api_keys import create_api_key
 from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.dispatch import sweep_dispatches
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident, resolve_incident
 from app.incidents.maintenance import advance_maintenance, schedule_maintenance
 from app.messages.seed import seed_default_templates
@@ -236,19 +237,25 @@ def world(app, client, runner, ctx, request):
     web.alert_mode = "automatic"
     create_subscriber(email="reader@example.com")
     with unit_of_work():
-        incident = declare_incident(title="Open outage", actor=admin, severity="SEV2",
-                                    component_statuses={api.public_id: "partial_outage"},
-                                    external_body="Looking into it.")  # fmt: skip
-        old = declare_incident(title="Old outage", actor=admin, external_body="Down.")
-        resolve_incident(old, actor=admin, external_body="Fixed.")
+        incident = declare_incident(
+            UpdateDraft(
+                component_statuses={api.public_id: "partial_outage"},
+                external_body="Looking into it.",
+            ),
+            title="Open outage",
+            actor=admin,
+            severity="SEV2",
+        )
+        old = declare_incident(UpdateDraft(external_body="Down."), title="Old outage", actor=admin)
+        resolve_incident(old, UpdateDraft(external_body="Fixed."), actor=admin)
         soon = utcnow() + timedelta(days=1)
         window = schedule_maintenance(
+            UpdateDraft(external_body="Planned."),
             title="Planned work",
             scheduled_for=soon,
             scheduled_until=soon + timedelta(hours=2),
             actor=admin,
             components=[api.public_id],
-            external_body="Planned.",
         )
         _key, secret = create_api_key("crash script", scope="admin", actor=admin)
     w.incident, w.resolved, w.window = incident.public_id, old.public_id, window.public_id

@@ -6,6 +6,7 @@ import time_machine
 
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.incidents.updates import post_update
 from app.models import Role, StakeholderGroup
@@ -26,12 +27,14 @@ def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx
 
     with unit_of_work():
         incident = declare_incident(
+            UpdateDraft(
+                component_statuses={api.public_id: "partial_outage"},
+                external_body="EXTERNAL-7 We are investigating API errors.",
+                internal_body="INTERNAL-7 eu-west LB dropping connections.",
+            ),
             title="API errors",
             severity="SEV2",
             actor=lead,
-            component_statuses={api.public_id: "partial_outage"},
-            external_body="EXTERNAL-7 We are investigating API errors.",
-            internal_body="INTERNAL-7 eu-west LB dropping connections.",
         )
     mail = {m["To"]: m for m in outbox}
     assert set(mail) == {"api-fan@example.net", "support@example.com"}
@@ -49,7 +52,9 @@ def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx
     due = incident.next_update_due_at
     assert tick(now=due + timedelta(minutes=1))[0].level == "lead"
     with unit_of_work():
-        post_update(incident, state="identified", actor=lead, external_body="Found it.")
+        post_update(
+            incident, UpdateDraft(external_body="Found it."), state="identified", actor=lead
+        )
     assert tick(now=utcnow()) == []
     with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
         assert tick() == []

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.admin.forms import options, show_error
-from app.admin.texts import fill, sync, untouched
+from app.admin.texts import fill, form_draft, sync, untouched
 from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.core.users import list_users
@@ -59,12 +59,15 @@ def component_rows(incident: Incident | None = None) -> list:
     return [(c, linked.get(c.id)) for c in all_components()]
 
 
-def texts_form(template: str, form, page: dict, facts: Facts, *, act, done, incident=None):
+def texts_form(
+    template: str, form, page: dict, facts: Facts, *, act, done, incident=None, statuses=None
+):
     """The flow every form with an external and an internal text shares: prefill on GET;
     on POST, first re-render the texts the lead has not touched from the submitted inputs
     (a notice beside each edited text written for other inputs), then refill, a 422 with the
-    form on bad input, a preview, or ``act(prefilled)`` and a redirect. ``prefilled``: the
-    audiences whose text is untouched, which the service renders again from what it saves."""
+    form on bad input, a preview, or ``act(draft)`` and a redirect. ``draft``: the update the
+    form describes (with ``statuses``, the component selects), its untouched texts marked
+    prefilled, which the verb renders again from what it saves."""
     rendered = facts.render()
     page = {**page, "notices": {}}
     if request.method == "GET":
@@ -82,7 +85,7 @@ def texts_form(template: str, form, page: dict, facts: Facts, *, act, done, inci
         return render_template(template, preview=preview(form, rendered, facts), **page)
     try:
         with unit_of_work():
-            result = act(prefilled)
+            result = act(form_draft(form, statuses=statuses, prefilled=prefilled))
     except ServiceError as exc:
         show_error(form, exc)
         return render_template(template, **page), 422

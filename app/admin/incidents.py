@@ -119,26 +119,21 @@ def declare_incident():
         form,
         page,
         facts,
-        act=lambda prefilled: incidents_service.declare_incident(
+        act=lambda draft: incidents_service.declare_incident(
+            draft,
             title=form.title.data,
             actor=current_user,
             severity=form.severity.data,
             state=form.state.data,
-            component_statuses=statuses,
             impact=form.impact.data or None,
             lead_id=form.lead.data,
             commander_id=form.commander.data or None,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
-            notify=form.notify.data,
-            notify_stakeholders=form.notify_stakeholders.data,
-            next_update_by=to_utc(form.next_update_by.data),
             cadence_minutes=form.cadence_minutes.data,
             is_public=form.is_public.data,
             public_id=form.public_id.data,
-            prefilled=prefilled,
         ),
         done=lambda incident: f"Declared “{incident.title}”.",
+        statuses=statuses,
     )
 
 
@@ -164,20 +159,12 @@ def post_update(public_id):
         form,
         page,
         facts,
-        act=lambda prefilled: post_update_service(
-            incident,
-            state=form.state.data,
-            actor=current_user,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
-            component_statuses=statuses,
-            notify=form.notify.data,
-            notify_stakeholders=form.notify_stakeholders.data,
-            next_update_by=to_utc(form.next_update_by.data),
-            prefilled=prefilled,
+        act=lambda draft: post_update_service(
+            incident, draft, state=form.state.data, actor=current_user
         ),
         done="Update posted.",
         incident=incident,
+        statuses=statuses,
     )
 
 
@@ -202,15 +189,11 @@ def resolve_incident(public_id):
         form,
         {"form": form, "incident": incident},
         closing_facts(incident, State.resolved),
-        act=lambda prefilled: incidents_service.resolve_incident(
+        act=lambda draft: incidents_service.resolve_incident(
             incident,
+            draft,
             actor=current_user,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
             restore_components=form.restore_components.data,
-            notify=form.notify.data,
-            notify_stakeholders=form.notify_stakeholders.data,
-            prefilled=prefilled,
         ),
         done="Incident resolved.",
         incident=incident,
@@ -260,15 +243,7 @@ def post_postmortem(public_id):
         form,
         {"form": form, "incident": incident},
         closing_facts(incident, State.postmortem),
-        act=lambda prefilled: incidents_service.post_postmortem(
-            incident,
-            actor=current_user,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
-            notify=form.notify.data,
-            notify_stakeholders=form.notify_stakeholders.data,
-            prefilled=prefilled,
-        ),
+        act=lambda draft: incidents_service.post_postmortem(incident, draft, actor=current_user),
         done="Postmortem posted.",
         incident=incident,
     )

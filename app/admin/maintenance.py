@@ -1,5 +1,7 @@
 """Maintenance windows in the console: schedule, edit, start, complete, cancel."""
 
+from dataclasses import replace
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,6 +15,7 @@ from app.admin.forms import (
     to_local_input,
     to_utc,
 )
+from app.admin.texts import form_draft
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.uow import unit_of_work
@@ -46,15 +49,12 @@ def schedule_maintenance():
     try:
         with unit_of_work():
             window = service.schedule_maintenance(
+                form_draft(form),
                 title=form.title.data,
                 scheduled_for=to_utc(form.scheduled_for.data),
                 scheduled_until=to_utc(form.scheduled_until.data),
                 actor=current_user,
                 components=form.components.data,
-                external_body=form.external_body.data,
-                internal_body=form.internal_body.data,
-                notify=form.notify.data,
-                notify_stakeholders=form.notify_stakeholders.data,
                 auto_notify=form.auto_notify.data,
             )
     except ServiceError as exc:
@@ -85,14 +85,14 @@ def edit_maintenance(public_id):
         with unit_of_work():
             service.edit_maintenance(
                 window,
+                # The notice of a change has always reached stakeholders: the form's
+                # stakeholder tick is not read here.
+                replace(form_draft(form), notify_stakeholders=True),
                 actor=current_user,
                 title=form.title.data,
                 scheduled_for=to_utc(form.scheduled_for.data),
                 scheduled_until=to_utc(form.scheduled_until.data),
                 components=form.components.data,
-                external_body=form.external_body.data,
-                internal_body=form.internal_body.data,
-                notify=form.notify.data,
             )
     except ServiceError as exc:
         show_error(form, exc)
@@ -117,13 +117,10 @@ def _act(public_id, action):
         form,
         {"form": form, "incident": window, "action": action},
         closing_facts(window, state),
-        act=lambda prefilled: run(
-            window,
-            actor=current_user,
-            external_body=form.external_body.data,
-            internal_body=form.internal_body.data,
-            notify=form.notify.data,
-            prefilled=prefilled,
+        # A window's stakeholders are told when its subscribers are: the form's stakeholder
+        # tick is not read here.
+        act=lambda draft: run(
+            window, replace(draft, notify_stakeholders=draft.notify), actor=current_user
         ),
         done=done,
         incident=window,

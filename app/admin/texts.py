@@ -10,6 +10,7 @@ from datetime import datetime
 from app.admin.forms import component_statuses, to_utc
 from app.core.settings import page_settings
 from app.core.text import clean_text
+from app.incidents.drafts import UpdateDraft
 from app.incidents.facts import AUDIENCES, Facts, declaration_facts, update_facts
 from app.incidents.lifecycle import free_public_id
 from app.models import Incident
@@ -55,6 +56,21 @@ def update_form_facts(incident: Incident, form, values=None) -> Facts:
         state=form.state.data,
         statuses=component_statuses(values),
         promised=to_utc(getattr(form.next_update_by, "data", None)),
+    )
+
+
+def form_draft(form, *, statuses=None, prefilled=()) -> UpdateDraft:
+    """The update a form with texts describes (``statuses``: its component selects, read by
+    ``component_statuses``; ``prefilled``: its untouched texts, read before any refill)."""
+    next_update_by = getattr(form, "next_update_by", None)
+    return UpdateDraft(
+        external_body=form.external_body.data,
+        internal_body=form.internal_body.data,
+        component_statuses=statuses or {},
+        next_update_by=to_utc(next_update_by.data) if next_update_by is not None else None,
+        notify=form.notify.data,
+        notify_stakeholders=form.notify_stakeholders.data,
+        prefilled=prefilled,
     )
 
 

@@ -14,6 +14,7 @@ from app.alerts.payload import Alert, Notification
 from app.core.audit import record
 from app.core.uow import after_commit
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident, get_incident
 from app.incidents.updates import set_component_status
 from app.models import AlertMode, AlertState, AlertStatus, Component, State, User
@@ -108,17 +109,20 @@ def _declare(outcome: Outcome, actor: User) -> None:
         state.incident_public_id = public_id
     names = ", ".join(sorted(s.component.name for s in states))
     people = rules.on_duty()  # the incident's lead is a person, so reminders reach someone
+    draft = UpdateDraft(
+        external_body=f"We are investigating a problem with {names}.",
+        internal_body=f"Opened by Alertmanager: {first.name} on {names}.",
+        component_statuses={cid: status.value for cid, (status, _) in outcome.declare.items()},
+        prefilled=("external", "internal"),  # the texts above are the fallback
+    )
     declare_incident(
+        draft,
         title=first.summary,
         actor=actor,
         severity=INCIDENT_SEVERITY,
         state=State.investigating,
-        component_statuses={cid: status.value for cid, (status, _) in outcome.declare.items()},
-        external_body=f"We are investigating a problem with {names}.",
-        internal_body=f"Opened by Alertmanager: {first.name} on {names}.",
         lead_id=people[0].id if people else None,
         public_id=public_id,
-        prefilled=("external", "internal"),
     )
 
 

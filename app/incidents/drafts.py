@@ -1,9 +1,11 @@
-"""An update as the lead writes it, and the checks of its fields: the texts, the component
-statuses and the promised time of the next update."""
+"""An update as the lead writes it (``UpdateDraft``), and the one place its fields are checked:
+the texts, the component statuses and the promised time of the next update."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from app.core import ServiceError
 from app.core.text import clean_text
@@ -73,3 +75,57 @@ def clean_next_update_by(value: datetime | None, *, now: datetime) -> datetime |
     if value > now + timedelta(days=7):
         raise ServiceError("Promise the next update within a week.", field="next_update_by")
     return value
+
+
+@dataclass(frozen=True)
+class UpdateDraft:
+    """One update as the console's form or an /api/v1 body describes it, before any check:
+    its two texts, the component statuses it sets, the promised time of the next update, who
+    is told, and the audiences whose text is still the untouched template text (``prefilled``:
+    rendered again from what is saved). What is not part of an update (a title, a severity,
+    people, the actor) the verbs take beside it."""
+
+    external_body: str | None = ""
+    internal_body: str | None = ""
+    component_statuses: Mapping[str, str] = field(default_factory=dict)
+    next_update_by: datetime | None = None
+    notify: bool | None = True  # None: as the window's auto_notify (its automatic moves)
+    notify_stakeholders: bool | None = True
+    prefilled: Collection[str] = frozenset()
+
+    def __post_init__(self):
+        # Frozen all the way down: a draft handed to a verb cannot change under it.
+        statuses = MappingProxyType(dict(self.component_statuses or {}))
+        object.__setattr__(self, "component_statuses", statuses)
+        object.__setattr__(self, "prefilled", frozenset(str(a) for a in self.prefilled))
+
+    def check(self, *, now: datetime, empty: str | None = None) -> "CheckedDraft":
+        """The draft with its fields checked, or a ServiceError naming the field; with
+        ``empty`` (the message), at least one text must say something."""
+        external, internal = clean_texts(self.external_body, self.internal_body, empty=empty)
+        return CheckedDraft(
+            external_body=external,
+            internal_body=internal,
+            components=tuple(clean_component_statuses(self.component_statuses)),
+            next_update_by=clean_next_update_by(self.next_update_by, now=now),
+            notify=self.notify,
+            notify_stakeholders=self.notify_stakeholders,
+            prefilled=self.prefilled,
+        )
+
+
+@dataclass(frozen=True)
+class CheckedDraft:
+    """A draft whose fields passed their checks: clean texts, the components found."""
+
+    external_body: str
+    internal_body: str
+    components: tuple[tuple[Component, ComponentStatus], ...]
+    next_update_by: datetime | None
+    notify: bool | None
+    notify_stakeholders: bool | None
+    prefilled: frozenset[str]
+
+
+BLANK = UpdateDraft()  # no text of the lead's: the verb or the templates write it
+AUTOMATIC = UpdateDraft(notify=None, notify_stakeholders=None)  # the maintenance tick's

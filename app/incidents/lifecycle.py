@@ -1,8 +1,6 @@
 """Incidents: reading them for the admin, declaring, resolving and the postmortem."""
 
 import re
-from collections.abc import Collection, Mapping
-from datetime import datetime
 
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +10,7 @@ from app.core.text import clean_line
 from app.extensions import db
 from app.ids import parse_id
 from app.incidents.cadence import CADENCE_LIMITS
-from app.incidents.drafts import clean_component_statuses, clean_next_update_by, clean_texts
+from app.incidents.drafts import UpdateDraft
 from app.incidents.updates import (
     POSTABLE_STATES,
     add_update,
@@ -117,29 +115,23 @@ def free_public_id(wanted: str | None) -> str:
 
 
 def declare_incident(
+    draft: UpdateDraft,
     *,
     title: str,
     actor: User,
     severity: Severity | str = Severity.SEV3,
     state: State | str = State.investigating,
-    component_statuses: Mapping[str, str] | None = None,
     impact: Impact | str | None = None,
     lead_id: int | None = None,
     commander_id: int | None = None,
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool = True,
-    notify_stakeholders: bool = True,
-    next_update_by: datetime | None = None,
     cadence_minutes: int | None = None,
     is_public: bool = True,
     public_id: str | None = None,
-    prefilled: Collection[str] = (),
 ) -> Incident:
-    """Open an incident with its first update. ``cadence_minutes`` overrides
+    """Open an incident with ``draft`` as its first update. ``cadence_minutes`` overrides
     the policy's cadence; a non-public incident never reaches the page or subscribers.
     ``public_id``: the id the console allocated when it first rendered the texts (so they
-    could name the public page), used if still free. ``prefilled``: see ``add_update``."""
+    could name the public page), used if still free."""
     now = utcnow()
     title = clean_title(title)
     if severity not in [s.value for s in Severity]:
@@ -148,13 +140,9 @@ def declare_incident(
         raise ServiceError("Start as investigating, identified or monitoring.", field="state")
     if impact not in (None, "") and impact not in [i.value for i in Impact]:
         raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
-    components = clean_component_statuses(component_statuses)
     lead = clean_user(lead_id, field="lead") if lead_id else actor
     commander = clean_user(commander_id, field="commander")
-    external, internal = clean_texts(
-        external_body, internal_body, empty="Write the first update's external or internal text."
-    )
-    promised = clean_next_update_by(next_update_by, now=now)
+    checked = draft.check(now=now, empty="Write the first update's external or internal text.")
     low, high = CADENCE_LIMITS
     if cadence_minutes is not None and not low <= cadence_minutes <= high:
         raise ServiceError(f"A cadence is {low} to {high} minutes.", field="cadence_minutes")
@@ -163,7 +151,7 @@ def declare_incident(
         title=title,
         kind=IncidentKind.incident,
         severity=Severity(severity),
-        impact=Impact(impact) if impact else impact_for(s for _, s in components),
+        impact=Impact(impact) if impact else impact_for(s for _, s in checked.components),
         state=State(state),
         started_at=now,
         lead=lead,
@@ -172,19 +160,7 @@ def declare_incident(
         is_public=is_public,
     )
     db.session.add(incident)
-    update = add_update(
-        incident,
-        state=State(state),
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        components=components,
-        notify=notify,
-        notify_stakeholders=notify_stakeholders,
-        next_update_by=promised,
-        prefilled=prefilled,
-    )
+    update = add_update(incident, checked, state=State(state), actor=actor, at=now)
     record(
         "incident.declare", actor=actor, obj=incident, incident=incident, detail={"title": title}
     )
@@ -193,38 +169,18 @@ def declare_incident(
 
 
 def resolve_incident(
-    incident: Incident,
-    *,
-    actor: User,
-    external_body: str = "",
-    internal_body: str = "",
-    restore_components: bool = True,
-    notify: bool = True,
-    notify_stakeholders: bool = True,
-    prefilled: Collection[str] = (),
+    incident: Incident, draft: UpdateDraft, *, actor: User, restore_components: bool = True
 ) -> Update:
-    """Close an incident with a final update; components back to operational if asked.
-    ``prefilled``: see ``add_update``."""
+    """Close an incident with ``draft`` as its final update; components back to operational
+    if asked."""
     if incident.kind != IncidentKind.incident:
         raise ServiceError("Maintenance is completed, not resolved.")
     if not incident.is_open:
         raise ServiceError("This incident is already resolved.")
-    external, internal = clean_texts(
-        external_body, internal_body, empty="Write an external or an internal text (or both)."
-    )
     now = utcnow()
+    checked = draft.check(now=now, empty="Write an external or an internal text (or both).")
     incident.resolved_at = now
-    update = add_update(
-        incident,
-        state=State.resolved,
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        notify=notify,
-        notify_stakeholders=notify_stakeholders,
-        prefilled=prefilled,
-    )
+    update = add_update(incident, checked, state=State.resolved, actor=actor, at=now)
     if restore_components:
         for link in incident.components:
             set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
@@ -232,33 +188,14 @@ def resolve_incident(
     return announce_update(update)
 
 
-def post_postmortem(
-    incident: Incident,
-    *,
-    actor: User,
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool = False,
-    notify_stakeholders: bool = True,
-    prefilled: Collection[str] = (),
-) -> Update:
+def post_postmortem(incident: Incident, draft: UpdateDraft, *, actor: User) -> Update:
     """Add a postmortem update (usually a link) to a resolved incident."""
     if incident.kind != IncidentKind.incident or incident.resolved_at is None:
         raise ServiceError("A postmortem follows a resolved incident.")
-    external, internal = clean_texts(
-        external_body, internal_body, empty="Write the postmortem text or link."
-    )
+    now = utcnow()
+    checked = draft.check(now=now, empty="Write the postmortem text or link.")
     update = add_update(
-        incident,
-        state=State.postmortem,
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=utcnow(),
-        notify=notify,
-        notify_stakeholders=notify_stakeholders,
-        move_incident=False,
-        prefilled=prefilled,
+        incident, checked, state=State.postmortem, actor=actor, at=now, move_incident=False
     )
     record("incident.postmortem", actor=actor, obj=update, incident=incident)
     return announce_update(update)

@@ -1,5 +1,6 @@
 """Maintenance windows: schedule, edit, cancel, and the automatic start and completion."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask import current_app
@@ -9,11 +10,12 @@ from app.core.audit import record
 from app.core.settings import page_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
-from app.incidents.drafts import clean_texts
+from app.incidents.drafts import AUTOMATIC, BLANK, CheckedDraft, UpdateDraft
 from app.incidents.lifecycle import clean_title, clean_user
 from app.incidents.updates import add_update, announce_update, set_component_status
 from app.messages.prefill import prefill
 from app.models import (
+    Audience,
     Component,
     ComponentStatus,
     Impact,
@@ -63,26 +65,24 @@ def _clean_components(public_ids) -> list[Component]:
 
 
 def schedule_maintenance(
+    draft: UpdateDraft = BLANK,
     *,
     title: str,
     scheduled_for: datetime,
     scheduled_until: datetime,
     actor: User,
     components=(),
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool = True,
-    notify_stakeholders: bool = True,
     auto_notify: bool = False,
     lead_id: int | None = None,
 ) -> Incident:
-    """Schedule a maintenance window with its first update."""
+    """Schedule a maintenance window with ``draft`` as its first update (blank texts: the
+    templates')."""
     now = utcnow()
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
     lead = clean_user(lead_id, field="lead") if lead_id else actor
-    external, internal = clean_texts(external_body, internal_body)
+    checked = draft.check(now=now)
     incident = Incident(
         title=title,
         kind=IncidentKind.maintenance,
@@ -99,19 +99,12 @@ def schedule_maintenance(
         IncidentComponent(component=c, status=ComponentStatus.under_maintenance) for c in chosen
     ]
     db.session.add(incident)
-    if not external and not internal:
+    if not checked.external_body and not checked.internal_body:
         texts = prefill(incident, state=State.scheduled)
-        external, internal = texts["external"][1], texts["internal"][1]
-    update = add_update(
-        incident,
-        state=State.scheduled,
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        notify=notify,
-        notify_stakeholders=notify_stakeholders,
-    )
+        checked = replace(
+            checked, external_body=texts["external"][1], internal_body=texts["internal"][1]
+        )
+    update = add_update(incident, checked, state=State.scheduled, actor=actor, at=now)
     record("maintenance.schedule", actor=actor, obj=incident, incident=incident)
     announce_update(update)
     return incident
@@ -119,34 +112,35 @@ def schedule_maintenance(
 
 def edit_maintenance(
     incident: Incident,
+    draft: UpdateDraft = BLANK,
     *,
     actor: User,
     title: str,
     scheduled_for: datetime,
     scheduled_until: datetime,
     components=(),
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool = True,
 ) -> Update:
-    """Change a window that has not finished, posting a notice of the change."""
+    """Change a window that has not finished, posting ``draft`` as the notice of the change
+    (blank texts: what changed, in words)."""
     _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
     now = utcnow()
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
-    external, internal = clean_texts(external_body, internal_body)
+    checked = draft.check(now=now)
     changes = _describe_changes(incident, title, start, end, chosen, public=False)
     if not changes:
         raise ServiceError("Nothing changed.", field="title")
-    if not external and not internal:
+    if not checked.external_body and not checked.internal_body:
         # The public text names public components only; a change to hidden components alone
         # is told to stakeholders (the internal text), not to the page.
         public = _describe_changes(incident, title, start, end, chosen, public=True)
         if public:
-            external = "We have changed this maintenance: " + "; ".join(public) + "."
+            notice = "We have changed this maintenance: " + "; ".join(public) + "."
+            checked = replace(checked, external_body=notice)
         else:
-            internal = "We have changed this maintenance: " + "; ".join(changes) + "."
+            notice = "We have changed this maintenance: " + "; ".join(changes) + "."
+            checked = replace(checked, internal_body=notice)
     incident.title, incident.scheduled_for, incident.scheduled_until = title, start, end
     if incident.state == State.scheduled:
         incident.started_at = start
@@ -168,14 +162,7 @@ def edit_maintenance(
             if incident.state != State.scheduled:
                 set_component_status(component, ComponentStatus.under_maintenance, at=now)
     update = add_update(
-        incident,
-        state=incident.state,
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        notify=notify,
-        move_incident=False,
+        incident, checked, state=incident.state, actor=actor, at=now, move_incident=False
     )
     record(
         "maintenance.edit",
@@ -210,25 +197,18 @@ def _require_maintenance(incident: Incident, *states: State) -> None:
         raise ServiceError(f"This maintenance is {incident.state.replace('_', ' ')}.")
 
 
-def _transition(incident, state, *, actor, now, texts, notify, status, prefilled=()):
-    """Move to ``state`` with an update (template texts unless given, or for the
+def _transition(incident, state, draft: CheckedDraft, *, actor, now, status):
+    """Move to ``state`` with an update (the templates' texts if both are blank, or for the
     ``prefilled`` audiences) and component status."""
-    external, internal = texts
-    if not external and not internal:
-        prefilled = ("external", "internal")
+    if not draft.external_body and not draft.internal_body:
         texts = prefill(incident, state=state)
-        external, internal = texts["external"][1], texts["internal"][1]
-    update = add_update(
-        incident,
-        state=state,
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        notify=incident.auto_notify if notify is None else notify,
-        notify_stakeholders=incident.auto_notify if notify is None else notify,
-        prefilled=prefilled,
-    )
+        draft = replace(
+            draft,
+            external_body=texts["external"][1],
+            internal_body=texts["internal"][1],
+            prefilled=frozenset(a.value for a in Audience),
+        )
+    update = add_update(incident, draft, state=state, actor=actor, at=now)
     for link in incident.components:
         set_component_status(link.component, status, at=now, update=update)
     record(
@@ -242,87 +222,55 @@ def _transition(incident, state, *, actor, now, texts, notify, status, prefilled
 
 
 def start_maintenance(
-    incident: Incident,
-    *,
-    actor: User | None = None,
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool | None = None,
-    prefilled=(),
+    incident: Incident, draft: UpdateDraft = AUTOMATIC, *, actor: User | None = None
 ) -> Update:
-    """Begin a scheduled window: in progress, components under maintenance. ``notify=None``
-    (the automatic start) notifies only if the lead ticked it when scheduling."""
+    """Begin a scheduled window: in progress, components under maintenance. The automatic
+    start notifies only if the lead ticked it when scheduling."""
     _require_maintenance(incident, State.scheduled)
-    texts = clean_texts(external_body, internal_body)
     now = utcnow()
+    checked = draft.check(now=now)
     incident.started_at = now
     return _transition(
         incident,
         State.in_progress,
+        checked,
         actor=actor,
         now=now,
-        texts=texts,
-        notify=notify,
         status=ComponentStatus.under_maintenance,
-        prefilled=prefilled,
     )
 
 
 def complete_maintenance(
-    incident: Incident,
-    *,
-    actor: User | None = None,
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool | None = None,
-    prefilled=(),
+    incident: Incident, draft: UpdateDraft = AUTOMATIC, *, actor: User | None = None
 ) -> Update:
     """Finish a window: completed, components operational again."""
     _require_maintenance(incident, State.in_progress, State.verifying)
-    texts = clean_texts(external_body, internal_body)
     now = utcnow()
+    checked = draft.check(now=now)
     incident.resolved_at = now
     return _transition(
         incident,
         State.completed,
+        checked,
         actor=actor,
         now=now,
-        texts=texts,
-        notify=notify,
         status=ComponentStatus.operational,
-        prefilled=prefilled,
     )
 
 
-def cancel_maintenance(
-    incident: Incident,
-    *,
-    actor: User,
-    external_body: str = "",
-    internal_body: str = "",
-    notify: bool = True,
-    prefilled=(),
-) -> Update:
+def cancel_maintenance(incident: Incident, draft: UpdateDraft = BLANK, *, actor: User) -> Update:
     """Call off a window that has not finished; components back to operational if started."""
     _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
     now = utcnow()
     started = incident.state != State.scheduled
-    external, internal = clean_texts(external_body, internal_body)
-    if not external and not internal:
+    checked = draft.check(now=now)
+    if not checked.external_body and not checked.internal_body:
         texts = prefill(incident, state=State.cancelled)
-        external, internal = texts["external"][1], texts["internal"][1]
+        checked = replace(
+            checked, external_body=texts["external"][1], internal_body=texts["internal"][1]
+        )
     incident.resolved_at = now
-    update = add_update(
-        incident,
-        state=State.cancelled,
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        notify=notify,
-        notify_stakeholders=notify,
-        prefilled=prefilled,
-    )
+    update = add_update(incident, checked, state=State.cancelled, actor=actor, at=now)
     if started:
         for link in incident.components:
             set_component_status(link.component, ComponentStatus.operational, at=now, update=update)

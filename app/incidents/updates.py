@@ -1,6 +1,6 @@
 """Posting updates: the one place an Update is made, its components changed and signals sent."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from app.core import ServiceError
@@ -9,12 +9,7 @@ from app.core.settings import page_settings
 from app.core.text import clean_text
 from app.extensions import db
 from app.incidents.cadence import policy_minutes
-from app.incidents.drafts import (
-    clean_body,
-    clean_component_statuses,
-    clean_next_update_by,
-    clean_texts,
-)
+from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
 from app.messages.prefill import prefill
 from app.models import (
     CLOSED_STATES,
@@ -61,39 +56,35 @@ def set_component_status(component, status, *, at, update=None) -> None:
 
 def add_update(
     incident: Incident,
+    draft: CheckedDraft,
     *,
     state: State,
-    external_body: str,
-    internal_body: str,
     actor: User | None,
     at: datetime,
-    components=(),
-    notify: bool = True,
-    notify_stakeholders: bool = True,
-    next_update_by: datetime | None = None,
     move_incident: bool = True,
-    prefilled: Collection[str] = (),
 ) -> Update:
     """Add a checked update to the session and send ``update_posted`` (its dispatches).
 
-    ``prefilled`` names the audiences whose text is still the untouched template text: it is
-    rendered here, from the incident as this update leaves it, so the text states the very
-    facts saved (components, impact, public URL) and promises the very due time the
-    reminders use."""
+    ``draft.prefilled`` names the audiences whose text is still the untouched template text:
+    it is rendered here, from the incident as this update leaves it, so the text states the
+    very facts saved (components, impact, public URL) and promises the very due time the
+    reminders use. A notify flag of None follows the window's ``auto_notify``."""
     update = Update(
         incident=incident,
         state=state,
-        external_body=external_body,
-        internal_body=internal_body,
+        external_body=draft.external_body,
+        internal_body=draft.internal_body,
         posted_by=actor,
         posted_at=at,
-        notify=notify,
-        notify_stakeholders=notify_stakeholders,
+        notify=incident.auto_notify if draft.notify is None else draft.notify,
+        notify_stakeholders=(
+            incident.auto_notify if draft.notify_stakeholders is None else draft.notify_stakeholders
+        ),
     )
     db.session.add(update)
     db.session.flush()  # the update's id ties the component changes to it
     by_component = {ic.component_id: ic for ic in incident.components}
-    for component, status in components:
+    for component, status in draft.components:
         link = by_component.get(component.id)
         if link is None:
             incident.components.append(IncidentComponent(component=component, status=status))
@@ -104,11 +95,12 @@ def add_update(
         incident.state = state
         if state == State.monitoring and incident.monitoring_at is None:
             incident.monitoring_at = at
-        incident.next_update_due_at = next_update_by or default_next_update(incident, state, at)
+        promised = draft.next_update_by
+        incident.next_update_due_at = promised or default_next_update(incident, state, at)
         incident.snoozed_until = None
     update.next_update_by = incident.next_update_due_at
-    if prefilled:
-        render_prefilled(update, prefilled)
+    if draft.prefilled:
+        render_prefilled(update, draft.prefilled)
     db.session.flush()
     update_posted.send(None, update=update)
     return update
@@ -137,20 +129,9 @@ def announce_update(update: Update, *, components=()) -> Update:
 
 
 def post_update(
-    incident: Incident,
-    *,
-    state: State | str,
-    actor: User,
-    external_body: str = "",
-    internal_body: str = "",
-    component_statuses: Mapping[str, str] | None = None,
-    notify: bool = True,
-    notify_stakeholders: bool = True,
-    next_update_by: datetime | None = None,
-    prefilled: Collection[str] = (),
+    incident: Incident, draft: UpdateDraft, *, state: State | str, actor: User
 ) -> Update:
-    """Post an update on an open incident or maintenance. ``prefilled``: the
-    audiences whose text is the untouched template text, rendered again from what is saved."""
+    """Post ``draft`` on an open incident or maintenance, which moves to ``state``."""
     now = utcnow()
     if not incident.is_open:
         raise ServiceError(
@@ -169,24 +150,8 @@ def post_update(
             "a started window cannot go back to scheduled.",
             field="state",
         )
-    external, internal = clean_texts(
-        external_body, internal_body, empty="Write an external or an internal text (or both)."
-    )
-    components = clean_component_statuses(component_statuses)
-    promised = clean_next_update_by(next_update_by, now=now)
-    update = add_update(
-        incident,
-        state=State(state),
-        external_body=external,
-        internal_body=internal,
-        actor=actor,
-        at=now,
-        components=components,
-        notify=notify,
-        notify_stakeholders=notify_stakeholders,
-        next_update_by=promised,
-        prefilled=prefilled,
-    )
+    checked = draft.check(now=now, empty="Write an external or an internal text (or both).")
+    update = add_update(incident, checked, state=State(state), actor=actor, at=now)
     record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
     return announce_update(update)
 

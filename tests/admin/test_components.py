@@ -1,5 +1,6 @@
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.models import Component, ComponentGroup, ComponentStatus
 from tests.conftest import csrf_token
@@ -65,10 +66,9 @@ def test_deleting_a_component_in_use_is_refused(client, as_admin):
     api = create_component(slug="api", name="API")
     with unit_of_work():
         declare_incident(
+            UpdateDraft(component_statuses={api.public_id: "major_outage"}, external_body="Down"),
             title="Down",
             actor=as_admin,
-            component_statuses={api.public_id: "major_outage"},
-            external_body="Down",
         )
     response = client.post(
         f"/admin/components/{api.public_id}/delete", data={"csrf_token": _token(client)}

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.core.uow import unit_of_work
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.sqltypes import utcnow
 from tests.admin.console_browser import PHONE, SIZES, sideways_overflow, sign_in
@@ -31,7 +32,10 @@ def test_a_dashboard_left_open_shows_new_and_newly_overdue_incidents(
     # A colleague declares an incident elsewhere: it appears without a reload.
     with unit_of_work():
         declared = declare_incident(
-            title="Checkout failing", actor=colleague, severity="SEV1", external_body="Looking."
+            UpdateDraft(external_body="Looking."),
+            title="Checkout failing",
+            actor=colleague,
+            severity="SEV1",
         )
     page.wait_for_selector(f"#incident-{declared.public_id}", timeout=30_000)
     # The countdown runs out in the open page: red, counted in the tab title, and on top.

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, Incident
 from app.sqltypes import utcnow
@@ -14,11 +15,13 @@ def _declare(lead):
     create_subscriber(email="reader@example.net")
     with unit_of_work():
         return declare_incident(
+            UpdateDraft(
+                component_statuses={api.public_id: "major_outage"},
+                external_body="We are investigating.",
+            ),
             title="Checkout failing",
             severity="SEV1",
             actor=lead,
-            component_statuses={api.public_id: "major_outage"},
-            external_body="We are investigating.",
         )
 
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from app.core.settings import page_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.models import AuditEvent, ComponentStatus, Incident, State, Update
 from app.sqltypes import utcnow
@@ -122,7 +123,7 @@ def test_preview_shows_the_public_entry_and_both_emails(client, as_lead):
 def _incident(lead):
     with unit_of_work():
         return declare_incident(
-            title="API errors", actor=lead, severity="SEV2", external_body="Looking."
+            UpdateDraft(external_body="Looking."), title="API errors", actor=lead, severity="SEV2"
         )
 
 
@@ -165,10 +166,11 @@ def test_resolving_and_the_postmortem(client, as_lead):
     api = create_component(slug="api", name="API")
     with unit_of_work():
         incident = declare_incident(
+            UpdateDraft(
+                component_statuses={api.public_id: "major_outage"}, external_body="Looking."
+            ),
             title="API errors",
             actor=as_lead,
-            component_statuses={api.public_id: "major_outage"},
-            external_body="Looking.",
         )
     url = f"/admin/incidents/{incident.public_id}/resolve"
     html = client.get(url).get_data(as_text=True)
@@ -350,7 +352,9 @@ def test_prefilled_external_texts_never_name_a_private_component(client, as_lead
     statuses = {api.public_id: "major_outage", vault.public_id: "major_outage"}
     with unit_of_work():
         incident = declare_incident(
-            title="Errors", actor=as_lead, component_statuses=statuses, external_body="Looking."
+            UpdateDraft(component_statuses=statuses, external_body="Looking."),
+            title="Errors",
+            actor=as_lead,
         )
     resolve = client.get(f"/admin/incidents/{incident.public_id}/resolve").get_data(as_text=True)
     external = re.search(r'name="external_body"[^>]*>([^<]*)<', resolve).group(1)

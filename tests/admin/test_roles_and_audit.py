@@ -2,6 +2,7 @@ import pytest
 
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.models import Incident, Update
 from tests.conftest import csrf_token
@@ -12,7 +13,9 @@ from tests.factories import create_user
 def incident(ctx):
     lead = create_user(email="someone@example.com", name="Someone")
     with unit_of_work():
-        return declare_incident(title="API errors", actor=lead, external_body="Looking.")
+        return declare_incident(
+            UpdateDraft(external_body="Looking."), title="API errors", actor=lead
+        )
 
 
 def test_viewers_see_everything_but_change_nothing(client, as_viewer, incident):
@@ -51,7 +54,7 @@ def test_a_post_without_csrf_is_refused(client, as_lead, incident):
 
 def test_the_audit_log_filters_by_incident(client, as_lead, incident):
     with unit_of_work():
-        other = declare_incident(title="Other", actor=as_lead, external_body="Hm.")
+        other = declare_incident(UpdateDraft(external_body="Hm."), title="Other", actor=as_lead)
     html = client.get("/admin/audit").get_data(as_text=True)
     assert html.count("incident.declare") == 2
     html = client.get(f"/admin/audit?incident={other.public_id}").get_data(as_text=True)

@@ -10,6 +10,7 @@ from app.fanout import dispatch as dispatch_service
 from app.fanout.hooks import subscribe_webhook
 from app.fanout.webhooks import SIGNATURE_HEADER
 from app.incidents.components import change_component_status
+from app.incidents.drafts import UpdateDraft
 from app.incidents.updates import post_update, set_component_status
 from app.models import ComponentChange, ComponentStatus, Dispatch, DispatchStatus
 from app.sqltypes import utcnow
@@ -111,10 +112,11 @@ def test_a_change_inside_an_update_or_of_a_hidden_component_is_no_component_upda
     with unit_of_work():
         post_update(
             create_incident(components=[api]),
+            UpdateDraft(
+                external_body="The API is down.", component_statuses={api.public_id: "major_outage"}
+            ),
             state="identified",
             actor=lead,
-            external_body="The API is down.",
-            component_statuses={api.public_id: "major_outage"},
         )
     assert api.status == ComponentStatus.major_outage
     with unit_of_work():

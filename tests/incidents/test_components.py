@@ -14,6 +14,7 @@ from app.incidents.components import (
     move_component,
     rename_group,
 )
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident, resolve_incident
 from app.models import Component, ComponentStatus, ComponentStatusChange
 from tests.factories import create_user
@@ -94,15 +95,14 @@ def test_a_component_in_an_open_incident_cannot_be_deleted(admin):
         api = create_component(name="API", actor=admin)
     with unit_of_work():
         incident = declare_incident(
+            UpdateDraft(component_statuses={api.public_id: "major_outage"}, external_body="Down."),
             title="Down",
             actor=admin,
-            component_statuses={api.public_id: "major_outage"},
-            external_body="Down.",
         )
     with pytest.raises(ServiceError, match="is open"), unit_of_work():
         delete_component(api, actor=admin)
     with unit_of_work():
-        resolve_incident(incident, actor=admin, external_body="Up.")
+        resolve_incident(incident, UpdateDraft(external_body="Up."), actor=admin)
     with unit_of_work():
         delete_component(api, actor=admin)
     assert db.session.scalar(db.select(db.func.count(Component.id))) == 0

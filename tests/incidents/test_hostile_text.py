@@ -6,6 +6,7 @@ import pytest
 
 from app.core.uow import unit_of_work
 from app.incidents.components import create_component, create_group, edit_component
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.incidents.maintenance import schedule_maintenance
 from app.incidents.updates import post_update
@@ -23,10 +24,9 @@ def lead(ctx):
 def test_incident_title_and_both_bodies_are_cleaned(lead):
     with unit_of_work():
         incident = declare_incident(
+            UpdateDraft(external_body=PASTED, internal_body=PASTED),
             title="Outage \x1b[1mnow\x1b[0m\r\n",
             actor=lead,
-            external_body=PASTED,
-            internal_body=PASTED,
         )
     assert incident.title == "Outage [1mnow[0m"
     update = incident.updates[0]
@@ -36,10 +36,15 @@ def test_incident_title_and_both_bodies_are_cleaned(lead):
 
 def test_later_update_bodies_are_cleaned(lead):
     with unit_of_work():
-        incident = declare_incident(title="Outage", actor=lead, external_body="Looking.")
+        incident = declare_incident(
+            UpdateDraft(external_body="Looking."), title="Outage", actor=lead
+        )
     with unit_of_work():
         update = post_update(
-            incident, state="identified", actor=lead, external_body=PASTED, internal_body="a\x9bb"
+            incident,
+            UpdateDraft(external_body=PASTED, internal_body="a\x9bb"),
+            state="identified",
+            actor=lead,
         )
     assert update.external_body == "[31mERROR[0m at boot\nsecond line"
     assert update.internal_body == "ab"
@@ -49,11 +54,11 @@ def test_maintenance_title_and_texts_are_cleaned(lead):
     start = utcnow() + timedelta(hours=1)
     with unit_of_work():
         window = schedule_maintenance(
+            UpdateDraft(external_body=PASTED),
             title="DB\x1b upgrade",
             scheduled_for=start,
             scheduled_until=start + timedelta(hours=1),
             actor=lead,
-            external_body=PASTED,
         )
     assert window.title == "DB upgrade"
     assert window.updates[0].external_body == "[31mERROR[0m at boot\nsecond line"

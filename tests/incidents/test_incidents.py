@@ -5,6 +5,7 @@ import pytest
 from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import (
     declare_incident,
     edit_incident,
@@ -24,7 +25,7 @@ from app.models import (
 )
 from app.signals import dispatches_ready, public_changed, publish_requested, update_posted
 from app.sqltypes import utcnow
-from tests.factories import create_component, create_user
+from tests.factories import create_component, create_user, split_draft
 
 
 @pytest.fixture
@@ -40,8 +41,9 @@ def _declare(lead, **fields):
         "external_body": "We are investigating.",
         "internal_body": "Paged on-call.",
     } | fields
+    draft, options = split_draft(options)
     with unit_of_work():
-        return declare_incident(**options)
+        return declare_incident(draft, **options)
 
 
 def test_declaring_opens_an_incident_with_its_first_update(lead):
@@ -172,7 +174,7 @@ def test_resolving_closes_the_incident_and_restores_components(lead):
     api = create_component()
     incident = _declare(lead, component_statuses={api.public_id: "partial_outage"})
     with unit_of_work():
-        update = resolve_incident(incident, actor=lead, external_body="All good now.")
+        update = resolve_incident(incident, UpdateDraft(external_body="All good now."), actor=lead)
     assert incident.state == State.resolved and incident.resolved_at == update.posted_at
     assert incident.next_update_due_at is None
     assert api.status == ComponentStatus.operational
@@ -186,27 +188,35 @@ def test_resolving_can_leave_components_as_they_are(lead):
     api = create_component()
     incident = _declare(lead, component_statuses={api.public_id: "partial_outage"})
     with unit_of_work():
-        resolve_incident(incident, actor=lead, internal_body="Done", restore_components=False)
+        resolve_incident(
+            incident, UpdateDraft(internal_body="Done"), actor=lead, restore_components=False
+        )
     assert api.status == ComponentStatus.partial_outage
 
 
 def test_resolving_twice_is_refused(lead):
     incident = _declare(lead)
     with unit_of_work():
-        resolve_incident(incident, actor=lead, external_body="Fixed.")
+        resolve_incident(incident, UpdateDraft(external_body="Fixed."), actor=lead)
     with pytest.raises(ServiceError, match="already resolved"), unit_of_work():
-        resolve_incident(incident, actor=lead, external_body="Fixed again.")
+        resolve_incident(incident, UpdateDraft(external_body="Fixed again."), actor=lead)
 
 
 def test_a_postmortem_follows_a_resolved_incident(lead):
     incident = _declare(lead)
     with pytest.raises(ServiceError, match="follows a resolved"), unit_of_work():
-        post_postmortem(incident, actor=lead, external_body="[Postmortem](https://x.test/pm)")
+        post_postmortem(
+            incident,
+            UpdateDraft(external_body="[Postmortem](https://x.test/pm)", notify=False),
+            actor=lead,
+        )
     with unit_of_work():
-        resolve_incident(incident, actor=lead, external_body="Fixed.")
+        resolve_incident(incident, UpdateDraft(external_body="Fixed."), actor=lead)
     with unit_of_work():
         update = post_postmortem(
-            incident, actor=lead, external_body="[Postmortem](https://x.test/pm)"
+            incident,
+            UpdateDraft(external_body="[Postmortem](https://x.test/pm)", notify=False),
+            actor=lead,
         )
     assert update.state == State.postmortem and incident.state == State.resolved
     assert db.session.scalar(db.select(db.func.count(Update.id))) == 3
@@ -244,6 +254,6 @@ def test_editing_refuses_bad_input_and_closed_incidents(lead):
             edit_incident(incident, actor=lead, **fields | bad)
         assert caught.value.field == field
     with unit_of_work():
-        resolve_incident(incident, actor=lead, external_body="Fixed.")
+        resolve_incident(incident, UpdateDraft(external_body="Fixed."), actor=lead)
     with pytest.raises(ServiceError, match="Only an open incident"), unit_of_work():
         edit_incident(incident, actor=lead, **fields)

@@ -7,6 +7,7 @@ from app import tasks
 from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.maintenance import (
     advance_maintenance,
     cancel_maintenance,
@@ -17,7 +18,7 @@ from app.incidents.maintenance import (
 )
 from app.messages.seed import seed_default_templates
 from app.models import ComponentStatus, State, Update
-from tests.factories import create_component, create_user
+from tests.factories import create_component, create_user, split_draft
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -42,8 +43,9 @@ def _schedule(lead, components=(), component_ids=None, **fields):
         "actor": lead,
         "components": component_ids or [c.public_id for c in components],
     } | fields
+    draft, options = split_draft(options)
     with unit_of_work():
-        return schedule_maintenance(**options)
+        return schedule_maintenance(draft, **options)
 
 
 def test_scheduling_uses_the_maintenance_templates(lead):
@@ -115,7 +117,11 @@ def test_automatic_moves_notify_when_the_lead_ticked_it(lead, clock):
 def test_a_lead_can_start_and_complete_by_hand(lead):
     window = _schedule(lead)
     with unit_of_work():
-        start_maintenance(window, actor=lead, external_body="Starting early.")
+        start_maintenance(
+            window,
+            UpdateDraft(external_body="Starting early.", notify=None, notify_stakeholders=None),
+            actor=lead,
+        )
     assert window.updates[-1].external_body == "Starting early."
     with pytest.raises(ServiceError), unit_of_work():
         start_maintenance(window, actor=lead)
@@ -166,17 +172,17 @@ def test_updates_on_a_window_keep_its_phase(lead):
 
     window = _schedule(lead)
     with unit_of_work():
-        post_update(window, state="scheduled", actor=lead, external_body="Still on.")
+        post_update(window, UpdateDraft(external_body="Still on."), state="scheduled", actor=lead)
     with pytest.raises(ServiceError, match="Start now") as caught, unit_of_work():
-        post_update(window, state="in_progress", actor=lead, external_body="Go")
+        post_update(window, UpdateDraft(external_body="Go"), state="in_progress", actor=lead)
     assert caught.value.field == "state"
     with unit_of_work():
         start_maintenance(window, actor=lead)
     with unit_of_work():
-        post_update(window, state="verifying", actor=lead, external_body="Checking.")
+        post_update(window, UpdateDraft(external_body="Checking."), state="verifying", actor=lead)
     assert window.state == State.verifying
     with pytest.raises(ServiceError, match="cannot go back"), unit_of_work():
-        post_update(window, state="scheduled", actor=lead, external_body="Oops")
+        post_update(window, UpdateDraft(external_body="Oops"), state="scheduled", actor=lead)
 
 
 def test_only_someone_with_the_lead_role_can_lead_a_window(lead):

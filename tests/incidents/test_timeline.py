@@ -3,6 +3,7 @@ import pytest
 from app.core.audit import audit_events
 from app.core.uow import unit_of_work
 from app.extensions import db
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident, edit_incident, resolve_incident
 from app.incidents.timeline import timeline_markdown
 from app.incidents.updates import post_update
@@ -21,18 +22,22 @@ def test_the_timeline_has_both_texts_component_changes_and_both_clocks(lead):
     api = create_component(name="API")
     with unit_of_work():
         incident = declare_incident(
+            UpdateDraft(
+                component_statuses={api.public_id: "major_outage"},
+                external_body="We are looking.",
+                internal_body="Paged.\nSecond line.",
+            ),
             title="API down",
             actor=lead,
-            component_statuses={api.public_id: "major_outage"},
-            external_body="We are looking.",
-            internal_body="Paged.\nSecond line.",
         )
     with unit_of_work():
-        post_update(incident, state="identified", actor=lead, internal_body="Bad deploy")
+        post_update(
+            incident, UpdateDraft(internal_body="Bad deploy"), state="identified", actor=lead
+        )
     with unit_of_work():
         edit_incident(incident, actor=lead, title="API down", severity="SEV1", impact="critical")
     with unit_of_work():
-        resolve_incident(incident, actor=lead, external_body="Fixed.")
+        resolve_incident(incident, UpdateDraft(external_body="Fixed."), actor=lead)
     text = timeline_markdown(incident)
     assert text.startswith("# API down\n")
     assert "> We are looking." in text and "> Paged.\n> Second line." in text
@@ -45,9 +50,9 @@ def test_the_timeline_has_both_texts_component_changes_and_both_clocks(lead):
 
 def test_the_audit_log_filters_by_incident(lead):
     with unit_of_work():
-        first = declare_incident(title="One", actor=lead, external_body="1")
+        first = declare_incident(UpdateDraft(external_body="1"), title="One", actor=lead)
     with unit_of_work():
-        declare_incident(title="Two", actor=lead, external_body="2")
+        declare_incident(UpdateDraft(external_body="2"), title="Two", actor=lead)
     assert len(audit_events()) == 2
     [event] = audit_events(incident=first)
     assert event.action == "incident.declare" and event.actor == lead
@@ -60,7 +65,10 @@ def test_the_timeline_lists_reminders_and_snoozes(lead):
 
     with unit_of_work():
         incident = declare_incident(
-            title="Slow API", actor=lead, severity="SEV2", external_body="Looking into it."
+            UpdateDraft(external_body="Looking into it."),
+            title="Slow API",
+            actor=lead,
+            severity="SEV2",
         )
     due = incident.next_update_due_at
     assert [r.level for r in tick(now=due + timedelta(minutes=2))] == ["lead"]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from jinja2 import nodes
 
 from app.core.uow import unit_of_work
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident
 from app.incidents.maintenance import schedule_maintenance
 from app.incidents.updates import default_next_update
@@ -27,7 +28,9 @@ def _fresh(kind):
     api = create_component(slug=f"api-{kind}", name=f"API {kind}")
     if kind == IncidentKind.incident:
         with unit_of_work():
-            return declare_incident(title="Errors", actor=lead, external_body="Looking.")
+            return declare_incident(
+                UpdateDraft(external_body="Looking."), title="Errors", actor=lead
+            )
     now = utcnow()
     with unit_of_work():
         return schedule_maintenance(

@@ -60,6 +60,7 @@ def test_what_a_change_re_renders_does_not_grow_with_the_archive(ctx, change):
 
 
 def test_an_update_re_renders_its_pages_and_leaves_old_months_and_incidents_alone(client, ctx, app):
+    from app.incidents.drafts import UpdateDraft
     from app.incidents.updates import post_update
 
     open_ = _archive(60)
@@ -76,7 +77,9 @@ def test_an_update_re_renders_its_pages_and_leaves_old_months_and_incidents_alon
     assert "/components/cdn/history" not in rendered  # not affected
 
     with unit_of_work():
-        post_update(open_, state="identified", actor=lead, external_body="Found the cause.")
+        post_update(
+            open_, UpdateDraft(external_body="Found the cause."), state="identified", actor=lead
+        )
 
     assert not pending()
     assert "Found the cause." in client.get(f"/incidents/{open_.public_id}").get_data(True)

@@ -8,6 +8,7 @@ from app.core.settings import update_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.components import change_component_status
+from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import edit_incident
 from app.incidents.updates import post_update
 from app.models import PublishDirty, Role, Update
@@ -32,7 +33,9 @@ def test_every_public_change_commits_its_outbox_row_with_it(world):
     admin, api, incident = world
     ids = {"incident": incident.public_id, "api": api.public_id, "admin": admin.id}
     with dies_right_after_commit(), unit_of_work():  # no publish is asked for: it died first
-        post_update(incident, state="identified", actor=admin, external_body="Found it.")
+        post_update(
+            incident, UpdateDraft(external_body="Found it."), state="identified", actor=admin
+        )
         change_component_status(api, status="major_outage", actor=admin)
         edit_incident(incident, actor=admin, title="Renamed", severity="SEV2", impact="major")
         update_settings(actor=admin, page_name="Acme Status")
@@ -48,7 +51,9 @@ def test_every_public_change_commits_its_outbox_row_with_it(world):
 def test_a_change_that_rolls_back_leaves_no_outbox_row(world):
     admin, _api, incident = world
     with pytest.raises(RuntimeError), unit_of_work():
-        post_update(incident, state="identified", actor=admin, external_body="Found it.")
+        post_update(
+            incident, UpdateDraft(external_body="Found it."), state="identified", actor=admin
+        )
         raise RuntimeError("the request failed after the verb")
     assert outbox() == []
     assert db.session.scalar(db.select(Update).filter_by(external_body="Found it.")) is None

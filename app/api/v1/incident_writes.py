@@ -17,6 +17,7 @@ from app.api.v1 import body
 from app.core.text import clean_line
 from app.extensions import db
 from app.incidents import lifecycle, maintenance
+from app.incidents.drafts import UpdateDraft
 from app.incidents.updates import post_update
 from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
 
@@ -94,14 +95,16 @@ def open_incident(obj: dict, *, actor, key):
         at_start = body.flag(obj, "auto_transition_deliver_notifications_at_start")
         at_end = body.flag(obj, "auto_transition_deliver_notifications_at_end")
         return maintenance.schedule_maintenance(
+            UpdateDraft(
+                external_body=body.text(obj, "body") or "",
+                internal_body=body.text(obj, "internal_body") or "",
+                notify=_notify(obj),
+            ),
             title=name,
             scheduled_for=start,
             scheduled_until=end,
             actor=actor,
             components=list(_affected(obj)),
-            external_body=body.text(obj, "body") or "",
-            internal_body=body.text(obj, "internal_body") or "",
-            notify=_notify(obj),
             auto_notify=bool(at_start or at_end),
             lead_id=_person(obj, "lead_email") or _default_lead(key),
         )
@@ -113,18 +116,20 @@ def open_incident(obj: dict, *, actor, key):
         )
     is_public = body.flag(obj, "is_public")
     return lifecycle.declare_incident(
+        UpdateDraft(
+            component_statuses=_affected(obj),
+            notify=_notify(obj),
+            next_update_by=body.when(obj, "next_update_by"),
+            **_texts(obj, fallback=f"Declared through the API as {status or 'investigating'}."),
+        ),
         title=name,
         actor=actor,
         severity=body.text(obj, "severity", max_len=10) or Severity.SEV3,
         state=status or State.investigating,
-        component_statuses=_affected(obj),
         impact=body.text(obj, "impact_override", max_len=20),
         lead_id=_person(obj, "lead_email") or _default_lead(key),
         commander_id=_person(obj, "commander_email"),
-        notify=_notify(obj),
-        next_update_by=body.when(obj, "next_update_by"),
         is_public=True if is_public is None else is_public,
-        **_texts(obj, fallback=f"Declared through the API as {status or 'investigating'}."),
     )
 
 
@@ -144,19 +149,18 @@ def change_incident(incident, obj: dict, *, actor) -> None:
     wants_update = statuses or body.text(obj, "body") or body.text(obj, "internal_body")
     if status == "resolved":
         if incident.is_open:
-            lifecycle.resolve_incident(incident, actor=actor, notify=notify, **texts)
+            lifecycle.resolve_incident(incident, UpdateDraft(notify=notify, **texts), actor=actor)
     elif status == "postmortem":
         texts.pop("internal_body")
-        lifecycle.post_postmortem(incident, actor=actor, notify=notify, internal_body="", **texts)
+        lifecycle.post_postmortem(incident, UpdateDraft(notify=notify, **texts), actor=actor)
     elif (status and status != incident.state) or wants_update:
         post_update(
             incident,
+            UpdateDraft(
+                component_statuses=statuses, notify=notify, next_update_by=next_by, **texts
+            ),
             state=status or incident.state,
             actor=actor,
-            component_statuses=statuses,
-            notify=notify,
-            next_update_by=next_by,
-            **texts,
         )
 
 
@@ -202,12 +206,12 @@ def _change_maintenance(incident, obj, *, actor) -> None:
     ):
         maintenance.edit_maintenance(
             incident,
+            UpdateDraft(notify=True if notify is None else notify),
             actor=actor,
             title=name or incident.title,
             scheduled_for=start or incident.scheduled_for,
             scheduled_until=end or incident.scheduled_until,
             components=current if ids is None else ids,
-            notify=True if notify is None else notify,
         )
         text = internal = ""  # the edit's notice carried the change
     moves = {
@@ -215,16 +219,20 @@ def _change_maintenance(incident, obj, *, actor) -> None:
         "completed": maintenance.complete_maintenance,
     }
     if status in moves and incident.state != status:
-        moves[status](incident, actor=actor, external_body=text, internal_body=internal,
-                      notify=notify)  # fmt: skip
+        draft = UpdateDraft(
+            external_body=text, internal_body=internal, notify=notify, notify_stakeholders=notify
+        )
+        moves[status](incident, draft, actor=actor)
     elif (status and status != incident.state) or text or internal:
         post_update(
             incident,
+            UpdateDraft(
+                external_body=text,
+                internal_body=internal,
+                notify=True if notify is None else notify,
+            ),
             state=status or incident.state,
             actor=actor,
-            external_body=text,
-            internal_body=internal,
-            notify=True if notify is None else notify,
         )
 
 
