@@ -20,6 +20,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.core import ServiceError
 from app.core.settings import page_settings
 from app.incidents.cadence import CADENCE_LIMITS
+from app.incidents.transitions import opening_states
 from app.messages.templates import STATES_BY_KIND
 from app.models import ComponentStatus, Impact, IncidentKind, Severity
 from app.timefmt import zone
@@ -77,7 +78,7 @@ class IncidentForm(_TextsMixin, FlaskForm):
     severity = SelectField("Severity", choices=_choices(Severity), default="SEV3")
     state = SelectField(
         "State",
-        choices=_choices(["investigating", "identified", "monitoring"]),
+        choices=_choices(opening_states(IncidentKind.incident)),
         default="investigating",
         validate_choice=False,
     )

@@ -36,7 +36,7 @@ from app.incidents import lifecycle as incidents_service
 from app.incidents.facts import closing_facts
 from app.incidents.lifecycle import recent_incidents
 from app.incidents.timeline import timeline_markdown
-from app.incidents.updates import POSTABLE_STATES
+from app.incidents.transitions import update_states
 from app.incidents.updates import post_update as post_update_service
 from app.messages.prefill import incident_url
 from app.models import Role, State
@@ -171,7 +171,7 @@ def post_update(public_id):
 def _state_choices(form, incident, wanted, *, first=False) -> None:
     """The states an update may move ``incident`` to; on a first render, ``wanted`` or the
     incident's own."""
-    allowed = [s.value for s in POSTABLE_STATES[incident.kind]]
+    allowed = [s.value for s in update_states(incident.kind)]
     form.state.choices = options((s, s.replace("_", " ")) for s in allowed)
     if first:
         wanted = wanted or incident.state

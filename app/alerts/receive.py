@@ -17,7 +17,7 @@ from app.extensions import db
 from app.incidents.drafts import UpdateDraft
 from app.incidents.lifecycle import declare_incident, get_incident
 from app.incidents.updates import set_component_status
-from app.models import AlertMode, AlertState, AlertStatus, Component, State, User
+from app.models import AlertMode, AlertState, AlertStatus, Component, User
 from app.signals import alert_notices_ready, public_changed
 from app.sqltypes import new_public_id, utcnow
 
@@ -119,8 +119,7 @@ def _declare(outcome: Outcome, actor: User) -> None:
         draft,
         title=first.summary,
         actor=actor,
-        severity=INCIDENT_SEVERITY,
-        state=State.investigating,
+        severity=INCIDENT_SEVERITY,  # opened in the state table's first state, investigating
         lead_id=people[0].id if people else None,
         public_id=public_id,
     )

@@ -1,4 +1,5 @@
 """Incidents and maintenance: declare, post updates, resolve, components and their status,
+the state table (``transitions``: which state may follow which, and what each move does),
 the update cadence (when the next update is due), the facts an update's texts are rendered
 from (``facts``), the timeline and the console's dashboard.
 

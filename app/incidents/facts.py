@@ -13,7 +13,8 @@ from app.core.text import clean_line
 from app.incidents.cadence import CADENCE_LIMITS, policy_minutes
 from app.incidents.components import all_components
 from app.incidents.lifecycle import clean_user, impact_for
-from app.incidents.updates import POSTABLE_STATES, default_next_update
+from app.incidents.transitions import opening_states
+from app.incidents.updates import default_next_update
 from app.messages.prefill import prefill
 from app.models import Component, ComponentStatus, Impact, Incident, IncidentKind, Severity, State
 from app.sqltypes import utcnow
@@ -110,7 +111,7 @@ def declaration_facts(
     """The facts of an incident about to be declared (a draft incident, never saved); an input
     that does not check out falls back to its default, so the texts can always be shown."""
     severity = severity if severity in Severity.__members__ else "SEV3"
-    allowed = [s.value for s in POSTABLE_STATES[IncidentKind.incident]]
+    allowed = [s.value for s in opening_states(IncidentKind.incident)]
     state = state if state in allowed else allowed[0]
     pairs = _pairs(statuses)
     low, high = CADENCE_LIMITS

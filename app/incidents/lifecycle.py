@@ -11,8 +11,8 @@ from app.extensions import db
 from app.ids import parse_id
 from app.incidents.cadence import CADENCE_LIMITS
 from app.incidents.drafts import UpdateDraft
+from app.incidents.transitions import opening_states, require
 from app.incidents.updates import (
-    POSTABLE_STATES,
     add_update,
     announce_update,
     default_next_update,
@@ -120,7 +120,7 @@ def declare_incident(
     title: str,
     actor: User,
     severity: Severity | str = Severity.SEV3,
-    state: State | str = State.investigating,
+    state: State | str | None = None,
     impact: Impact | str | None = None,
     lead_id: int | None = None,
     commander_id: int | None = None,
@@ -128,15 +128,18 @@ def declare_incident(
     is_public: bool = True,
     public_id: str | None = None,
 ) -> Incident:
-    """Open an incident with ``draft`` as its first update. ``cadence_minutes`` overrides
+    """Open an incident with ``draft`` as its first update, in ``state`` (None: the first the
+    state table opens an incident in, investigating). ``cadence_minutes`` overrides
     the policy's cadence; a non-public incident never reaches the page or subscribers.
     ``public_id``: the id the console allocated when it first rendered the texts (so they
     could name the public page), used if still free."""
     now = utcnow()
     title = clean_title(title)
+    if state is None:
+        state = opening_states(IncidentKind.incident)[0]
     if severity not in [s.value for s in Severity]:
         raise ServiceError("Choose a severity from SEV1 to SEV5.", field="severity")
-    if state not in [s.value for s in POSTABLE_STATES[IncidentKind.incident]]:
+    if state not in opening_states(IncidentKind.incident):
         raise ServiceError("Start as investigating, identified or monitoring.", field="state")
     if impact not in (None, "") and impact not in [i.value for i in Impact]:
         raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
@@ -173,10 +176,7 @@ def resolve_incident(
 ) -> Update:
     """Close an incident with ``draft`` as its final update; components back to operational
     if asked."""
-    if incident.kind != IncidentKind.incident:
-        raise ServiceError("Maintenance is completed, not resolved.")
-    if not incident.is_open:
-        raise ServiceError("This incident is already resolved.")
+    require(incident, State.resolved, by="resolve")
     now = utcnow()
     checked = draft.check(now=now, empty="Write an external or an internal text (or both).")
     incident.resolved_at = now
@@ -190,8 +190,7 @@ def resolve_incident(
 
 def post_postmortem(incident: Incident, draft: UpdateDraft, *, actor: User) -> Update:
     """Add a postmortem update (usually a link) to a resolved incident."""
-    if incident.kind != IncidentKind.incident or incident.resolved_at is None:
-        raise ServiceError("A postmortem follows a resolved incident.")
+    require(incident, State.postmortem, by="postmortem")
     now = utcnow()
     checked = draft.check(now=now, empty="Write the postmortem text or link.")
     update = add_update(

@@ -12,6 +12,7 @@ from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.drafts import AUTOMATIC, BLANK, CheckedDraft, UpdateDraft
 from app.incidents.lifecycle import clean_title, clean_user
+from app.incidents.transitions import require, require_open_window
 from app.incidents.updates import add_update, announce_update, set_component_status
 from app.messages.prefill import prefill
 from app.models import (
@@ -122,7 +123,7 @@ def edit_maintenance(
 ) -> Update:
     """Change a window that has not finished, posting ``draft`` as the notice of the change
     (blank texts: what changed, in words)."""
-    _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
+    require_open_window(incident)
     now = utcnow()
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
@@ -190,13 +191,6 @@ def _describe_changes(incident, title, start, end, chosen, *, public: bool) -> l
     return changes
 
 
-def _require_maintenance(incident: Incident, *states: State) -> None:
-    if incident.kind != IncidentKind.maintenance:
-        raise ServiceError("That is an incident, not a maintenance window.")
-    if incident.state not in states:
-        raise ServiceError(f"This maintenance is {incident.state.replace('_', ' ')}.")
-
-
 def _transition(incident, state, draft: CheckedDraft, *, actor, now, status):
     """Move to ``state`` with an update (the templates' texts if both are blank, or for the
     ``prefilled`` audiences) and component status."""
@@ -226,7 +220,7 @@ def start_maintenance(
 ) -> Update:
     """Begin a scheduled window: in progress, components under maintenance. The automatic
     start notifies only if the lead ticked it when scheduling."""
-    _require_maintenance(incident, State.scheduled)
+    require(incident, State.in_progress, by="start")
     now = utcnow()
     checked = draft.check(now=now)
     incident.started_at = now
@@ -244,7 +238,7 @@ def complete_maintenance(
     incident: Incident, draft: UpdateDraft = AUTOMATIC, *, actor: User | None = None
 ) -> Update:
     """Finish a window: completed, components operational again."""
-    _require_maintenance(incident, State.in_progress, State.verifying)
+    require(incident, State.completed, by="complete")
     now = utcnow()
     checked = draft.check(now=now)
     incident.resolved_at = now
@@ -260,7 +254,7 @@ def complete_maintenance(
 
 def cancel_maintenance(incident: Incident, draft: UpdateDraft = BLANK, *, actor: User) -> Update:
     """Call off a window that has not finished; components back to operational if started."""
-    _require_maintenance(incident, State.scheduled, State.in_progress, State.verifying)
+    require(incident, State.cancelled, by="cancel")
     now = utcnow()
     started = incident.state != State.scheduled
     checked = draft.check(now=now)

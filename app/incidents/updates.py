@@ -10,6 +10,7 @@ from app.core.text import clean_text
 from app.extensions import db
 from app.incidents.cadence import policy_minutes
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
+from app.incidents.transitions import find, takes_updates, update_states
 from app.messages.prefill import prefill
 from app.models import (
     CLOSED_STATES,
@@ -23,12 +24,6 @@ from app.models import (
 )
 from app.signals import component_status_changed, public_changed, update_posted
 from app.sqltypes import utcnow
-
-# States a lead may post an update in; closing has its own service (resolve, complete).
-POSTABLE_STATES = {
-    IncidentKind.incident: (State.investigating, State.identified, State.monitoring),
-    IncidentKind.maintenance: (State.scheduled, State.in_progress, State.verifying),
-}
 
 
 def default_next_update(incident: Incident, state: State | str, now: datetime):
@@ -133,18 +128,18 @@ def post_update(
 ) -> Update:
     """Post ``draft`` on an open incident or maintenance, which moves to ``state``."""
     now = utcnow()
-    if not incident.is_open:
+    if not takes_updates(incident):
         raise ServiceError(
             "This is closed and takes no more updates; a resolved incident can get a postmortem."
         )
-    allowed = POSTABLE_STATES[incident.kind]
-    if state not in [s.value for s in allowed]:
+    allowed = update_states(incident.kind)
+    if state not in allowed:
         raise ServiceError(
             f"The state must be one of {', '.join(allowed)} (resolve or complete separately).",
             field="state",
         )
-    started = incident.state != State.scheduled
-    if incident.kind == IncidentKind.maintenance and started != (state != State.scheduled):
+    move = find(incident.kind, incident.state, state)
+    if move is None or move.by != "update":  # a window's start, or back to scheduled
         raise ServiceError(
             "Start a window with “Start now” (it sets the components under maintenance); "
             "a started window cannot go back to scheduled.",

@@ -18,11 +18,13 @@ from app.core.text import clean_line
 from app.extensions import db
 from app.incidents import lifecycle, maintenance
 from app.incidents.drafts import UpdateDraft
+from app.incidents.transitions import opening_states, states
 from app.incidents.updates import post_update
 from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
 
-INCIDENT_STATES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
-MAINTENANCE_STATES = ("scheduled", "in_progress", "verifying", "completed")
+INCIDENT_STATES = states(IncidentKind.incident)
+# Statuspage's maintenance statuses: a window is cancelled by DELETE.
+MAINTENANCE_STATES = [s for s in states(IncidentKind.maintenance) if s != State.cancelled]
 
 
 def _person(obj, key) -> int | None:
@@ -90,7 +92,7 @@ def open_incident(obj: dict, *, actor, key):
     status = body.text(obj, "status", max_len=40)
     start, end = body.when(obj, "scheduled_for"), body.when(obj, "scheduled_until")
     if status in MAINTENANCE_STATES or (status is None and start is not None):
-        if status not in (None, "scheduled"):
+        if status not in (None, *opening_states(IncidentKind.maintenance)):
             abort(422, description="Create a maintenance as scheduled; it starts on time.")
         at_start = body.flag(obj, "auto_transition_deliver_notifications_at_start")
         at_end = body.flag(obj, "auto_transition_deliver_notifications_at_end")
@@ -108,7 +110,7 @@ def open_incident(obj: dict, *, actor, key):
             auto_notify=bool(at_start or at_end),
             lead_id=_person(obj, "lead_email") or _default_lead(key),
         )
-    if status not in (None, "investigating", "identified", "monitoring"):
+    if status not in (None, *opening_states(IncidentKind.incident)):
         abort(
             422,
             description="Create an incident as investigating, identified or monitoring "
@@ -125,7 +127,7 @@ def open_incident(obj: dict, *, actor, key):
         title=name,
         actor=actor,
         severity=body.text(obj, "severity", max_len=10) or Severity.SEV3,
-        state=status or State.investigating,
+        state=status,
         impact=body.text(obj, "impact_override", max_len=20),
         lead_id=_person(obj, "lead_email") or _default_lead(key),
         commander_id=_person(obj, "commander_email"),
