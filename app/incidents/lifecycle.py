@@ -11,13 +11,8 @@ from app.extensions import db
 from app.ids import parse_id
 from app.incidents.cadence import CADENCE_LIMITS
 from app.incidents.drafts import UpdateDraft
-from app.incidents.transitions import opening_states, require
-from app.incidents.updates import (
-    add_update,
-    announce_update,
-    default_next_update,
-    set_component_status,
-)
+from app.incidents.transitions import find, opening_states
+from app.incidents.updates import announce_update, default_next_update, transition
 from app.models import (
     CLOSED_STATES,
     ComponentStatus,
@@ -139,13 +134,14 @@ def declare_incident(
         state = opening_states(IncidentKind.incident)[0]
     if severity not in [s.value for s in Severity]:
         raise ServiceError("Choose a severity from SEV1 to SEV5.", field="severity")
-    if state not in opening_states(IncidentKind.incident):
+    opening = find(IncidentKind.incident, None, state)
+    if opening is None:
         raise ServiceError("Start as investigating, identified or monitoring.", field="state")
     if impact not in (None, "") and impact not in [i.value for i in Impact]:
         raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
     lead = clean_user(lead_id, field="lead") if lead_id else actor
     commander = clean_user(commander_id, field="commander")
-    checked = draft.check(now=now, empty="Write the first update's external or internal text.")
+    checked = draft.check(now=now, empty=opening.blank)  # the impact follows its components
     low, high = CADENCE_LIMITS
     if cadence_minutes is not None and not low <= cadence_minutes <= high:
         raise ServiceError(f"A cadence is {low} to {high} minutes.", field="cadence_minutes")
@@ -163,7 +159,7 @@ def declare_incident(
         is_public=is_public,
     )
     db.session.add(incident)
-    update = add_update(incident, checked, state=State(state), actor=actor, at=now)
+    update = transition(incident, state, checked, by="declare", actor=actor, at=now)
     record(
         "incident.declare", actor=actor, obj=incident, incident=incident, detail={"title": title}
     )
@@ -175,27 +171,22 @@ def resolve_incident(
     incident: Incident, draft: UpdateDraft, *, actor: User, restore_components: bool = True
 ) -> Update:
     """Close an incident with ``draft`` as its final update; components back to operational
-    if asked."""
-    require(incident, State.resolved, by="resolve")
-    now = utcnow()
-    checked = draft.check(now=now, empty="Write an external or an internal text (or both).")
-    incident.resolved_at = now
-    update = add_update(incident, checked, state=State.resolved, actor=actor, at=now)
-    if restore_components:
-        for link in incident.components:
-            set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
+    unless ``restore_components`` is False."""
+    update = transition(
+        incident,
+        State.resolved,
+        draft,
+        by="resolve",
+        actor=actor,
+        restore_components=restore_components,
+    )
     record("incident.resolve", actor=actor, obj=incident, incident=incident)
     return announce_update(update)
 
 
 def post_postmortem(incident: Incident, draft: UpdateDraft, *, actor: User) -> Update:
     """Add a postmortem update (usually a link) to a resolved incident."""
-    require(incident, State.postmortem, by="postmortem")
-    now = utcnow()
-    checked = draft.check(now=now, empty="Write the postmortem text or link.")
-    update = add_update(
-        incident, checked, state=State.postmortem, actor=actor, at=now, move_incident=False
-    )
+    update = transition(incident, State.postmortem, draft, by="postmortem", actor=actor)
     record("incident.postmortem", actor=actor, obj=update, incident=incident)
     return announce_update(update)
 

@@ -10,13 +10,11 @@ from app.core.audit import record
 from app.core.settings import page_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
-from app.incidents.drafts import AUTOMATIC, BLANK, CheckedDraft, UpdateDraft
+from app.incidents.drafts import AUTOMATIC, BLANK, UpdateDraft
 from app.incidents.lifecycle import clean_title, clean_user
-from app.incidents.transitions import require, require_open_window
-from app.incidents.updates import add_update, announce_update, set_component_status
-from app.messages.prefill import prefill
+from app.incidents.transitions import NOTICE, require_open_window
+from app.incidents.updates import add_update, announce_update, set_component_status, transition
 from app.models import (
-    Audience,
     Component,
     ComponentStatus,
     Impact,
@@ -83,7 +81,6 @@ def schedule_maintenance(
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
     lead = clean_user(lead_id, field="lead") if lead_id else actor
-    checked = draft.check(now=now)
     incident = Incident(
         title=title,
         kind=IncidentKind.maintenance,
@@ -100,12 +97,7 @@ def schedule_maintenance(
         IncidentComponent(component=c, status=ComponentStatus.under_maintenance) for c in chosen
     ]
     db.session.add(incident)
-    if not checked.external_body and not checked.internal_body:
-        texts = prefill(incident, state=State.scheduled)
-        checked = replace(
-            checked, external_body=texts["external"][1], internal_body=texts["internal"][1]
-        )
-    update = add_update(incident, checked, state=State.scheduled, actor=actor, at=now)
+    update = transition(incident, State.scheduled, draft, by="schedule", actor=actor, at=now)
     record("maintenance.schedule", actor=actor, obj=incident, incident=incident)
     announce_update(update)
     return incident
@@ -162,9 +154,7 @@ def edit_maintenance(
             )
             if incident.state != State.scheduled:
                 set_component_status(component, ComponentStatus.under_maintenance, at=now)
-    update = add_update(
-        incident, checked, state=incident.state, actor=actor, at=now, move_incident=False
-    )
+    update = add_update(incident, checked, state=incident.state, move=NOTICE, actor=actor, at=now)
     record(
         "maintenance.edit",
         actor=actor,
@@ -191,20 +181,8 @@ def _describe_changes(incident, title, start, end, chosen, *, public: bool) -> l
     return changes
 
 
-def _transition(incident, state, draft: CheckedDraft, *, actor, now, status):
-    """Move to ``state`` with an update (the templates' texts if both are blank, or for the
-    ``prefilled`` audiences) and component status."""
-    if not draft.external_body and not draft.internal_body:
-        texts = prefill(incident, state=state)
-        draft = replace(
-            draft,
-            external_body=texts["external"][1],
-            internal_body=texts["internal"][1],
-            prefilled=frozenset(a.value for a in Audience),
-        )
-    update = add_update(incident, draft, state=state, actor=actor, at=now)
-    for link in incident.components:
-        set_component_status(link.component, status, at=now, update=update)
+def _move_window(incident, state, draft, *, by, actor) -> Update:
+    update = transition(incident, state, draft, by=by, actor=actor)
     record(
         f"maintenance.{state}",
         actor=actor,
@@ -220,54 +198,19 @@ def start_maintenance(
 ) -> Update:
     """Begin a scheduled window: in progress, components under maintenance. The automatic
     start notifies only if the lead ticked it when scheduling."""
-    require(incident, State.in_progress, by="start")
-    now = utcnow()
-    checked = draft.check(now=now)
-    incident.started_at = now
-    return _transition(
-        incident,
-        State.in_progress,
-        checked,
-        actor=actor,
-        now=now,
-        status=ComponentStatus.under_maintenance,
-    )
+    return _move_window(incident, State.in_progress, draft, by="start", actor=actor)
 
 
 def complete_maintenance(
     incident: Incident, draft: UpdateDraft = AUTOMATIC, *, actor: User | None = None
 ) -> Update:
     """Finish a window: completed, components operational again."""
-    require(incident, State.completed, by="complete")
-    now = utcnow()
-    checked = draft.check(now=now)
-    incident.resolved_at = now
-    return _transition(
-        incident,
-        State.completed,
-        checked,
-        actor=actor,
-        now=now,
-        status=ComponentStatus.operational,
-    )
+    return _move_window(incident, State.completed, draft, by="complete", actor=actor)
 
 
 def cancel_maintenance(incident: Incident, draft: UpdateDraft = BLANK, *, actor: User) -> Update:
     """Call off a window that has not finished; components back to operational if started."""
-    require(incident, State.cancelled, by="cancel")
-    now = utcnow()
-    started = incident.state != State.scheduled
-    checked = draft.check(now=now)
-    if not checked.external_body and not checked.internal_body:
-        texts = prefill(incident, state=State.cancelled)
-        checked = replace(
-            checked, external_body=texts["external"][1], internal_body=texts["internal"][1]
-        )
-    incident.resolved_at = now
-    update = add_update(incident, checked, state=State.cancelled, actor=actor, at=now)
-    if started:
-        for link in incident.components:
-            set_component_status(link.component, ComponentStatus.operational, at=now, update=update)
+    update = transition(incident, State.cancelled, draft, by="cancel", actor=actor)
     record("maintenance.cancel", actor=actor, obj=incident, incident=incident)
     return announce_update(update)
 

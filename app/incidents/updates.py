@@ -1,6 +1,8 @@
-"""Posting updates: the one place an Update is made, its components changed and signals sent."""
+"""Posting updates: the one place an Update is made, the move of the state table it makes done
+(``transition``: its components, the incident's times, the reminders) and signals sent."""
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from app.core import ServiceError
@@ -10,10 +12,11 @@ from app.core.text import clean_text
 from app.extensions import db
 from app.incidents.cadence import policy_minutes
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
-from app.incidents.transitions import find, takes_updates, update_states
+from app.incidents.transitions import Move, find, require, takes_updates, update_states
 from app.messages.prefill import prefill
 from app.models import (
     CLOSED_STATES,
+    Audience,
     ComponentStatusChange,
     Incident,
     IncidentComponent,
@@ -54,11 +57,13 @@ def add_update(
     draft: CheckedDraft,
     *,
     state: State,
+    move: Move,
     actor: User | None,
     at: datetime,
-    move_incident: bool = True,
 ) -> Update:
-    """Add a checked update to the session and send ``update_posted`` (its dispatches).
+    """Add a checked update to the session, do what ``move`` (its row of the state table)
+    does to the components, the incident's times and its reminders, and send
+    ``update_posted`` (its dispatches).
 
     ``draft.prefilled`` names the audiences whose text is still the untouched template text:
     it is rendered here, from the incident as this update leaves it, so the text states the
@@ -86,19 +91,54 @@ def add_update(
         else:
             link.status = status
         set_component_status(component, status, at=at, update=update)
-    if move_incident:
-        incident.state = state
-        if state == State.monitoring and incident.monitoring_at is None:
-            incident.monitoring_at = at
-        promised = draft.next_update_by
-        incident.next_update_due_at = promised or default_next_update(incident, state, at)
-        incident.snoozed_until = None
+    if move.components is not None:
+        for link in incident.components:
+            set_component_status(link.component, move.components, at=at, update=update)
+    if not move.keeps_state:
+        _move_incident(incident, state, move, at=at, promised=draft.next_update_by)
     update.next_update_by = incident.next_update_due_at
     if draft.prefilled:
         render_prefilled(update, draft.prefilled)
     db.session.flush()
     update_posted.send(None, update=update)
     return update
+
+
+def _move_incident(incident: Incident, state: State, move: Move, *, at, promised) -> None:
+    incident.state = state
+    if move.starts:
+        incident.started_at = at
+    if move.watches and incident.monitoring_at is None:
+        incident.monitoring_at = at
+    if move.closes:
+        incident.resolved_at = at
+    due = None if move.closes else promised or default_next_update(incident, state, at)
+    incident.next_update_due_at = due
+    incident.snoozed_until = None
+
+
+def transition(
+    incident: Incident,
+    to: State,
+    draft: UpdateDraft | CheckedDraft,
+    *,
+    by: str,
+    actor: User | None,
+    at: datetime | None = None,
+    restore_components: bool = True,
+) -> Update:
+    """Post ``draft`` moving ``incident`` to ``to``, as the verb ``by`` (declare, update,
+    resolve, …) may by the state table, which says what else the move does. Blank texts the
+    move allows are the templates' (rendered from what is saved). ``restore_components``
+    False: the affected components keep their status; ``at``: the time of the update (now)."""
+    move = require(incident, to, by=by)
+    at = at or utcnow()
+    checked = draft.check(now=at, empty=move.blank)
+    if not checked.external_body and not checked.internal_body:
+        checked = replace(checked, prefilled=frozenset(a.value for a in Audience))
+    if not restore_components:
+        move = replace(move, components=None)
+    return add_update(incident, checked, state=State(to), move=move, actor=actor, at=at)
 
 
 def render_prefilled(update: Update, audiences: Collection[str]) -> None:
@@ -127,7 +167,6 @@ def post_update(
     incident: Incident, draft: UpdateDraft, *, state: State | str, actor: User
 ) -> Update:
     """Post ``draft`` on an open incident or maintenance, which moves to ``state``."""
-    now = utcnow()
     if not takes_updates(incident):
         raise ServiceError(
             "This is closed and takes no more updates; a resolved incident can get a postmortem."
@@ -145,8 +184,7 @@ def post_update(
             "a started window cannot go back to scheduled.",
             field="state",
         )
-    checked = draft.check(now=now, empty="Write an external or an internal text (or both).")
-    update = add_update(incident, checked, state=State(state), actor=actor, at=now)
+    update = transition(incident, state, draft, by="update", actor=actor)
     record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
     return announce_update(update)
 
