@@ -9,7 +9,7 @@ from app.core.uow import unit_of_work
 from app.core.users import list_users
 from app.fanout.emails import subject_line
 from app.incidents.components import all_components
-from app.incidents.facts import Facts
+from app.incidents.facts import Facts, closing_facts
 from app.incidents.lifecycle import get_incident
 from app.markdown import markdown_to_text, render_markdown
 from app.models import Incident
@@ -57,6 +57,21 @@ def component_rows(incident: Incident | None = None) -> list:
     """[(component, its status in this incident or None)] for the status selects."""
     linked = {link.component_id: link.status for link in incident.components} if incident else {}
     return [(c, linked.get(c.id)) for c in all_components()]
+
+
+def move_form(template: str, form, incident: Incident, state, *, act, done, **page):
+    """The form of a move whose texts are rendered from ``incident`` as it stands (resolve,
+    postmortem, a window's start, completion or cancellation): ``texts_form`` with the facts
+    of that move, a page with ``form``, ``incident`` and ``page``'s extras."""
+    return texts_form(
+        template,
+        form,
+        {"form": form, "incident": incident, **page},
+        closing_facts(incident, state),
+        act=act,
+        done=done,
+        incident=incident,
+    )
 
 
 def texts_form(

@@ -4,7 +4,13 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.common import component_rows, incident_or_404, people_choices, texts_form
+from app.admin.common import (
+    component_rows,
+    incident_or_404,
+    move_form,
+    people_choices,
+    texts_form,
+)
 from app.admin.fanout_forms import RetryForm
 from app.admin.forms import (
     EditIncidentForm,
@@ -33,7 +39,6 @@ from app.core.audit import audit_events
 from app.core.uow import unit_of_work
 from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
-from app.incidents.facts import closing_facts
 from app.incidents.lifecycle import recent_incidents
 from app.incidents.timeline import timeline_markdown
 from app.incidents.transitions import update_states
@@ -182,21 +187,16 @@ def _state_choices(form, incident, wanted, *, first=False) -> None:
 @require_role(Role.lead)
 def resolve_incident(public_id):
     """Resolve with a final update from the resolved templates (leads)."""
-    incident = incident_or_404(public_id)
-    form = ResolveForm()
-    return texts_form(
+    incident, form = incident_or_404(public_id), ResolveForm()
+    return move_form(
         "admin/incidents/resolve.html",
         form,
-        {"form": form, "incident": incident},
-        closing_facts(incident, State.resolved),
+        incident,
+        State.resolved,
         act=lambda draft: incidents_service.resolve_incident(
-            incident,
-            draft,
-            actor=current_user,
-            restore_components=form.restore_components.data,
+            incident, draft, actor=current_user, restore_components=form.restore_components.data
         ),
         done="Incident resolved.",
-        incident=incident,
     )
 
 
@@ -236,16 +236,14 @@ def edit_incident(public_id):
 @require_role(Role.lead)
 def post_postmortem(public_id):
     """Add a postmortem update to a resolved incident (leads)."""
-    incident = incident_or_404(public_id)
-    form = PostmortemForm()
-    return texts_form(
+    incident, form = incident_or_404(public_id), PostmortemForm()
+    return move_form(
         "admin/incidents/postmortem.html",
         form,
-        {"form": form, "incident": incident},
-        closing_facts(incident, State.postmortem),
+        incident,
+        State.postmortem,
         act=lambda draft: incidents_service.post_postmortem(incident, draft, actor=current_user),
         done="Postmortem posted.",
-        incident=incident,
     )
 
 

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.common import incident_or_404, texts_form
+from app.admin.common import incident_or_404, move_form
 from app.admin.forms import (
     MaintenanceActionForm,
     MaintenanceForm,
@@ -21,7 +21,6 @@ from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.incidents import maintenance as service
 from app.incidents.components import all_components
-from app.incidents.facts import closing_facts
 from app.models import Role, State
 
 
@@ -112,18 +111,18 @@ def _act(public_id, action):
     window = incident_or_404(public_id)
     run, state, done = _ACTIONS[action]
     form = MaintenanceActionForm()
-    return texts_form(
+    return move_form(
         "admin/maintenance/action.html",
         form,
-        {"form": form, "incident": window, "action": action},
-        closing_facts(window, state),
+        window,
+        state,
         # A window's stakeholders are told when its subscribers are: the form's stakeholder
         # tick is not read here.
         act=lambda draft: run(
             window, replace(draft, notify_stakeholders=draft.notify), actor=current_user
         ),
         done=done,
-        incident=window,
+        action=action,
     )
 
 
