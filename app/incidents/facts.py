@@ -94,6 +94,22 @@ def _inputs(incident: Incident, state: str, pairs, promised, cadence) -> dict[st
     }
 
 
+def _facts(incident: Incident, state, pairs, promised: datetime | None) -> Facts:
+    """The facts of ``incident`` moving to ``state`` with ``pairs`` affected: the texts promise
+    ``promised``, else a snooze still running, else the cadence's time."""
+    due, default, cadence = _due(incident, state, promised)
+    if not promised and incident.snoozed_until and incident.snoozed_until > utcnow():
+        due = default = incident.snoozed_until  # the text can say the snoozed time
+    return Facts(
+        incident,
+        state,
+        components=[c for c, _ in pairs],
+        next_update_at=due,
+        default_due=default,
+        inputs=_inputs(incident, str(state), pairs, promised, cadence),
+    )
+
+
 def declaration_facts(
     *,
     public_id: str,
@@ -130,15 +146,7 @@ def declaration_facts(
         commander=_person(commander_id, "commander"),
         cadence_minutes=cadence_minutes,
     )
-    due, default, cadence = _due(draft, state, promised)
-    return Facts(
-        draft,
-        state,
-        components=[c for c, _ in pairs],
-        next_update_at=due,
-        default_due=default,
-        inputs=_inputs(draft, state, pairs, promised, cadence),
-    )
+    return _facts(draft, state, pairs, promised)
 
 
 def update_facts(
@@ -152,17 +160,7 @@ def update_facts(
         for c in all_components()
         if c in chosen or c.id in linked
     ]
-    due, default, cadence = _due(incident, state, promised)
-    if not promised and incident.snoozed_until and incident.snoozed_until > utcnow():
-        due = default = incident.snoozed_until  # the text can say the snoozed time
-    return Facts(
-        incident,
-        state,
-        components=[c for c, _ in pairs],
-        next_update_at=due,
-        default_due=default,
-        inputs=_inputs(incident, str(state), pairs, promised, cadence),
-    )
+    return _facts(incident, state, pairs, promised)
 
 
 def closing_facts(incident: Incident, state: State) -> Facts:
