@@ -59,16 +59,18 @@ def component_rows(incident: Incident | None = None) -> list:
     return [(c, linked.get(c.id)) for c in all_components()]
 
 
-def move_form(template: str, form, incident: Incident, state, *, act, done, **page):
-    """The form of a move whose texts are rendered from ``incident`` as it stands (resolve,
+def move_form(public_id: str, form, template: str, state, *, act, done, **page):
+    """The form of a move whose texts are rendered from the incident as it stands (resolve,
     postmortem, a window's start, completion or cancellation): ``texts_form`` with the facts
-    of that move, a page with ``form``, ``incident`` and ``page``'s extras."""
+    of that move, ``act(incident, draft)``, a page with ``form``, ``incident`` and ``page``'s
+    extras."""
+    incident = incident_or_404(public_id)
     return texts_form(
         template,
         form,
         {"form": form, "incident": incident, **page},
         closing_facts(incident, state),
-        act=act,
+        act=lambda draft: act(incident, draft),
         done=done,
         incident=incident,
     )

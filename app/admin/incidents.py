@@ -183,21 +183,45 @@ def _state_choices(form, incident, wanted, *, first=False) -> None:
         form.state.data = wanted if wanted in allowed else allowed[0]
 
 
+# The forms that post one update on the incident as it stands: the form, the state its texts
+# are for, the verb, and what the lead is told.
+_CLOSINGS = {
+    "resolve": (
+        ResolveForm,
+        State.resolved,
+        incidents_service.resolve_incident,
+        "Incident resolved.",
+    ),
+    "postmortem": (
+        PostmortemForm,
+        State.postmortem,
+        incidents_service.post_postmortem,
+        "Postmortem posted.",
+    ),
+}
+
+
+def _close(public_id, action):
+    form_class, state, verb, done = _CLOSINGS[action]
+    form = form_class()
+    # Only resolving asks whether the affected components go back to operational.
+    restore = getattr(form, "restore_components", None)
+    options = {} if restore is None else {"restore_components": restore.data}
+    return move_form(
+        public_id,
+        form,
+        f"admin/incidents/{action}.html",
+        state,
+        act=lambda incident, draft: verb(incident, draft, actor=current_user, **options),
+        done=done,
+    )
+
+
 @bp.route("/incidents/<public_id>/resolve", methods=["GET", "POST"])
 @require_role(Role.lead)
 def resolve_incident(public_id):
     """Resolve with a final update from the resolved templates (leads)."""
-    incident, form = incident_or_404(public_id), ResolveForm()
-    return move_form(
-        "admin/incidents/resolve.html",
-        form,
-        incident,
-        State.resolved,
-        act=lambda draft: incidents_service.resolve_incident(
-            incident, draft, actor=current_user, restore_components=form.restore_components.data
-        ),
-        done="Incident resolved.",
-    )
+    return _close(public_id, "resolve")
 
 
 @bp.route("/incidents/<public_id>/edit", methods=["GET", "POST"])
@@ -236,15 +260,7 @@ def edit_incident(public_id):
 @require_role(Role.lead)
 def post_postmortem(public_id):
     """Add a postmortem update to a resolved incident (leads)."""
-    incident, form = incident_or_404(public_id), PostmortemForm()
-    return move_form(
-        "admin/incidents/postmortem.html",
-        form,
-        incident,
-        State.postmortem,
-        act=lambda draft: incidents_service.post_postmortem(incident, draft, actor=current_user),
-        done="Postmortem posted.",
-    )
+    return _close(public_id, "postmortem")
 
 
 @bp.route("/incidents/<public_id>/timeline.md")

@@ -108,17 +108,15 @@ _ACTIONS = {
 
 
 def _act(public_id, action):
-    window = incident_or_404(public_id)
     run, state, done = _ACTIONS[action]
-    form = MaintenanceActionForm()
     return move_form(
+        public_id,
+        MaintenanceActionForm(),
         "admin/maintenance/action.html",
-        form,
-        window,
         state,
         # A window's stakeholders are told when its subscribers are: the form's stakeholder
         # tick is not read here.
-        act=lambda draft: run(
+        act=lambda window, draft: run(
             window, replace(draft, notify_stakeholders=draft.notify), actor=current_user
         ),
         done=done,
