@@ -14,11 +14,10 @@ completes a window on time), ``scheduled_remind_prior``, ``auto_tweet_*``, ``met
 from flask import abort
 
 from app.api.v1 import body
-from app.core.text import clean_line
-from app.extensions import db
+from app.core.users import user_by_email
 from app.incidents import lifecycle, maintenance
 from app.incidents.updates import post_update
-from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
+from app.models import ComponentStatus, IncidentKind, Role, Severity, State
 
 INCIDENT_STATES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
 MAINTENANCE_STATES = ("scheduled", "in_progress", "verifying", "completed")
@@ -28,8 +27,7 @@ def _person(obj, key) -> int | None:
     email = body.text(obj, key, max_len=254)
     if not email:
         return None
-    email = clean_line(email).lower()
-    user = db.session.scalar(db.select(User).filter_by(email=email))
+    user = user_by_email(email)
     if user is None or not user.active or not user.can(Role.lead):
         abort(422, description=f"“{key}” must be the address of an active lead or admin.")
     return user.id

@@ -3,7 +3,6 @@ an admin key. Writes are the console's verbs (declare, post, resolve, schedule, 
 validation, reminders, fan-out, publishing and the audit log work as they do there."""
 
 from flask import abort, g, jsonify, request
-from sqlalchemy.orm import selectinload
 
 from app.api.v1 import body, bp
 from app.api.v1.incident_writes import change_incident, open_incident, remove_incident
@@ -11,76 +10,58 @@ from app.api.v1.shapes import incident_shape, update_shape
 from app.auth.api_keys import acting_user, require_scope
 from app.core.text import clean_line
 from app.core.uow import transactional
-from app.extensions import db
+from app.incidents.lifecycle import get_incident
+from app.incidents.queries import incident_page, update_on
 from app.incidents.updates import correct_update_text
-from app.models import CLOSED_STATES, Incident, IncidentKind, Role, State, Update
-from app.sqltypes import utcnow
-
-_OPEN = [s.value for s in State if s not in CLOSED_STATES]
+from app.models import Incident, Role
 
 
 def find_incident(incident_id: str) -> Incident:
-    incident = None
-    if body.is_id(incident_id):
-        incident = db.session.scalar(db.select(Incident).filter_by(public_id=incident_id))
+    """The incident or maintenance with this id, or a 404."""
+    incident = get_incident(incident_id) if body.is_id(incident_id) else None
     if incident is None:
         abort(404, description="There is no incident with that id.")
     return incident
 
 
-def _listing(query, *, newest=None):
-    newest = Incident.started_at.desc() if newest is None else newest
+def _listing(which: str):
     limit, page = body.paging()
-    query = query.options(selectinload(Incident.updates), selectinload(Incident.components))
-    q = clean_line(request.args.get("q", ""))[:200]
-    if q:
-        query = query.where(Incident.title.icontains(q, autoescape=True))
-    query = query.order_by(newest, Incident.id.desc()).limit(limit).offset((page - 1) * limit)
-    return jsonify([incident_shape(i) for i in db.session.scalars(query)])
+    title = clean_line(request.args.get("q", ""))[:200]
+    found = incident_page(which, title=title, limit=limit, offset=(page - 1) * limit)
+    return jsonify([incident_shape(i) for i in found])
 
 
 @bp.get("/pages/<page_id>/incidents")
 @require_scope(Role.lead)
 def list_incidents():
     """Every incident and maintenance, newest first; ``q`` searches the titles."""
-    return _listing(db.select(Incident))
+    return _listing("all")
 
 
 @bp.get("/pages/<page_id>/incidents/unresolved")
 @require_scope(Role.lead)
 def list_unresolved_incidents():
-    query = db.select(Incident).where(
-        Incident.kind == IncidentKind.incident, Incident.state.in_(_OPEN)
-    )
-    return _listing(query)
-
-
-def _maintenance(*states):
-    return db.select(Incident).where(
-        Incident.kind == IncidentKind.maintenance, Incident.state.in_([s.value for s in states])
-    )
+    return _listing("unresolved")
 
 
 @bp.get("/pages/<page_id>/incidents/upcoming")
 @require_scope(Role.lead)
 def list_upcoming_incidents():
     """Windows not started whose start is still ahead, soonest first."""
-    query = _maintenance(State.scheduled).where(Incident.scheduled_for > utcnow())
-    return _listing(query, newest=Incident.scheduled_for.asc())
+    return _listing("upcoming")
 
 
 @bp.get("/pages/<page_id>/incidents/scheduled")
 @require_scope(Role.lead)
 def list_scheduled_incidents():
     """Every window not started yet (a late one the tick has not started included)."""
-    return _listing(_maintenance(State.scheduled), newest=Incident.scheduled_for.asc())
+    return _listing("scheduled")
 
 
 @bp.get("/pages/<page_id>/incidents/active_maintenance")
 @require_scope(Role.lead)
 def list_active_maintenance():
-    query = _maintenance(State.in_progress, State.verifying)
-    return _listing(query, newest=Incident.scheduled_for.asc())
+    return _listing("active_maintenance")
 
 
 @bp.get("/pages/<page_id>/incidents/<incident_id>")
@@ -127,11 +108,7 @@ def delete_incident(incident_id):
 def update_incident_update(incident_id, update_id):
     """Correct the public text of a posted update; nobody is notified again."""
     incident = find_incident(incident_id)
-    update = None
-    if body.is_id(update_id):
-        update = db.session.scalar(
-            db.select(Update).filter_by(public_id=update_id, incident_id=incident.id)
-        )
+    update = update_on(incident, update_id) if body.is_id(update_id) else None
     if update is None:
         abort(404, description="There is no update with that id on this incident.")
     obj = body.wrapped("incident_update")

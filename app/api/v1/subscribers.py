@@ -8,7 +8,6 @@ usual confirmation email and is only written to once it confirms.
 
 import csv
 import io
-import re
 
 from flask import abort, g, jsonify, request
 
@@ -18,13 +17,17 @@ from app.auth.api_keys import require_scope
 from app.core.text import clean_line
 from app.core.uow import transactional
 from app.core.users import normalize_email
-from app.extensions import db
 from app.fanout.subscriber_csv import import_subscribers, search_subscribers
-from app.fanout.subscribers import personal_token, subscribe, unsubscribe
+from app.fanout.subscribers import (
+    personal_token,
+    subscribe,
+    subscriber_by_email,
+    subscriber_by_selector,
+    unsubscribe,
+)
 from app.incidents.components import get_component
 from app.models import Role, Subscriber
 
-_ID = re.compile(r"[0-9a-f]{16}")
 # Statuspage's ``state`` filter → Crier's subscriber status.
 _STATES = {
     "active": "active",
@@ -36,11 +39,7 @@ _STATES = {
 
 
 def find_subscriber(sub_id: str) -> Subscriber:
-    sub = None
-    if _ID.fullmatch(sub_id or ""):
-        sub = db.session.scalar(
-            db.select(Subscriber).where(Subscriber.token_hash.startswith(sub_id))
-        )
+    sub = subscriber_by_selector(sub_id)
     if sub is None:
         abort(404, description="There is no subscriber with that id.")
     return sub
@@ -94,7 +93,7 @@ def create_subscriber():
         import_subscribers(out.getvalue(), consented=True)
     else:
         subscribe(email, component_ids=[str(c.id) for c in components])
-    sub = db.session.scalar(db.select(Subscriber).filter_by(email=email))
+    sub = subscriber_by_email(email)
     if sub is None:
         abort(422, description="That address cannot be subscribed.")
     return jsonify(subscriber_shape(sub)), 201
