@@ -13,6 +13,7 @@ completes a window on time), ``scheduled_remind_prior``, ``auto_tweet_*``, ``met
 
 from flask import abort
 
+from app.alerts.rules import on_duty
 from app.api.v1 import body
 from app.core.users import user_by_email
 from app.incidents import lifecycle, maintenance
@@ -34,18 +35,20 @@ def _person(obj, key) -> int | None:
 
 
 def _default_lead(key) -> int:
-    """The key's creator leads what the key opens (a person who can be reminded); a key with
-    no such person (made by the CLI without ``--owner``, or its creator left) must name one,
-    or the reminders would go to nobody."""
+    """Who leads what the key opens when the request names nobody: the key's creator (a
+    person who can be reminded), else, for a key with no such person (made by the CLI
+    without ``--owner``, or its creator left), the on-duty lead, as for Alertmanager's."""
     creator = key.created_by
     if creator and creator.active and creator.can(Role.lead):
         return creator.id
-    abort(
-        422,
-        description="This key has no owner to lead the incidents it opens: send lead_email "
-        "(an active lead), or create the key in the console or with "
-        "'flask api-key create NAME --owner EMAIL'.",
-    )
+    people = on_duty()
+    if not people:
+        abort(
+            422,
+            description="There is no active lead or admin to lead the incident (reminders "
+            "must reach a person): add one, or send lead_email.",
+        )
+    return people[0].id
 
 
 def _affected(obj, incident=None) -> dict[str, str]:
