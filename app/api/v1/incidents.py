@@ -4,9 +4,10 @@ validation, reminders, fan-out, publishing and the audit log work as they do the
 
 from flask import abort, g, jsonify, request
 
-from app.api.v1 import body, bp
+from app.api.v1 import bp, params
 from app.api.v1.incident_writes import change_incident, open_incident, remove_incident
 from app.api.v1.shapes import incident_shape, update_shape
+from app.api.v1.validation import validated
 from app.auth.api_keys import acting_user, require_scope
 from app.core.text import clean_line
 from app.core.uow import transactional
@@ -18,14 +19,14 @@ from app.models import Incident, Role
 
 def find_incident(incident_id: str) -> Incident:
     """The incident or maintenance with this id, or a 404."""
-    incident = get_incident(incident_id) if body.is_id(incident_id) else None
+    incident = get_incident(incident_id) if params.is_id(incident_id) else None
     if incident is None:
         abort(404, description="There is no incident with that id.")
     return incident
 
 
 def _listing(which: str):
-    limit, page = body.paging()
+    limit, page = params.paging()
     title = clean_line(request.args.get("q", ""))[:200]
     found = incident_page(which, title=title, limit=limit, offset=(page - 1) * limit)
     return jsonify([incident_shape(i) for i in found])
@@ -75,7 +76,7 @@ def show_incident(incident_id):
 @transactional
 def create_incident():
     """Declare an incident, or schedule a maintenance (``status: scheduled`` or a window)."""
-    incident = open_incident(body.wrapped("incident"), actor=acting_user(), key=g.api_key)
+    incident = open_incident(validated("incident"), actor=acting_user(), key=g.api_key)
     return jsonify(incident_shape(incident)), 201
 
 
@@ -85,7 +86,7 @@ def create_incident():
 def update_incident(incident_id):
     """Edit the incident and/or post an update (a new status, body or component statuses)."""
     incident = find_incident(incident_id)
-    change_incident(incident, body.wrapped("incident"), actor=acting_user())
+    change_incident(incident, validated("incident"), actor=acting_user())
     return jsonify(incident_shape(incident))
 
 
@@ -108,12 +109,9 @@ def delete_incident(incident_id):
 def update_incident_update(incident_id, update_id):
     """Correct the public text of a posted update; nobody is notified again."""
     incident = find_incident(incident_id)
-    update = update_on(incident, update_id) if body.is_id(update_id) else None
+    update = update_on(incident, update_id) if params.is_id(update_id) else None
     if update is None:
         abort(404, description="There is no update with that id on this incident.")
-    obj = body.wrapped("incident_update")
-    text = body.text(obj, "body")
-    if text is None:
-        abort(422, description="Send the corrected “body”.")
+    text = validated("incident_update")["body"]
     correct_update_text(update, actor=acting_user(), external_body=text)
     return jsonify(update_shape(update))

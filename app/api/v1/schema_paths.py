@@ -28,20 +28,8 @@ def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
         for status, text in errors.items()
     }
     op = {"summary": summary, "parameters": list(params), "responses": responses}
-    if body is not None:
-        wrapper, schema = body
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {wrapper: schema},
-                        "required": [wrapper],
-                    }
-                }
-            },
-        }
+    if body is not None:  # the wrapper's request body (app.api.v1.schema_bodies)
+        op["requestBody"] = {"$ref": f"#/components/requestBodies/{body}"}
     if public:
         op["security"] = []
     return op
@@ -120,9 +108,8 @@ def _list(name):
     return {"type": "array", "items": _ref(name)}
 
 
-def paths(*, errors: dict, bodies: dict) -> dict:
-    """Every path; ``errors`` maps each 4xx to its meaning, ``bodies`` names the request
-    schemas (component, component_group, incident, subscriber)."""
+def paths(*, errors: dict) -> dict:
+    """Every path; ``errors`` maps each 4xx to its meaning."""
     op = functools.partial(_op, errors=errors)
     page = [PAGE_ID]
     cid = [PAGE_ID, _param("component_id", {"type": "string", "maxLength": 40})]
@@ -130,29 +117,10 @@ def paths(*, errors: dict, bodies: dict) -> dict:
     iid = [PAGE_ID, _param("incident_id", {"type": "string", "maxLength": 40})]
     uid = [*iid, _param("incident_update_id", {"type": "string", "maxLength": 40})]
     sid = [PAGE_ID, _param("subscriber_id", {"type": "string", "maxLength": 40})]
-    component_body = ("component", bodies["component"])
-    group_body = ("component_group", bodies["component_group"])
-    incident_body = ("incident", bodies["incident"])
-    update_body = (
-        "incident_update",
-        {"type": "object", "properties": {"body": {"type": "string"}}, "required": ["body"]},
-    )
-    unsubscribe = {
-        "summary": "Unsubscribe several subscribers",
-        **op("Unsubscribe several subscribers", {"type": "object"}, params=page),
-    }
-    unsubscribe["requestBody"] = {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"subscribers": {"type": "array", "items": {"type": "string"}}},
-                    "required": ["subscribers"],
-                }
-            }
-        },
-    }
+    component_body, group_body, incident_body = "component", "component_group", "incident"
+    update_body = "incident_update"
+    unsubscribe = op("Unsubscribe several subscribers (admin)", {"type": "object"}, params=page,
+                     body="subscribers")  # fmt: skip
     lists = {
         "unresolved": "Open incidents",
         "upcoming": "Maintenance windows not started whose start is ahead",
@@ -261,7 +229,7 @@ def paths(*, errors: dict, bodies: dict) -> dict:
                 _ref("Subscriber"),
                 code="201",
                 params=page,
-                body=("subscriber", bodies["subscriber"]),
+                body="subscriber",
             ),
         },
         "/pages/{page_id}/subscribers/unsubscribe": {"post": unsubscribe},

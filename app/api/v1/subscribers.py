@@ -11,8 +11,9 @@ import io
 
 from flask import abort, g, jsonify, request
 
-from app.api.v1 import body, bp
+from app.api.v1 import bp, params
 from app.api.v1.shapes import subscriber_id, subscriber_shape
+from app.api.v1.validation import validated
 from app.auth.api_keys import require_scope
 from app.core.text import clean_line
 from app.core.uow import transactional
@@ -49,7 +50,7 @@ def find_subscriber(sub_id: str) -> Subscriber:
 @require_scope(Role.admin)
 def list_subscribers():
     """Subscribers, newest first; ``q`` searches the addresses, ``state`` filters."""
-    limit, page = body.paging()
+    limit, page = params.paging()
     state = request.args.get("state", "active")
     if state not in _STATES:
         abort(400, description=f"“state” is one of {', '.join(_STATES)}.")
@@ -72,18 +73,15 @@ def show_subscriber(sub_id):
 @transactional
 def create_subscriber():
     """Subscribe an email address (all components, or ``component_ids``)."""
-    obj = body.wrapped("subscriber")
-    email = body.text(obj, "email", max_len=254)
-    if not email:
-        abort(422, description="Give the subscriber's “email” (Crier subscribes email only).")
-    email = normalize_email(email)
+    obj = validated("subscriber")
+    email = normalize_email(obj["email"])
     components = []
-    for component_id in body.id_list(obj, "component_ids") or ():
+    for component_id in obj.get("component_ids", ()):
         component = get_component(component_id)
         if component is None or not component.is_public:
             abort(422, description=f"There is no public component {component_id!r}.")
         components.append(component)
-    if body.flag(obj, "skip_confirmation_notification"):
+    if obj.get("skip_confirmation_notification"):
         if g.api_key.scope != Role.admin:
             abort(403, description="Adding a confirmed subscriber needs an admin key.")
         out = io.StringIO()
@@ -113,12 +111,9 @@ def delete_subscriber(sub_id):
 @transactional
 def unsubscribe_subscribers():
     """Unsubscribe several: ``{"subscribers": ["id", …]}`` (or a comma-separated string)."""
-    data = body.json_body()
-    ids = data.get("subscribers") if isinstance(data, dict) else None
-    if isinstance(ids, str):
+    ids = validated("subscribers")
+    if isinstance(ids, str):  # Statuspage's comma-separated form
         ids = [i.strip() for i in ids.split(",") if i.strip()]
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        abort(400, description='Send {"subscribers": ["<subscriber id>", …]}.')
     if len(ids) > 1000:
         abort(422, description="Unsubscribe at most 1000 subscribers at a time.")
     subs = [find_subscriber(i) for i in ids]  # all found before any changes
