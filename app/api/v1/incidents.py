@@ -2,14 +2,13 @@
 an admin key. Writes are the console's verbs (declare, post, resolve, schedule, start...), so
 validation, reminders, fan-out, publishing and the audit log work as they do there."""
 
-from flask import abort, g, jsonify, request
+from flask import abort, g, jsonify
 
 from app.api.v1 import bp, params
 from app.api.v1.incident_writes import change_incident, open_incident, remove_incident
 from app.api.v1.shapes import incident_shape, update_shape
 from app.api.v1.validation import validated
 from app.auth.api_keys import acting_user, require_scope
-from app.core.text import clean_line
 from app.core.uow import transactional
 from app.incidents.lifecycle import get_incident
 from app.incidents.queries import incident_page, update_on
@@ -27,8 +26,7 @@ def find_incident(incident_id: str) -> Incident:
 
 def _listing(which: str):
     limit, page = params.paging()
-    title = clean_line(request.args.get("q", ""))[:200]
-    found = incident_page(which, title=title, limit=limit, offset=(page - 1) * limit)
+    found = incident_page(which, title=params.search(), limit=limit, offset=(page - 1) * limit)
     return jsonify([incident_shape(i) for i in found])
 
 

@@ -5,7 +5,10 @@ import re
 
 from flask import abort, request
 
-MAX_LIMIT = 100
+from app.core.text import clean_line
+
+MAX_LIMIT, MAX_PAGE = 100, 1000
+MAX_SEARCH = 200
 # Crier's public ids; anything else names nothing (and a NUL never reaches PostgreSQL).
 PUBLIC_ID = r"[0-9a-z]{1,40}"
 _PUBLIC_ID = re.compile(PUBLIC_ID)
@@ -17,14 +20,22 @@ def is_id(value) -> bool:
 
 
 def paging() -> tuple[int, int]:
-    """(limit, page) from the query: limit 1..100 (default 100), page from 1."""
-    return _positive("limit", MAX_LIMIT, cap=MAX_LIMIT), _positive("page", 1, cap=1_000_000)
+    """(limit, page) from the query: limit 1..100 (default 100), page 1..1000 (default 1)."""
+    return _number("limit", MAX_LIMIT, most=MAX_LIMIT), _number("page", 1, most=MAX_PAGE)
 
 
-def _positive(name: str, default: int, *, cap: int) -> int:
+def _number(name: str, default: int, *, most: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or int(raw) < 1:
-        abort(400, description=f"“{name}” must be a whole number from 1.")
-    return min(int(raw), cap)
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7 and 1 <= int(raw) <= most):
+        abort(400, description=f"“{name}” must be a whole number from 1 to {most}.")
+    return int(raw)
+
+
+def search(*, most: int = MAX_SEARCH) -> str:
+    """The ``q`` search text, cleaned; a 400 past ``most`` characters."""
+    raw = request.args.get("q", "")
+    if len(raw) > most:
+        abort(400, description=f"“q” is longer than {most} characters.")
+    return clean_line(raw)

@@ -2,6 +2,8 @@
 
 import functools
 
+from app.api.v1.params import MAX_LIMIT, MAX_PAGE, MAX_SEARCH
+
 
 def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
@@ -13,10 +15,16 @@ def _param(name, schema, where="path", **more):
 
 PAGE_ID = _param("page_id", {"type": "string", "enum": ["crier"]}, description="Always crier")
 PAGING = [
-    _param("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "query"),
-    _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "query"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "query"),
+    _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "query"),
 ]
-SEARCH = [_param("q", {"type": "string", "maxLength": 200}, "query"), *PAGING]
+
+
+def _search(most: int) -> list:
+    return [_param("q", {"type": "string", "maxLength": most}, "query"), *PAGING]
+
+
+SEARCH = _search(MAX_SEARCH)
 
 
 def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
@@ -216,7 +224,7 @@ def paths(*, errors: dict) -> dict:
                 _list("Subscriber"),
                 params=[
                     *page,
-                    *SEARCH,
+                    *_search(254),  # an address is up to 254 characters
                     _param(
                         "state",
                         {"enum": ["active", "unconfirmed", "quarantined", "unsubscribed", "all"]},

@@ -15,7 +15,6 @@ from app.api.v1 import bp, params
 from app.api.v1.shapes import subscriber_id, subscriber_shape
 from app.api.v1.validation import validated
 from app.auth.api_keys import require_scope
-from app.core.text import clean_line
 from app.core.uow import transactional
 from app.core.users import normalize_email
 from app.fanout.subscriber_csv import import_subscribers, search_subscribers
@@ -54,11 +53,8 @@ def list_subscribers():
     state = request.args.get("state", "active")
     if state not in _STATES:
         abort(400, description=f"“state” is one of {', '.join(_STATES)}.")
-    if page * limit > 100_000:
-        abort(400, description="Page through at most 100000 subscribers.")
-    found = search_subscribers(
-        query=clean_line(request.args.get("q", ""))[:254], status=_STATES[state], limit=page * limit
-    )
+    query = params.search(most=254)
+    found = search_subscribers(query=query, status=_STATES[state], limit=page * limit)
     return jsonify([subscriber_shape(s) for s in found[(page - 1) * limit :]])
 
 
