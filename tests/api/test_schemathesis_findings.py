@@ -25,3 +25,33 @@ def test_a_search_past_its_documented_length_is_a_400_not_cut_short(client, admi
     response = client.get(f"{PAGE}{path}?q={'x' * (most + 1)}", headers=admin_key)
     assert response.status_code == 400
     assert response.json["error"] == f"“q” is longer than {most} characters."
+
+
+def _allowed(response) -> set[str]:
+    return {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("name", ["unresolved", "upcoming", "scheduled", "active_maintenance"])
+def test_an_incident_list_is_not_taken_for_an_incident_id(client, admin_key, name):
+    # allow_header_conformance: OPTIONS on /incidents/upcoming allowed DELETE, PATCH and PUT,
+    # the methods of /incidents/{incident_id}, and DELETE /incidents/upcoming reached the
+    # delete view (a 404 for an incident called "upcoming") instead of a 405.
+    url = f"{PAGE}/incidents/{name}"
+    assert _allowed(client.options(url, headers=admin_key)) == {"GET", "HEAD", "OPTIONS"}
+    for method in ("delete", "patch", "put"):
+        response = getattr(client, method)(url, json={"incident": {}}, headers=admin_key)
+        assert response.status_code == 405 and "error" in response.json
+        assert _allowed(response) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_unsubscribe_is_not_taken_for_a_subscriber_id(client, admin_key):
+    url = f"{PAGE}/subscribers/unsubscribe"
+    assert _allowed(client.options(url, headers=admin_key)) == {"POST", "OPTIONS"}
+    assert client.get(url, headers=admin_key).status_code == 405
+    assert client.delete(url, headers=admin_key).status_code == 405
+
+
+def test_ids_that_merely_start_like_a_list_still_name_incidents(client, admin_key):
+    response = client.get(f"{PAGE}/incidents/upcoming2", headers=admin_key)
+    assert response.status_code == 404
+    assert response.json == {"error": "There is no incident with that id."}

@@ -63,7 +63,7 @@ def list_active_maintenance():
     return _listing("active_maintenance")
 
 
-@bp.get("/pages/<page_id>/incidents/<incident_id>")
+@bp.get("/pages/<page_id>/incidents/<incident:incident_id>")
 @require_scope(Role.lead)
 def show_incident(incident_id):
     return jsonify(incident_shape(find_incident(incident_id)))
@@ -78,7 +78,7 @@ def create_incident():
     return jsonify(incident_shape(incident)), 201
 
 
-@bp.route("/pages/<page_id>/incidents/<incident_id>", methods=["PATCH", "PUT"])
+@bp.route("/pages/<page_id>/incidents/<incident:incident_id>", methods=["PATCH", "PUT"])
 @require_scope(Role.lead)
 @transactional
 def update_incident(incident_id):
@@ -88,7 +88,7 @@ def update_incident(incident_id):
     return jsonify(incident_shape(incident))
 
 
-@bp.delete("/pages/<page_id>/incidents/<incident_id>")
+@bp.delete("/pages/<page_id>/incidents/<incident:incident_id>")
 @require_scope(Role.admin)
 @transactional
 def delete_incident(incident_id):
@@ -99,7 +99,7 @@ def delete_incident(incident_id):
 
 
 @bp.route(
-    "/pages/<page_id>/incidents/<incident_id>/incident_updates/<update_id>",
+    "/pages/<page_id>/incidents/<incident:incident_id>/incident_updates/<update_id>",
     methods=["PATCH", "PUT"],
 )
 @require_scope(Role.lead)

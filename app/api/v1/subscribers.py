@@ -58,7 +58,7 @@ def list_subscribers():
     return jsonify([subscriber_shape(s) for s in found[(page - 1) * limit :]])
 
 
-@bp.get("/pages/<page_id>/subscribers/<sub_id>")
+@bp.get("/pages/<page_id>/subscribers/<subscriber:sub_id>")
 @require_scope(Role.admin)
 def show_subscriber(sub_id):
     return jsonify(subscriber_shape(find_subscriber(sub_id)))
@@ -93,7 +93,7 @@ def create_subscriber():
     return jsonify(subscriber_shape(sub)), 201
 
 
-@bp.delete("/pages/<page_id>/subscribers/<sub_id>")
+@bp.delete("/pages/<page_id>/subscribers/<subscriber:sub_id>")
 @require_scope(Role.admin)
 @transactional
 def delete_subscriber(sub_id):
