@@ -3,6 +3,8 @@ each pinned here."""
 
 import pytest
 
+from tests.factories import create_component
+
 PAGE = "/api/v1/pages/crier"
 LISTS = ["/incidents", "/incidents/upcoming", "/components", "/component-groups", "/subscribers"]
 
@@ -55,3 +57,28 @@ def test_ids_that_merely_start_like_a_list_still_name_incidents(client, admin_ke
     response = client.get(f"{PAGE}/incidents/upcoming2", headers=admin_key)
     assert response.status_code == 404
     assert response.json == {"error": "There is no incident with that id."}
+
+
+def _notification(**fields) -> dict:
+    alert = {"status": "firing", "labels": {"alertname": "Down", "component": "api"},
+             "startsAt": "2026-11-30T10:00:00Z", "fingerprint": "f1"}  # fmt: skip
+    return {"version": "4", "groupKey": "g", "alerts": [alert]} | fields
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"truncatedAlerts": "x"}, "truncatedAlerts: 'x' is not of type 'integer'."),
+        ({"groupLabels": {"team": 1}}, "groupLabels.team: 1 is not of type 'string'."),
+        ({"status": "exploded"}, "status: 'exploded' is not one of ['firing', 'resolved']."),
+    ],
+)
+def test_alertmanager_fields_off_the_document_are_a_400(client, lead_key, fields, error):
+    # negative_data_rejection: top-level fields of the wrong type were ignored (200); the
+    # body is now checked against the request body the document publishes for it.
+    create_component()
+    response = client.post("/api/v1/alertmanager", json=_notification(**fields), headers=lead_key)
+    assert (response.status_code, response.json) == (400, {"error": error})
+    assert client.post(
+        "/api/v1/alertmanager", json=_notification(), headers=lead_key
+    ).status_code == 200  # fmt: skip

@@ -3,7 +3,13 @@ paths and objects as Crier serves them, Crier's extras marked as such."""
 
 import functools
 
-from app.api.v1.schema_bodies import COMPONENT_STATUS, INCIDENT_STATUS, SEVERITY, request_bodies
+from app.api.v1.schema_bodies import (
+    ALERT,
+    COMPONENT_STATUS,
+    INCIDENT_STATUS,
+    SEVERITY,
+    request_bodies,
+)
 from app.api.v1.schema_paths import paths
 from app.api.v1.shapes import BLANK_PAGE_TEXTS
 
@@ -191,6 +197,7 @@ SCHEMAS = {
     "IncidentUpdate": UPDATE,
     "Subscriber": SUBSCRIBER,
     "Error": ERROR,
+    "Alert": ALERT,
 }
 ERRORS = {
     "400": "The body does not match this document's request body (the error names the "

@@ -1,6 +1,7 @@
 """The request bodies of the management API: published in /api/v1/openapi.json (as
 ``components.requestBodies``) and, the same objects, what every write is checked against
-(app.api.v1.validation). Each is Statuspage's wrapped object, ``{"incident": {...}}``.
+(app.api.v1.validation). Each is Statuspage's wrapped object, ``{"incident": {...}}``, but
+Alertmanager's own webhook body.
 
 The bounds are Crier's: text lengths, ids, times between 1970 and 2999. Statuspage's fields
 Crier has no use for are listed, typed and described as ignored, so its clients may send them;
@@ -156,32 +157,69 @@ SUBSCRIBER_IDS = {
     ],
     "description": "subscriber ids, as a list or comma-separated",
 }
-# {wrapper: (what it carries, its schema)}: each body is {wrapper: <schema>}.
+STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+ALERT = {
+    "type": "object",
+    "properties": {
+        "status": {"enum": ["firing", "resolved"]},
+        "labels": STRINGS,
+        "annotations": STRINGS,
+        "startsAt": {"type": "string", "format": "date-time"},
+        "endsAt": {"type": "string", "format": "date-time"},
+        "generatorURL": {"type": "string"},
+        "fingerprint": {"type": "string", "minLength": 1, "maxLength": 64},
+    },
+    "required": ["status", "labels", "startsAt", "fingerprint"],
+}
+NOTIFICATION = {
+    "type": "object",
+    "properties": {
+        "version": {"const": "4"},
+        "groupKey": {"type": "string", "minLength": 1, "maxLength": 500},
+        "truncatedAlerts": {"type": "integer", "minimum": 0},
+        "status": {"enum": ["firing", "resolved"]},
+        "receiver": {"type": "string"},
+        "groupLabels": STRINGS,
+        "commonLabels": STRINGS,
+        "commonAnnotations": STRINGS,
+        "externalURL": {"type": "string"},
+        "alerts": {
+            "type": "array",
+            "items": {
+                "anyOf": [{"$ref": "#/components/schemas/Alert"}, {}],
+                "description": "An alert; one that is not (or is malformed) is left out and "
+                "reported in the answer's errors by its index, and the others still count",
+            },
+            "maxItems": 1000,
+        },
+    },
+    "required": ["version", "groupKey", "alerts"],
+}
+# {name: (what it carries, its schema, wrapped)}: a wrapped body is {name: <schema>}.
 BODIES = {
-    "incident": ("An incident or maintenance window", INCIDENT),
-    "component": ("A component", COMPONENT),
-    "component_group": ("A component group", GROUP),
-    "incident_update": ("The corrected text of an update", INCIDENT_UPDATE),
-    "subscriber": ("An email subscriber", SUBSCRIBER),
-    "subscribers": ("Subscribers to unsubscribe", SUBSCRIBER_IDS),
+    "incident": ("An incident or maintenance window", INCIDENT, True),
+    "component": ("A component", COMPONENT, True),
+    "component_group": ("A component group", GROUP, True),
+    "incident_update": ("The corrected text of an update", INCIDENT_UPDATE, True),
+    "subscriber": ("An email subscriber", SUBSCRIBER, True),
+    "subscribers": ("Subscribers to unsubscribe", SUBSCRIBER_IDS, True),
+    "alertmanager": ("Alertmanager's webhook body (version 4)", NOTIFICATION, False),
 }
 
 
+def _wrapped(name: str, schema: dict) -> dict:
+    return {"type": "object", "properties": {name: schema}, "required": [name]}
+
+
 def request_bodies() -> dict:
-    """``components.requestBodies`` of the document: one per wrapper."""
+    """``components.requestBodies`` of the document, by name."""
     return {
-        wrapper: {
+        name: {
             "description": what,
             "required": True,
             "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {wrapper: schema},
-                        "required": [wrapper],
-                    }
-                }
+                "application/json": {"schema": _wrapped(name, schema) if wrapped else schema}
             },
         }
-        for wrapper, (what, schema) in BODIES.items()
+        for name, (what, schema, wrapped) in BODIES.items()
     }

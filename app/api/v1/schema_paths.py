@@ -45,36 +45,6 @@ def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
 
 def _alertmanager(errors: dict) -> dict:
     """``POST /alertmanager``: Alertmanager's own webhook body (version 4), not wrapped."""
-    strings = {"type": "object", "additionalProperties": {"type": "string"}}
-    alert = {
-        "type": "object",
-        "properties": {
-            "status": {"enum": ["firing", "resolved"]},
-            "labels": strings,
-            "annotations": strings,
-            "startsAt": {"type": "string", "format": "date-time"},
-            "endsAt": {"type": "string", "format": "date-time"},
-            "generatorURL": {"type": "string"},
-            "fingerprint": {"type": "string", "minLength": 1, "maxLength": 64},
-        },
-        "required": ["status", "labels", "startsAt", "fingerprint"],
-    }
-    notification = {
-        "type": "object",
-        "properties": {
-            "version": {"const": "4"},
-            "groupKey": {"type": "string", "minLength": 1, "maxLength": 500},
-            "truncatedAlerts": {"type": "integer", "minimum": 0},
-            "status": {"enum": ["firing", "resolved"]},
-            "receiver": {"type": "string"},
-            "groupLabels": strings,
-            "commonLabels": strings,
-            "commonAnnotations": strings,
-            "externalURL": {"type": "string"},
-            "alerts": {"type": "array", "items": alert, "maxItems": 1000},
-        },
-        "required": ["version", "groupKey", "alerts"],
-    }
     outcome = {
         "type": "object",
         "properties": {
@@ -105,10 +75,7 @@ def _alertmanager(errors: dict) -> dict:
         errors={code: errors[code] for code in wanted}
         | {"503": "The same alerts were being recorded at once; retry after Retry-After."},
     )
-    op["requestBody"] = {
-        "required": True,
-        "content": {"application/json": {"schema": notification}},
-    }
+    op["requestBody"] = {"$ref": "#/components/requestBodies/alertmanager"}
     return {"post": op}
 
 

@@ -15,7 +15,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from app.api.v1.schema import openapi_document
-from app.api.v1.schema_bodies import MAX_YEAR, MIN_YEAR
+from app.api.v1.schema_bodies import BODIES, MAX_YEAR, MIN_YEAR
 
 _DOCUMENT = "urn:crier:api:v1"
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -51,9 +51,9 @@ def json_body():
 
 
 @functools.cache
-def _validator(wrapper: str) -> Draft202012Validator:
+def _validator(name: str) -> Draft202012Validator:
     registry = Registry().with_resource(_DOCUMENT, DRAFT202012.create_resource(openapi_document()))
-    pointer = f"#/components/requestBodies/{wrapper}/content/application~1json/schema"
+    pointer = f"#/components/requestBodies/{name}/content/application~1json/schema"
     return Draft202012Validator(
         {"$ref": _DOCUMENT + pointer}, registry=registry, format_checker=FORMATS
     )
@@ -64,16 +64,27 @@ def _inner_schema(wrapper: str) -> dict:
     return body["content"]["application/json"]["schema"]["properties"][wrapper]
 
 
+def checked(name: str):
+    """The request's JSON body, checked against the document's request body ``name``."""
+    data = json_body()
+    if data is None:
+        abort(400, description=f"Send {_shape(name)}.")
+    error = best_match(_validator(name).iter_errors(data))
+    if error is not None:
+        abort(400, description=_message(error, name))
+    return data
+
+
 def validated(wrapper: str):
     """The request's ``{wrapper: …}`` body checked against the document's request body of
     that name; its inner value, with its date-times as aware UTC datetimes."""
-    data = json_body()
-    if data is None:
-        abort(400, description=f'Send a JSON body like {{"{wrapper}": {{…}}}}.')
-    error = best_match(_validator(wrapper).iter_errors(data))
-    if error is not None:
-        abort(400, description=_message(error, wrapper))
-    return _converted(data[wrapper], _inner_schema(wrapper), wrapper)
+    return _converted(checked(wrapper)[wrapper], _inner_schema(wrapper), wrapper)
+
+
+def _shape(name: str) -> str:
+    if BODIES[name][2]:
+        return f'a JSON object like {{"{name}": {{…}}}}'
+    return f"a JSON object: {BODIES[name][0]}"
 
 
 def _converted(value, schema: dict, where: str):
@@ -95,11 +106,11 @@ def _short(value) -> str:
     return said if len(said) <= 60 else said[:57] + "…"
 
 
-def _message(error, wrapper: str) -> str:
+def _message(error, name: str) -> str:
     """What to fix, starting with the field's path (``incident.components.<id>``)."""
     where = ".".join(str(part) for part in error.absolute_path)
     if not where:
-        return f'Send a JSON object like {{"{wrapper}": {{…}}}}: {error.message}.'
+        return f"Send {_shape(name)}: {error.message}."
     return f"{where}: {_said(error)}."
 
 
