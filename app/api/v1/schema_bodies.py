@@ -195,6 +195,33 @@ NOTIFICATION = {
     },
     "required": ["version", "groupKey", "alerts"],
 }
+EXAMPLES = {
+    "incident": {
+        "name": "Elevated API errors",
+        "status": "investigating",
+        "body": "We are investigating elevated error rates on the API.",
+    },
+    "component": {"name": "Search", "description": "Finding things", "status": "operational"},
+    "component_group": {"name": "Core platform", "components": []},
+    "incident_update": {"body": "We are investigating elevated error rates on the API."},
+    "subscriber": {"email": "customer@example.org"},
+    "subscribers": ["0123456789abcdef"],
+    "alertmanager": {
+        "version": "4",
+        "groupKey": '{}:{alertname="HighErrorRate"}',
+        "status": "firing",
+        "receiver": "crier",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "HighErrorRate", "component": "api"},
+                "annotations": {"summary": "Elevated error rates on the API"},
+                "startsAt": "2026-11-30T10:00:00Z",
+                "fingerprint": "c0ffee",
+            }
+        ],
+    },
+}
 # {name: (what it carries, its schema, wrapped)}: a wrapped body is {name: <schema>}.
 BODIES = {
     "incident": ("An incident or maintenance window", INCIDENT, True),
@@ -218,7 +245,10 @@ def request_bodies() -> dict:
             "description": what,
             "required": True,
             "content": {
-                "application/json": {"schema": _wrapped(name, schema) if wrapped else schema}
+                "application/json": {
+                    "schema": _wrapped(name, schema) if wrapped else schema,
+                    "example": {name: EXAMPLES[name]} if wrapped else EXAMPLES[name],
+                }
             },
         }
         for name, (what, schema, wrapped) in BODIES.items()
