@@ -304,7 +304,7 @@ def api_key_group():
     "--owner",
     metavar="EMAIL",
     help="An active lead or admin who leads the incidents the key opens (and gets their "
-    "reminders). Without it, scripts must send lead_email when they open one.",
+    "reminders). Without it, the on-duty lead leads those the request names no lead_email for.",
 )
 def api_key_create_command(name, scope, owner):
     """Create a key and print it (this once: only its hash is stored)."""

@@ -1,5 +1,6 @@
 """The layers of docs/architecture.md, held by the import-linter contracts in pyproject.toml."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -58,3 +59,56 @@ def test_the_docs_draw_the_layers_the_contract_holds():
     diagram = text.split("```\n", 2)[1]
     drawn = [line.split("   ")[0].strip() for line in diagram.splitlines()]
     assert drawn == [" ".join(layer.split()) for layer in _layers()]
+
+
+BLUEPRINTS = ("admin", "public", "api", "auth")
+
+
+def _imported(node) -> list[str]:
+    if isinstance(node, ast.ImportFrom):
+        return [f"{node.module}.{a.name}" for a in node.names]
+    return [a.name for a in node.names] if isinstance(node, ast.Import) else []
+
+
+def _sql_in_blueprints(root=ROOT) -> list[str]:
+    """Every place a blueprint module reaches the database itself: ``db`` imported,
+    ``db.session``/``db.select`` used, or SQLAlchemy imported."""
+    found = []
+    for package in BLUEPRINTS:
+        for path in sorted((root / "app" / package).rglob("*.py")):
+            where = path.relative_to(root).as_posix()
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                for name in _imported(node):
+                    if name == "app.extensions.db" or name.split(".")[0] == "sqlalchemy":
+                        found.append(f"{where}:{node.lineno} imports {name}")
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in ("session", "select")
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "db"
+                ):
+                    found.append(f"{where}:{node.lineno} uses db.{node.attr}")
+    return sorted(found)
+
+
+def test_blueprints_read_through_domain_readers_never_the_session():
+    """Blueprints parse, open the unit of work and call domain verbs and readers; a query in
+    a view is a reader missing from its domain."""
+    assert _sql_in_blueprints() == []
+
+
+def test_a_query_in_a_blueprint_is_found(tmp_path):
+    """The scan bites: a view that imports db, or SQLAlchemy, and queries is named."""
+    probe = tmp_path / "app" / "api" / "v1" / "probe.py"
+    probe.parent.mkdir(parents=True)
+    probe.write_text(
+        "from sqlalchemy.orm import selectinload\n"
+        "from app.extensions import csrf, db\n"
+        "x = db.session.scalar(db.select(1))\n"
+    )
+    assert _sql_in_blueprints(tmp_path) == [
+        "app/api/v1/probe.py:1 imports sqlalchemy.orm.selectinload",
+        "app/api/v1/probe.py:2 imports app.extensions.db",
+        "app/api/v1/probe.py:3 uses db.select",
+        "app/api/v1/probe.py:3 uses db.session",
+    ]

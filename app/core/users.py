@@ -141,3 +141,8 @@ def update_profile(user: User, *, timezone: str, slack_webhook_url: str | None =
     )  # fmt: skip
     db.session.flush()
     return user
+
+
+def user_by_email(email: str) -> User | None:
+    """The user with this address (any case, control characters ignored), else None."""
+    return db.session.scalar(db.select(User).filter_by(email=clean_line(email).lower()))

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from app.sqltypes import utcnow
 
 CONFIRM_VALID_FOR = timedelta(days=7)
 _SELECTOR_LEN = 32
+SELECTOR_PREFIX = re.compile(r"[0-9a-f]{16}")  # a subscriber's id in the management API
 
 
 def _sha256(value: str) -> str:
@@ -147,3 +149,16 @@ def suppress(email: str, *, reason: str) -> bool:
         sub.suppressed_at = utcnow()
         sub.suppressed_reason = reason[:200]
     return True
+
+
+def subscriber_by_email(email: str) -> Subscriber | None:
+    """The subscriber with this (normalized) address, else None."""
+    return db.session.scalar(db.select(Subscriber).filter_by(email=email))
+
+
+def subscriber_by_selector(prefix: str) -> Subscriber | None:
+    """The subscriber whose token selector starts with ``prefix`` (the API's subscriber id:
+    16 hex characters, never the row's key), else None."""
+    if not SELECTOR_PREFIX.fullmatch(prefix or ""):
+        return None
+    return db.session.scalar(db.select(Subscriber).where(Subscriber.token_hash.startswith(prefix)))

@@ -150,8 +150,9 @@ def test_cli_creates_a_key_printed_once_and_revokes_it(app, client, runner, ctx)
     assert runner.invoke(args=["api-key", "revoke", "nobody"]).exit_code != 0
 
 
-def test_a_cli_key_opens_incidents_led_by_its_owner_or_asks_for_a_lead(app, client, runner, ctx):
-    """Reminders must reach a person: a key made without an owner names the lead each time."""
+def test_a_cli_key_opens_incidents_led_by_its_owner_or_the_on_duty_lead(app, client, runner, ctx):
+    """Reminders must reach a person: a key's owner leads what it opens; a key made without
+    one hands its incidents to the on-duty lead (as Alertmanager's), or to the lead named."""
     owner = create_user(email="owner@example.com", role="lead")
     result = runner.invoke(args=["api-key", "create", "ci", "--owner", "Owner@example.com"])
     assert result.exit_code == 0, result.output
@@ -160,14 +161,27 @@ def test_a_cli_key_opens_incidents_led_by_its_owner_or_asks_for_a_lead(app, clie
     assert bare.exit_code == 0, bare.output
     ownerless = {"Authorization": f"OAuth {bare.output.strip()}"}
     assert runner.invoke(args=["api-key", "create", "x", "--owner", "no@example.com"]).exit_code
+    on_duty = create_user(email="duty@example.com", role="lead")
+    create_user(email="boss@example.com", role="admin")
     body = {"incident": {"name": "Elevated errors", "status": "investigating", "body": "Looking."}}
-
-    refused = client.post(f"{PAGE}/incidents", json=body, headers=ownerless)
-    assert refused.status_code == 422 and "lead_email" in refused.json["error"]
-    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
 
     made = client.post(f"{PAGE}/incidents", json=body, headers=owned)
     assert made.status_code == 201, made.get_data(as_text=True)
-    assert db.session.scalar(db.select(Incident)).lead_id == owner.id
-    named = body | {"incident": body["incident"] | {"lead_email": "owner@example.com"}}
-    assert client.post(f"{PAGE}/incidents", json=named, headers=ownerless).status_code == 201
+    assert made.json["lead_email"] == "owner@example.com"
+    db.session.get(User, owner.id).active = False  # the first lead by id is off duty now
+    db.session.commit()
+    led = client.post(f"{PAGE}/incidents", json=body, headers=ownerless)
+    assert led.status_code == 201, led.get_data(as_text=True)
+    assert led.json["lead_email"] == on_duty.email
+    named = body | {"incident": body["incident"] | {"lead_email": "boss@example.com"}}
+    chosen = client.post(f"{PAGE}/incidents", json=named, headers=ownerless)
+    assert chosen.status_code == 201 and chosen.json["lead_email"] == "boss@example.com"
+
+
+def test_an_ownerless_key_with_nobody_to_lead_is_refused(app, client, runner, ctx):
+    bare = runner.invoke(args=["api-key", "create", "bare"])
+    ownerless = {"Authorization": f"OAuth {bare.output.strip()}"}
+    body = {"incident": {"name": "Elevated errors", "body": "Looking."}}
+    refused = client.post(f"{PAGE}/incidents", json=body, headers=ownerless)
+    assert refused.status_code == 422 and "lead_email" in refused.json["error"]
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0

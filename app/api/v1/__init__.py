@@ -4,7 +4,10 @@ Every route takes an API key (app.auth.api_keys) except the OpenAPI document, an
 goes through the same domain verbs as the console. Errors are Statuspage's ``{"error": …}``.
 """
 
+import re
+
 from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.routing import BaseConverter
 
 from app.auth.api_keys import load_api_key, rate_limit_key
 from app.core import ServiceError
@@ -14,6 +17,23 @@ PAGE_ID = "crier"  # the page's public id, as the v2 documents give it (page.id)
 PUBLIC_ENDPOINTS = {"api.v1.show_openapi"}
 
 bp = Blueprint("v1", __name__)
+
+
+def _id_beside(*names: str) -> type[BaseConverter]:
+    """A path segment that is none of ``names``, the fixed paths beside an object's id: so
+    ``DELETE /incidents/upcoming`` is a 405, and OPTIONS on it allows what that path does."""
+    words = "|".join(map(re.escape, names))
+    return type("IdConverter", (BaseConverter,), {"regex": rf"(?!(?:{words})(?:/|$))[^/]+"})
+
+
+@bp.record_once
+def _register_converters(state) -> None:
+    state.app.url_map.converters |= {
+        "incident": _id_beside("unresolved", "upcoming", "scheduled", "active_maintenance"),
+        "subscriber": _id_beside("unsubscribe"),
+    }
+
+
 csrf.exempt(bp)  # a key in a header, never a cookie: nothing for a forged form to ride on
 limiter.limit(
     lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"), key_func=rate_limit_key

@@ -6,7 +6,8 @@ from flask import abort, jsonify
 
 from app.alerts.payload import PayloadError, parse_notification
 from app.alerts.receive import receive_alerts
-from app.api.v1 import body, bp
+from app.api.v1 import bp
+from app.api.v1.validation import checked
 from app.auth.api_keys import acting_user, require_scope
 from app.core.uow import Conflict, run_unit_of_work
 from app.models import Role
@@ -17,7 +18,7 @@ from app.models import Role
 def receive_alertmanager():
     """Record the notification's alerts; say what changed, what was unknown or malformed."""
     try:
-        notification = parse_notification(body.json_body())
+        notification = parse_notification(checked("alertmanager"))
     except PayloadError as exc:
         abort(400, description=str(exc))
     # An HA pair of Alertmanagers may send the same new alert at once: the one that loses the

@@ -3,23 +3,17 @@ edit, delete with an admin key. Each change is one call of the console's verbs."
 
 from flask import abort, g, jsonify
 
-from app.api.v1 import body, bp
+from app.api.v1 import bp, params
 from app.api.v1.shapes import component_shape
+from app.api.v1.validation import validated
 from app.auth.api_keys import acting_user, require_scope
 from app.core.uow import transactional
 from app.incidents import components as service
 from app.models import Role
 
 
-def _group_id(obj) -> str | None:
-    value = body.text(obj, "group_id", max_len=40)
-    if value and not body.is_id(value):
-        abort(422, description="There is no component group with that id.")
-    return value
-
-
 def _component(component_id):
-    component = service.get_component(component_id) if body.is_id(component_id) else None
+    component = service.get_component(component_id) if params.is_id(component_id) else None
     if component is None:
         abort(404, description="There is no component with that id.")
     return component
@@ -29,7 +23,7 @@ def _component(component_id):
 @require_scope(Role.lead)
 def list_components():
     """Every component, in page order."""
-    limit, page = body.paging()
+    limit, page = params.paging()
     components = service.all_components()[(page - 1) * limit : page * limit]
     return jsonify([component_shape(c) for c in components])
 
@@ -45,15 +39,14 @@ def show_component(component_id):
 @transactional
 def create_component():
     """Add a component (operational); a status other than operational is then set on it."""
-    obj = body.wrapped("component")
-    name, status = body.text(obj, "name", max_len=500), body.text(obj, "status", max_len=40)
-    showcase = body.flag(obj, "showcase")
+    obj = validated("component")
+    status = obj.get("status")
     component = service.create_component(
-        name=name or "",
+        name=obj.get("name", ""),
         actor=acting_user(),
-        description=body.text(obj, "description") or "",
-        group_id=_group_id(obj),
-        is_public=True if showcase is None else showcase,
+        description=obj.get("description", ""),
+        group_id=obj.get("group_id"),
+        is_public=obj.get("showcase", True),
     )
     if status and status != component.status:
         service.change_component_status(component, status=status, actor=acting_user())
@@ -66,22 +59,16 @@ def create_component():
 def update_component(component_id):
     """Change the status (lead) or the name, description, group, showcase (admin)."""
     component = _component(component_id)
-    obj = body.wrapped("component")
-    status = body.text(obj, "status", max_len=40)
-    wanted = {
-        "name": body.text(obj, "name", max_len=500),
-        "description": body.text(obj, "description"),
-        "group_id": _group_id(obj),
-        "showcase": body.flag(obj, "showcase"),
-    }
+    obj = validated("component")
+    status = obj.get("status")
     current = {
         "name": component.name,
         "description": component.description or "",
         "group_id": component.group.public_id if component.group else None,
         "showcase": component.is_public,
     }
-    given = {k: v for k, v in wanted.items() if k in obj}
-    if "group_id" in obj and obj["group_id"] in ("", None):
+    given = {k: obj[k] for k in current if k in obj}
+    if given.get("group_id") == "":
         given["group_id"] = None
     changed = {
         k: v for k, v in given.items() if v != current[k] and (v is not None or k == "group_id")

@@ -7,8 +7,9 @@ after every id has been checked, so a bad id changes nothing.
 
 from flask import abort, jsonify
 
-from app.api.v1 import body, bp
+from app.api.v1 import bp, params
 from app.api.v1.shapes import group_shape
+from app.api.v1.validation import validated
 from app.auth.api_keys import acting_user, require_scope
 from app.core.uow import transactional
 from app.incidents import components as service
@@ -16,7 +17,7 @@ from app.models import Role
 
 
 def _group(group_id):
-    group = service.get_group(group_id) if body.is_id(group_id) else None
+    group = service.get_group(group_id) if params.is_id(group_id) else None
     if group is None:
         abort(404, description="There is no component group with that id.")
     return group
@@ -24,7 +25,7 @@ def _group(group_id):
 
 def _members(obj):
     """The components named by ``components`` (None if absent), all checked first."""
-    ids = body.id_list(obj, "components")
+    ids = obj.get("components")
     if ids is None:
         return None
     found = []
@@ -61,7 +62,7 @@ def _move(component, group_public_id) -> None:
 @require_scope(Role.lead)
 def list_component_groups():
     groups, _ = service.components_by_group()
-    limit, page = body.paging()
+    limit, page = params.paging()
     return jsonify([group_shape(g) for g in groups[(page - 1) * limit : page * limit]])
 
 
@@ -76,11 +77,9 @@ def show_component_group(group_id):
 @transactional
 def create_component_group():
     """Add a group, at the end, and move the named components into it."""
-    obj = body.wrapped("component_group")
+    obj = validated("component_group")
     members = _members(obj) or []
-    group = service.create_group(
-        name=body.text(obj, "name", max_len=500) or "", actor=acting_user()
-    )
+    group = service.create_group(name=obj.get("name", ""), actor=acting_user())
     _regroup(group, members)
     return jsonify(group_shape(group)), 201
 
@@ -91,8 +90,8 @@ def create_component_group():
 def update_component_group(group_id):
     """Rename a group and/or set which components are in it."""
     group = _group(group_id)
-    obj = body.wrapped("component_group")
-    name, members = body.text(obj, "name", max_len=500), _members(obj)
+    obj = validated("component_group")
+    name, members = obj.get("name"), _members(obj)
     if name is not None and name != group.name:
         service.rename_group(group, name=name, actor=acting_user())
     if members is not None:

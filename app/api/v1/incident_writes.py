@@ -13,14 +13,13 @@ completes a window on time), ``scheduled_remind_prior``, ``auto_tweet_*``, ``met
 
 from flask import abort
 
-from app.api.v1 import body
-from app.core.text import clean_line
-from app.extensions import db
+from app.alerts.rules import on_duty
+from app.core.users import user_by_email
 from app.incidents import lifecycle, maintenance
 from app.incidents.drafts import UpdateDraft
 from app.incidents.transitions import opening_states, states
 from app.incidents.updates import post_update
-from app.models import ComponentStatus, IncidentKind, Role, Severity, State, User
+from app.models import ComponentStatus, IncidentKind, Role, Severity, State
 
 INCIDENT_STATES = states(IncidentKind.incident)
 # Statuspage's maintenance statuses: a window is cancelled by DELETE.
@@ -28,36 +27,37 @@ MAINTENANCE_STATES = [s for s in states(IncidentKind.maintenance) if s != State.
 
 
 def _person(obj, key) -> int | None:
-    email = body.text(obj, key, max_len=254)
+    email = obj.get(key)
     if not email:
         return None
-    email = clean_line(email).lower()
-    user = db.session.scalar(db.select(User).filter_by(email=email))
+    user = user_by_email(email)
     if user is None or not user.active or not user.can(Role.lead):
         abort(422, description=f"“{key}” must be the address of an active lead or admin.")
     return user.id
 
 
 def _default_lead(key) -> int:
-    """The key's creator leads what the key opens (a person who can be reminded); a key with
-    no such person (made by the CLI without ``--owner``, or its creator left) must name one,
-    or the reminders would go to nobody."""
+    """Who leads what the key opens when the request names nobody: the key's creator (a
+    person who can be reminded), else, for a key with no such person (made by the CLI
+    without ``--owner``, or its creator left), the on-duty lead, as for Alertmanager's."""
     creator = key.created_by
     if creator and creator.active and creator.can(Role.lead):
         return creator.id
-    abort(
-        422,
-        description="This key has no owner to lead the incidents it opens: send lead_email "
-        "(an active lead), or create the key in the console or with "
-        "'flask api-key create NAME --owner EMAIL'.",
-    )
+    people = on_duty()
+    if not people:
+        abort(
+            422,
+            description="There is no active lead or admin to lead the incident (reminders "
+            "must reach a person): add one, or send lead_email.",
+        )
+    return people[0].id
 
 
 def _affected(obj, incident=None) -> dict[str, str]:
     """{component id: status}: the ``components`` map, plus ``component_ids`` not in it at
     the status they have now (affected, not changed)."""
-    statuses = body.status_map(obj) or {}
-    for component_id in body.id_list(obj, "component_ids") or ():
+    statuses = dict(obj.get("components") or {})
+    for component_id in obj.get("component_ids", ()):
         if component_id not in statuses:
             statuses[component_id] = _current_status(component_id)
     return statuses
@@ -74,7 +74,7 @@ def _current_status(component_id: str) -> str:
 
 def _texts(obj, *, fallback: str) -> dict:
     """The texts and the audiences left to the message templates (as the console prefills)."""
-    external, internal = body.text(obj, "body") or "", body.text(obj, "internal_body") or ""
+    external, internal = obj.get("body") or "", obj.get("internal_body") or ""
     prefilled = [a for a, t in (("external", external), ("internal", internal)) if not t]
     if not external and not internal:
         internal = fallback  # kept if no template renders anything
@@ -82,24 +82,24 @@ def _texts(obj, *, fallback: str) -> dict:
 
 
 def _notify(obj) -> bool:
-    value = body.flag(obj, "deliver_notifications")
-    return True if value is None else value
+    """Whether to notify: Statuspage's ``deliver_notifications``, true unless sent false."""
+    return obj.get("deliver_notifications", True)
 
 
 def open_incident(obj: dict, *, actor, key):
     """Declare an incident, or schedule a maintenance window."""
-    name = body.text(obj, "name", max_len=1000) or ""
-    status = body.text(obj, "status", max_len=40)
-    start, end = body.when(obj, "scheduled_for"), body.when(obj, "scheduled_until")
+    name = obj.get("name") or ""
+    status = obj.get("status")
+    start, end = obj.get("scheduled_for"), obj.get("scheduled_until")
     if status in MAINTENANCE_STATES or (status is None and start is not None):
         if status not in (None, *opening_states(IncidentKind.maintenance)):
             abort(422, description="Create a maintenance as scheduled; it starts on time.")
-        at_start = body.flag(obj, "auto_transition_deliver_notifications_at_start")
-        at_end = body.flag(obj, "auto_transition_deliver_notifications_at_end")
+        at_start = obj.get("auto_transition_deliver_notifications_at_start")
+        at_end = obj.get("auto_transition_deliver_notifications_at_end")
         return maintenance.schedule_maintenance(
             UpdateDraft(
-                external_body=body.text(obj, "body") or "",
-                internal_body=body.text(obj, "internal_body") or "",
+                external_body=obj.get("body") or "",
+                internal_body=obj.get("internal_body") or "",
                 notify=_notify(obj),
             ),
             title=name,
@@ -116,22 +116,21 @@ def open_incident(obj: dict, *, actor, key):
             description="Create an incident as investigating, identified or monitoring "
             "(then PATCH it to resolved).",
         )
-    is_public = body.flag(obj, "is_public")
     return lifecycle.declare_incident(
         UpdateDraft(
             component_statuses=_affected(obj),
             notify=_notify(obj),
-            next_update_by=body.when(obj, "next_update_by"),
+            next_update_by=obj.get("next_update_by"),
             **_texts(obj, fallback=f"Declared through the API as {status or 'investigating'}."),
         ),
         title=name,
         actor=actor,
-        severity=body.text(obj, "severity", max_len=10) or Severity.SEV3,
+        severity=obj.get("severity") or Severity.SEV3,
         state=status,
-        impact=body.text(obj, "impact_override", max_len=20),
+        impact=obj.get("impact_override"),
         lead_id=_person(obj, "lead_email") or _default_lead(key),
         commander_id=_person(obj, "commander_email"),
-        is_public=True if is_public is None else is_public,
+        is_public=obj.get("is_public", True),
     )
 
 
@@ -139,16 +138,16 @@ def change_incident(incident, obj: dict, *, actor) -> None:
     """Apply a PATCH/PUT: edits first (only what differs), then the status or update."""
     if incident.kind == IncidentKind.maintenance:
         return _change_maintenance(incident, obj, actor=actor)
-    status = body.text(obj, "status", max_len=40)
+    status = obj.get("status")
     if status is not None and status not in INCIDENT_STATES:
         abort(422, description=f"An incident's status is one of {', '.join(INCIDENT_STATES)}.")
     statuses = _affected(obj)
     if status == "resolved" and any(s != ComponentStatus.operational for s in statuses.values()):
         abort(422, description="Resolving gives the components back as operational.")
     texts = _texts(obj, fallback=f"Marked {status or incident.state} through the API.")
-    notify, next_by = _notify(obj), body.when(obj, "next_update_by")
+    notify, next_by = _notify(obj), obj.get("next_update_by")
     _edit_incident(incident, obj, actor=actor)
-    wants_update = statuses or body.text(obj, "body") or body.text(obj, "internal_body")
+    wants_update = statuses or obj.get("body") or obj.get("internal_body")
     if status == "resolved":
         if incident.is_open:
             lifecycle.resolve_incident(incident, UpdateDraft(notify=notify, **texts), actor=actor)
@@ -168,9 +167,9 @@ def change_incident(incident, obj: dict, *, actor) -> None:
 
 def _edit_incident(incident, obj, *, actor) -> None:
     fields = {
-        "title": body.text(obj, "name", max_len=1000) or incident.title,
-        "severity": body.text(obj, "severity", max_len=10) or incident.severity.value,
-        "impact": body.text(obj, "impact_override", max_len=20) or incident.impact.value,
+        "title": obj.get("name") or incident.title,
+        "severity": obj.get("severity") or incident.severity.value,
+        "impact": obj.get("impact_override") or incident.impact.value,
     }
     lead, commander = _person(obj, "lead_email"), _person(obj, "commander_email")
     differs = (
@@ -191,14 +190,14 @@ def _edit_incident(incident, obj, *, actor) -> None:
 
 
 def _change_maintenance(incident, obj, *, actor) -> None:
-    status = body.text(obj, "status", max_len=40)
+    status = obj.get("status")
     if status is not None and status not in MAINTENANCE_STATES:
         abort(422, description=f"A maintenance's status is one of {', '.join(MAINTENANCE_STATES)}.")
-    name = body.text(obj, "name", max_len=1000)
-    start, end = body.when(obj, "scheduled_for"), body.when(obj, "scheduled_until")
+    name = obj.get("name")
+    start, end = obj.get("scheduled_for"), obj.get("scheduled_until")
     ids = list(_affected(obj)) if ("components" in obj or "component_ids" in obj) else None
-    text, internal = body.text(obj, "body") or "", body.text(obj, "internal_body") or ""
-    notify = body.flag(obj, "deliver_notifications")
+    text, internal = obj.get("body") or "", obj.get("internal_body") or ""
+    notify = obj.get("deliver_notifications")
     current = [link.component.public_id for link in incident.components]
     if (
         (name and name != incident.title)

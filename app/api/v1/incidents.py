@@ -2,88 +2,68 @@
 an admin key. Writes are the console's verbs (declare, post, resolve, schedule, start...), so
 validation, reminders, fan-out, publishing and the audit log work as they do there."""
 
-from flask import abort, g, jsonify, request
-from sqlalchemy.orm import selectinload
+from flask import abort, g, jsonify
 
-from app.api.v1 import body, bp
+from app.api.v1 import bp, params
 from app.api.v1.incident_writes import change_incident, open_incident, remove_incident
 from app.api.v1.shapes import incident_shape, update_shape
+from app.api.v1.validation import validated
 from app.auth.api_keys import acting_user, require_scope
-from app.core.text import clean_line
 from app.core.uow import transactional
-from app.extensions import db
+from app.incidents.lifecycle import get_incident
+from app.incidents.queries import incident_page, update_on
 from app.incidents.updates import correct_update_text
-from app.models import CLOSED_STATES, Incident, IncidentKind, Role, State, Update
-from app.sqltypes import utcnow
-
-_OPEN = [s.value for s in State if s not in CLOSED_STATES]
+from app.models import Incident, Role
 
 
 def find_incident(incident_id: str) -> Incident:
-    incident = None
-    if body.is_id(incident_id):
-        incident = db.session.scalar(db.select(Incident).filter_by(public_id=incident_id))
+    """The incident or maintenance with this id, or a 404."""
+    incident = get_incident(incident_id) if params.is_id(incident_id) else None
     if incident is None:
         abort(404, description="There is no incident with that id.")
     return incident
 
 
-def _listing(query, *, newest=None):
-    newest = Incident.started_at.desc() if newest is None else newest
-    limit, page = body.paging()
-    query = query.options(selectinload(Incident.updates), selectinload(Incident.components))
-    q = clean_line(request.args.get("q", ""))[:200]
-    if q:
-        query = query.where(Incident.title.icontains(q, autoescape=True))
-    query = query.order_by(newest, Incident.id.desc()).limit(limit).offset((page - 1) * limit)
-    return jsonify([incident_shape(i) for i in db.session.scalars(query)])
+def _listing(which: str):
+    limit, page = params.paging()
+    found = incident_page(which, title=params.search(), limit=limit, offset=(page - 1) * limit)
+    return jsonify([incident_shape(i) for i in found])
 
 
 @bp.get("/pages/<page_id>/incidents")
 @require_scope(Role.lead)
 def list_incidents():
     """Every incident and maintenance, newest first; ``q`` searches the titles."""
-    return _listing(db.select(Incident))
+    return _listing("all")
 
 
 @bp.get("/pages/<page_id>/incidents/unresolved")
 @require_scope(Role.lead)
 def list_unresolved_incidents():
-    query = db.select(Incident).where(
-        Incident.kind == IncidentKind.incident, Incident.state.in_(_OPEN)
-    )
-    return _listing(query)
-
-
-def _maintenance(*states):
-    return db.select(Incident).where(
-        Incident.kind == IncidentKind.maintenance, Incident.state.in_([s.value for s in states])
-    )
+    return _listing("unresolved")
 
 
 @bp.get("/pages/<page_id>/incidents/upcoming")
 @require_scope(Role.lead)
 def list_upcoming_incidents():
     """Windows not started whose start is still ahead, soonest first."""
-    query = _maintenance(State.scheduled).where(Incident.scheduled_for > utcnow())
-    return _listing(query, newest=Incident.scheduled_for.asc())
+    return _listing("upcoming")
 
 
 @bp.get("/pages/<page_id>/incidents/scheduled")
 @require_scope(Role.lead)
 def list_scheduled_incidents():
     """Every window not started yet (a late one the tick has not started included)."""
-    return _listing(_maintenance(State.scheduled), newest=Incident.scheduled_for.asc())
+    return _listing("scheduled")
 
 
 @bp.get("/pages/<page_id>/incidents/active_maintenance")
 @require_scope(Role.lead)
 def list_active_maintenance():
-    query = _maintenance(State.in_progress, State.verifying)
-    return _listing(query, newest=Incident.scheduled_for.asc())
+    return _listing("active_maintenance")
 
 
-@bp.get("/pages/<page_id>/incidents/<incident_id>")
+@bp.get("/pages/<page_id>/incidents/<incident:incident_id>")
 @require_scope(Role.lead)
 def show_incident(incident_id):
     return jsonify(incident_shape(find_incident(incident_id)))
@@ -94,21 +74,21 @@ def show_incident(incident_id):
 @transactional
 def create_incident():
     """Declare an incident, or schedule a maintenance (``status: scheduled`` or a window)."""
-    incident = open_incident(body.wrapped("incident"), actor=acting_user(), key=g.api_key)
+    incident = open_incident(validated("incident"), actor=acting_user(), key=g.api_key)
     return jsonify(incident_shape(incident)), 201
 
 
-@bp.route("/pages/<page_id>/incidents/<incident_id>", methods=["PATCH", "PUT"])
+@bp.route("/pages/<page_id>/incidents/<incident:incident_id>", methods=["PATCH", "PUT"])
 @require_scope(Role.lead)
 @transactional
 def update_incident(incident_id):
     """Edit the incident and/or post an update (a new status, body or component statuses)."""
     incident = find_incident(incident_id)
-    change_incident(incident, body.wrapped("incident"), actor=acting_user())
+    change_incident(incident, validated("incident"), actor=acting_user())
     return jsonify(incident_shape(incident))
 
 
-@bp.delete("/pages/<page_id>/incidents/<incident_id>")
+@bp.delete("/pages/<page_id>/incidents/<incident:incident_id>")
 @require_scope(Role.admin)
 @transactional
 def delete_incident(incident_id):
@@ -119,7 +99,7 @@ def delete_incident(incident_id):
 
 
 @bp.route(
-    "/pages/<page_id>/incidents/<incident_id>/incident_updates/<update_id>",
+    "/pages/<page_id>/incidents/<incident:incident_id>/incident_updates/<update_id>",
     methods=["PATCH", "PUT"],
 )
 @require_scope(Role.lead)
@@ -127,16 +107,9 @@ def delete_incident(incident_id):
 def update_incident_update(incident_id, update_id):
     """Correct the public text of a posted update; nobody is notified again."""
     incident = find_incident(incident_id)
-    update = None
-    if body.is_id(update_id):
-        update = db.session.scalar(
-            db.select(Update).filter_by(public_id=update_id, incident_id=incident.id)
-        )
+    update = update_on(incident, update_id) if params.is_id(update_id) else None
     if update is None:
         abort(404, description="There is no update with that id on this incident.")
-    obj = body.wrapped("incident_update")
-    text = body.text(obj, "body")
-    if text is None:
-        abort(422, description="Send the corrected “body”.")
+    text = validated("incident_update")["body"]
     correct_update_text(update, actor=acting_user(), external_body=text)
     return jsonify(update_shape(update))

@@ -1,6 +1,15 @@
 """The OpenAPI 3.1 document of the management API (/api/v1/openapi.json): Statuspage's v1
 paths and objects as Crier serves them, Crier's extras marked as such."""
 
+import functools
+
+from app.api.v1.schema_bodies import (
+    ALERT,
+    COMPONENT_STATUS,
+    INCIDENT_STATUS,
+    SEVERITY,
+    request_bodies,
+)
 from app.api.v1.schema_paths import paths
 from app.api.v1.shapes import BLANK_PAGE_TEXTS
 
@@ -13,24 +22,6 @@ WHEN = {"anyOf": [TIMESTAMP, {"type": "null"}]}
 TEXT, MAYBE = {"type": "string"}, {"type": ["string", "null"]}
 BOOL, INT = {"type": "boolean"}, {"type": "integer"}
 NULL = {"type": "null"}
-COMPONENT_STATUS = [
-    "operational",
-    "degraded_performance",
-    "partial_outage",
-    "major_outage",
-    "under_maintenance",
-]
-INCIDENT_STATUS = [
-    "investigating",
-    "identified",
-    "monitoring",
-    "resolved",
-    "postmortem",
-    "scheduled",
-    "in_progress",
-    "verifying",
-    "completed",
-]
 IDS = {"type": "array", "items": TEXT}
 
 
@@ -165,7 +156,7 @@ INCIDENT = _object(
     },
     {
         "kind": _extra({"enum": ["incident", "maintenance"]}, "incident or maintenance"),
-        "severity": _extra({"enum": ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]}, "internal"),
+        "severity": _extra({"enum": SEVERITY}, "internal"),
         "is_public": _extra(BOOL, "false: never on the page nor sent to subscribers"),
         "lead_email": _extra(MAYBE, "the Comms Lead"),
         "commander_email": _extra(MAYBE, "the Incident Commander"),
@@ -198,52 +189,6 @@ SUBSCRIBER = _object(
 )
 ERROR = _object({"error": TEXT})
 
-_WHEN_IN = {"type": "string", "format": "date-time"}
-INCIDENT_BODY = {
-    "type": "object",
-    "properties": {
-        "name": TEXT,
-        "status": {"enum": INCIDENT_STATUS},
-        "body": TEXT,
-        "impact_override": {"enum": ["none", "minor", "major", "critical"]},
-        "components": {"type": "object", "additionalProperties": {"enum": COMPONENT_STATUS}},
-        "component_ids": IDS,
-        "deliver_notifications": BOOL,
-        "scheduled_for": _WHEN_IN,
-        "scheduled_until": _WHEN_IN,
-        "auto_transition_deliver_notifications_at_start": BOOL,
-        "auto_transition_deliver_notifications_at_end": BOOL,
-        "internal_body": _extra(TEXT, "the text for stakeholders"),
-        "severity": _extra({"enum": ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]}, "internal"),
-        "lead_email": _extra(TEXT, "an active lead or admin; default: the key's creator"),
-        "commander_email": _extra(TEXT, "an active lead or admin"),
-        "next_update_by": _extra(_WHEN_IN, "the promised time, within a week"),
-        "is_public": _extra(BOOL, "false keeps it off the page and away from subscribers"),
-    },
-}
-COMPONENT_BODY = {
-    "type": "object",
-    "properties": {
-        "name": TEXT,
-        "description": TEXT,
-        "status": {"enum": COMPONENT_STATUS},
-        "group_id": MAYBE,
-        "showcase": BOOL,
-    },
-}
-GROUP_BODY = {
-    "type": "object",
-    "properties": {"name": TEXT, "components": IDS},
-}
-SUBSCRIBER_BODY = {
-    "type": "object",
-    "properties": {
-        "email": {"type": "string", "format": "email"},
-        "component_ids": IDS,
-        "skip_confirmation_notification": BOOL,
-    },
-    "required": ["email"],
-}
 SCHEMAS = {
     "Page": PAGE,
     "Component": COMPONENT,
@@ -252,9 +197,11 @@ SCHEMAS = {
     "IncidentUpdate": UPDATE,
     "Subscriber": SUBSCRIBER,
     "Error": ERROR,
+    "Alert": ALERT,
 }
 ERRORS = {
-    "400": "The body or query is malformed (wrong type, not JSON).",
+    "400": "The body does not match this document's request body (the error names the "
+    "field), is not JSON, or the query is malformed.",
     "401": "No live API key: send Authorization: OAuth <key>.",
     "403": "The key's scope does not allow this.",
     "404": "No such page or object.",
@@ -265,8 +212,9 @@ ERRORS = {
 }
 
 
+@functools.cache
 def openapi_document() -> dict:
-    """The whole document."""
+    """The whole document (built once; never change what it returns)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -278,17 +226,10 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"OAuth": []}],
-        "paths": paths(
-            errors=ERRORS,
-            bodies={
-                "component": COMPONENT_BODY,
-                "component_group": GROUP_BODY,
-                "incident": INCIDENT_BODY,
-                "subscriber": SUBSCRIBER_BODY,
-            },
-        ),
+        "paths": paths(errors=ERRORS),
         "components": {
             "schemas": SCHEMAS,
+            "requestBodies": request_bodies(),
             "securitySchemes": {
                 "OAuth": {
                     "type": "apiKey",

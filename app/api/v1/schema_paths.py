@@ -2,6 +2,8 @@
 
 import functools
 
+from app.api.v1.params import MAX_LIMIT, MAX_PAGE, MAX_SEARCH
+
 
 def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
@@ -13,35 +15,38 @@ def _param(name, schema, where="path", **more):
 
 PAGE_ID = _param("page_id", {"type": "string", "enum": ["crier"]}, description="Always crier")
 PAGING = [
-    _param("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "query"),
-    _param("page", {"type": "integer", "minimum": 1, "maximum": 1000}, "query"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "query"),
+    _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "query"),
 ]
-SEARCH = [_param("q", {"type": "string", "maxLength": 200}, "query"), *PAGING]
 
 
-def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
+def _search(most: int) -> list:
+    return [_param("q", {"type": "string", "maxLength": most}, "query"), *PAGING]
+
+
+SEARCH = _search(MAX_SEARCH)
+
+
+def _op(name, summary, ok, *, errors, code="200", params=(), body=None, links=None, public=False):
+    """An operation; ``name`` is its operationId, the name of the Flask view that serves it
+    (``replace_*`` for a PUT beside the PATCH's ``update_*``)."""
     responses = {code: {"description": "OK"}}
     if ok is not None:
         responses[code]["content"] = {"application/json": {"schema": ok}}
+    if links:
+        responses[code]["links"] = links
     responses |= {
         status: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
         for status, text in errors.items()
     }
-    op = {"summary": summary, "parameters": list(params), "responses": responses}
-    if body is not None:
-        wrapper, schema = body
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {wrapper: schema},
-                        "required": [wrapper],
-                    }
-                }
-            },
-        }
+    op = {
+        "operationId": name,
+        "summary": summary,
+        "parameters": list(params),
+        "responses": responses,
+    }
+    if body is not None:  # the wrapper's request body (app.api.v1.schema_bodies)
+        op["requestBody"] = {"$ref": f"#/components/requestBodies/{body}"}
     if public:
         op["security"] = []
     return op
@@ -49,36 +54,6 @@ def _op(summary, ok, *, errors, code="200", params=(), body=None, public=False):
 
 def _alertmanager(errors: dict) -> dict:
     """``POST /alertmanager``: Alertmanager's own webhook body (version 4), not wrapped."""
-    strings = {"type": "object", "additionalProperties": {"type": "string"}}
-    alert = {
-        "type": "object",
-        "properties": {
-            "status": {"enum": ["firing", "resolved"]},
-            "labels": strings,
-            "annotations": strings,
-            "startsAt": {"type": "string", "format": "date-time"},
-            "endsAt": {"type": "string", "format": "date-time"},
-            "generatorURL": {"type": "string"},
-            "fingerprint": {"type": "string", "minLength": 1, "maxLength": 64},
-        },
-        "required": ["status", "labels", "startsAt", "fingerprint"],
-    }
-    notification = {
-        "type": "object",
-        "properties": {
-            "version": {"const": "4"},
-            "groupKey": {"type": "string", "minLength": 1, "maxLength": 500},
-            "truncatedAlerts": {"type": "integer", "minimum": 0},
-            "status": {"enum": ["firing", "resolved"]},
-            "receiver": {"type": "string"},
-            "groupLabels": strings,
-            "commonLabels": strings,
-            "commonAnnotations": strings,
-            "externalURL": {"type": "string"},
-            "alerts": {"type": "array", "items": alert, "maxItems": 1000},
-        },
-        "required": ["version", "groupKey", "alerts"],
-    }
     outcome = {
         "type": "object",
         "properties": {
@@ -104,15 +79,13 @@ def _alertmanager(errors: dict) -> dict:
     }
     wanted = ["400", "401", "403", "413", "429"]
     op = _op(
+        "receive_alertmanager",
         "Alertmanager's webhook receiver (payload version 4, a lead key)",
         outcome,
         errors={code: errors[code] for code in wanted}
         | {"503": "The same alerts were being recorded at once; retry after Retry-After."},
     )
-    op["requestBody"] = {
-        "required": True,
-        "content": {"application/json": {"schema": notification}},
-    }
+    op["requestBody"] = {"$ref": "#/components/requestBodies/alertmanager"}
     return {"post": op}
 
 
@@ -120,9 +93,51 @@ def _list(name):
     return {"type": "array", "items": _ref(name)}
 
 
-def paths(*, errors: dict, bodies: dict) -> dict:
-    """Every path; ``errors`` maps each 4xx to its meaning, ``bodies`` names the request
-    schemas (component, component_group, incident, subscriber)."""
+SUBSCRIBER_STATE = _param(
+    "state", {"enum": ["active", "unconfirmed", "quarantined", "unsubscribed", "all"]}, "query"
+)
+# The views an object's links lead to, by what they do: show_x, update_x (PATCH), replace_x
+# (PUT), delete_x.
+_VERBS = {"show": "Show", "update": "Update", "replace": "Replace", "delete": "Delete"}
+EDITS = ("show", "update", "replace")
+
+
+def _link(operation: str, **parameters: str) -> dict:
+    return {
+        "operationId": operation,
+        "parameters": {"page_id": "$request.path.page_id"} | parameters,
+    }
+
+
+def _object_links(noun: str, param: str, verbs=(*EDITS, "delete")) -> dict:
+    """Links from an answer carrying the object to what may be done with it next."""
+    pascal = "".join(part.title() for part in noun.split("_"))
+    return {
+        f"{_VERBS[verb]}{pascal}": _link(f"{verb}_{noun}", **{param: "$response.body#/id"})
+        for verb in verbs
+    }
+
+
+def _first(noun: str, param: str) -> dict:
+    """A list's link to its first object."""
+    pascal = "".join(part.title() for part in noun.split("_"))
+    return {f"ShowFirst{pascal}": _link(f"show_{noun}", **{param: "$response.body#/0/id"})}
+
+
+def _update_link(name: str) -> dict:
+    """An incident's link to correcting its newest update (Statuspage lists them newest
+    first)."""
+    return {
+        name: _link(
+            "update_incident_update",
+            incident_id="$response.body#/id",
+            incident_update_id="$response.body#/incident_updates/0/id",
+        )
+    }
+
+
+def paths(*, errors: dict) -> dict:
+    """Every path; ``errors`` maps each 4xx to its meaning."""
     op = functools.partial(_op, errors=errors)
     page = [PAGE_ID]
     cid = [PAGE_ID, _param("component_id", {"type": "string", "maxLength": 40})]
@@ -130,148 +145,104 @@ def paths(*, errors: dict, bodies: dict) -> dict:
     iid = [PAGE_ID, _param("incident_id", {"type": "string", "maxLength": 40})]
     uid = [*iid, _param("incident_update_id", {"type": "string", "maxLength": 40})]
     sid = [PAGE_ID, _param("subscriber_id", {"type": "string", "maxLength": 40})]
-    component_body = ("component", bodies["component"])
-    group_body = ("component_group", bodies["component_group"])
-    incident_body = ("incident", bodies["incident"])
-    update_body = (
-        "incident_update",
-        {"type": "object", "properties": {"body": {"type": "string"}}, "required": ["body"]},
-    )
-    unsubscribe = {
-        "summary": "Unsubscribe several subscribers",
-        **op("Unsubscribe several subscribers", {"type": "object"}, params=page),
-    }
-    unsubscribe["requestBody"] = {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"subscribers": {"type": "array", "items": {"type": "string"}}},
-                    "required": ["subscribers"],
-                }
-            }
-        },
-    }
+    unsubscribe = op("unsubscribe_subscribers", "Unsubscribe several subscribers (admin)",
+                     {"type": "object"}, params=page, body="subscribers")  # fmt: skip
     lists = {
-        "unresolved": "Open incidents",
-        "upcoming": "Maintenance windows not started whose start is ahead",
-        "scheduled": "Maintenance windows not started",
-        "active_maintenance": "Maintenance windows in progress or verifying",
+        "unresolved": ("list_unresolved_incidents", "Open incidents"),
+        "upcoming": (
+            "list_upcoming_incidents",
+            "Maintenance windows not started whose start is ahead",
+        ),
+        "scheduled": ("list_scheduled_incidents", "Maintenance windows not started"),
+        "active_maintenance": (
+            "list_active_maintenance",
+            "Maintenance windows in progress or verifying",
+        ),
     }
     result = {
-        "/openapi.json": {"get": op("This document", {"type": "object"}, public=True)},
+        "/openapi.json": {
+            "get": op("show_openapi", "This document", {"type": "object"}, public=True)
+        },
         "/alertmanager": _alertmanager(errors),
-        "/pages/{page_id}": {"get": op("The page", _ref("Page"), params=page)},
+        "/pages/{page_id}": {"get": op("show_page", "The page", _ref("Page"), params=page)},
         "/pages/{page_id}/components": {
-            "get": op("Components in page order", _list("Component"), params=[*page, *PAGING]),
-            "post": op(
-                "Create a component (admin)",
-                _ref("Component"),
-                code="201",
-                params=page,
-                body=component_body,
-            ),
+            "get": op("list_components", "Components in page order", _list("Component"),
+                      params=[*page, *PAGING], links=_first("component", "component_id")),
+            "post": op("create_component", "Create a component (admin)", _ref("Component"),
+                       code="201", params=page, body="component",
+                       links=_object_links("component", "component_id")),
         },
         "/pages/{page_id}/components/{component_id}": {
-            "get": op("A component", _ref("Component"), params=cid),
-            "patch": op(
-                "Change status (lead) or name, description, group, showcase (admin)",
-                _ref("Component"),
-                params=cid,
-                body=component_body,
-            ),
-            "put": op("As PATCH", _ref("Component"), params=cid, body=component_body),
-            "delete": op("Delete a component (admin)", None, code="204", params=cid),
+            "get": op("show_component", "A component", _ref("Component"), params=cid),
+            "patch": op("update_component",
+                        "Change status (lead) or name, description, group, showcase (admin)",
+                        _ref("Component"), params=cid, body="component"),
+            "put": op("replace_component", "As PATCH", _ref("Component"), params=cid,
+                      body="component"),
+            "delete": op("delete_component", "Delete a component (admin)", None, code="204",
+                         params=cid),
         },
         "/pages/{page_id}/component-groups": {
-            "get": op("Component groups", _list("ComponentGroup"), params=[*page, *PAGING]),
-            "post": op(
-                "Create a group (admin)",
-                _ref("ComponentGroup"),
-                code="201",
-                params=page,
-                body=group_body,
-            ),
+            "get": op("list_component_groups", "Component groups", _list("ComponentGroup"),
+                      params=[*page, *PAGING], links=_first("component_group", "id")),
+            "post": op("create_component_group", "Create a group (admin)",
+                       _ref("ComponentGroup"), code="201", params=page, body="component_group",
+                       links=_object_links("component_group", "id")),
         },
         "/pages/{page_id}/component-groups/{id}": {
-            "get": op("A component group", _ref("ComponentGroup"), params=gid),
-            "patch": op(
-                "Rename a group or set its components (admin)",
-                _ref("ComponentGroup"),
-                params=gid,
-                body=group_body,
-            ),
-            "put": op("As PATCH", _ref("ComponentGroup"), params=gid, body=group_body),
-            "delete": op(
-                "Delete a group; its components stay (admin)", None, code="204", params=gid
-            ),
+            "get": op("show_component_group", "A component group", _ref("ComponentGroup"),
+                      params=gid),
+            "patch": op("update_component_group", "Rename a group or set its components (admin)",
+                        _ref("ComponentGroup"), params=gid, body="component_group"),
+            "put": op("replace_component_group", "As PATCH", _ref("ComponentGroup"),
+                      params=gid, body="component_group"),
+            "delete": op("delete_component_group", "Delete a group; its components stay (admin)",
+                         None, code="204", params=gid),
         },
         "/pages/{page_id}/incidents": {
-            "get": op(
-                "Incidents and maintenance, newest first",
-                _list("Incident"),
-                params=[*page, *SEARCH],
-            ),
-            "post": op(
-                "Declare an incident or schedule a maintenance",
-                _ref("Incident"),
-                code="201",
-                params=page,
-                body=incident_body,
-            ),
+            "get": op("list_incidents", "Incidents and maintenance, newest first",
+                      _list("Incident"), params=[*page, *SEARCH],
+                      links=_first("incident", "incident_id")),
+            "post": op("create_incident", "Declare an incident or schedule a maintenance",
+                       _ref("Incident"), code="201", params=page, body="incident",
+                       links=_object_links("incident", "incident_id")
+                       | _update_link("CorrectTheFirstUpdate")),
         },
         "/pages/{page_id}/incidents/{incident_id}": {
-            "get": op("An incident", _ref("Incident"), params=iid),
-            "patch": op(
-                "Edit and/or post an update", _ref("Incident"), params=iid, body=incident_body
-            ),
-            "put": op("As PATCH", _ref("Incident"), params=iid, body=incident_body),
-            "delete": op(
-                "Cancel a maintenance not finished (admin); incidents stay (409)",
-                _ref("Incident"),
-                params=iid,
-            ),
+            "get": op("show_incident", "An incident", _ref("Incident"), params=iid),
+            "patch": op("update_incident", "Edit and/or post an update", _ref("Incident"),
+                        params=iid, body="incident",
+                        links=_object_links("incident", "incident_id", EDITS)
+                        | _update_link("CorrectTheLatestUpdate")),
+            "put": op("replace_incident", "As PATCH", _ref("Incident"), params=iid,
+                      body="incident"),
+            "delete": op("delete_incident",
+                         "Cancel a maintenance not finished (admin); incidents stay (409)",
+                         _ref("Incident"), params=iid),
         },
         "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}": {
-            "patch": op(
-                "Correct an update's public text",
-                _ref("IncidentUpdate"),
-                params=uid,
-                body=update_body,
-            ),
-            "put": op("As PATCH", _ref("IncidentUpdate"), params=uid, body=update_body),
+            "patch": op("update_incident_update", "Correct an update's public text",
+                        _ref("IncidentUpdate"), params=uid, body="incident_update"),
+            "put": op("replace_incident_update", "As PATCH", _ref("IncidentUpdate"),
+                      params=uid, body="incident_update"),
         },
         "/pages/{page_id}/subscribers": {
-            "get": op(
-                "Subscribers (admin)",
-                _list("Subscriber"),
-                params=[
-                    *page,
-                    *SEARCH,
-                    _param(
-                        "state",
-                        {"enum": ["active", "unconfirmed", "quarantined", "unsubscribed", "all"]},
-                        "query",
-                    ),
-                ],
-            ),
-            "post": op(
-                "Subscribe an address (double opt-in)",
-                _ref("Subscriber"),
-                code="201",
-                params=page,
-                body=("subscriber", bodies["subscriber"]),
-            ),
+            "get": op("list_subscribers", "Subscribers (admin)", _list("Subscriber"),
+                      params=[*page, *_search(254), SUBSCRIBER_STATE],  # an address: 254
+                      links=_first("subscriber", "subscriber_id")),
+            "post": op("create_subscriber", "Subscribe an address (double opt-in)",
+                       _ref("Subscriber"), code="201", params=page, body="subscriber",
+                       links=_object_links("subscriber", "subscriber_id", ("show", "delete"))),
         },
         "/pages/{page_id}/subscribers/unsubscribe": {"post": unsubscribe},
         "/pages/{page_id}/subscribers/{subscriber_id}": {
-            "get": op("A subscriber (admin)", _ref("Subscriber"), params=sid),
-            "delete": op("Unsubscribe (admin)", _ref("Subscriber"), params=sid),
+            "get": op("show_subscriber", "A subscriber (admin)", _ref("Subscriber"), params=sid),
+            "delete": op("delete_subscriber", "Unsubscribe (admin)", _ref("Subscriber"),
+                         params=sid),
         },
-    }
-    for name, summary in lists.items():
-        result[f"/pages/{{page_id}}/incidents/{name}"] = {
-            "get": op(summary, _list("Incident"), params=[*page, *SEARCH])
+    }  # fmt: skip
+    for path, (name, summary) in lists.items():
+        result[f"/pages/{{page_id}}/incidents/{path}"] = {
+            "get": op(name, summary, _list("Incident"), params=[*page, *SEARCH])
         }
     return result

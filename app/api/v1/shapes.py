@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from app.core.settings import page_settings
-from app.extensions import db
-from app.models import ComponentStatusChange, IncidentKind, State
+from app.incidents.queries import status_changes
+from app.models import IncidentKind, State
 
 # Statuspage has no "cancelled": a cancelled maintenance reads as completed there.
 _STATUS_ALIASES = {State.cancelled: "completed"}
@@ -149,20 +149,18 @@ def update_shape(u, changes=None) -> dict:
 
 def _changes(update_ids) -> dict[int, list[dict]]:
     """{update id: [{code, name, new_status}]}: the component statuses each update set."""
-    if not update_ids:
-        return {}
-    rows = db.session.scalars(
-        db.select(ComponentStatusChange)
-        .where(ComponentStatusChange.update_id.in_(update_ids))
-        .order_by(ComponentStatusChange.id)
-    )
-    found: dict[int, list[dict]] = {}
-    for row in rows:
-        found.setdefault(row.update_id, []).append(
-            {"code": row.component.public_id, "name": row.component.name,
-             "new_status": row.status.value}
-        )  # fmt: skip
-    return found
+    return {
+        update_id: [_change(row) for row in rows]
+        for update_id, rows in status_changes(update_ids).items()
+    }
+
+
+def _change(row) -> dict:
+    return {
+        "code": row.component.public_id,
+        "name": row.component.name,
+        "new_status": row.status.value,
+    }
 
 
 def incident_shape(i) -> dict:

@@ -8,23 +8,26 @@ usual confirmation email and is only written to once it confirms.
 
 import csv
 import io
-import re
 
 from flask import abort, g, jsonify, request
 
-from app.api.v1 import body, bp
+from app.api.v1 import bp, params
 from app.api.v1.shapes import subscriber_id, subscriber_shape
+from app.api.v1.validation import validated
 from app.auth.api_keys import require_scope
-from app.core.text import clean_line
 from app.core.uow import transactional
 from app.core.users import normalize_email
-from app.extensions import db
 from app.fanout.subscriber_csv import import_subscribers, search_subscribers
-from app.fanout.subscribers import personal_token, subscribe, unsubscribe
+from app.fanout.subscribers import (
+    personal_token,
+    subscribe,
+    subscriber_by_email,
+    subscriber_by_selector,
+    unsubscribe,
+)
 from app.incidents.components import get_component
 from app.models import Role, Subscriber
 
-_ID = re.compile(r"[0-9a-f]{16}")
 # Statuspage's ``state`` filter → Crier's subscriber status.
 _STATES = {
     "active": "active",
@@ -36,11 +39,7 @@ _STATES = {
 
 
 def find_subscriber(sub_id: str) -> Subscriber:
-    sub = None
-    if _ID.fullmatch(sub_id or ""):
-        sub = db.session.scalar(
-            db.select(Subscriber).where(Subscriber.token_hash.startswith(sub_id))
-        )
+    sub = subscriber_by_selector(sub_id)
     if sub is None:
         abort(404, description="There is no subscriber with that id.")
     return sub
@@ -50,19 +49,16 @@ def find_subscriber(sub_id: str) -> Subscriber:
 @require_scope(Role.admin)
 def list_subscribers():
     """Subscribers, newest first; ``q`` searches the addresses, ``state`` filters."""
-    limit, page = body.paging()
+    limit, page = params.paging()
     state = request.args.get("state", "active")
     if state not in _STATES:
         abort(400, description=f"“state” is one of {', '.join(_STATES)}.")
-    if page * limit > 100_000:
-        abort(400, description="Page through at most 100000 subscribers.")
-    found = search_subscribers(
-        query=clean_line(request.args.get("q", ""))[:254], status=_STATES[state], limit=page * limit
-    )
+    query = params.search(most=254)
+    found = search_subscribers(query=query, status=_STATES[state], limit=page * limit)
     return jsonify([subscriber_shape(s) for s in found[(page - 1) * limit :]])
 
 
-@bp.get("/pages/<page_id>/subscribers/<sub_id>")
+@bp.get("/pages/<page_id>/subscribers/<subscriber:sub_id>")
 @require_scope(Role.admin)
 def show_subscriber(sub_id):
     return jsonify(subscriber_shape(find_subscriber(sub_id)))
@@ -73,18 +69,15 @@ def show_subscriber(sub_id):
 @transactional
 def create_subscriber():
     """Subscribe an email address (all components, or ``component_ids``)."""
-    obj = body.wrapped("subscriber")
-    email = body.text(obj, "email", max_len=254)
-    if not email:
-        abort(422, description="Give the subscriber's “email” (Crier subscribes email only).")
-    email = normalize_email(email)
+    obj = validated("subscriber")
+    email = normalize_email(obj["email"])
     components = []
-    for component_id in body.id_list(obj, "component_ids") or ():
+    for component_id in obj.get("component_ids", ()):
         component = get_component(component_id)
         if component is None or not component.is_public:
             abort(422, description=f"There is no public component {component_id!r}.")
         components.append(component)
-    if body.flag(obj, "skip_confirmation_notification"):
+    if obj.get("skip_confirmation_notification"):
         if g.api_key.scope != Role.admin:
             abort(403, description="Adding a confirmed subscriber needs an admin key.")
         out = io.StringIO()
@@ -94,13 +87,13 @@ def create_subscriber():
         import_subscribers(out.getvalue(), consented=True)
     else:
         subscribe(email, component_ids=[str(c.id) for c in components])
-    sub = db.session.scalar(db.select(Subscriber).filter_by(email=email))
+    sub = subscriber_by_email(email)
     if sub is None:
         abort(422, description="That address cannot be subscribed.")
     return jsonify(subscriber_shape(sub)), 201
 
 
-@bp.delete("/pages/<page_id>/subscribers/<sub_id>")
+@bp.delete("/pages/<page_id>/subscribers/<subscriber:sub_id>")
 @require_scope(Role.admin)
 @transactional
 def delete_subscriber(sub_id):
@@ -114,12 +107,9 @@ def delete_subscriber(sub_id):
 @transactional
 def unsubscribe_subscribers():
     """Unsubscribe several: ``{"subscribers": ["id", …]}`` (or a comma-separated string)."""
-    data = body.json_body()
-    ids = data.get("subscribers") if isinstance(data, dict) else None
-    if isinstance(ids, str):
+    ids = validated("subscribers")
+    if isinstance(ids, str):  # Statuspage's comma-separated form
         ids = [i.strip() for i in ids.split(",") if i.strip()]
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        abort(400, description='Send {"subscribers": ["<subscriber id>", …]}.')
     if len(ids) > 1000:
         abort(422, description="Unsubscribe at most 1000 subscribers at a time.")
     subs = [find_subscriber(i) for i in ids]  # all found before any changes
