@@ -3,7 +3,7 @@ outbox rows in the transaction it commits, so the sweeps publish the change and 
 notifications although nothing that was to follow the commit ever ran."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -38,7 +38,6 @@ class Write:
     notifies: bool = False
     console: bool = False
     fresh: bool = False  # on an empty page (the demo seeder)
-    extra: dict = field(default_factory=dict)
 
 
 def _post(w, url, *, form=None, **fields):
