@@ -7,14 +7,17 @@ import signal
 import sys
 import threading
 from datetime import UTC
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
 from huey.consumer import Consumer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.config import sender_problem
-from app.core import ServiceError
+from app.config import quote_userinfo, sender_problem
+from app.config_table import SETTINGS
+from app.core import ServiceError, probes
 from app.core.api_keys import create_api_key, find_api_key, revoke_api_key
 from app.core.settings import mail_from
 from app.core.uow import unit_of_work
@@ -221,34 +224,88 @@ def web_command(host, port, workers, threads, nice, access_log):
 
 @click.command("check-config")
 def check_config_command():
-    """Print the effective configuration (secrets hidden)."""
+    """Print every setting (secrets masked), reach the database, the queue and Redis, and
+    name what is wrong; exit 1 on any problem."""
     cfg = current_app.config
-    for key in ("DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "EMAIL_BACKEND", "MAIL_FROM"):
-        value = cfg.get(key)
-        if key == "DATABASE_URL" and value:
-            from sqlalchemy.engine import make_url
+    for line in settings_report(cfg):
+        click.echo(line)
+    problems = [
+        p
+        for p in (
+            probes.database_problem(cfg["SQLALCHEMY_DATABASE_URI"]),
+            probes.queue_problem(huey.huey),
+            probes.redis_problem(cfg["REDIS_URL"]) if cfg.get("REDIS_URL") else None,
+        )
+        if p
+    ]
+    if not problems and cfg["EMAIL_BACKEND"] in ("sendgrid", "smtp"):
+        sender = _sender_problem(cfg["EMAIL_BACKEND"])
+        problems += [sender] if sender else []
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        raise click.ClickException(f"configuration has {len(problems)} problem(s)")
+    reached = (
+        "the database, the queue and Redis"
+        if cfg.get("REDIS_URL")
+        else "the database and the queue"
+    )
+    click.echo(
+        f"configuration OK: {reached} answered"
+        + ("" if cfg.get("REDIS_URL") else ", the queue too")
+    )
 
+
+def settings_report(cfg) -> list[str]:
+    """``NAME=value`` for every setting of the table, secrets masked, and the notes an
+    operator should read (a password that other tools will read differently)."""
+    lines = []
+    for setting in SETTINGS:
+        value = cfg.get(setting.name)
+        if setting.name == "DATABASE_URL":
             value = make_url(cfg["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
-        click.echo(f"{key}={value or ''}")
-    if cfg["EMAIL_BACKEND"] in ("sendgrid", "smtp"):
-        _check_sender(cfg["EMAIL_BACKEND"])
-    click.echo("configuration OK")
+        elif setting.name == "REDIS_URL" and value:
+            value = _mask_url_password(value)
+        elif setting.secret and value:
+            value = f"****** ({len(value)} {'keys' if setting.kind == 'keys' else 'characters'})"
+        elif value is None:
+            value = ""
+        lines.append(f"{setting.name}={value}")
+    raw = cfg.get("DATABASE_URL") or ""
+    if raw != quote_userinfo(raw):
+        lines.append(
+            "note: DATABASE_URL's user name or password holds characters a URL reserves "
+            "(# ? / @ or space); Crier reads them as part of the password, but psql, pg_dump "
+            "and other tools need them percent-encoded: "
+            + make_url(cfg["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+        )
+    return lines
 
 
-def _check_sender(backend):
+def _mask_url_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return parts._replace(netloc=f"{user}:***@{netloc}").geturl()
+
+
+def _sender_problem(backend) -> str | None:
     """The From address in use (the page's setting, else MAIL_FROM) must have a real domain:
     SendGrid refuses status@localhost, so the first fan-out would fail."""
     try:
         sender = mail_from()
-    except SQLAlchemyError:  # no database yet: MAIL_FROM was checked at start-up
+    except SQLAlchemyError:  # no tables yet: MAIL_FROM was checked at start-up
         db.session.rollback()
-        return
+        return None
     problem = sender_problem(sender)
     if problem:
-        raise click.ClickException(
+        return (
             f"The From address (the page's setting, else MAIL_FROM) {problem}; "
             f"EMAIL_BACKEND={backend} needs a real sender. Fix it under /admin/settings."
         )
+    return None
 
 
 @click.group("reminders")

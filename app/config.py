@@ -1,41 +1,28 @@
 """Configuration: defaults, then the environment, then the mapping given to create_app."""
 
+import copy
+import difflib
+import json
 import os
 import secrets
 from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-EMAIL_BACKENDS = ("console", "memory", "smtp", "sendgrid")
+from app.config_table import BY_NAME, COMPONENT_STATUSES, SETTINGS, SettingError
 
-# Environment variables read as they are (no prefix), as in the README's table.
-ENV_KEYS = (
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "PUBLIC_BASE_URL",
-    "EMAIL_BACKEND",
-    "SENDGRID_API_KEY",
-    "SENDGRID_API_HOST",
-    "SENDGRID_WEBHOOK_PUBLIC_KEY",
-    "LIST_UNSUBSCRIBE_MAILTO",
-    "MAIL_FROM",
-    "SMTP_HOST",
-    "SMTP_PORT",
-    "SMTP_USERNAME",
-    "SMTP_PASSWORD",
-    "SMTP_STARTTLS",
-    "SMTP_SSL",
-    "WORKER_STALE_SECONDS",
-    "TRUSTED_PROXIES",
-    "MAX_CONTENT_LENGTH",
-    "IMPORT_MAX_CONTENT_LENGTH",
-    "SESSION_COOKIE_SECURE",
-)
+# Settings Crier does not read but that live under the CRIER_ prefix all the same: the
+# password variable of `flask create-user`, and the test suite's own variables.
+_NOT_SETTINGS = ("PASSWORD", "UPDATE_GOLDEN")
+# Flask's and its extensions' own settings may be given as CRIER_<NAME> too.
+_FOREIGN_PREFIXES = ("SESSION_", "REMEMBER_", "WTF_", "RATELIMIT_", "SQLALCHEMY_", "PERMANENT_")
+# Keys known to be weak: the examples of tutorials and of our own docs.
+WEAK_SECRET_KEYS = {"dev", "secret", "changeme", "change-me", "x", "test", "bench", "crier"}
+SECRET_KEY_MIN_LENGTH = 32
 
 
 class ConfigError(Exception):
@@ -43,71 +30,18 @@ class ConfigError(Exception):
 
 
 class Config:
-    SECRET_KEY: str | None = None
-    DATABASE_URL: str | None = None
-    REDIS_URL: str | None = None
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    EMAIL_BACKEND = "console"
-    SENDGRID_API_KEY: str | None = None
-    SENDGRID_API_HOST = "https://api.sendgrid.com"
-    # Base64 ECDSA public key from SendGrid's Event Webhook settings; unset refuses all events.
-    SENDGRID_WEBHOOK_PUBLIC_KEY: str | None = None
-    LIST_UNSUBSCRIBE_MAILTO: str | None = None
-    MAIL_FROM = "Crier <status@localhost>"
-    SMTP_HOST: str | None = None
-    SMTP_PORT = 25
-    SMTP_USERNAME: str | None = None
-    SMTP_PASSWORD: str | None = None
-    # Alertmanager alerts (app.alerts): the label naming the component's slug, the label
-    # giving the severity, and the component status each severity sets (others: the default).
-    # Environment: CRIER_ALERT_SEVERITY_STATUSES='{"critical": "major_outage", ...}'.
-    ALERT_COMPONENT_LABEL = "component"
-    ALERT_SEVERITY_LABEL = "severity"
-    ALERT_SEVERITY_STATUSES = {
-        "critical": "major_outage",
-        "warning": "degraded_performance",
-    }
-    ALERT_DEFAULT_STATUS = "degraded_performance"
-    SMTP_STARTTLS = False
-    SMTP_SSL = False
-    HUEY_IMMEDIATE = False
-    WORKER_STALE_SECONDS = 180
-    LOGIN_RATE_LIMIT = "10 per minute"
-    SUBSCRIBE_RATE_LIMIT = "20 per hour"
-    SUBSCRIBE_ADDRESS_RATE_LIMIT = "3 per hour"
-    # Fan-out: retries per batch, backoff, and when a dispatch counts as abandoned by a worker.
-    DISPATCH_RETRIES = 5
-    DISPATCH_BACKOFF_SECONDS = 2.0
-    DISPATCH_MAX_BACKOFF_SECONDS = 60.0
-    # A worker sending a dispatch renews a lease this long after every batch; once it lapses
-    # (the worker died) another worker takes the dispatch over at its cursor.
-    DISPATCH_LEASE_SECONDS = 15
-    # How often each worker looks for dispatches whose lease lapsed or whose task was lost.
-    DISPATCH_SWEEP_SECONDS = 2.0
-    # Rows written before leases (no lease_until): abandoned when not touched for this long.
-    DISPATCH_STALE_SECONDS = 300
-    DISPATCH_PENDING_GRACE_SECONDS = 60
-    DISPATCH_MAX_RUNS = 10
+    """Every setting's default (from app.config_table), plus fixed Flask settings."""
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Counters in memory by default; in Redis (so they hold across processes) with REDIS_URL.
     RATELIMIT_STORAGE_URI = "memory://"
-    # Wrong passwords per account and client, and per client over all accounts.
-    LOGIN_IP_RATE_LIMIT = "60 per minute"
-    # How many reverse proxies (nginx, a load balancer) sit in front; X-Forwarded-For and
-    # X-Forwarded-Proto are believed from that many hops only. 0: the peer is the client.
-    TRUSTED_PROXIES = 0
-    # Request bodies past this are refused with a 413 before they are read (bytes).
-    MAX_CONTENT_LENGTH = 1024 * 1024
-    IMPORT_MAX_CONTENT_LENGTH = 20 * 1024 * 1024
-    # None: Secure cookies exactly when PUBLIC_BASE_URL is https.
-    SESSION_COOKIE_SECURE: bool | None = None
-    # Bytes of cold published artifacts (incident pages, old history pages) each web process
-    # keeps in memory; the rest are read from the database when asked for.
-    ARTIFACT_CACHE_BYTES = 32 * 1024 * 1024
-    # A folder every publish keeps equal to `flask publish --out` (for nginx or a CDN origin).
-    PUBLISH_DIR: str | None = None
+    HUEY_IMMEDIATE = False  # tests run tasks inline
+
+
+for _setting in SETTINGS:
+    setattr(Config, _setting.name, copy.deepcopy(_setting.default))
 
 
 class TestConfig(Config):
@@ -120,79 +54,107 @@ class TestConfig(Config):
     DISPATCH_BACKOFF_SECONDS = 0.01
 
 
-_BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_SSL", "SESSION_COOKIE_SECURE"}
-_INT_KEYS = {
-    "SMTP_PORT",
-    "WORKER_STALE_SECONDS",
-    "TRUSTED_PROXIES",
-    "MAX_CONTENT_LENGTH",
-    "IMPORT_MAX_CONTENT_LENGTH",
-}
-
-
-def load_config(app, config=None):
-    """Fill app.config from Config, the environment, then ``config``; validate."""
+def load_config(app, config=None, environ=None):
+    """Fill app.config from Config, the environment, then ``config``; parse and validate."""
+    environ = os.environ if environ is None else environ
     base = config.pop("CONFIG_CLASS", Config) if isinstance(config, dict) else Config
     app.config.from_object(base)
-    for key in ENV_KEYS:
-        if key in os.environ:
-            app.config[key] = os.environ[key]
-    app.config.from_prefixed_env("CRIER")
+    app.config.update(settings_from_environment(environ, app.config))
     if config:
         app.config.update(config)
     _coerce(app.config)
     _finish(app)
 
 
-def _coerce(cfg):
-    for key in _BOOL_KEYS:
-        if isinstance(cfg.get(key), str):
-            cfg[key] = cfg[key].strip().lower() in ("1", "true", "yes", "on")
-    for key in _INT_KEYS:
-        if isinstance(cfg.get(key), str):
+def settings_from_environment(environ, known) -> dict:
+    """Each setting from CRIER_<NAME>, else <NAME>; Flask's own from CRIER_<NAME> (as Flask's
+    ``from_prefixed_env``). An unknown CRIER_<NAME> stops start-up: a misspelt setting would
+    otherwise be ignored without a word."""
+    found = {}
+    for setting in SETTINGS:
+        for var in (f"CRIER_{setting.name}", setting.name):
+            if var in environ:
+                found[setting.name] = environ[var]
+                break
+    for var in sorted(environ):
+        if not var.startswith("CRIER_"):
+            continue
+        name = var.removeprefix("CRIER_")
+        if name in BY_NAME or name in _NOT_SETTINGS or name.startswith("TEST_"):
+            continue
+        if name in known or name.startswith(_FOREIGN_PREFIXES):
             try:
-                cfg[key] = int(cfg[key])
+                found[name] = json.loads(environ[var])
             except ValueError:
-                raise ConfigError(f"{key} must be a whole number (got {cfg[key]!r})") from None
+                found[name] = environ[var]
+            continue
+        close = difflib.get_close_matches(name, list(BY_NAME), n=1)
+        hint = f"; did you mean CRIER_{close[0]}?" if close else ""
+        raise ConfigError(
+            f"{var} is not a setting Crier knows{hint} (the settings: docs/configuration.md)"
+        )
+    return found
 
 
-_COMPONENT_STATUSES = (
-    "operational",
-    "degraded_performance",
-    "partial_outage",
-    "major_outage",
-    "under_maintenance",
-)
+def _coerce(cfg):
+    """Every setting of the table parsed to its type; a bad value names the setting."""
+    for setting in SETTINGS:
+        try:
+            cfg[setting.name] = setting.parse(cfg.get(setting.name))
+        except SettingError as exc:
+            raise ConfigError(f"{setting.name} {exc}") from None
+
+
+def is_development(cfg) -> bool:
+    """Tests, debug mode, or a site only this machine can reach."""
+    host = urlsplit(cfg.get("PUBLIC_BASE_URL") or "").hostname or ""
+    return bool(cfg.get("TESTING") or cfg.get("DEBUG")) or host in ("localhost", "127.0.0.1", "::1")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and emailed links in production, or None."""
+    if key.strip().lower() in WEAK_SECRET_KEYS or len(set(key)) < 8:
+        return "is a well-known or repetitive value"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is {len(key)} characters long; it needs at least {SECRET_KEY_MIN_LENGTH}"
+    return None
+
+
+def _check_secret_key(cfg) -> None:
+    problem = secret_key_problem(cfg["SECRET_KEY"])
+    if problem and not is_development(cfg):
+        raise ConfigError(
+            f"SECRET_KEY {problem}; make one with "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'` "
+            "(or unset it to keep a generated one in the instance folder)"
+        )
 
 
 def _check_alert_statuses(cfg) -> None:
     table = cfg.get("ALERT_SEVERITY_STATUSES")
     if not isinstance(table, dict) or not all(
-        isinstance(k, str) and v in _COMPONENT_STATUSES for k, v in table.items()
+        isinstance(k, str) and v in COMPONENT_STATUSES for k, v in table.items()
     ):
         raise ConfigError(
             "ALERT_SEVERITY_STATUSES must map severity labels to component statuses "
-            f"({', '.join(_COMPONENT_STATUSES)})"
+            f"({', '.join(COMPONENT_STATUSES)})"
         )
-    if cfg.get("ALERT_DEFAULT_STATUS") not in _COMPONENT_STATUSES:
-        raise ConfigError(f"ALERT_DEFAULT_STATUS must be one of {', '.join(_COMPONENT_STATUSES)}")
 
 
 def _finish(app):
     cfg = app.config
     instance = Path(app.instance_path)
+    cfg["INSTANCE_PATH"] = str(instance)
     if not cfg.get("DATABASE_URL"):
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'crier.db'}"
     cfg["SQLALCHEMY_DATABASE_URI"] = database_uri(cfg["DATABASE_URL"])
+    if cfg.get("REDIS_URL"):
+        cfg["REDIS_URL"] = quote_userinfo(cfg["REDIS_URL"])
     _check_url("REDIS_URL", cfg.get("REDIS_URL"), ("redis", "rediss", "unix"))
     _check_url("PUBLIC_BASE_URL", cfg.get("PUBLIC_BASE_URL"), ("http", "https"))
     _check_url("SENDGRID_API_HOST", cfg.get("SENDGRID_API_HOST"), ("http", "https"))
     cfg["PUBLIC_BASE_URL"] = cfg["PUBLIC_BASE_URL"].rstrip("/")
     backend = cfg.get("EMAIL_BACKEND")
-    if backend not in EMAIL_BACKENDS:
-        raise ConfigError(
-            f"EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)} (got {backend!r})"
-        )
     if backend == "sendgrid" and not cfg.get("SENDGRID_API_KEY"):
         raise ConfigError("EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
     if backend == "smtp" and not cfg.get("SMTP_HOST"):
@@ -207,13 +169,13 @@ def _finish(app):
     _check_alert_statuses(cfg)
     if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
-    if not cfg.get("SECRET_KEY"):
+    if cfg.get("SECRET_KEY"):
+        _check_secret_key(cfg)
+    else:
         cfg["SECRET_KEY"] = _instance_secret(instance)
     if cfg.get("SESSION_COOKIE_SECURE") is None:
         cfg["SESSION_COOKIE_SECURE"] = cfg["PUBLIC_BASE_URL"].startswith("https://")
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
-    if not isinstance(cfg.get("TRUSTED_PROXIES"), int) or cfg["TRUSTED_PROXIES"] < 0:
-        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (got {cfg['TRUSTED_PROXIES']!r})")
 
 
 def sender_problem(value: str) -> str | None:
@@ -232,10 +194,25 @@ def sender_problem(value: str) -> str | None:
     return None
 
 
+def quote_userinfo(url: str) -> str:
+    """``url`` with its user name and password percent-encoded, so a password holding ``#``,
+    ``?``, ``/`` or ``@`` (written raw, as people do) is read whole by every URL parser:
+    the host starts after the last ``@`` of the authority. Encoded ones stay as they are."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest or scheme.startswith("sqlite"):
+        return url
+    userinfo, _, hostpart = rest.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    quoted = quote(unquote(user), safe="")
+    if colon:
+        quoted += ":" + quote(unquote(password), safe="")
+    return f"{scheme}://{quoted}@{hostpart}"
+
+
 def database_uri(url):
     """SQLAlchemy URI for DATABASE_URL; accepts Heroku-style postgres:// too."""
     try:
-        parsed = make_url(url)
+        parsed = make_url(quote_userinfo(url))
     except ArgumentError:
         raise ConfigError(f"DATABASE_URL is not a database URL (got {url!r})") from None
     backend = parsed.get_backend_name()

@@ -162,11 +162,12 @@ def postgres_bin() -> Path | None:
 class OwnPostgres:
     """A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port)."""
 
-    def __init__(self):
+    def __init__(self, password: str | None = None):
         self.bin = postgres_bin()
         self.dir = Path(tempfile.mkdtemp(prefix="crier-pg-"))
         self.dir.chmod(0o755)
         self.port = free_port()
+        self.password = password  # set: TCP connections must give it (scram-sha-256)
         self.url = f"postgresql://crier@127.0.0.1:{self.port}/crier"
 
     def _run(self, *args: str) -> None:
@@ -179,9 +180,16 @@ class OwnPostgres:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
             shutil.chown(data, "postgres")
-        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "crier")
+        auth = ["-A", "trust"]
+        if self.password is not None:
+            pwfile = self.dir / "pwfile"
+            pwfile.write_text(self.password + "\n")
+            if os.geteuid() == 0:
+                shutil.chown(pwfile, "postgres")
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
+        self._run("initdb", "-D", str(data), *auth, "-U", "crier")
         self.start()
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "crier", "crier")
+        self._run("createdb", "-h", str(self.dir), "-p", str(self.port), "-U", "crier", "crier")
         return self
 
     def start(self) -> None:
@@ -202,8 +210,9 @@ class OwnPostgres:
 class OwnRedis:
     """A redis-server of the test's own, in the foreground as a subprocess."""
 
-    def __init__(self):
+    def __init__(self, password: str | None = None):
         self.port = free_port()
+        self.password = password  # set: clients must AUTH with it
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen | None = None
 
@@ -212,6 +221,7 @@ class OwnRedis:
             [
                 *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
                 *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+                *(("--requirepass", self.password) if self.password is not None else ()),
             ],
             stdout=subprocess.DEVNULL,
         )

@@ -1,4 +1,5 @@
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -125,3 +126,65 @@ def test_the_console_backend_keeps_its_localhost_default(tmp_path, monkeypatch):
     monkeypatch.delenv("MAIL_FROM", raising=False)
     cfg = configured(tmp_path, monkeypatch)
     assert cfg["EMAIL_BACKEND"] == "console" and cfg["MAIL_FROM"] == "Crier <status@localhost>"
+
+
+@pytest.mark.parametrize("var", ["PUBLISH_DIR", "CRIER_PUBLISH_DIR"])
+def test_every_setting_is_read_under_its_bare_and_its_prefixed_name(tmp_path, monkeypatch, var):
+    cfg = configured(tmp_path, monkeypatch, env={var: "/srv/crier-site"})
+    assert cfg["PUBLISH_DIR"] == "/srv/crier-site"
+
+
+def test_settings_from_the_environment_are_typed(tmp_path, monkeypatch):
+    env = {
+        "CRIER_PUBLISH_CHECK_SECONDS": "0.5",
+        "ARTIFACT_CACHE_BYTES": "1000",
+        "SMTP_SSL": "yes",
+        "CRIER_SECRET_KEY_FALLBACKS": "old-one, older-one",
+    }
+    cfg = configured(tmp_path, monkeypatch, env=env)
+    assert cfg["PUBLISH_CHECK_SECONDS"] == 0.5
+    assert cfg["ARTIFACT_CACHE_BYTES"] == 1000
+    assert cfg["SMTP_SSL"] is True
+    assert cfg["SECRET_KEY_FALLBACKS"] == ["old-one", "older-one"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CRIER_PUBLISH_CHECK_SECONDS": "abc"}, "PUBLISH_CHECK_SECONDS must be a number"),
+        ({"PUBLISH_CHECK_SECONDS": "0"}, "PUBLISH_CHECK_SECONDS must be at least"),
+        ({"CRIER_WORKER_STALE_SECONDS": "soon"}, "WORKER_STALE_SECONDS must be a whole number"),
+        ({"SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS must be true or false"),
+        ({"TRUSTED_PROXIES": "-1"}, "TRUSTED_PROXIES must be at least 0"),
+        ({"CRIER_ALERT_SEVERITY_STATUSES": "{nope"}, "ALERT_SEVERITY_STATUSES must be JSON"),
+        ({"CRIER_PUBLSH_DIR": "/srv/x"}, "CRIER_PUBLSH_DIR is not a setting.*CRIER_PUBLISH_DIR"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_setting(tmp_path, monkeypatch, env, message):
+    with pytest.raises(ConfigError, match=message):
+        configured(tmp_path, monkeypatch, env=env)
+
+
+def test_flask_settings_still_come_through_the_prefix(tmp_path, monkeypatch):
+    cfg = configured(tmp_path, monkeypatch, env={"CRIER_SESSION_COOKIE_NAME": "crier"})
+    assert cfg["SESSION_COOKIE_NAME"] == "crier"
+
+
+@pytest.mark.parametrize("key", ["x", "dev", "a" * 40, "s3cr3t-but-short"])
+def test_a_weak_secret_key_is_refused_outside_development(tmp_path, monkeypatch, key):
+    env = {"SECRET_KEY": key, "PUBLIC_BASE_URL": "https://status.example.com"}
+    with pytest.raises(ConfigError, match=r"SECRET_KEY .*secrets\.token_hex"):
+        configured(tmp_path, monkeypatch, env=env)
+    env["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"  # a laptop: allowed
+    assert configured(tmp_path, monkeypatch, env=env)["SECRET_KEY"] == key
+    env = {"SECRET_KEY": secrets.token_hex(32), "PUBLIC_BASE_URL": "https://status.example.com"}
+    assert configured(tmp_path, monkeypatch, env=env)["SECRET_KEY"] == env["SECRET_KEY"]
+
+
+def test_a_hash_in_the_database_password_is_part_of_the_password(tmp_path, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    for url in ("postgresql://crier:pa#ss@db:5432/crier", "postgresql://crier:pa%23ss@db/crier"):
+        cfg = configured(tmp_path, monkeypatch, env={"DATABASE_URL": url})
+        parsed = make_url(cfg["SQLALCHEMY_DATABASE_URI"])
+        assert (parsed.password, parsed.host, parsed.database) == ("pa#ss", "db", "crier")
