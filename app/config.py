@@ -173,6 +173,10 @@ def _finish(app):
         _check_secret_key(cfg)
     else:
         cfg["SECRET_KEY"] = _instance_secret(instance)
+    if cfg.get("SECRET_KEY_FALLBACKS") and not cfg.get("WTF_CSRF_SECRET_KEY"):
+        # itsdangerous checks a token against every key of a list and signs with the last:
+        # a form loaded before the rotation still posts after it.
+        cfg["WTF_CSRF_SECRET_KEY"] = [*reversed(cfg["SECRET_KEY_FALLBACKS"]), cfg["SECRET_KEY"]]
     if cfg.get("SESSION_COOKIE_SECURE") is None:
         cfg["SESSION_COOKIE_SECURE"] = cfg["PUBLIC_BASE_URL"].startswith("https://")
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]

@@ -6,15 +6,14 @@ Slack incoming webhook cannot echo: Crier posts a message with a confirmation li
 channel, and the subscription starts when someone in the channel follows it and confirms.
 """
 
-import base64
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
 from flask import current_app
 
 from app.core import ServiceError
+from app.core.keys import sign, verify
 from app.core.settings import clean_webhook_url, page_settings
 from app.extensions import db
 from app.fanout.subscribers import _components
@@ -33,9 +32,7 @@ def _sha256(value: str) -> str:
 
 
 def _mac(selector: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, b"crier-hook:" + selector.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:22]
+    return sign(b"crier-hook:", selector)
 
 
 def hook_token(sub: HookSubscriber) -> str:
@@ -142,7 +139,7 @@ def hook_for_token(token: str) -> HookSubscriber | None:
     selector, mac = token[:_SELECTOR_LEN], token[_SELECTOR_LEN:]
     if not token.isascii() or len(selector) != _SELECTOR_LEN:
         return None
-    if not hmac.compare_digest(mac.encode(), _mac(selector).encode()):
+    if not verify(b"crier-hook:", selector, mac):
         return None
     return db.session.scalar(db.select(HookSubscriber).filter_by(token_hash=selector))
 

@@ -1,15 +1,12 @@
 """Public subscribers: double opt-in, personal manage/unsubscribe tokens, preferences."""
 
-import base64
 import hashlib
-import hmac
 import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app
-
 from app.core import ServiceError
+from app.core.keys import sign, verify
 from app.core.uow import after_commit
 from app.core.users import normalize_email
 from app.extensions import db
@@ -28,9 +25,7 @@ def _sha256(value: str) -> str:
 
 
 def _mac(selector: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, b"crier-subscriber:" + selector.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:22]
+    return sign(b"crier-subscriber:", selector)
 
 
 def personal_token(subscriber: Subscriber) -> str:
@@ -51,7 +46,7 @@ def subscriber_for_token(token: str) -> Subscriber | None:
     selector, mac = token[:_SELECTOR_LEN], token[_SELECTOR_LEN:]
     if len(selector) != _SELECTOR_LEN:
         return None
-    if not hmac.compare_digest(mac.encode(), _mac(selector).encode()):
+    if not verify(b"crier-subscriber:", selector, mac):
         return None
     return db.session.scalar(db.select(Subscriber).filter_by(token_hash=selector))
 
