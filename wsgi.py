@@ -1,13 +1,5 @@
-"""WSGI entry point for gunicorn and `flask --app wsgi`."""
+"""WSGI entry point for `flask --app wsgi` and servers started in the checkout."""
 
-import sys
+from app.wsgi import app
 
-from app import create_app
-from app.config import ConfigError
-
-try:
-    app = create_app()
-except ConfigError as exc:
-    # One clear line, not a traceback: the person fixing it needs only this.
-    sys.stderr.write(f"crier: configuration error: {exc}\n")
-    sys.exit(3)  # gunicorn halts on a worker that exits with 3 instead of respawning it
+__all__ = ["app"]

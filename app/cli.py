@@ -154,7 +154,8 @@ def default_web_threads() -> int:
 
 
 def web_server_args(*, host, port, workers, threads, access_log=False) -> list[str]:
-    """The command line that serves ``wsgi:app`` (the project's root on the import path)."""
+    """The command line that serves ``app.wsgi:app``, from the folder that holds the ``app``
+    package: the checkout, or site-packages when Crier was installed with pip."""
     found = shutil.which(WEB_SERVER, path=os.path.dirname(sys.executable)) or shutil.which(
         WEB_SERVER
     )
@@ -169,7 +170,7 @@ def web_server_args(*, host, port, workers, threads, access_log=False) -> list[s
         *("--host", host, "--port", str(port)),
         *("--workers", str(workers), "--blocking-threads", str(threads)),
         *("--log-level", "warning", "--access-log" if access_log else "--no-access-log"),
-        "wsgi:app",
+        "app.wsgi:app",
     ]
 
 
