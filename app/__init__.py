@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.config import VERSION as __version__  # noqa: F401 - the release, app.__version__
 from app.config import load_config
 
 _HERE = Path(__file__).resolve().parent

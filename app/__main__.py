@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from app import create_app
-from app.config import ConfigError
+from app.config import VERSION, ConfigError
 
 
 def _load_app():
@@ -17,9 +17,26 @@ def _load_app():
         sys.exit(3)
 
 
+def _print_version(ctx, _param, value):
+    if value and not ctx.resilient_parsing:
+        click.echo(f"crier {VERSION}")
+        ctx.exit()
+
+
 def main():
     """Run the flask commands (seed-demo, publish, worker, …) against Crier's app."""
-    FlaskGroup(create_app=_load_app)(prog_name="crier")
+    group = FlaskGroup(create_app=_load_app, add_version_option=False)
+    group.params.append(
+        click.Option(
+            ["--version"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_print_version,
+            help="Show Crier's version and exit.",
+        )
+    )
+    group(prog_name="crier")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from huey.consumer import Consumer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.config import quote_userinfo, sender_problem
+from app.config import VERSION, quote_userinfo, sender_problem
 from app.config_table import SETTINGS
 from app.core import ServiceError, probes
 from app.core.api_keys import create_api_key, find_api_key, revoke_api_key
@@ -228,12 +228,20 @@ def check_config_command():
     """Print every setting (secrets masked), reach the database, the queue and Redis, and
     name what is wrong; exit 1 on any problem."""
     cfg = current_app.config
+    click.echo(f"crier {VERSION}")
     for line in settings_report(cfg):
         click.echo(line)
+    database = probes.database_problem(cfg["SQLALCHEMY_DATABASE_URI"])
+    schema = None
+    if database is None:
+        migrate_config = current_app.extensions["migrate"].migrate.get_config()
+        state, schema = probes.schema_state(migrate_config, cfg["SQLALCHEMY_DATABASE_URI"])
+        click.echo(f"database schema: {state}")
     problems = [
         p
         for p in (
-            probes.database_problem(cfg["SQLALCHEMY_DATABASE_URI"]),
+            database,
+            schema,
             probes.queue_problem(huey.huey),
             probes.redis_problem(cfg["REDIS_URL"]) if cfg.get("REDIS_URL") else None,
         )
@@ -251,10 +259,7 @@ def check_config_command():
         if cfg.get("REDIS_URL")
         else "the database and the queue"
     )
-    click.echo(
-        f"configuration OK: {reached} answered"
-        + ("" if cfg.get("REDIS_URL") else ", the queue too")
-    )
+    click.echo(f"configuration OK: {reached} answered")
 
 
 def settings_report(cfg) -> list[str]:

@@ -15,6 +15,10 @@ from sqlalchemy.exc import ArgumentError
 
 from app.config_table import BY_NAME, COMPONENT_STATUSES, SETTINGS, SettingError
 
+# The release: bumped with each entry of CHANGELOG.md (shown by `crier --version` and
+# `flask check-config`; pyproject.toml reads the wheel's version from here).
+VERSION = "0.2.0"
+
 # Settings Crier does not read but that live under the CRIER_ prefix all the same: the
 # password variable of `flask create-user`, and the test suite's own variables.
 _NOT_SETTINGS = ("PASSWORD", "UPDATE_GOLDEN")

@@ -1,6 +1,7 @@
 """`flask check-config` reaches the database, the queue and Redis and names what is wrong."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,34 @@ def test_a_bad_setting_stops_check_config_with_its_name(tmp_path, env, message):
     assert result.stderr.strip() == f"crier: configuration error: {message}" or (
         message in result.stderr
     )
+
+
+def test_a_schema_behind_the_release_is_named(tmp_path):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    script = ScriptDirectory.from_config(config)
+    (head,) = script.get_heads()
+    older = script.get_revision(head).down_revision
+    env = {"INSTANCE_PATH": str(tmp_path / "instance")}
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", older],
+        cwd=ROOT, env={**base, **env}, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    result = check_config(tmp_path)
+    assert result.returncode == 1
+    assert f"is behind this release ({head}): run `flask db upgrade`" in result.stderr
+
+
+def test_the_version_is_shown_and_has_a_changelog_entry(tmp_path):
+    from app import __version__
+
+    version = subprocess.run([sys.executable, "-m", "app", "--version"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert version.stdout.strip() == f"crier {__version__}"
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    first = re.search(r"^## (\S+)", changelog, flags=re.M).group(1)
+    assert first == __version__  # the newest entry is the version the code says it is

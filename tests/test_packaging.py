@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hatchling.builders.wheel import WheelBuilder
 
+from app.config import VERSION
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_wheel_ships_templates_static_and_migrations(tmp_path):
     wheel = next(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
     names = set(zipfile.ZipFile(wheel).namelist())
+    assert Path(wheel).name.startswith(f"crier-{VERSION}-")  # one version: app.config's
     assert "app/templates/base.html" in names
     assert "app/static/crier.css" in names
     assert "app/migrations/env.py" in names

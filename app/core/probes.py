@@ -94,3 +94,38 @@ def queue_problem(huey) -> str | None:
     if filename and not Path(filename).exists():
         return f"INSTANCE_PATH (the task queue): {filename} was not created"
     return None
+
+
+def schema_state(migrate_config, uri: str) -> tuple[str, str | None]:
+    """(what the database's schema is, a problem or None): behind this release's migrations
+    (run ``flask db upgrade``), a problem; ahead of them (after a rollback) or empty, a note."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(migrate_config).get_heads())
+    engine = create_engine(make_url(uri))
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as exc:
+        return "unknown", f"DATABASE_URL: cannot read the schema version ({_first_line(exc)})"
+    finally:
+        engine.dispose()
+    shown = ", ".join(sorted(current)) or "empty"
+    if not current:
+        return "empty: run `flask db upgrade` before starting web and worker", None
+    if current == heads:
+        return f"{shown} (this release's)", None
+    script = ScriptDirectory.from_config(migrate_config)
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:  # a rollback of the code: fine while the newer migrations add only
+        return (
+            f"{shown}, newer than this release: a newer release migrated it; after a "
+            "rollback that is fine if its CHANGELOG entry says its migrations only add "
+            "(docs/upgrading.md), else downgrade with its code first",
+            None,
+        )
+    return shown, (
+        f"the database schema ({shown}) is behind this release ({', '.join(sorted(heads))}): "
+        "run `flask db upgrade`"
+    )
