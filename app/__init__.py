@@ -4,8 +4,10 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -113,7 +115,6 @@ def register_template_helpers(app):
 
 def register_security(app):
     """Security headers on every response, a request size limit, and the proxies we trust."""
-    from flask import request
     from werkzeug.exceptions import RequestEntityTooLarge
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -136,9 +137,44 @@ def register_security(app):
             response.headers.setdefault(name, value)
         return response
 
+    prefix = urlsplit(app.config["PUBLIC_BASE_URL"]).path.rstrip("/")
+    if prefix:  # served under a path (https://example.com/status)
+        app.wsgi_app = PathPrefix(app.wsgi_app, prefix)
+    app.session_interface = SchemeSecureSessions()
     hops = app.config["TRUSTED_PROXIES"]
     if hops:  # outermost, so the published-site middleware sees the client's address too
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+
+class PathPrefix:
+    """PUBLIC_BASE_URL's path is the app's SCRIPT_NAME, so url_for and redirects keep it,
+    whether the proxy passes the path on (``/status/history``) or strips it (``/history``).
+    A prefix a trusted proxy sent (X-Forwarded-Prefix, set by ProxyFix) wins."""
+
+    def __init__(self, wsgi_app, prefix: str):
+        self.wsgi_app = wsgi_app
+        self.prefix = prefix
+
+    def __call__(self, environ, start_response):
+        if not environ.get("SCRIPT_NAME"):
+            path = environ.get("PATH_INFO") or "/"
+            if path == self.prefix or path.startswith(self.prefix + "/"):
+                environ["PATH_INFO"] = path[len(self.prefix) :] or "/"
+            environ["SCRIPT_NAME"] = self.prefix
+        return self.wsgi_app(environ, start_response)
+
+
+class SchemeSecureSessions(SecureCookieSessionInterface):
+    """Unless SESSION_COOKIE_SECURE is set, cookies are Secure when PUBLIC_BASE_URL is https
+    or the request came over https (X-Forwarded-Proto from a trusted proxy counts)."""
+
+    def get_cookie_secure(self, app) -> bool:
+        from flask import has_request_context
+
+        if app.config.get("SESSION_COOKIE_SECURE_SET"):
+            return bool(app.config["SESSION_COOKIE_SECURE"])
+        https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+        return https or (has_request_context() and request.is_secure)
 
 
 @event.listens_for(Engine, "connect")

@@ -181,6 +181,9 @@ def _finish(app):
         # itsdangerous checks a token against every key of a list and signs with the last:
         # a form loaded before the rotation still posts after it.
         cfg["WTF_CSRF_SECRET_KEY"] = [*reversed(cfg["SECRET_KEY_FALLBACKS"]), cfg["SECRET_KEY"]]
+    # Set: as told. Unset: by the request's scheme too (app.SchemeSecureSessions); the value
+    # kept here is the PUBLIC_BASE_URL answer, for what reads the setting outside a request.
+    cfg["SESSION_COOKIE_SECURE_SET"] = cfg.get("SESSION_COOKIE_SECURE") is not None
     if cfg.get("SESSION_COOKIE_SECURE") is None:
         cfg["SESSION_COOKIE_SECURE"] = cfg["PUBLIC_BASE_URL"].startswith("https://")
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
