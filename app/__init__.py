@@ -108,9 +108,11 @@ def register_cli(app):
 
 
 def register_template_helpers(app):
+    from app.core import assets
     from app.core.templating import init_app
 
     init_app(app)
+    assets.init_app(app)
 
 
 def register_security(app):
