@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from datetime import UTC
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import click
 from flask import current_app
@@ -279,11 +279,12 @@ def settings_report(cfg) -> list[str]:
         lines.append(f"{setting.name}={value}")
     raw = cfg.get("DATABASE_URL") or ""
     if raw != quote_userinfo(raw):
+        userinfo = raw.partition("://")[2].rpartition("@")[0]
+        odd = sorted({c for c in userinfo.partition(":")[2] if c in "#?/@ %"})
+        codes = ", ".join(f"{c!r} as {quote(c, safe='')}" for c in odd) or "them"
         lines.append(
-            "note: DATABASE_URL's user name or password holds characters a URL reserves "
-            "(# ? / @ or space); Crier reads them as part of the password, but psql, pg_dump "
-            "and other tools need them percent-encoded: "
-            + make_url(cfg["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+            "note: DATABASE_URL's password holds characters a URL reserves; Crier reads them "
+            f"as part of the password, but psql, pg_dump and other tools need {codes}"
         )
     return lines
 

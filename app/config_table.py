@@ -160,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("PUBLISH_DIR", "str", None, "a folder every publish keeps equal to `flask publish "
       "--out` (for nginx or a CDN origin)"),
     S("PUBLISH_CHECK_SECONDS", "float", 0.1, "how often each web process asks for a newer "
-      "published generation", minimum=0.001),
+      "published generation (0: on every request)", minimum=0),
     S("ARTIFACT_CACHE_BYTES", "int", 32 * 1024 * 1024, "bytes of cold published pages each "
       "web process keeps in memory", minimum=0),
     S("PUBLIC_MAX_AGE", "int", 10, "Cache-Control max-age of public pages (seconds)",

@@ -63,7 +63,7 @@ def test_a_password_with_a_hash_reaches_postgresql_and_is_noted(tmp_path, postgr
     result = check_config(tmp_path, DATABASE_URL=pg_url(postgres, PASSWORD))
     assert result.returncode == 0, result.stderr
     assert PASSWORD not in result.stdout
-    assert "need them percent-encoded" in result.stdout
+    assert "need '#' as %23, '/' as %2F, '?' as %3F, '@' as %40" in result.stdout
     assert "configuration OK" in result.stdout
 
 
