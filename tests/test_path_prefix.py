@@ -4,10 +4,11 @@ import re
 
 import pytest
 
+from app.email import get_backend
 from app.extensions import db
 from app.fanout.subscribers import personal_token
 from app.publishing.publish import publish_site
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.factories import (
     PASSWORD,
     create_component,
@@ -65,6 +66,14 @@ def test_emails_and_feeds_carry_the_prefix(prefixed):
     with prefixed.app_context():
         token = personal_token(create_subscriber(email="m@example.com"))
     client = prefixed.test_client()
+    form = "/status/subscribe"
+    data = {"email": "new@example.com", "csrf_token": csrf_token(client, form)}
+    assert client.post(form, data=data).status_code == 200
+    with prefixed.app_context():
+        (message,) = get_backend().outbox
+    text = message.get_body(("plain",)).get_content()
+    links = re.findall(r"https?://\S+", text)
+    assert links and all(u.startswith(BASE + "/") for u in links), links
     assert client.get(f"/status/manage/{token}", base_url="https://example.com").status_code == 200
     feed = client.get("/status/history.atom", base_url="https://example.com")
     links = re.findall(r'href="([^"]+)"', feed.get_data(as_text=True))
