@@ -30,7 +30,9 @@ def create_app(config=None):
         __name__,
         template_folder=_resource_dir("templates"),
         static_folder=_resource_dir("static"),
-        instance_path=config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH"),
+        instance_path=config.pop("INSTANCE_PATH", None)
+        or os.environ.get("CRIER_INSTANCE_PATH")
+        or os.environ.get("INSTANCE_PATH"),
         instance_relative_config=True,
     )
     load_config(app, config)

@@ -188,3 +188,14 @@ def test_a_hash_in_the_database_password_is_part_of_the_password(tmp_path, monke
         cfg = configured(tmp_path, monkeypatch, env={"DATABASE_URL": url})
         parsed = make_url(cfg["SQLALCHEMY_DATABASE_URI"])
         assert (parsed.password, parsed.host, parsed.database) == ("pa#ss", "db", "crier")
+
+
+@pytest.mark.parametrize("var", ["INSTANCE_PATH", "CRIER_INSTANCE_PATH"])
+def test_the_instance_folder_is_read_under_both_names(tmp_path, monkeypatch, var):
+    from app import create_app
+
+    monkeypatch.delenv("INSTANCE_PATH", raising=False)
+    monkeypatch.setenv(var, str(tmp_path / "elsewhere"))
+    app = create_app({"EMAIL_BACKEND": "memory", "SECRET_KEY": "x"})
+    assert app.instance_path == str(tmp_path / "elsewhere")
+    assert app.config["INSTANCE_PATH"] == str(tmp_path / "elsewhere")
