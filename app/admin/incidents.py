@@ -39,6 +39,7 @@ from app.core.audit import audit_events
 from app.core.uow import unit_of_work
 from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
+from app.incidents.holds import kept_on_resolve, shown_components
 from app.incidents.lifecycle import recent_incidents
 from app.incidents.timeline import timeline_markdown
 from app.incidents.transitions import update_states
@@ -72,6 +73,7 @@ def show_incident(public_id):
         comms=comms_for(incident),
         snooze_form=snooze_form,
         dispatches=dispatches_for_incident(incident),
+        shown=shown_components(incident),
         retry_form=RetryForm(),
     )
 
@@ -207,6 +209,7 @@ def _close(public_id, action):
     # Only resolving asks whether the affected components go back to operational.
     restore = getattr(form, "restore_components", None)
     options = {} if restore is None else {"restore_components": restore.data}
+    page = {"kept": kept_on_resolve(incident_or_404(public_id))} if restore is not None else {}
     return move_form(
         public_id,
         form,
@@ -214,6 +217,7 @@ def _close(public_id, action):
         state,
         act=lambda incident, draft: verb(incident, draft, actor=current_user, **options),
         done=done,
+        **page,
     )
 
 

@@ -104,3 +104,36 @@ def record_status(component: Component, status, *, at: datetime, update=None) ->
     )
     if update is None:  # an update's own webhooks carry its components; this change has none
         component_status_changed.send(None, component=component, old=old, new=status, at=at)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One of an incident's components: what the incident says, what the page shows now and,
+    when they differ on an open incident, the other incident that holds it."""
+
+    component: Component
+    said: ComponentStatus
+    shown: ComponentStatus
+    hold: Hold | None
+
+
+def shown_components(incident: Incident) -> list[Shown]:
+    """The incident's components as the console lists them, agreeing with the public page."""
+    rows = []
+    for link in incident.components:
+        hold = None
+        if incident.is_open and link.component.status != link.status:
+            hold = held_over(link.component, link.status, besides=incident)
+        rows.append(Shown(link.component, link.status, link.component.status, hold))
+    return rows
+
+
+def kept_on_resolve(incident: Incident) -> list[str]:
+    """Why each component that resolving ``incident`` leaves as it is stays so: "API stays
+    Partial outage: held by “Payments slow”"."""
+    kept = []
+    for link in incident.components:
+        hold = held_over(link.component, ComponentStatus.operational, besides=incident)
+        if hold is not None:
+            kept.append(hold.says(link.component))
+    return kept
