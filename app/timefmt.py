@@ -30,6 +30,17 @@ def format_local(value: datetime | None, tz: str | None, fmt: str = "%Y-%m-%d %H
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
+def format_with_utc(value: datetime | None, tz: str | None) -> str:
+    """``value`` in ``tz``, named, with UTC beside it for a reader elsewhere:
+    "2026-11-23 15:15 CET (14:15 UTC)"; once when the zone is UTC."""
+    if value is None:
+        return ""
+    local = format_local(value, tz)
+    if zone(tz).key in ("UTC", "Etc/UTC"):
+        return local
+    return f"{local} ({value.astimezone(UTC).strftime('%H:%M')} UTC)"
+
+
 def time_tag(value: datetime | None, tz: str | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
     """A <time> element: machine-readable UTC, readable text in the page's timezone."""
     if value is None:

@@ -239,7 +239,7 @@ def test_the_lead_notice_is_queued_after_the_commit_not_sent_in_the_request(
         sent = get_backend().outbox
     assert sorted(m["To"] for m in sent) == ["lena@example.com", "omar@example.com"]
     assert {m["Subject"] for m in sent} == {
-        "[Crier] Alert firing on API: API 5xx above 5% — declare?"
+        "[Status] Alert firing on API: API 5xx above 5% — declare?"
     }
     body = sent[0].get_body().get_content()
     assert "Alertmanager reports 1 alert(s) firing on API." in body
