@@ -48,6 +48,7 @@ from app.messages.prefill import incident_url
 from app.models import Role, State
 from app.reminders.metrics import comms_for
 from app.reminders.tick import snooze_incident as snooze_service
+from app.sqltypes import utcnow
 
 
 @bp.route("/incidents")
@@ -74,6 +75,7 @@ def show_incident(public_id):
         snooze_form=snooze_form,
         dispatches=dispatches_for_incident(incident),
         shown=shown_components(incident),
+        now=utcnow(),
         retry_form=RetryForm(),
     )
 
@@ -167,7 +169,11 @@ def post_update(public_id):
         page,
         facts,
         act=lambda draft: post_update_service(
-            incident, draft, state=form.state.data, actor=current_user
+            incident,
+            draft,
+            state=form.state.data,
+            actor=current_user,
+            cadence_minutes=form.cadence_minutes.data,
         ),
         done="Update posted.",
         incident=incident,
@@ -252,6 +258,7 @@ def edit_incident(public_id):
                 impact=form.impact.data,
                 lead_id=form.lead.data or None,
                 commander_id=form.commander.data or None,
+                cadence_minutes=form.cadence_minutes.data,
             )
     except ServiceError as exc:
         show_error(form, exc)

@@ -42,6 +42,12 @@ def all_components() -> list[Component]:
     return [c for g in groups for c in g.components] + ungrouped
 
 
+def public_components_in_order() -> list[tuple[str | None, Component]]:
+    """(group name or None, component) for every public component, in page order: the groups
+    in their order, each group's components in theirs, the ungrouped last."""
+    return [(c.group.name if c.group else None, c) for c in all_components() if c.is_public]
+
+
 def public_components() -> list[Component]:
     """The components the public sees, in page order."""
     query = db.select(Component).where(Component.is_public)

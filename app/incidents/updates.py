@@ -10,7 +10,7 @@ from app.core.audit import record
 from app.core.settings import page_settings
 from app.core.text import clean_text
 from app.extensions import db
-from app.incidents.cadence import policy_minutes
+from app.incidents.cadence import clean_cadence, policy_minutes
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
 from app.incidents.holds import settle_component
 from app.incidents.transitions import Move, find, require, takes_updates, update_states
@@ -151,9 +151,15 @@ def announce_update(update: Update, *, components=()) -> Update:
 
 
 def post_update(
-    incident: Incident, draft: UpdateDraft, *, state: State | str, actor: User
+    incident: Incident,
+    draft: UpdateDraft,
+    *,
+    state: State | str,
+    actor: User,
+    cadence_minutes: int | None = None,
 ) -> Update:
-    """Post ``draft`` on an open incident or maintenance, which moves to ``state``."""
+    """Post ``draft`` on an open incident or maintenance, which moves to ``state``.
+    ``cadence_minutes``: a new cadence override from now on (None keeps the one it has)."""
     if not takes_updates(incident):
         raise ServiceError(
             "This is closed and takes no more updates; a resolved incident can get a postmortem."
@@ -171,8 +177,12 @@ def post_update(
             "a started window cannot go back to scheduled.",
             field="state",
         )
+    detail = {"state": state}
+    if cadence_minutes is not None and incident.kind == IncidentKind.incident:
+        incident.cadence_minutes = clean_cadence(cadence_minutes)  # the next due time follows
+        detail["cadence_minutes"] = incident.cadence_minutes
     update = transition(incident, state, draft, by="update", actor=actor)
-    record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
+    record("update.post", actor=actor, obj=update, incident=incident, detail=detail)
     return announce_update(update)
 
 
