@@ -56,10 +56,15 @@ def suggest_notice(states: list[AlertState], people: list[User]) -> Notice:
 
 def restored_notice(component: Component, state: AlertState, people: list[User]) -> Notice:
     """The alerts on an automatic component resolved: its status is back; post the resolution."""
-    lines = [
-        f"The alerts on {component.name} have resolved; Crier set it back to "
-        f"{component.status.replace('_', ' ')}.",
-    ]
+    shown = component.status.replace("_", " ")
+    if state.previous_status is not None and component.status != state.previous_status:
+        # An open incident holds the component: the page keeps what the incident says.
+        lines = [
+            f"The alerts on {component.name} have resolved; it stays {shown} while the "
+            "incident that holds it is open."
+        ]
+    else:
+        lines = [f"The alerts on {component.name} have resolved; Crier set it back to {shown}."]
     if state.incident_public_id:
         lines.append(
             "The incident they opened is still open: post the resolution when you are sure: "

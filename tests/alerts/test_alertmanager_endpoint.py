@@ -137,6 +137,9 @@ def test_automatic_critical_opens_an_incident_and_resolve_restores(client, lead_
     told = [m for m in outbox if "post the resolution" in m["Subject"]]
     assert [m["To"] for m in told] == ["lena@example.com"]
     assert f"/admin/incidents/{incident.public_id}/resolve" in told[0].get_body().get_content()
+    assert "it stays major outage while the incident that holds it is open" in (
+        told[0].get_body().get_content()
+    )
     # The resolve repeated changes nothing.
     again = client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
     assert again.get_json()["changed"] == 0
