@@ -87,5 +87,7 @@ def test_the_preview_of_an_update_shows_the_count_for_the_incident(client, as_le
             "preview": "Preview",
         },
     ).get_data(as_text=True)
-    assert "Preview" in preview and "2 (2 by email)" in preview
-    assert "Support (2): 2 people" in preview
+    # Where the preview opens, above it: who it would go to.
+    above = preview.split('id="previewed"')[1].split('aria-label="Preview"')[0]
+    assert "This would go to" in above and "2 (2 by email)" in above
+    assert "Support (2): 2 people" in above
