@@ -13,7 +13,8 @@
   var active = document.activeElement;
   if (location.hash || (active && active !== document.body)) { return; }  // autofocus won
   var form = document.querySelector("main > form:not(.inline):not([role=search])");
-  if (!form) { return; }
+  // A closing form (resolve, cancel, …) opens without the phone's keyboard over it.
+  if (!form || form.hasAttribute("data-no-autofocus")) { return; }
   var fields = "input:not([type=hidden]):not([type=submit]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
   var first = form.querySelector("[aria-invalid=true]") || form.querySelector(fields);
   if (first && first.offsetParent !== null) { first.focus(); }

@@ -24,6 +24,7 @@ def require_login():
 
 @bp.context_processor
 def _admin_globals():
+    from app.admin.reach import reach_for
     from app.admin.texts import due_hint
     from app.auth.forms import LogoutForm
     from app.markdown import render_markdown
@@ -35,6 +36,7 @@ def _admin_globals():
         "format_local": format_local,
         "component_groups": component_groups,
         "due_hint": due_hint,
+        "reach_for": reach_for,
     }
 
 
@@ -67,6 +69,7 @@ from app.admin import (  # noqa: E402, F401
     incidents,
     maintenance,
     profile,
+    reach,
     reports,
     settings,
     stakeholders,

@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.admin.forms import options, show_error
+from app.admin.forms import options, show_error, zone_label
 from app.admin.texts import fill, form_draft, sync, untouched
 from app.core import ServiceError
 from app.core.uow import unit_of_work
@@ -86,6 +86,7 @@ def texts_form(
     form describes (with ``statuses``, the component selects), its untouched texts marked
     prefilled, which the verb renders again from what it saves."""
     rendered = facts.render()
+    zone_label(form)
     page = {**page, "notices": {}}
     if request.method == "GET":
         fill(form, facts, rendered)

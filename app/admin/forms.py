@@ -1,5 +1,7 @@
 """Admin forms. They check shape (CSRF, types); the services check the rules."""
 
+from datetime import datetime
+
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -69,7 +71,8 @@ class _TextsMixin:
     internal_hash = HiddenField()
     notify = BooleanField("Notify subscribers", default=True)
     notify_stakeholders = BooleanField("Notify stakeholders", default=True)
-    preview = SubmitField("Preview")
+    # The answer opens at the preview (its #previewed), not at the top with Title focused.
+    preview = SubmitField("Preview", render_kw={"formaction": "#previewed"})
 
 
 class IncidentForm(_TextsMixin, FlaskForm):
@@ -106,6 +109,9 @@ class EditIncidentForm(FlaskForm):
     impact = SelectField("Public impact", choices=_choices(Impact), validate_choice=False)
     lead = SelectField("Comms Lead", validate_choice=False)
     commander = SelectField("Incident Commander", validate_choice=False)
+    cadence_minutes = IntegerField(
+        "Cadence override (minutes)", validators=[Optional(), NumberRange(*CADENCE_LIMITS)]
+    )
     submit = SubmitField("Save")
 
 
@@ -113,6 +119,9 @@ class UpdateForm(_TextsMixin, FlaskForm):
     state = SelectField("State", validate_choice=False)
     next_update_by = LocalDateTimeField(
         "Next update by", format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    cadence_minutes = IntegerField(
+        "Cadence override (minutes)", validators=[Optional(), NumberRange(*CADENCE_LIMITS)]
     )
     refill = SubmitField("Refill texts for this state")
     submit = SubmitField("Post update")
@@ -249,6 +258,17 @@ def to_utc(value):
     if value is None:
         return None
     return value.replace(tzinfo=zone(page_settings().timezone))
+
+
+def zone_label(form) -> None:
+    """Name the zone in the "Next update by" label, "Next update by (Europe/Berlin, CET)": the
+    time typed is read in the page's zone, whatever the lead's own is."""
+    field = getattr(form, "next_update_by", None)
+    if field is not None:
+        tz = page_settings().timezone or "UTC"
+        now = datetime.now(zone(tz)).tzname()
+        named = tz if now in (tz, None) else f"{tz}, {now}"
+        field.label.text = f"Next update by ({named})"
 
 
 def to_local_input(value):

@@ -39,6 +39,7 @@ from app.core.audit import audit_events
 from app.core.uow import unit_of_work
 from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
+from app.incidents.holds import kept_on_resolve, shown_components
 from app.incidents.lifecycle import recent_incidents
 from app.incidents.timeline import timeline_markdown
 from app.incidents.transitions import update_states
@@ -47,6 +48,7 @@ from app.messages.prefill import incident_url
 from app.models import Role, State
 from app.reminders.metrics import comms_for
 from app.reminders.tick import snooze_incident as snooze_service
+from app.sqltypes import utcnow
 
 
 @bp.route("/incidents")
@@ -72,6 +74,8 @@ def show_incident(public_id):
         comms=comms_for(incident),
         snooze_form=snooze_form,
         dispatches=dispatches_for_incident(incident),
+        shown=shown_components(incident),
+        now=utcnow(),
         retry_form=RetryForm(),
     )
 
@@ -165,7 +169,11 @@ def post_update(public_id):
         page,
         facts,
         act=lambda draft: post_update_service(
-            incident, draft, state=form.state.data, actor=current_user
+            incident,
+            draft,
+            state=form.state.data,
+            actor=current_user,
+            cadence_minutes=form.cadence_minutes.data,
         ),
         done="Update posted.",
         incident=incident,
@@ -207,6 +215,7 @@ def _close(public_id, action):
     # Only resolving asks whether the affected components go back to operational.
     restore = getattr(form, "restore_components", None)
     options = {} if restore is None else {"restore_components": restore.data}
+    page = {"kept": kept_on_resolve(incident_or_404(public_id))} if restore is not None else {}
     return move_form(
         public_id,
         form,
@@ -214,6 +223,7 @@ def _close(public_id, action):
         state,
         act=lambda incident, draft: verb(incident, draft, actor=current_user, **options),
         done=done,
+        **page,
     )
 
 
@@ -248,6 +258,7 @@ def edit_incident(public_id):
                 impact=form.impact.data,
                 lead_id=form.lead.data or None,
                 commander_id=form.commander.data or None,
+                cadence_minutes=form.cadence_minutes.data,
             )
     except ServiceError as exc:
         show_error(form, exc)

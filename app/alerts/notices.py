@@ -9,7 +9,7 @@ from flask import current_app
 from app.core.settings import mail_from, page_settings
 from app.email import PermanentError, send_one
 from app.models import AlertState, Component, User
-from app.timefmt import format_local
+from app.timefmt import format_with_utc
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ def _base() -> str:
     return current_app.config["PUBLIC_BASE_URL"]
 
 
+def _page() -> str:
+    """The page's name, which starts every subject (as it starts an update's)."""
+    settings = page_settings()
+    return (settings.page_name if settings else "") or "Crier"
+
+
 def _tz() -> str:
     settings = page_settings()
     return settings.timezone if settings else "UTC"
@@ -38,28 +44,33 @@ def suggest_notice(states: list[AlertState], people: list[User]) -> Notice:
         f"Alertmanager reports {len(states)} alert(s) firing on {', '.join(names)}.",
         *(
             f"- {s.summary} ({s.severity or 'no severity'}) on {s.component.name} since "
-            f"{format_local(s.starts_at, _tz())}"
+            f"{format_with_utc(s.starts_at, _tz())}"
             for s in states
         ),
         "",
         f"Declare an incident: {_base()}/admin/",
     ]
-    subject = f"[Crier] Alert firing on {first.component.name}: {first.summary} — declare?"
+    subject = f"[{_page()}] Alert firing on {first.component.name}: {first.summary} — declare?"
     return Notice(subject, "\n".join(lines), sorted({p.email for p in people}))
 
 
 def restored_notice(component: Component, state: AlertState, people: list[User]) -> Notice:
     """The alerts on an automatic component resolved: its status is back; post the resolution."""
-    lines = [
-        f"The alerts on {component.name} have resolved; Crier set it back to "
-        f"{component.status.replace('_', ' ')}.",
-    ]
+    shown = component.status.replace("_", " ")
+    if state.previous_status is not None and component.status != state.previous_status:
+        # An open incident holds the component: the page keeps what the incident says.
+        lines = [
+            f"The alerts on {component.name} have resolved; it stays {shown} while the "
+            "incident that holds it is open."
+        ]
+    else:
+        lines = [f"The alerts on {component.name} have resolved; Crier set it back to {shown}."]
     if state.incident_public_id:
         lines.append(
             "The incident they opened is still open: post the resolution when you are sure: "
             f"{_base()}/admin/incidents/{state.incident_public_id}/resolve"
         )
-    subject = f"[Crier] Alerts resolved on {component.name} — post the resolution"
+    subject = f"[{_page()}] Alerts resolved on {component.name} — post the resolution"
     return Notice(subject, "\n".join(lines), sorted({p.email for p in people}))
 
 

@@ -15,8 +15,8 @@ from app.core.audit import record
 from app.core.uow import after_commit
 from app.extensions import db
 from app.incidents.drafts import UpdateDraft
+from app.incidents.holds import settle_component
 from app.incidents.lifecycle import declare_incident, get_incident
-from app.incidents.updates import set_component_status
 from app.models import AlertMode, AlertState, AlertStatus, Component, User
 from app.signals import alert_notices_ready, public_changed
 from app.sqltypes import new_public_id, utcnow
@@ -55,9 +55,11 @@ def _firing_on(component: Component) -> list[AlertState]:
 
 
 def _set_status(component: Component, actor: User, outcome: Outcome, status) -> None:
-    if component.status != status:
-        set_component_status(component, status, at=utcnow())
-        record("component.status", actor=actor, obj=component, detail={"status": status.value})
+    before = component.status
+    settle_component(component, status, at=utcnow())  # never better than an open incident
+    if component.status != before:
+        shown = component.status.value
+        record("component.status", actor=actor, obj=component, detail={"status": shown})
         outcome.moved.add(component.public_id)
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import or_
 
 from app.extensions import db
 from app.fanout.hooks import allow_private, record_result, unsubscribe_url
-from app.fanout.stakeholders import list_groups
+from app.fanout.reach import hook_subscribers
+from app.fanout.stakeholders import groups_reached
 from app.fanout.webhooks import (
     SIGNATURE_HEADER,
     component_payload,
@@ -43,17 +44,7 @@ HOOK_CHANNELS = (Channel.webhook, Channel.slack)
 
 
 def _subscribers(incident: Incident, kind: Channel):
-    component_ids = [ic.component_id for ic in incident.components]
-    wants = ~HookSubscriber.components.any()
-    if component_ids:
-        wants = or_(wants, HookSubscriber.components.any(Component.id.in_(component_ids)))
-    return db.select(HookSubscriber.id).where(
-        HookSubscriber.kind == kind,
-        HookSubscriber.confirmed_at.is_not(None),
-        HookSubscriber.unsubscribed_at.is_(None),
-        HookSubscriber.disabled_at.is_(None),
-        wants,
-    )
+    return hook_subscribers([ic.component_id for ic in incident.components], kind)
 
 
 def component_hook_subscribers(component: Component):
@@ -71,7 +62,7 @@ def component_hook_subscribers(component: Component):
 
 
 def _groups(incident: Incident) -> list[StakeholderGroup]:
-    return [g for g in list_groups() if g.slack_webhook_url and g.wants(incident.severity)]
+    return [g for g in groups_reached(incident.severity) if g.slack_webhook_url]
 
 
 def targets(update: Update, audience: Audience, channel: Channel) -> list[tuple]:

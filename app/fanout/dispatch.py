@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from app.core import ServiceError
@@ -16,12 +16,12 @@ from app.core.worker import stop_requested, wait_for_stop
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
 from app.fanout import channels, emails, lease
+from app.fanout.reach import email_subscribers
 from app.fanout.stakeholders import internal_recipients
 from app.fanout.subscribers import personal_token
 from app.models import (
     Audience,
     Channel,
-    Component,
     Dispatch,
     DispatchStatus,
     Incident,
@@ -86,21 +86,9 @@ def dispatches_for_incident(incident: Incident) -> list[Dispatch]:
 
 
 def external_recipients(incident: Incident):
-    """A select of the subscribers an incident's external updates reach, in id order."""
-    component_ids = [ic.component_id for ic in incident.components]
-    wants = ~Subscriber.components.any()
-    if component_ids:
-        wants = or_(wants, Subscriber.components.any(Component.id.in_(component_ids)))
-    return (
-        db.select(Subscriber)
-        .where(
-            Subscriber.confirmed_at.is_not(None),
-            Subscriber.unsubscribed_at.is_(None),
-            Subscriber.suppressed_at.is_(None),
-            wants,
-        )
-        .order_by(Subscriber.id)
-    )
+    """A select of the subscribers an incident's external updates reach, in id order (the rule
+    the console counts with, ``reach.email_subscribers``)."""
+    return email_subscribers([ic.component_id for ic in incident.components])
 
 
 def _external_batches(dispatch: Dispatch, size: int):

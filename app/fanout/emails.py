@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from datetime import UTC
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -12,7 +13,7 @@ from app.core.text import clean_line
 from app.markdown import markdown_to_text, render_markdown
 from app.messages.prefill import prefill
 from app.models import Audience, Subscriber, Update
-from app.timefmt import format_local
+from app.timefmt import format_local, with_utc, zone
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,19 @@ def update_subject(update: Update, audience: Audience) -> str:
     return subject_line(subject, state=update.state, title=incident.title)
 
 
+def _posted_at(when, tz: str) -> str:
+    """ "2026-11-23 15:05 CET (Europe/Berlin; 14:05 UTC)": the zone named, UTC beside it."""
+    utc = "" if zone(tz).key in ("UTC", "Etc/UTC") else f"; {when.astimezone(UTC):%H:%M} UTC"
+    return f"{format_local(when, tz)} ({tz}{utc})"
+
+
 def update_message(update: Update, audience: Audience) -> tuple[str, str, str]:
     """(subject, text, html) of an update for one audience, with per-recipient placeholders."""
     settings = page_settings()
     incident = update.incident
     internal = Audience(audience) == Audience.internal
     body = update.internal_body if internal else update.external_body
+    body = with_utc(body, settings.timezone)  # a reader anywhere gets UTC beside the page's zone
     components = [
         ic.component.name for ic in incident.components if internal or ic.component.is_public
     ]
@@ -84,7 +92,7 @@ def update_message(update: Update, audience: Audience) -> tuple[str, str, str]:
         "body_text": markdown_to_text(body),
         "body_html": render_markdown(body),
         "components": components,
-        "posted_at": f"{format_local(update.posted_at, settings.timezone)} ({settings.timezone})",
+        "posted_at": _posted_at(update.posted_at, settings.timezone),
         "incident_url": f"{base_url()}/incidents/{incident.public_id}",
         "admin_url": f"{base_url()}/admin/",
         "manage_url": MANAGE_URL,

@@ -104,11 +104,15 @@ def list_groups() -> list[StakeholderGroup]:
     return list(db.session.scalars(db.select(StakeholderGroup).order_by(StakeholderGroup.name)))
 
 
+def groups_reached(severity: Severity | str) -> list[StakeholderGroup]:
+    """The groups an incident of ``severity`` reaches (its minimum severity met), by name."""
+    return [group for group in list_groups() if group.wants(severity)]
+
+
 def internal_recipients(incident: Incident) -> list[tuple[str, list[str]]]:
     """(address, [group names]) for every member of a group the incident's severity reaches."""
     members: dict[str, list[str]] = {}
-    for group in list_groups():
-        if group.wants(incident.severity):
-            for email in group.emails:
-                members.setdefault(email.lower(), []).append(group.name)
+    for group in groups_reached(incident.severity):
+        for email in group.emails:
+            members.setdefault(email.lower(), []).append(group.name)
     return sorted(members.items())

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from app.core import ServiceError
 from app.models import Incident, Setting, State
 
 DEFAULT_CADENCE_MINUTES = 30
@@ -33,3 +34,14 @@ def cadence_minutes(
 def grace_period(incident: Incident, settings: Setting | None) -> timedelta:
     """How long after the due time the Incident Commander is told: half the cadence, >= 5 min."""
     return max(timedelta(minutes=cadence_minutes(incident, settings)) / 2, MIN_GRACE)
+
+
+def clean_cadence(minutes) -> int | None:
+    """An incident's cadence override: whole minutes within ``CADENCE_LIMITS``, None for none
+    (the policy's), or a ServiceError naming the field."""
+    if minutes in (None, ""):
+        return None
+    low, high = CADENCE_LIMITS
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+        raise ServiceError(f"A cadence is {low} to {high} minutes.", field="cadence_minutes")
+    return minutes

@@ -6,7 +6,7 @@ from app.core import ServiceError
 from app.core.audit import record
 from app.core.text import clean_line, clean_text
 from app.extensions import db
-from app.incidents.updates import set_component_status
+from app.incidents.holds import held_over, record_status
 from app.models import (
     CLOSED_STATES,
     Component,
@@ -40,6 +40,12 @@ def all_components() -> list[Component]:
     """Every component in page order."""
     groups, ungrouped = components_by_group()
     return [c for g in groups for c in g.components] + ungrouped
+
+
+def public_components_in_order() -> list[tuple[str | None, Component]]:
+    """(group name or None, component) for every public component, in page order: the groups
+    in their order, each group's components in theirs, the ungrouped last."""
+    return [(c.group.name if c.group else None, c) for c in all_components() if c.is_public]
 
 
 def public_components() -> list[Component]:
@@ -139,14 +145,20 @@ def edit_component(
 
 
 def change_component_status(component: Component, *, status: str, actor: User) -> Component:
-    """Set a component's status directly (outside an update); the change is recorded."""
+    """Set a component's status directly (outside an update); the change is recorded. A
+    status better than an open incident holds the component at is refused, naming it."""
     try:
         status = ComponentStatus(status)
     except ValueError:
         raise ServiceError(f"{status!r} is not a component status.", field="status") from None
     if status == component.status:
         raise ServiceError(f"{component.name} is already {status}.", field="status")
-    set_component_status(component, status, at=utcnow())
+    hold = held_over(component, status)
+    if hold is not None:  # the page would contradict the incident's own words
+        raise ServiceError(
+            f"{hold.says(component)}; post an update or resolve it there.", field="status"
+        )
+    record_status(component, status, at=utcnow())
     record("component.status", actor=actor, obj=component, detail={"status": status.value})
     _changed(components=[component.public_id])
     return component

@@ -9,7 +9,7 @@ from app.core.audit import record
 from app.core.text import clean_line
 from app.extensions import db
 from app.ids import parse_id
-from app.incidents.cadence import CADENCE_LIMITS
+from app.incidents.cadence import CADENCE_LIMITS, clean_cadence
 from app.incidents.drafts import UpdateDraft
 from app.incidents.transitions import find, opening_states
 from app.incidents.updates import announce_update, default_next_update, transition
@@ -36,6 +36,7 @@ IMPACT_BY_STATUS = {
 }
 _IMPACT_ORDER = list(Impact)
 PUBLIC_ID = re.compile(r"[0-9a-z]{12}")
+KEEP = object()  # an edit that leaves a field as it is
 
 
 def open_incidents() -> list[Incident]:
@@ -200,9 +201,11 @@ def edit_incident(
     impact: Impact | str,
     lead_id: int | None = None,
     commander_id: int | None = None,
+    cadence_minutes: int | object | None = KEEP,
 ) -> Incident:
-    """Change an open incident's title, severity, impact or people. A higher severity can
-    bring the next update forward, never push it back."""
+    """Change an open incident's title, severity, impact, people or cadence override (None:
+    the policy's; ``KEEP``: as it is). A higher severity or a shorter cadence can bring the
+    next update forward, never push it back."""
     if incident.kind != IncidentKind.incident or not incident.is_open:
         raise ServiceError("Only an open incident can be edited; post a new update instead.")
     title = clean_title(title)
@@ -212,7 +215,11 @@ def edit_incident(
         raise ServiceError("Choose an impact: none, minor, major or critical.", field="impact")
     lead = clean_user(lead_id, field="lead") if lead_id else incident.lead
     commander = clean_user(commander_id, field="commander")
+    cadence = (
+        incident.cadence_minutes if cadence_minutes is KEEP else clean_cadence(cadence_minutes)
+    )
     before = {
+        "cadence_minutes": incident.cadence_minutes,
         "title": incident.title,
         "severity": incident.severity.value,
         "impact": incident.impact.value,
@@ -221,6 +228,7 @@ def edit_incident(
     }
     incident.title, incident.severity, incident.impact = title, Severity(severity), Impact(impact)
     incident.lead, incident.commander = lead, commander
+    incident.cadence_minutes = cadence
     last = incident.updates[-1] if incident.updates else None
     if last is not None:
         sooner = default_next_update(incident, incident.state, last.posted_at)
@@ -228,6 +236,7 @@ def edit_incident(
         if sooner is not None and (due is None or sooner < due):
             incident.next_update_due_at = sooner
     after = {
+        "cadence_minutes": cadence,
         "title": title,
         "severity": incident.severity.value,
         "impact": incident.impact.value,

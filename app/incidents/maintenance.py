@@ -11,9 +11,10 @@ from app.core.settings import page_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.drafts import AUTOMATIC, BLANK, UpdateDraft
+from app.incidents.holds import settle_component
 from app.incidents.lifecycle import clean_title, clean_user
 from app.incidents.transitions import NOTICE, require_open_window
-from app.incidents.updates import add_update, announce_update, set_component_status, transition
+from app.incidents.updates import add_update, announce_update, transition
 from app.models import (
     Component,
     ComponentStatus,
@@ -144,7 +145,9 @@ def edit_maintenance(
     for link in list(incident.components):
         if link.component_id not in keep:
             if incident.state != State.scheduled:
-                set_component_status(link.component, ComponentStatus.operational, at=now)
+                settle_component(
+                    link.component, ComponentStatus.operational, at=now, besides=incident
+                )
             incident.components.remove(link)
     have = {link.component_id for link in incident.components}
     for component in chosen:
@@ -153,7 +156,9 @@ def edit_maintenance(
                 IncidentComponent(component=component, status=ComponentStatus.under_maintenance)
             )
             if incident.state != State.scheduled:
-                set_component_status(component, ComponentStatus.under_maintenance, at=now)
+                settle_component(
+                    component, ComponentStatus.under_maintenance, at=now, besides=incident
+                )
     update = add_update(incident, checked, state=incident.state, move=NOTICE, actor=actor, at=now)
     record(
         "maintenance.edit",

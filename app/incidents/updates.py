@@ -10,14 +10,14 @@ from app.core.audit import record
 from app.core.settings import page_settings
 from app.core.text import clean_text
 from app.extensions import db
-from app.incidents.cadence import policy_minutes
+from app.incidents.cadence import clean_cadence, policy_minutes
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
+from app.incidents.holds import settle_component
 from app.incidents.transitions import Move, find, require, takes_updates, update_states
 from app.messages.prefill import prefill
 from app.models import (
     CLOSED_STATES,
     Audience,
-    ComponentStatusChange,
     Incident,
     IncidentComponent,
     IncidentKind,
@@ -25,7 +25,7 @@ from app.models import (
     Update,
     User,
 )
-from app.signals import component_status_changed, public_changed, update_posted
+from app.signals import public_changed, update_posted
 from app.sqltypes import utcnow
 
 
@@ -35,21 +35,6 @@ def default_next_update(incident: Incident, state: State | str, now: datetime):
         return None
     minutes = policy_minutes(incident, page_settings(), state)
     return now + timedelta(minutes=minutes) if minutes else None
-
-
-def set_component_status(component, status, *, at, update=None) -> None:
-    """Give ``component`` a status, recording the change for the uptime history and, outside
-    an update, for its ``component_update`` webhooks (in the caller's transaction)."""
-    if component.status == status:
-        return
-    old, component.status = component.status, status
-    db.session.add(
-        ComponentStatusChange(
-            component=component, status=status, at=at, update_id=update.id if update else None
-        )
-    )
-    if update is None:  # an update's own webhooks carry its components; this change has none
-        component_status_changed.send(None, component=component, old=old, new=status, at=at)
 
 
 def add_update(
@@ -90,10 +75,12 @@ def add_update(
             incident.components.append(IncidentComponent(component=component, status=status))
         else:
             link.status = status
-        set_component_status(component, status, at=at, update=update)
-    if move.components is not None:
+        settle_component(component, status, at=at, update=update, besides=incident)
+    if move.components is not None:  # never better than another open incident holds it
         for link in incident.components:
-            set_component_status(link.component, move.components, at=at, update=update)
+            settle_component(
+                link.component, move.components, at=at, update=update, besides=incident
+            )
     if not move.keeps_state:
         _move_incident(incident, state, move, at=at, promised=draft.next_update_by)
     update.next_update_by = incident.next_update_due_at
@@ -164,9 +151,15 @@ def announce_update(update: Update, *, components=()) -> Update:
 
 
 def post_update(
-    incident: Incident, draft: UpdateDraft, *, state: State | str, actor: User
+    incident: Incident,
+    draft: UpdateDraft,
+    *,
+    state: State | str,
+    actor: User,
+    cadence_minutes: int | None = None,
 ) -> Update:
-    """Post ``draft`` on an open incident or maintenance, which moves to ``state``."""
+    """Post ``draft`` on an open incident or maintenance, which moves to ``state``.
+    ``cadence_minutes``: a new cadence override from now on (None keeps the one it has)."""
     if not takes_updates(incident):
         raise ServiceError(
             "This is closed and takes no more updates; a resolved incident can get a postmortem."
@@ -184,8 +177,12 @@ def post_update(
             "a started window cannot go back to scheduled.",
             field="state",
         )
+    detail = {"state": state}
+    if cadence_minutes is not None and incident.kind == IncidentKind.incident:
+        incident.cadence_minutes = clean_cadence(cadence_minutes)  # the next due time follows
+        detail["cadence_minutes"] = incident.cadence_minutes
     update = transition(incident, state, draft, by="update", actor=actor)
-    record("update.post", actor=actor, obj=update, incident=incident, detail={"state": state})
+    record("update.post", actor=actor, obj=update, incident=incident, detail=detail)
     return announce_update(update)
 
 

@@ -17,13 +17,18 @@ from app.fanout.subscribers import (
     unsubscribe,
     update_preferences,
 )
-from app.incidents.components import public_components
+from app.incidents.components import public_components_in_order
 from app.public import bp
 from app.public.subscription_forms import ConfirmForm, PreferencesForm, SubscribeForm
 
 
 def _component_choices():
-    return [SelectChoice(c.id, c.name) for c in public_components()]
+    """The public components in page order, each carrying its group's name (the form shows
+    them grouped, as the page does)."""
+    return [
+        SelectChoice(c.id, c.name, render_kw={"data-group": group or ""})
+        for group, c in public_components_in_order()
+    ]
 
 
 def _address_key() -> str:

@@ -8,22 +8,29 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from app.core.settings import page_settings
 from app.core.text import clean_line, clean_text
 from app.markdown import render_markdown
 from app.models import Component, Incident, Update
 from app.publishing.kept import Kept
+from app.timefmt import mark_times
 
 MAX_ENTRIES = 100
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 
 
-@lru_cache(maxsize=2048)
 def external_html(text: str):
-    """An update's external text as safe HTML. The same text gives the same HTML, so a
-    publish renders only the texts it has not seen (a feed repeats its 100 entries each time).
-    """
-    return render_markdown(clean_text(text))
+    """An update's external text as safe HTML, its written times marked up as the page's own
+    (``<time datetime>``: the reader's zone with JS, the page's as written without)."""
+    return _external_html(text, page_settings().timezone)
+
+
+@lru_cache(maxsize=2048)
+def _external_html(text: str, tz: str):
+    """The same text in the same zone gives the same HTML, so a publish renders only the
+    texts it has not seen (a feed repeats its 100 entries each time)."""
+    return mark_times(render_markdown(clean_text(text)), tz)
 
 
 @dataclass(frozen=True)

@@ -129,12 +129,17 @@ def test_automatic_critical_opens_an_incident_and_resolve_restores(client, lead_
     resolved = client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
     assert resolved.get_json()["changed"] == 1
     db.session.refresh(component)
-    assert component.status == "degraded_performance"  # what it was before the alert
+    # The incident the alert opened is still open and holds the component: the page must not
+    # say otherwise until the lead resolves it (then it is operational).
+    assert component.status == "major_outage"
     db.session.refresh(incident)
     assert incident.state == "investigating"  # never resolved silently
     told = [m for m in outbox if "post the resolution" in m["Subject"]]
     assert [m["To"] for m in told] == ["lena@example.com"]
     assert f"/admin/incidents/{incident.public_id}/resolve" in told[0].get_body().get_content()
+    assert "it stays major outage while the incident that holds it is open" in (
+        told[0].get_body().get_content()
+    )
     # The resolve repeated changes nothing.
     again = client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
     assert again.get_json()["changed"] == 0
@@ -237,7 +242,7 @@ def test_the_lead_notice_is_queued_after_the_commit_not_sent_in_the_request(
         sent = get_backend().outbox
     assert sorted(m["To"] for m in sent) == ["lena@example.com", "omar@example.com"]
     assert {m["Subject"] for m in sent} == {
-        "[Crier] Alert firing on API: API 5xx above 5% — declare?"
+        "[Status] Alert firing on API: API 5xx above 5% — declare?"
     }
     body = sent[0].get_body().get_content()
     assert "Alertmanager reports 1 alert(s) firing on API." in body

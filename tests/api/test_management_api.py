@@ -211,6 +211,36 @@ def test_an_incident_is_declared_updated_and_resolved(client, lead_key, outbox):
     assert client.get(url, headers=lead_key).json["status"] == "resolved"
 
 
+def test_a_shared_component_keeps_what_the_other_open_incident_holds(client, lead_key):
+    api = create_component()
+    first = _declare(
+        client, lead_key, name="Payments slow", components={api.public_id: "partial_outage"}
+    )
+    second = _declare(
+        client, lead_key, name="Login errors", components={api.public_id: "degraded_performance"}
+    )
+    done = client.patch(
+        f"{PAGE}/incidents/{second['id']}",
+        json={"incident": {"status": "resolved"}},
+        headers=lead_key,
+    )
+    assert done.status_code == 200
+    assert db.session.get(Component, api.id).status == "partial_outage"  # the first holds it
+    direct = client.patch(
+        f"{PAGE}/components/{api.public_id}",
+        json={"component": {"status": "operational"}},
+        headers=lead_key,
+    )
+    assert direct.status_code == 422
+    assert "held by “Payments slow”" in direct.json["error"]
+    client.patch(
+        f"{PAGE}/incidents/{first['id']}",
+        json={"incident": {"status": "resolved"}},
+        headers=lead_key,
+    )
+    assert db.session.get(Component, api.id).status == "operational"
+
+
 def test_an_update_text_is_corrected_without_notifying(client, lead_key):
     created = _declare(client, lead_key)
     update = created["incident_updates"][0]

@@ -44,7 +44,7 @@ def test_update_email_text_matches_the_golden_file(berlin_page, outbox):
     text = message.get_body(("plain",)).get_content()
     token = message["List-Unsubscribe"].split("/u/")[1].split(">")[0]
     golden("update.txt", text.replace(token, "TOKEN"))
-    assert "2026-11-23 15:05 CET (Europe/Berlin)" in text
+    assert "2026-11-23 15:05 CET (Europe/Berlin; 14:05 UTC)" in text  # zone named, UTC beside
     assert "you subscribed to API and Dashboard" in text
     html = message.get_body(("html",)).get_content()
     assert "<strong>API</strong>" in html and "http://status.example.test/incidents/abc123" in html

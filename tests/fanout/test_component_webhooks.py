@@ -11,7 +11,8 @@ from app.fanout.hooks import subscribe_webhook
 from app.fanout.webhooks import SIGNATURE_HEADER
 from app.incidents.components import change_component_status
 from app.incidents.drafts import UpdateDraft
-from app.incidents.updates import post_update, set_component_status
+from app.incidents.holds import record_status
+from app.incidents.updates import post_update
 from app.models import ComponentChange, ComponentStatus, Dispatch, DispatchStatus
 from app.sqltypes import utcnow
 from tests.crash import dies_right_after_commit
@@ -84,12 +85,12 @@ def test_an_api_patch_of_the_status_reaches_the_subscriber(hook_app, hook_server
 
 def test_the_change_commits_or_rolls_back_with_the_status(hook_app, hook_server):
     api, _secret = _two_subscribers(hook_server)
-    set_component_status(api, ComponentStatus.partial_outage, at=utcnow())
+    record_status(api, ComponentStatus.partial_outage, at=utcnow())
     db.session.rollback()
     assert _changes() == [] and api.status == ComponentStatus.operational
     assert db.session.scalar(db.select(db.func.count()).select_from(Dispatch)) == 0
     # Committed, and the worker died before enqueueing: the sweep finds it and delivers it.
-    set_component_status(api, ComponentStatus.partial_outage, at=utcnow())
+    record_status(api, ComponentStatus.partial_outage, at=utcnow())
     with dies_right_after_commit():
         db.session.commit()
     [change] = _changes()

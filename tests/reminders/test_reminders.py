@@ -71,12 +71,12 @@ def test_sev1_nudge_then_reminder_then_escalation_then_quiet(people, outbox):
     assert tick_at(30) == []
     subjects = [(m["To"], m["Subject"]) for m in outbox]
     assert subjects == [
-        ("lead@example.com", "[Crier] Update due on SEV1 'Elevated API errors' — due in 5 min"),
-        ("lead@example.com", "[Crier] Update due on SEV1 'Elevated API errors' — 4 min overdue"),
+        ("lead@example.com", "[Acme] Update due on SEV1 'Elevated API errors' — due in 5 min"),
+        ("lead@example.com", "[Acme] Update due on SEV1 'Elevated API errors' — 4 min overdue"),
         ("ic@example.com",
-         "[Crier] ESCALATION: Update due on SEV1 'Elevated API errors' — 8 min overdue"),
+         "[Acme] ESCALATION: Update due on SEV1 'Elevated API errors' — 8 min overdue"),
         ("lead@example.com",
-         "[Crier] ESCALATION: Update due on SEV1 'Elevated API errors' — 8 min overdue"),
+         "[Acme] ESCALATION: Update due on SEV1 'Elevated API errors' — 8 min overdue"),
     ]  # fmt: skip
     body = outbox[1].get_content()
     assert "promised for 2026-11-23 15:15 CET" in body
@@ -215,7 +215,7 @@ def test_reminders_also_go_to_a_slack_compatible_webhook(people, hook_server):
     assert tick_at(19) == ["lead"]
     assert len(_Hook.received) == 1
     assert _Hook.received[0]["text"].startswith(
-        "[Crier] Update due on SEV1 'Elevated API errors' — 4 min overdue\n"
+        "[Acme] Update due on SEV1 'Elevated API errors' — 4 min overdue\n"
     )
 
 
@@ -229,13 +229,13 @@ def test_the_leads_own_slack_gets_a_block_kit_reminder(people, hook_server):
     assert _Hook.paths == ["/lead"]
     (payload,) = _Hook.received
     header, fields, section, actions = payload["blocks"]
-    assert header["text"]["text"].startswith("[Crier] Update due on SEV1 'API <errors> & more'")
+    assert header["text"]["text"].startswith("[Acme] Update due on SEV1 'API <errors> & more'")
     facts = [f["text"] for f in fields["fields"]]
     assert facts[:2] == ["State: investigating", "Severity: SEV1"]
     assert facts[2].startswith("Next update due: ")
     assert section["text"]["text"].startswith("SEV1 API &lt;errors&gt; &amp; more")
     assert actions["elements"][0]["url"].endswith("/updates/new")
-    assert payload["text"].startswith("[Crier] Update due on SEV1")
+    assert payload["text"].startswith("[Acme] Update due on SEV1")
 
 
 def test_cli_tick_prints_what_it_sent(people, runner):
