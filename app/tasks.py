@@ -1,6 +1,8 @@
 """Huey tasks: thin wrappers that run domain verbs inside the app context.
 
-Periodic tasks run on Huey's per-minute clock; the reminder tick re-schedules itself once so
+Two lanes (``app.extensions``): fan-out tasks on one queue, publishing, reminders and every
+periodic task on the publish lane, whose threads fan-out never takes. Periodic tasks run on
+Huey's per-minute clock; the reminder tick re-schedules itself once so
 it runs every 30 s. The receivers here are where domains meet the queue: they connect only the
 signals sent after a commit (``app.core.uow.after_commit``) and only enqueue; a domain never
 imports this module. A queue that is down fails nothing: the rows are committed, and the sweeps
@@ -13,7 +15,7 @@ from huey import crontab
 
 from app.alerts import notices as alert_notices
 from app.core.worker import record_heartbeat, stop_requested
-from app.extensions import huey
+from app.extensions import PUBLISH, huey
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
@@ -136,7 +138,7 @@ def _send_alert_notices(sender, *, notices, **extra):
 # --- Reminders --------------------------------------------------------------------------------
 
 
-@huey.task()
+@huey.task(lane=PUBLISH)
 def reminder_tick():
     """One reminder pass."""
     reminders_service.tick()
@@ -155,7 +157,7 @@ def reminder_ticks():
 PUBLISH_BATCHES_PER_TASK = 10
 
 
-@huey.task()
+@huey.task(lane=PUBLISH)
 def publish():
     """Publish waiting changes, batch after batch (each its own generation and commit; fresh
     changes join the next batch); past a few batches, or when this worker is stopping, queue

@@ -146,7 +146,7 @@ def test_a_stopping_worker_leaves_the_rest_of_a_re_publish_queued(app, app_facto
 
     queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)
     with queue_app.app_context():
-        queue = huey.huey
+        queue = huey.lane
         queue.flush()
         create_incident(title="Outage v0", is_public=True)
         record_change(everything=True)

@@ -38,7 +38,7 @@ def test_worker_is_stale_after_three_minutes_of_silence(ctx):
 def _round_trip(app):
     """Enqueue the heartbeat on the app's real queue, then consume it as a worker would."""
     with app.app_context():
-        queue = huey.huey
+        queue = huey.lane  # the heartbeat runs on the publish lane
         queue.flush()
         queue.enqueue(tasks.heartbeat.s())
         assert queue.pending_count() == 1
@@ -87,5 +87,5 @@ def test_worker_command_checks_in_and_stops_on_ctrl_c(database_url, tmp_path, ap
     finally:
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=30)
-    assert "Worker started with 1 threads" in output
+    assert "Worker started with 1 fan-out and 2 publish-lane threads" in output
     assert proc.returncode == 0, output
