@@ -41,6 +41,10 @@ class PublishState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime | None]
+    # Random per generation: a mirror that followed generation N of another history (a
+    # database restored from a backup) sees a token that is not N's here, and copies it all.
+    token: Mapped[str | None] = mapped_column(String(32))
+    previous_token: Mapped[str | None] = mapped_column(String(32))
 
     def __repr__(self) -> str:
         return f"<PublishState g{self.generation}>"
