@@ -6,11 +6,12 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from datetime import UTC
 
 import click
 from flask import current_app
-from huey.consumer import Consumer
+from huey.consumer import Consumer, ConsumerStopped
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import sender_problem
@@ -95,12 +96,22 @@ class _Consumer(Consumer):
             lane.start()
         super().start()  # its signal handlers are set last: they are the ones that hold
 
-    def stop(self, graceful=False):
-        for lane in self.lanes:
-            lane.stop_flag.set()  # every lane stops taking tasks at once
-        super().stop(graceful=graceful)
-        for lane in self.lanes:
-            lane.stop(graceful=graceful)
+    def run(self):
+        """Huey's run, restarting (SIGHUP) with the command line this process was started
+        with: Huey's own restart loses ``python -m flask``'s ``-m``."""
+        self.start()
+        health_check_ts = time.monotonic()
+        while True:
+            try:
+                health_check_ts = self.loop(health_check_ts)
+            except ConsumerStopped:
+                break
+        self.huey.notify_interrupted_tasks()
+        if self._restart:
+            log.info("worker: restarting as %s", " ".join(sys.orig_argv))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(sys.executable, sys.orig_argv)  # noqa: S606 - this process's own command
 
     def check_worker_health(self):
         healthy = [lane.check_worker_health() for lane in self.lanes]
@@ -108,13 +119,32 @@ class _Consumer(Consumer):
 
     def _set_signal_handlers(self):
         super()._set_signal_handlers()
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._stop_gracefully)
 
     def _stop_gracefully(self, signum, frame):
+        # No logging here (a signal handler may interrupt a log call): stop() logs.
         request_stop()
-        self._signum, self._restart, self._graceful = signum, False, True
-        signal.signal(signum, signal.default_int_handler)  # a second signal: stop now
+        restart = signum == signal.SIGHUP  # Huey's restart: stop gracefully, then exec again
+        self._signum, self._restart, self._graceful = signum, restart, True
+        if not restart:
+            signal.signal(signum, signal.default_int_handler)  # a second signal: stop now
+
+    def stop(self, graceful=False):
+        if self._signum is not None:
+            log.info(
+                "worker: %s received: %s; running tasks finish their batch in hand and hand "
+                "the rest back to the queue (at most %s s)",
+                signal.Signals(self._signum).name,
+                "restarting" if self._restart else "stopping",
+                SHUTDOWN_TIMEOUT_SECONDS,
+            )
+        for lane in self.lanes:
+            lane.stop_flag.set()  # every lane stops taking tasks at once
+        super().stop(graceful=graceful)
+        for lane in self.lanes:
+            lane.stop(graceful=graceful)
+        log.info("worker: every task has stopped")
 
 
 def _sweep_loop(app, every: float) -> None:

@@ -1,5 +1,6 @@
 """Configuration: defaults, then the environment, then the mapping given to create_app."""
 
+import ipaddress
 import os
 import secrets
 from email.utils import parseaddr
@@ -35,6 +36,10 @@ ENV_KEYS = (
     "MAX_CONTENT_LENGTH",
     "IMPORT_MAX_CONTENT_LENGTH",
     "SESSION_COOKIE_SECURE",
+    "METRICS_TOKEN",
+    "METRICS_NETWORKS",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
 )
 
 
@@ -108,6 +113,12 @@ class Config:
     ARTIFACT_CACHE_BYTES = 32 * 1024 * 1024
     # A folder every publish keeps equal to `flask publish --out` (for nginx or a CDN origin).
     PUBLISH_DIR: str | None = None
+    # /metrics answers loopback, these networks (CIDR, comma-separated) and this bearer token.
+    METRICS_TOKEN: str | None = None
+    METRICS_NETWORKS: str | tuple = ()
+    # Logs: the level (DEBUG, INFO, WARNING, ERROR) and plain lines or one JSON object a line.
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "plain"
 
 
 class TestConfig(Config):
@@ -212,8 +223,36 @@ def _finish(app):
     if cfg.get("SESSION_COOKIE_SECURE") is None:
         cfg["SESSION_COOKIE_SECURE"] = cfg["PUBLIC_BASE_URL"].startswith("https://")
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    cfg["METRICS_NETWORKS"] = _networks("METRICS_NETWORKS", cfg.get("METRICS_NETWORKS"))
+    _check_logging(cfg)
     if not isinstance(cfg.get("TRUSTED_PROXIES"), int) or cfg["TRUSTED_PROXIES"] < 0:
         raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (got {cfg['TRUSTED_PROXIES']!r})")
+
+
+def _networks(key, value) -> tuple:
+    """CIDR networks from "10.0.0.0/8, 192.168.1.0/24" (or a list of them)."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{key} must be networks like 10.0.0.0/8, comma-separated ({exc})"
+        ) from None
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("plain", "json")
+
+
+def _check_logging(cfg) -> None:
+    cfg["LOG_LEVEL"] = str(cfg.get("LOG_LEVEL") or "INFO").strip().upper()
+    cfg["LOG_FORMAT"] = str(cfg.get("LOG_FORMAT") or "plain").strip().lower()
+    if cfg["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(
+            f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {cfg['LOG_LEVEL']!r})"
+        )
+    if cfg["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be plain or json (got {cfg['LOG_FORMAT']!r})")
 
 
 def sender_problem(value: str) -> str | None:

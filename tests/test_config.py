@@ -125,3 +125,11 @@ def test_the_console_backend_keeps_its_localhost_default(tmp_path, monkeypatch):
     monkeypatch.delenv("MAIL_FROM", raising=False)
     cfg = configured(tmp_path, monkeypatch)
     assert cfg["EMAIL_BACKEND"] == "console" and cfg["MAIL_FROM"] == "Crier <status@localhost>"
+
+
+def test_the_log_level_and_format_are_checked_at_start_up(app_factory):
+    with pytest.raises(ConfigError, match="LOG_LEVEL must be one of"):
+        app_factory(LOG_LEVEL="loud")
+    with pytest.raises(ConfigError, match="LOG_FORMAT must be plain or json"):
+        app_factory(LOG_FORMAT="xml")
+    assert app_factory(LOG_LEVEL="warning", LOG_FORMAT="JSON").config["LOG_FORMAT"] == "json"

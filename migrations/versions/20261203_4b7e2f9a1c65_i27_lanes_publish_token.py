@@ -1,5 +1,5 @@
 """publish state: a random token per generation (and the one before), so a mirror tells a
-restored database from the one it followed
+restored database from the one it followed; how long the last publish took
 
 Revision ID: 4b7e2f9a1c65
 Revises: 6c2f8e1d4a37
@@ -21,9 +21,11 @@ def upgrade():
     with op.batch_alter_table('publish_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('token', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('previous_token', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('duration_seconds', sa.Float(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('publish_state', schema=None) as batch_op:
+        batch_op.drop_column('duration_seconds')
         batch_op.drop_column('previous_token')
         batch_op.drop_column('token')
