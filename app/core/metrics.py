@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db, huey
 from app.models import (
     Dispatch,
+    DispatchStatus,
     PublishDirty,
     PublishState,
     Reminder,
@@ -179,8 +180,8 @@ class _SnapshotCollector:
         dispatches = GaugeMetricFamily(
             "crier_dispatches", "Dispatches by status", labels=["status"]
         )
-        for status, count in snap.dispatches.items():
-            dispatches.add_metric([status], count)
+        for status in DispatchStatus:
+            dispatches.add_metric([status.value], snap.dispatches.get(status.value, 0))
         yield dispatches
         recipients = CounterMetricFamily(
             "crier_dispatch_recipients",
