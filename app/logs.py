@@ -13,9 +13,13 @@ from datetime import UTC, datetime
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FIELDS = ("dispatch_id", "incident")
 
-# Huey logs every task it runs at INFO; its consumer's start, stop and signals are worth
-# keeping, the rest is noise at INFO.
-QUIET = {"huey": logging.WARNING, "huey.consumer.Scheduler": logging.WARNING}
+# Huey logs every task it runs at INFO, alembic each plugin it loads; the consumer's start,
+# stop and signals are worth keeping, the rest is noise at INFO.
+QUIET = {
+    "huey": logging.WARNING,
+    "huey.consumer.Scheduler": logging.WARNING,
+    "alembic.runtime.plugins": logging.WARNING,
+}
 TOLD = {"huey.consumer": logging.INFO}
 
 

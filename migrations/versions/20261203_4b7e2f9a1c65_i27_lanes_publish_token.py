@@ -1,5 +1,7 @@
-"""publish state: a random token per generation (and the one before), so a mirror tells a
-restored database from the one it followed; how long the last publish took
+"""publish state: a token per generation and the one before (a mirror sees a restore); duration
+
+Each generation's random token lets a mirror tell a restored database from the one it followed;
+the last publish's duration is for /metrics.
 
 Revision ID: 4b7e2f9a1c65
 Revises: 6c2f8e1d4a37
