@@ -60,7 +60,13 @@ def build(stack: Stack, subscribers: int) -> None:
     from tests.factories import create_component, create_subscribers, create_user
 
     env = stack.env
-    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "INSTANCE_PATH": env["INSTANCE_PATH"]})
+    app = create_app(
+        {
+            "DATABASE_URL": env["DATABASE_URL"],
+            "INSTANCE_PATH": env["INSTANCE_PATH"],
+            "LOG_LEVEL": "WARNING",  # this process also runs the SMTP server, chatty at INFO
+        }
+    )
     with app.app_context():
         create_user(email=LEAD, role="lead", password=PASSWORD)
         create_component(slug="api", name="API")
