@@ -1,6 +1,5 @@
 """Crier: the status page and stakeholder communications service."""
 
-import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -36,6 +35,7 @@ def create_app(config=None):
         instance_relative_config=True,
     )
     load_config(app, config)
+    register_logging(app)
     register_converters(app)
     register_extensions(app)
     register_tasks(app)
@@ -45,6 +45,15 @@ def create_app(config=None):
     register_template_helpers(app)
     register_security(app)
     return app
+
+
+def register_logging(app):
+    """LOG_LEVEL and LOG_FORMAT for every logger of the process (not under pytest, which
+    captures records itself)."""
+    from app.logs import configure_logging
+
+    if not app.testing:
+        configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
 
 def register_extensions(app):
@@ -87,6 +96,7 @@ def register_blueprints(app):
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.ops import bp as ops_bp
     from app.public import bp as public_bp
     from app.webhooks import bp as webhooks_bp
 
@@ -95,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(ops_bp)  # after public: its request counter wraps the published site
 
 
 def register_errors(app):
@@ -190,6 +201,3 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-logging.getLogger("huey").setLevel(logging.INFO)

@@ -6,12 +6,13 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from datetime import UTC
 from urllib.parse import quote, urlsplit
 
 import click
 from flask import current_app
-from huey.consumer import Consumer
+from huey.consumer import Consumer, ConsumerStopped
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -84,17 +85,69 @@ class _Consumer(Consumer):
     """Huey's consumer, stopping gracefully on SIGTERM (a deploy, `docker stop`, systemd) as
     on SIGINT: no new tasks, and running ones are asked to stop after their batch in hand
     (``request_stop``), hand their work back to the queue and return. Huey by default stops
-    at once on SIGTERM, which left a dispatch `running` until someone took it over."""
+    at once on SIGTERM, which left a dispatch `running` until someone took it over.
+
+    It runs the consumers of the other lanes (``lanes``) beside its own, in this process:
+    they start, stop and are health-checked with it, and only it handles signals."""
+
+    def __init__(self, *args, lanes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lanes = list(lanes)
+
+    def start(self):
+        for lane in self.lanes:
+            lane.start()
+        super().start()  # its signal handlers are set last: they are the ones that hold
+
+    def run(self):
+        """Huey's run, restarting (SIGHUP) with the command line this process was started
+        with: Huey's own restart loses ``python -m flask``'s ``-m``."""
+        self.start()
+        health_check_ts = time.monotonic()
+        while True:
+            try:
+                health_check_ts = self.loop(health_check_ts)
+            except ConsumerStopped:
+                break
+        self.huey.notify_interrupted_tasks()
+        if self._restart:
+            log.info("worker: restarting as %s", " ".join(sys.orig_argv))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(sys.executable, sys.orig_argv)  # noqa: S606 - this process's own command
+
+    def check_worker_health(self):
+        healthy = [lane.check_worker_health() for lane in self.lanes]
+        return super().check_worker_health() and all(healthy)
 
     def _set_signal_handlers(self):
         super()._set_signal_handlers()
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._stop_gracefully)
 
     def _stop_gracefully(self, signum, frame):
+        # No logging here (a signal handler may interrupt a log call): stop() logs.
         request_stop()
-        self._signum, self._restart, self._graceful = signum, False, True
-        signal.signal(signum, signal.default_int_handler)  # a second signal: stop now
+        restart = signum == signal.SIGHUP  # Huey's restart: stop gracefully, then exec again
+        self._signum, self._restart, self._graceful = signum, restart, True
+        if not restart:
+            signal.signal(signum, signal.default_int_handler)  # a second signal: stop now
+
+    def stop(self, graceful=False):
+        if self._signum is not None:
+            log.info(
+                "worker: %s received: %s; running tasks finish their batch in hand and hand "
+                "the rest back to the queue (at most %s s)",
+                signal.Signals(self._signum).name,
+                "restarting" if self._restart else "stopping",
+                SHUTDOWN_TIMEOUT_SECONDS,
+            )
+        for lane in self.lanes:
+            lane.stop_flag.set()  # every lane stops taking tasks at once
+        super().stop(graceful=graceful)
+        for lane in self.lanes:
+            lane.stop(graceful=graceful)
+        log.info("worker: every task has stopped")
 
 
 def _sweep_loop(app, every: float) -> None:
@@ -110,8 +163,24 @@ def _sweep_loop(app, every: float) -> None:
 
 
 @click.command("worker")
-@click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64))
-def worker_command(workers):
+@click.option(
+    "--workers",
+    "-w",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads for fan-out (emails, webhooks, Slack): one dispatch each at a time.",
+)
+@click.option(
+    "--lane-threads",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    envvar="WORKER_LANE_THREADS",
+    help="Threads for the publish lane (publishing, reminders, the clock): fan-out never "
+    "takes them.",
+)
+def worker_command(workers, lane_threads):
     """Run the task worker (emails, publishing, reminders) until SIGTERM or Ctrl-C."""
 
     if huey.huey.immediate:
@@ -120,21 +189,24 @@ def worker_command(workers):
     # public site should show an update within a second, so poll every 0.05-0.1 s (one
     # indexed read of the queue table; Redis blocks instead).
     # A graceful stop waits for the batches in hand; past the timeout the leases cover it.
-    consumer = _Consumer(
-        huey.huey,
-        workers=workers,
+    options = dict(
         worker_type="thread",
         periodic=True,
         initial_delay=0.05,
         max_delay=0.1,
         shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
+    lane = Consumer(huey.lane, workers=lane_threads, **options)
+    consumer = _Consumer(huey.huey, workers=workers, lanes=[lane], **options)
     app = current_app._get_current_object()
     hold_liveness_lock()  # PostgreSQL: our dispatches are taken over the moment we die
     sweeper = threading.Thread(
         target=_sweep_loop, args=(app, app.config["DISPATCH_SWEEP_SECONDS"]), daemon=True
     )
-    click.echo(f"Worker started with {workers} threads on {type(huey.huey.storage).__name__}.")
+    click.echo(
+        f"Worker started with {workers} fan-out and {lane_threads} publish-lane threads "
+        f"on {type(huey.huey.storage).__name__}."
+    )
     sweeper.start()
     consumer.run()
     click.echo("Worker stopped.")

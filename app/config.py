@@ -2,6 +2,7 @@
 
 import copy
 import difflib
+import ipaddress
 import json
 import os
 import secrets
@@ -187,6 +188,34 @@ def _finish(app):
     if cfg.get("SESSION_COOKIE_SECURE") is None:
         cfg["SESSION_COOKIE_SECURE"] = cfg["PUBLIC_BASE_URL"].startswith("https://")
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    cfg["METRICS_NETWORKS"] = _networks("METRICS_NETWORKS", cfg.get("METRICS_NETWORKS"))
+    _check_logging(cfg)
+
+
+def _networks(key, value) -> tuple:
+    """CIDR networks from "10.0.0.0/8, 192.168.1.0/24" (or a list of them)."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{key} must be networks like 10.0.0.0/8, comma-separated ({exc})"
+        ) from None
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("plain", "json")
+
+
+def _check_logging(cfg) -> None:
+    cfg["LOG_LEVEL"] = str(cfg.get("LOG_LEVEL") or "INFO").strip().upper()
+    cfg["LOG_FORMAT"] = str(cfg.get("LOG_FORMAT") or "plain").strip().lower()
+    if cfg["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(
+            f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {cfg['LOG_LEVEL']!r})"
+        )
+    if cfg["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be plain or json (got {cfg['LOG_FORMAT']!r})")
 
 
 def sender_problem(value: str) -> str | None:

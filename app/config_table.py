@@ -186,6 +186,12 @@ SETTINGS: tuple[Setting, ...] = (
     # --- workers and fan-out ---
     S("WORKER_STALE_SECONDS", "int", 180, "a worker not seen for this long is shown as "
       "stopped", minimum=1),
+    S("METRICS_TOKEN", "secret", None, "a bearer token that may read /metrics from "
+      "anywhere (else loopback and METRICS_NETWORKS only)"),
+    S("METRICS_NETWORKS", "str", "", "networks (CIDR, comma-separated) that may read "
+      "/metrics besides loopback"),
+    S("LOG_LEVEL", "str", "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    S("LOG_FORMAT", "str", "plain", "plain lines, or json: one JSON object a line"),
     S("DISPATCH_RETRIES", "int", 5, "retries of one email batch on a 429/5xx", minimum=0),
     S("DISPATCH_BACKOFF_SECONDS", "float", 2.0, "first backoff between batch retries",
       minimum=0),

@@ -39,16 +39,37 @@ def remote_address() -> str:
 limiter = Limiter(key_func=remote_address)
 
 
-class FlaskHuey:
-    """A Huey whose storage is chosen by the app and whose tasks run in its app context."""
+# Two queues, each with its own worker threads in every `flask worker`: fan-out (emails,
+# webhooks, Slack: long tasks, as many as there are updates) and the publish lane (publishing,
+# reminders, the clock ticks, the heartbeat: short tasks that must start at once). Fan-out can
+# fill every thread of its own queue, never the lane's, so an update reaches the page within
+# seconds however much email is going out.
+FANOUT = "fanout"
+PUBLISH = "publish"
+QUEUE_NAMES = {FANOUT: "crier", PUBLISH: "crier-publish"}
 
-    def __init__(self, name="crier"):
-        self.huey = Huey(name, storage_class=MemoryStorage, utc=True)
+
+class FlaskHuey:
+    """Hueys whose storage is chosen by the app and whose tasks run in its app context:
+    ``huey`` carries fan-out, ``lane`` publishing and reminders (``lane=PUBLISH``)."""
+
+    def __init__(self):
+        self.huey = Huey(QUEUE_NAMES[FANOUT], storage_class=MemoryStorage, utc=True)
+        self.lane = Huey(QUEUE_NAMES[PUBLISH], storage_class=MemoryStorage, utc=True)
         self.app = None
+
+    @property
+    def queues(self) -> dict[str, Huey]:
+        """Each lane's Huey, by lane name."""
+        return {FANOUT: self.huey, PUBLISH: self.lane}
 
     def init_app(self, app):
         self.app = app
-        huey = self.huey
+        for queue in self.queues.values():
+            self._bind(app, queue)
+
+    @staticmethod
+    def _bind(app, huey):
         if app.config["HUEY_IMMEDIATE"]:
             huey.immediate = True
             return
@@ -56,7 +77,7 @@ class FlaskHuey:
         if app.config.get("REDIS_URL"):
             huey.storage_class = RedisStorage
             huey.storage_kwargs = {"url": app.config["REDIS_URL"]}
-        else:
+        else:  # one file, a queue per name in it
             Path(app.instance_path).mkdir(parents=True, exist_ok=True)
             huey.storage_class = SqliteStorage
             huey.storage_kwargs = {"filename": str(Path(app.instance_path) / "queue.db")}
@@ -72,17 +93,25 @@ class FlaskHuey:
 
         return wrapper
 
-    def task(self, **options):
-        """Declare a task; it runs inside the bound app's context."""
-        return lambda func: self.huey.task(**options)(self._in_context(func))
+    def task(self, *, lane=FANOUT, **options):
+        """Declare a task on ``lane``; it runs inside the bound app's context."""
+        return lambda func: self.queues[lane].task(**options)(self._in_context(func))
 
     def on_startup(self):
-        """Run a function in each worker thread as the consumer starts, in the app context."""
-        return lambda func: self.huey.on_startup()(self._in_context(func))
+        """Run a function in each worker thread of each lane as it starts, in the app context."""
 
-    def periodic_task(self, validate_datetime, **options):
-        """Declare a periodic task; it runs inside the bound app's context."""
-        return lambda func: self.huey.periodic_task(validate_datetime, **options)(
+        def register(func):
+            wrapped = self._in_context(func)
+            for queue in self.queues.values():
+                queue.on_startup()(wrapped)
+            return func
+
+        return register
+
+    def periodic_task(self, validate_datetime, *, lane=PUBLISH, **options):
+        """Declare a periodic task (on the publish lane unless told); it runs in the app's
+        context."""
+        return lambda func: self.queues[lane].periodic_task(validate_datetime, **options)(
             self._in_context(func)
         )
 

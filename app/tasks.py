@@ -1,6 +1,8 @@
 """Huey tasks: thin wrappers that run domain verbs inside the app context.
 
-Periodic tasks run on Huey's per-minute clock; the reminder tick re-schedules itself once so
+Two lanes (``app.extensions``): fan-out tasks on one queue, publishing, reminders and every
+periodic task on the publish lane, whose threads fan-out never takes. Periodic tasks run on
+Huey's per-minute clock; the reminder tick re-schedules itself once so
 it runs every 30 s. The receivers here are where domains meet the queue: they connect only the
 signals sent after a commit (``app.core.uow.after_commit``) and only enqueue; a domain never
 imports this module. A queue that is down fails nothing: the rows are committed, and the sweeps
@@ -12,8 +14,9 @@ import logging
 from huey import crontab
 
 from app.alerts import notices as alert_notices
+from app.core.metrics import REMINDER_TICKS
 from app.core.worker import record_heartbeat, stop_requested
-from app.extensions import huey
+from app.extensions import PUBLISH, huey
 from app.fanout import dispatch as dispatch_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
@@ -54,7 +57,13 @@ def check_in():
 def run_dispatch(dispatch_id):
     """Send one dispatch from its cursor. If this worker is stopping, the dispatch was handed
     back (or never started): queue it again so another worker continues at once."""
-    dispatch = dispatch_service.run_dispatch(dispatch_id)
+    try:
+        dispatch = dispatch_service.run_dispatch(dispatch_id)
+    except Exception:  # Huey logs it too, without saying which dispatch
+        log.exception(
+            "dispatch %s: the run failed", dispatch_id, extra={"dispatch_id": dispatch_id}
+        )
+        raise
     if stop_requested() and (dispatch is None or dispatch.status == DispatchStatus.pending):
         run_dispatch(dispatch_id)
 
@@ -136,17 +145,28 @@ def _send_alert_notices(sender, *, notices, **extra):
 # --- Reminders --------------------------------------------------------------------------------
 
 
-@huey.task()
+def _tick() -> None:
+    """One reminder pass, counted (a failed one logged, then raised for Huey)."""
+    try:
+        reminders_service.tick()
+    except Exception:
+        REMINDER_TICKS.labels("error").inc()
+        log.exception("reminder tick failed")
+        raise
+    REMINDER_TICKS.labels("ok").inc()
+
+
+@huey.task(lane=PUBLISH)
 def reminder_tick():
     """One reminder pass."""
-    reminders_service.tick()
+    _tick()
 
 
 @huey.periodic_task(crontab(minute="*"))
 def reminder_ticks():
     """Huey's clock is per minute: tick now and again in 30 s."""
-    reminders_service.tick()
-    reminder_tick.schedule(delay=30)
+    reminder_tick.schedule(delay=30)  # first: a failing tick must not cost the second one
+    _tick()
 
 
 # --- Publishing and maintenance ---------------------------------------------------------------
@@ -155,15 +175,21 @@ def reminder_ticks():
 PUBLISH_BATCHES_PER_TASK = 10
 
 
-@huey.task()
+@huey.task(lane=PUBLISH)
 def publish():
     """Publish waiting changes, batch after batch (each its own generation and commit; fresh
     changes join the next batch); past a few batches, or when this worker is stopping, queue
     the rest as a new task."""
     for _batch in range(PUBLISH_BATCHES_PER_TASK):
         if stop_requested():
+            log.info("publishing: this worker is stopping; the rest is queued for another")
             break  # a worker shutting down: the rest goes back on the queue for another
-        if publish_changes() is None:
+        try:
+            published = publish_changes()
+        except Exception:  # the changes stay waiting: the next publish or the sweep retries
+            log.exception("publishing failed; the changes wait for the next publish")
+            raise
+        if published is None:
             return
     if pending():
         publish()

@@ -189,7 +189,10 @@ def main() -> int:
         sys.exit("bench/nodes.py needs DATABASE_URL=postgresql://... and REDIS_URL=redis://...")
     from huey.storage import RedisStorage
 
-    RedisStorage(name="crier", url=redis_url).flush_all()
+    from app.extensions import QUEUE_NAMES
+
+    for name in QUEUE_NAMES.values():
+        RedisStorage(name=name, url=redis_url).flush_all()
     work = Path(tempfile.mkdtemp(prefix="crier-nodes-"))
     database_url, drop = throwaway_database(url)
     server = SendGridServer().start()

@@ -257,7 +257,10 @@ def live_stack(app, database_url, tmp_path):
     if redis_url:
         from huey.storage import RedisStorage
 
-        RedisStorage(name="crier", url=redis_url).flush_all()
+        from app.extensions import QUEUE_NAMES
+
+        for name in QUEUE_NAMES.values():
+            RedisStorage(name=name, url=redis_url).flush_all()
 
     def make(**env):
         env.setdefault("redis_url", redis_url)

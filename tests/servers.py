@@ -1,5 +1,6 @@
 """Real servers for tests: a SendGrid-compatible HTTP API and an SMTP server (aiosmtpd)."""
 
+import asyncio
 import contextlib
 import json
 import os
@@ -131,6 +132,7 @@ class SMTPRecorder:
         self.messages = []
         self.sessions = set()
         self.refuse: set[str] = set()
+        self.delay = 0.0  # seconds each message takes, as a slow relay's do
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -139,6 +141,8 @@ class SMTPRecorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)  # other connections go on meanwhile
         self.sessions.add(id(session))
         msg = message_from_bytes(envelope.original_content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), msg))

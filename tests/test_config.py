@@ -199,3 +199,11 @@ def test_the_instance_folder_is_read_under_both_names(tmp_path, monkeypatch, var
     app = create_app({"EMAIL_BACKEND": "memory", "SECRET_KEY": "x"})
     assert app.instance_path == str(tmp_path / "elsewhere")
     assert app.config["INSTANCE_PATH"] == str(tmp_path / "elsewhere")
+
+
+def test_the_log_level_and_format_are_checked_at_start_up(app_factory):
+    with pytest.raises(ConfigError, match="LOG_LEVEL must be one of"):
+        app_factory(LOG_LEVEL="loud")
+    with pytest.raises(ConfigError, match="LOG_FORMAT must be plain or json"):
+        app_factory(LOG_FORMAT="xml")
+    assert app_factory(LOG_LEVEL="warning", LOG_FORMAT="JSON").config["LOG_FORMAT"] == "json"

@@ -101,6 +101,9 @@ def test_a_worker_stopped_by_sigterm_hands_its_dispatch_back_and_nobody_gets_it_
     assert handed.status == DispatchStatus.pending, handed
     assert handed.accepted_count == len(sendgrid_server.delivered_to()) < 5000
     assert (handed.owner, handed.in_flight) == (None, 0)
+    log = stack.log("worker")
+    assert "SIGTERM received: stopping" in log, log
+    assert f"dispatch {handed.id} (incident " in log and "handed back at cursor" in log, log
 
     stack.start_worker()  # the restarted worker continues at the cursor from the queue
     dispatch = wait_until(_finished_dispatch, timeout=60, what="the dispatch to finish")

@@ -122,7 +122,7 @@ def test_a_publisher_killed_mid_generation_is_finished_by_the_next_publish(
         "import time; from app import create_app; app = create_app(); app.app_context().push()\n"
         "from app.publishing import publish as p\n"
         "from app.publishing.changes import render_changes\n"
-        "g = p._claim_generation(); b = render_changes()\n"
+        "g = p._claim_generation().number; b = render_changes()\n"
         "p._store(b.site, g, expected=b.expected)\n"
         "print('stored', flush=True); time.sleep(60)\n"
     )
@@ -146,7 +146,7 @@ def test_a_stopping_worker_leaves_the_rest_of_a_re_publish_queued(app, app_facto
 
     queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)
     with queue_app.app_context():
-        queue = huey.huey
+        queue = huey.lane
         queue.flush()
         create_incident(title="Outage v0", is_public=True)
         record_change(everything=True)

@@ -25,9 +25,21 @@ def queue(app, app_factory):
     empties the tables after the test)."""
     queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)
     with queue_app.app_context():
-        huey.huey.flush()
-        yield huey.huey
-        huey.huey.flush()
+        queues = Queues()
+        queues.flush()
+        yield queues
+        queues.flush()
+
+
+class Queues:
+    """Both lanes' queues (fan-out, publish) read as one."""
+
+    def flush(self):
+        for queue in huey.queues.values():
+            queue.flush()
+
+    def pending_count(self):
+        return sum(queue.pending_count() for queue in huey.queues.values())
 
 
 def cheap_hash(password, method):

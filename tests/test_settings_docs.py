@@ -11,6 +11,8 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Upper-case names in the docs that are not settings of the application.
 NOT_SETTINGS = {
     *("HOST", "PORT", "WEB_WORKERS", "WEB_THREADS", "WEB_NICE"),  # `flask web`'s options
+    "WORKER_LANE_THREADS",  # `flask worker --lane-threads`
+    "PROMETHEUS_MULTIPROC_DIR",  # read by prometheus_client itself
     *("CRIER_PASSWORD", "CRIER_TEST_REDIS_URL", "CRIER_TEST_CHROMIUM", "CRIER_UPDATE_GOLDEN"),
     *("SEV1", "SEV2", "SEV3", "SEV4", "SEV5", "GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"),
 }

@@ -1,7 +1,9 @@
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -38,7 +40,7 @@ def test_worker_is_stale_after_three_minutes_of_silence(ctx):
 def _round_trip(app):
     """Enqueue the heartbeat on the app's real queue, then consume it as a worker would."""
     with app.app_context():
-        queue = huey.huey
+        queue = huey.lane  # the heartbeat runs on the publish lane
         queue.flush()
         queue.enqueue(tasks.heartbeat.s())
         assert queue.pending_count() == 1
@@ -87,5 +89,52 @@ def test_worker_command_checks_in_and_stops_on_ctrl_c(database_url, tmp_path, ap
     finally:
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=30)
-    assert "Worker started with 1 threads" in output
+    assert "Worker started with 1 fan-out and 2 publish-lane threads" in output
     assert proc.returncode == 0, output
+
+
+def test_worker_logs_sighup_and_its_stop_as_json_lines(database_url, tmp_path, app):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CRIER_SECRET_KEY": "x",
+        "EMAIL_BACKEND": "memory",
+        "INSTANCE_PATH": str(tmp_path / "worker-instance"),
+        "LOG_FORMAT": "json",
+    }
+    env.pop("REDIS_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+
+    def started(times):
+        """Both lanes' consumers have started ``times`` times (the signal handlers are set)."""
+        deadline = time.monotonic() + 30
+        while sum("commands are available" in line for line in lines) < 2 * times:
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        time.sleep(0.5)
+
+    try:
+        started(1)
+        proc.send_signal(signal.SIGHUP)  # Huey's restart: a graceful stop, then exec again
+        started(2)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+        proc.stdout.close()
+    assert proc.returncode == 0, "".join(lines)
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    messages = [r["message"] for r in records]
+    assert any(m.startswith("worker: SIGHUP received: restarting") for m in messages), messages
+    assert any(m.startswith("worker: SIGINT received: stopping") for m in messages), messages
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from app.core.metrics import HEARTBEATS
 from app.extensions import db
 from app.models import WorkerHeartbeat
 from app.sqltypes import utcnow
@@ -82,6 +83,7 @@ def record_heartbeat(name: str | None = None) -> None:
         db.session.commit()
     except IntegrityError:  # another thread of this worker checked in first; that will do
         db.session.rollback()
+    HEARTBEATS.inc()
 
 
 @dataclass

@@ -6,12 +6,14 @@ redirect, a refused address or another 4xx fails it at once. Every request goes 
 ``app.outbound`` (no redirects, no private addresses unless the admin allows them).
 """
 
+import logging
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_
 
 from app.extensions import db
+from app.fanout.dispatch_log import log_dispatch
 from app.fanout.hooks import allow_private, record_result, unsubscribe_url
 from app.fanout.reach import hook_subscribers
 from app.fanout.stakeholders import groups_reached
@@ -147,11 +149,18 @@ def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
         delivery.status, delivery.sent_at = DeliveryStatus.sent, now
     elif retryable and delivery.attempts <= current_app.config.get("HOOK_RETRIES", 5):
         delivery.next_attempt_at = now + timedelta(seconds=_backoff(delivery.attempts, asked))
+        _log_failure(dispatch, delivery, "will retry", error)
         return
     else:
         delivery.status = DeliveryStatus.failed
+        _log_failure(dispatch, delivery, "failed", error)
     if delivery.subscriber is not None:
         record_result(delivery.subscriber, ok=ok, error=error)
+
+
+def _log_failure(dispatch: Dispatch, delivery: HookDelivery, verdict: str, error: str) -> None:
+    # Never the URL: a Slack webhook's is its secret.
+    log_dispatch(logging.WARNING, dispatch, "delivery %s %s: %s", delivery.id, verdict, error)
 
 
 def _counts(dispatch: Dispatch) -> dict:

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from app.core import ServiceError
+from app.core.metrics import DISPATCH_BATCHES
 from app.core.settings import mail_from
 from app.core.uow import after_commit
 from app.core.worker import stop_requested, wait_for_stop
@@ -17,6 +18,7 @@ from app.email import Batch, PermanentError, Recipient, RetryableError, get_back
 from app.extensions import db
 from app.fanout import channels, emails, lease
 from app.fanout.reach import email_subscribers
+from app.fanout.dispatch_log import log_dispatch
 from app.fanout.stakeholders import internal_recipients
 from app.fanout.subscribers import personal_token
 from app.models import (
@@ -199,7 +201,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
             return _finish(dispatch, owner, DispatchStatus.failed, f"gave up: {exc.message}")
         # Leave it pending: the sweep picks it up again, at the cursor.
         lease.release(dispatch, owner, DispatchStatus.pending, last_error=exc.message)
-        log.warning("dispatch %s paused after retries: %s", dispatch.id, exc.message)
+        log_dispatch(logging.WARNING, dispatch, "paused after retries: %s", exc.message)
         return dispatch
     return _finish(dispatch, owner, DispatchStatus.sent, None)
 
@@ -207,9 +209,10 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
 def _interrupted(dispatch: Dispatch, owner: str) -> Dispatch:
     if stop_requested():
         lease.release(dispatch, owner, DispatchStatus.pending)
-        log.info("dispatch %s handed back at cursor %s", dispatch.id, dispatch.cursor)
+        log_dispatch(logging.INFO, dispatch, "handed back at cursor %s (this worker is stopping)",
+             dispatch.cursor)  # fmt: skip
     else:
-        log.warning("dispatch %s was taken over by another worker", dispatch.id)
+        log_dispatch(logging.WARNING, dispatch, "taken over by another worker")
     return dispatch
 
 
@@ -222,7 +225,7 @@ def _check_in(dispatch: Dispatch, owner: str, **values) -> None:
 def _finish(dispatch: Dispatch, owner: str, status: DispatchStatus, error: str | None, **values):
     lease.release(dispatch, owner, status, last_error=error, finished_at=utcnow(), **values)
     if status == DispatchStatus.failed:
-        log.error("dispatch %s FAILED: %s", dispatch.id, error)
+        log_dispatch(logging.ERROR, dispatch, "FAILED: %s", error)
     return dispatch
 
 
@@ -233,8 +236,12 @@ def _send_with_retries(backend, batch: Batch, dispatch: Dispatch, owner: str):
     tries = cfg["DISPATCH_RETRIES"]
     for attempt in range(tries + 1):
         try:
-            return backend.send(batch)
+            result = backend.send(batch)
+        except PermanentError:
+            DISPATCH_BATCHES.labels("refused").inc()
+            raise
         except RetryableError as exc:
+            DISPATCH_BATCHES.labels("retryable_error").inc()
             if attempt == tries:
                 raise
             delay = exc.retry_after
@@ -242,9 +249,13 @@ def _send_with_retries(backend, batch: Batch, dispatch: Dispatch, owner: str):
                 delay = cfg["DISPATCH_BACKOFF_SECONDS"] * 2**attempt * random.uniform(1, 1.5)
             delay = min(delay, cfg["DISPATCH_MAX_BACKOFF_SECONDS"])
             error = f"{exc.message} (retry {attempt + 1} in {delay:.1f} s)"
+            log_dispatch(logging.WARNING, dispatch, "%s", error)
             _check_in(dispatch, owner, in_flight=0, last_error=error)  # refused: not out
             _wait(delay, dispatch, owner)
             _check_in(dispatch, owner, in_flight=len(batch.recipients))  # on the wire again
+        else:
+            DISPATCH_BATCHES.labels("sent").inc()
+            return result
     raise AssertionError("unreachable")
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, Text
+from sqlalchemy import Float, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -41,6 +41,12 @@ class PublishState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime | None]
+    # Random per generation: a mirror that followed generation N of another history (a
+    # database restored from a backup) sees a token that is not N's here, and copies it all.
+    token: Mapped[str | None] = mapped_column(String(32))
+    previous_token: Mapped[str | None] = mapped_column(String(32))
+    # How long the last publish took, claim to commit (for /metrics, read by any process).
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
 
     def __repr__(self) -> str:
         return f"<PublishState g{self.generation}>"

@@ -6,8 +6,10 @@ hold the same files: each with its stored ``name.gz`` and ``name.br`` beside it 
 ``gzip_static``/``brotli_static``), a sibling that no longer applies removed. Each file is
 written to a temporary file in its own folder and renamed over the old one, so a web server
 never reads half a file. A marker beside the folder
-(``.<name>.mirror``) says which generation the folder holds: a publish that follows it applies
-its changes; any other (the first, or after a gap) copies the whole site. A mirror that fails
+(``.<name>.mirror``) says which generation the folder holds, with that generation's random
+token: a publish that follows it (the number before its own, and that number's token) applies
+its changes; any other (the first, after a gap, or after the database was restored from a
+backup, whose history the mirror's token is not part of) copies the whole site. A mirror that fails
 is logged and retried whole by the next publish; it never fails the publish.
 """
 
@@ -24,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.models import PublishedArtifact
+from app.models import PublishedArtifact, PublishState
 from app.publishing.encodings import Encoded, encode
 
 STATIC = "static"
@@ -39,30 +41,68 @@ def export_path(path: str) -> str:
     return f"{path.lstrip('/')}/index.html"
 
 
-def mirror_publish(generation: int, changed: dict[str, Encoded], gone: list[str]) -> None:
-    """Bring ``PUBLISH_DIR`` (if set) to ``generation``, given what that publish changed."""
+def mirror_publish(
+    generation: int,
+    changed: dict[str, Encoded],
+    gone: list[str],
+    *,
+    token: str | None = None,
+    previous: str | None = None,
+) -> None:
+    """Bring ``PUBLISH_DIR`` (if set) to ``generation``, given what that publish changed;
+    ``token`` is the generation's, ``previous`` the one before it's (see ``Claim``)."""
     setting = current_app.config.get("PUBLISH_DIR")
     if not setting:
         return
     root = Path(setting).resolve()
     try:
         with _marker(root) as marker:
-            held = int(marker.read() or 0)
-            if held >= generation:
+            held, held_token = _read_marker(marker.read())
+            if held >= generation and _still_ours(held, held_token):
                 return  # a later publish already wrote a newer site here
-            if held == generation - 1 and (root / STATIC).is_dir():
+            if (held, held_token) == (generation - 1, previous) and (root / STATIC).is_dir():
                 for path, encoded in changed.items():
                     write_encoded(root, export_path(path), encoded)
                 for path in gone:
                     for name in reversed(Encoded(b"").files(export_path(path))):
                         _remove(root, name)  # the .br and .gz first: never a stale sibling
             else:
+                if held >= generation:
+                    current_app.logger.warning(
+                        "publishing: the mirror in %s holds generation %s, which this database "
+                        "never published (restored from a backup?): copying the whole site",
+                        root,
+                        held,
+                    )
                 _copy_whole_site(root)
             marker.seek(0)
             marker.truncate()
-            marker.write(str(generation))
+            marker.write(f"{generation} {token or ''}".strip())
     except (OSError, SQLAlchemyError):
         current_app.logger.exception("publishing: could not mirror to %s", root)
+
+
+def _read_marker(text: str) -> tuple[int, str | None]:
+    """(generation, token) from a marker: "N TOKEN", or "N" as older versions wrote it."""
+    parts = text.split()
+    try:
+        return int(parts[0]), (parts[1] if len(parts) > 1 else None)
+    except (IndexError, ValueError):
+        return 0, None
+
+
+def _still_ours(held: int, held_token: str | None) -> bool:
+    """Whether the mirror's generation belongs to this database's history: not beyond the
+    last generation, and the last one's token if it is that one. A restored backup fails it
+    (its counter is behind the mirror, or a new generation took the same number). One a
+    later publish has since passed cannot be checked here: that publish checks it."""
+    row = db.session.execute(
+        select(PublishState.generation, PublishState.token).where(PublishState.id == 1)
+    ).one_or_none()
+    db.session.rollback()  # a read of its own: hold no snapshot or lock past it
+    if row is None or held > row.generation:
+        return False
+    return held < row.generation or held_token == row.token
 
 
 @contextmanager

@@ -6,8 +6,11 @@ made on any machine shows on every process within a second or two, and a read ne
 """
 
 import hashlib
+import secrets
 import shutil
 import tempfile
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.metrics import PUBLISH_SECONDS
 from app.extensions import db
 from app.models import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.publishing.changes import SWEEP, render_changes
@@ -29,23 +33,53 @@ def etag_for(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def _claim_generation() -> int:
+@dataclass(frozen=True)
+class Claim:
+    """A claimed generation, its random token and the token of the one before it (None for
+    the first): a mirror that followed another history (a restored backup) finds out."""
+
+    number: int
+    token: str
+    previous: str | None
+    started: float = field(default_factory=time.monotonic)
+
+    def record_duration(self) -> None:
+        """Before the commit: how long this publish took, for /metrics on any machine."""
+        db.session.execute(
+            update(PublishState)
+            .where(PublishState.id == 1)
+            .values(duration_seconds=time.monotonic() - self.started)
+        )
+
+
+def _claim_generation() -> Claim:
     """Bump the counter; the row (or SQLite's write) lock serialises concurrent publishers."""
+    token = secrets.token_hex(16)
     for _attempt in range(3):
         bumped = db.session.execute(
             update(PublishState)
             .where(PublishState.id == 1)
-            .values(generation=PublishState.generation + 1, published_at=utcnow())
+            .values(  # the right-hand sides read the row as it was: the old token moves down
+                generation=PublishState.generation + 1,
+                previous_token=PublishState.token,
+                token=token,
+                published_at=utcnow(),
+            )
         ).rowcount
         if bumped:
-            return db.session.scalar(select(PublishState.generation).where(PublishState.id == 1))
-        db.session.add(PublishState(id=1, generation=1, published_at=utcnow()))
+            row = db.session.execute(
+                select(PublishState.generation, PublishState.previous_token).where(
+                    PublishState.id == 1
+                )
+            ).one()
+            return Claim(row.generation, token, row.previous_token)
+        db.session.add(PublishState(id=1, generation=1, token=token, published_at=utcnow()))
         try:
             db.session.flush()
         except IntegrityError:  # another publisher created the row first; bump it instead
             db.session.rollback()
             continue
-        return 1
+        return Claim(1, token, None)
     raise RuntimeError("could not claim a publish generation")
 
 
@@ -56,12 +90,13 @@ def publish_site(*, now: datetime | None = None) -> int:
     good bytes and is recorded as a ``PublishFailure`` (see ``publish_failures``); the rest of
     the site still publishes.
     """
-    generation = _claim_generation()
+    claim = _claim_generation()
     site = render_site(now=now)
-    written = _store(site, generation, full=True)
+    written = _store(site, claim.number, full=True)
+    claim.record_duration()
     db.session.commit()
-    _after_commit(generation, written)
-    return generation
+    _after_commit(claim, written)
+    return claim.number
 
 
 def publish_changes(*, now: datetime | None = None) -> int | None:
@@ -76,39 +111,42 @@ def publish_changes(*, now: datetime | None = None) -> int | None:
         # commit could wait out its busy timeout behind them.
         db.session.rollback()
         return None
-    generation = _claim_generation()  # publishers take turns from here on
+    claim = _claim_generation()  # publishers take turns from here on
     batch = render_changes(now=now)
     if not batch.rows:
         db.session.rollback()
         return None
-    written = _store(batch.site, generation, expected=batch.expected)
+    written = _store(batch.site, claim.number, expected=batch.expected)
     db.session.execute(delete(PublishDirty).where(PublishDirty.id.in_(batch.rows)))
     if batch.next_sweep:
         db.session.add(PublishDirty(kind=SWEEP, key=batch.next_sweep))
+    claim.record_duration()
     db.session.commit()
-    _after_commit(generation, written)
-    return generation
+    _after_commit(claim, written)
+    return claim.number
 
 
 def publish_for_the_clock(*, now: datetime | None = None) -> int:
     """Re-render what time alone moves (the status page's uptime bars and past days, the
     badge and JSON documents), nothing else. One commit."""
-    generation = _claim_generation()
+    claim = _claim_generation()
     with rendering(now) as render:
         render.hot()
-    written = _store(render.site, generation)
+    written = _store(render.site, claim.number)
+    claim.record_duration()
     db.session.commit()
-    _after_commit(generation, written)
-    return generation
+    _after_commit(claim, written)
+    return claim.number
 
 
-def _after_commit(generation: int, written: tuple[dict, list]) -> None:
+def _after_commit(claim: Claim, written: tuple[dict, list]) -> None:
     """This process reads the new generation next; the live static mirror (PUBLISH_DIR), if
     set, writes what changed and removes what is gone."""
+    PUBLISH_SECONDS.observe(time.monotonic() - claim.started)
     cache = current_app.extensions.get("crier_artifacts")  # cache.artifact_cache's
     if cache is not None:
         cache.invalidate()
-    mirror_publish(generation, *written)
+    mirror_publish(claim.number, *written, token=claim.token, previous=claim.previous)
 
 
 def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple[dict, list]:

@@ -1,12 +1,15 @@
 import gzip
 import logging
+import sqlite3
 
 import brotli
 
 from app.extensions import db
+from app.models import Incident
 from app.publishing.encodings import Encoded
 from app.publishing.mirror import write_encoded
 from app.publishing.publish import export_site, publish_site
+from tests.conftest import make_app
 from tests.factories import create_component, create_incident
 
 
@@ -86,3 +89,41 @@ def test_a_file_that_loses_its_compressed_forms_loses_its_stale_siblings(tmp_pat
     assert (tmp_path / "index.html.gz").exists() and (tmp_path / "index.html.br").exists()
     write_encoded(tmp_path, "index.html", Encoded(b"<p>tiny</p>"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+
+
+def _sqlite_copy(source, target):
+    """A consistent copy of a live SQLite database (what `sqlite3 crier.db .backup` does)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def test_a_restored_database_is_mirrored_whole_again(tmp_path):
+    database, backup, mirror = tmp_path / "crier.db", tmp_path / "backup.db", tmp_path / "mirror"
+    app = make_app(f"sqlite:///{database}", tmp_path / "instance", PUBLISH_DIR=str(mirror))
+    with app.app_context():
+        db.create_all()
+        incident_id = create_incident(title="Checkout v1", is_public=True).id
+        publish_site()
+        db.session.remove()
+        _sqlite_copy(database, backup)  # the backup
+
+        for version in ("v2", "v3"):  # two more updates after it
+            incident = db.session.get(Incident, incident_id)
+            incident.title = f"Checkout {version}"
+            db.session.commit()
+            publish_site()
+        assert b"Checkout v3" in (mirror / "index.html").read_bytes()
+
+        db.session.remove()
+        db.engine.dispose()
+        _sqlite_copy(backup, database)  # the restore: v2 and v3 never happened
+
+        create_incident(title="After the restore", is_public=True)  # the next update
+        publish_site()
+        export_site(tmp_path / "export")
+        assert b"After the restore" in (mirror / "index.html").read_bytes()
+        assert b"Checkout v3" not in (mirror / "index.html").read_bytes()
+        assert _tree(mirror) == _tree(tmp_path / "export")
+        db.engine.dispose()

@@ -145,7 +145,7 @@ def test_public_changed_enqueues_a_publish_that_a_worker_runs(app, app_factory):
 
     queue_app = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=None)
     with queue_app.app_context():
-        queue = huey.huey
+        queue = huey.lane  # publishing has a lane of its own
         queue.flush()
         create_component(name="Queued component")
         with unit_of_work():
