@@ -88,6 +88,10 @@ class Config:
     DISPATCH_STALE_SECONDS = 300
     DISPATCH_PENDING_GRACE_SECONDS = 60
     DISPATCH_MAX_RUNS = 10
+    # Webhook and Slack subscribers are typed by anonymous visitors: they never reach private
+    # networks (the page's setting is for receivers an admin adds). True only on a closed
+    # test rig whose endpoints are on 127.0.0.1.
+    HOOK_SUBSCRIBERS_ALLOW_PRIVATE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}

@@ -15,6 +15,7 @@ from app.alerts import notices as alert_notices
 from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import huey
 from app.fanout import dispatch as dispatch_service
+from app.fanout import hooks as hook_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
 from app.models import DispatchStatus
@@ -25,6 +26,7 @@ from app.signals import (
     alert_notices_ready,
     confirmation_requested,
     dispatches_ready,
+    hook_challenge_requested,
     manage_link_requested,
     publish_requested,
 )
@@ -100,6 +102,20 @@ def _send_manage_link(sender, subscriber_id, **extra):
         send_manage_link(subscriber_id)
     except Exception:
         log.exception("could not enqueue a manage link email")
+
+
+@huey.task()
+def challenge_hook(subscriber_id, token=None):
+    """Challenge a new webhook or post a Slack channel its link (never in a web request)."""
+    hook_service.run_challenge(subscriber_id, token)
+
+
+@hook_challenge_requested.connect
+def _challenge_hook(sender, *, subscriber_id, token=None, **extra):
+    try:
+        challenge_hook(subscriber_id, token)
+    except Exception:
+        log.exception("could not enqueue a webhook challenge")
 
 
 @dispatches_ready.connect

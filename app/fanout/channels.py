@@ -12,7 +12,12 @@ from flask import current_app
 from sqlalchemy import or_
 
 from app.extensions import db
-from app.fanout.hooks import allow_private, record_result, unsubscribe_url
+from app.fanout.hooks import (
+    allow_private,
+    record_result,
+    subscribers_may_be_private,
+    unsubscribe_url,
+)
 from app.fanout.stakeholders import list_groups
 from app.fanout.webhooks import (
     SIGNATURE_HEADER,
@@ -113,10 +118,12 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
     update = dispatch.update
     timeout = current_app.config.get("HOOK_TIMEOUT_SECONDS", 5.0)
     headers = {"Content-Type": "application/json", "User-Agent": "Crier-Webhook/1"}
-    if delivery.group_id is not None:
+    if delivery.group_id is not None:  # added by an admin: the page's setting decides
+        private = allow_private()
         url = db.session.get(StakeholderGroup, delivery.group_id).slack_webhook_url
         body = encode(slack_payload(update, dispatch.audience))
-    else:
+    else:  # typed by an anonymous visitor: never a private network
+        private = subscribers_may_be_private()
         sub = delivery.subscriber
         url = sub.url
         if sub.kind == Channel.slack:
@@ -129,7 +136,7 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
             headers[SIGNATURE_HEADER] = sign(sub.secret or "", body)
     try:
         response = request("POST", url, body=body, headers=headers,
-                           allow_private=allow_private(), timeout=timeout)  # fmt: skip
+                           allow_private=private, timeout=timeout)  # fmt: skip
     except OutboundError as exc:
         return False, exc.retryable, exc.message, None
     if response.ok:
