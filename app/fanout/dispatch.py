@@ -167,7 +167,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
     if dispatch.channel != Channel.email:
         try:
             status, error, counts = channels.run_channel(
-                dispatch, owner, check_in=_check_in, wait=_wait
+                dispatch, owner, check_in=_check_in, wait=_wait, renew=_renew
             )
         except _Interrupted:
             return _interrupted(dispatch, owner)
@@ -228,6 +228,13 @@ def _interrupted(dispatch: Dispatch, owner: str) -> Dispatch:
 def _check_in(dispatch: Dispatch, owner: str, **values) -> None:
     """Between batches: stop if asked to, else renew the lease (raise if it was lost)."""
     if stop_requested() or not lease.record(dispatch, owner, **values):
+        raise _Interrupted
+
+
+def _renew(dispatch: Dispatch, owner: str, **values) -> None:
+    """While requests are on the wire: record and renew the lease, raising only if another
+    worker took it (a stop request waits until they are back, so nothing goes out unknown)."""
+    if not lease.record(dispatch, owner, **values):
         raise _Interrupted
 
 
