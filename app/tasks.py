@@ -106,8 +106,9 @@ def _send_manage_link(sender, subscriber_id, **extra):
 
 @huey.task()
 def challenge_hook(subscriber_id, token=None):
-    """Challenge a new webhook or post a Slack channel its link (never in a web request)."""
-    hook_service.run_challenge(subscriber_id, token)
+    """Challenge a new webhook or post a Slack channel its link (never in a web request), on
+    the challengers' own threads: this worker thread is free at once."""
+    hook_service.start_challenge(subscriber_id, token)
 
 
 @hook_challenge_requested.connect
