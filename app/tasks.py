@@ -27,6 +27,7 @@ from app.signals import (
     confirmation_requested,
     dispatches_ready,
     hook_challenge_requested,
+    hook_subscriber_disabled,
     manage_link_requested,
     publish_requested,
 )
@@ -117,6 +118,20 @@ def _challenge_hook(sender, *, subscriber_id, token=None, **extra):
         challenge_hook(subscriber_id, token)
     except Exception:
         log.exception("could not enqueue a webhook challenge")
+
+
+@huey.task(retries=3, retry_delay=60)
+def tell_hook_disabled(subscriber_id):
+    """Email the admins that a webhook or Slack subscriber was disabled."""
+    hook_service.tell_disabled(subscriber_id)
+
+
+@hook_subscriber_disabled.connect
+def _tell_hook_disabled(sender, *, subscriber_id, **extra):
+    try:
+        tell_hook_disabled(subscriber_id)
+    except Exception:
+        log.exception("could not enqueue the notice of a disabled hook subscriber")
 
 
 @dispatches_ready.connect

@@ -24,14 +24,15 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from app.core import ServiceError
-from app.core.settings import clean_webhook_url, page_settings
+from app.core.settings import clean_webhook_url, mail_from, page_settings
 from app.core.uow import after_commit, unit_of_work
+from app.email import send_one
 from app.extensions import db
 from app.fanout.subscribers import _components
 from app.fanout.webhooks import docs_url
-from app.models import Channel, HookSubscriber
+from app.models import Channel, HookSubscriber, Role, User
 from app.outbound import OutboundError, address_problem, post_json
-from app.signals import hook_challenge_requested
+from app.signals import hook_challenge_requested, hook_subscriber_disabled
 from app.slack import message, slack_url_problem
 from app.sqltypes import utcnow
 
@@ -256,6 +257,31 @@ def record_result(sub: HookSubscriber, *, ok: bool, error: str | None = None) ->
     ):
         sub.disabled_at = now
         sub.disabled_reason = f"{sub.failures} deliveries failed in a row; last: {error}"[:300]
+        after_commit(hook_subscriber_disabled, subscriber_id=sub.id)
+
+
+def tell_disabled(subscriber_id: int) -> int:
+    """Email the page's admins that a webhook or Slack subscriber was disabled, and why; how
+    many were told. Its owner subscribed anonymously (no address to write to), so the
+    admins, who see it on the Subscribers page, are who can reach them."""
+    sub = db.session.get(HookSubscriber, subscriber_id)
+    if sub is None or sub.disabled_at is None:
+        return 0
+    admins = db.session.scalars(
+        db.select(User.email).where(User.role == Role.admin, User.active.is_(True))
+    ).all()
+    name = page_settings().page_name
+    subject = f"{name}: {sub.kind.value} subscriber {sub.host} disabled"
+    text = (
+        f"Crier stopped sending {name}'s updates to the {sub.kind.value} subscriber at "
+        f"{sub.host}: {sub.disabled_reason}.\n\nA slow or dead receiver is tried on its "
+        "own clock and never holds the others back; once it fails this often it gets no more "
+        "updates. Its owner can subscribe it again on the public page once it answers.\n"
+        f"\nSubscribers: {current_app.config['PUBLIC_BASE_URL']}/admin/subscribers\n"
+    )
+    for address in admins:
+        send_one(sender=mail_from(), to=address, subject=subject, text=text)
+    return len(admins)
 
 
 def list_hook_subscribers() -> list[HookSubscriber]:

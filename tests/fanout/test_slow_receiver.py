@@ -23,7 +23,7 @@ from tests.hostile.trickle import TricklingServer
 
 
 @pytest.fixture
-def slow_app(app_factory):
+def slow_app(app, app_factory):
     """A lease of 1 s, so a run that does not renew it while a request is out loses it."""
     from tests.factories import create_settings
 
@@ -103,3 +103,43 @@ def test_a_slow_receiver_holds_nobody_else_and_the_lease_is_renewed(slow_app, ho
     ).all()
     # Each fast receiver had its delivery within a second, while the slow one still trickled.
     assert all((at - dispatch.created_at).total_seconds() < 1.5 for at in fast_sent), fast_sent
+
+
+def test_a_receiver_that_keeps_timing_out_is_disabled_and_the_admins_are_told(
+    app, app_factory, hook_server
+):
+    from tests.factories import create_settings, create_user, post_update
+
+    app = app_factory(  # the ``app`` fixture empties the tables afterwards
+        HOOK_TIMEOUT_SECONDS=0.5,
+        HOOK_RETRIES=1,
+        HOOK_BACKOFF_SECONDS=0.01,
+        HOOK_DISABLE_AFTER=2,
+        HOOK_DISABLE_MIN_SECONDS=0,
+        HOOK_SUBSCRIBERS_ALLOW_PRIVATE=True,
+    )
+    slow = TricklingServer(mode="headers", interval=0.2).start()
+    try:
+        with app.app_context():
+            from app.email import get_backend
+
+            create_settings()
+            create_user(email="admin@example.com", role="admin")
+            create_user(email="lead@example.com", role="lead")
+            dead = _subscriber(slow.url + "/slow", 1)
+            _subscriber(hook_server.url + "/fast", 2)
+            db.session.commit()
+            incident = create_incident()
+            post_update(incident, external="One.")
+            db.session.expire_all()
+            assert db.session.get(HookSubscriber, dead.id).failures == 1  # counted, still on
+            post_update(incident, external="Two.")
+            post_update(incident, external="Three.")
+            sent = get_backend().outbox
+    finally:
+        slow.stop()
+    assert len(slow.hits) == 4  # two updates, a try and a retry each; none for the third
+    assert len([h for h in hook_server.hits if h.path == "/fast"]) == 3  # never held back
+    (notice,) = [m for m in sent if "disabled" in m["Subject"]]
+    assert notice["To"] == "admin@example.com"  # the admins; not the lead
+    assert "127.0.0.1" in notice["Subject"] and "timed out" in notice.get_content()
