@@ -30,8 +30,8 @@ def _subscribe_anonymously(base: str, url: str, answers: list) -> None:
         answers.append((r.status, time.monotonic() - started, r.read().decode()))
 
 
-def _reader(base: str, console: Console, stop: threading.Event, slowest: dict) -> None:
-    """Read `/` and the console's dashboard in turn; keep the slowest time of each."""
+def _reader(base: str, console: Console, stop: threading.Event, times: dict) -> None:
+    """Read `/` and the console's dashboard in turn; keep the time of each read."""
     while not stop.is_set():
         for name, read in (("/", lambda: fetch(base + "/", timeout=10)),
                            ("/admin", lambda: console.get("/admin"))):  # fmt: skip
@@ -39,14 +39,15 @@ def _reader(base: str, console: Console, stop: threading.Event, slowest: dict) -
             status = read()[0]
             took = time.monotonic() - started
             assert status == 200, f"{name} answered {status}"
-            slowest[name] = max(slowest.get(name, 0.0), took)
+            times.setdefault(name, []).append(took)
         time.sleep(0.05)
 
 
 def test_a_trickling_receiver_freezes_nothing_and_is_sent_nothing_twice(ctx, live_stack):
     seed_default_templates()
     db.session.commit()
-    create_settings()
+    # As the attack found it: private networks allowed page-wide (for an admin's chat server).
+    create_settings(allow_private_outbound=True)
     create_user(email="admin@example.com", role="admin")
     create_component(slug="api", name="API")
     slow = TricklingServer(mode="headers", interval=1.0).start()
@@ -90,8 +91,8 @@ def test_a_trickling_receiver_freezes_nothing_and_is_sent_nothing_twice(ctx, liv
             visitor.join(30)
         # The challenges and the delivery are on the wire now: read while they are.
         wait_until(lambda: slow.open >= 4, timeout=15, what="the receiver to be held")
-        stop, slowest = threading.Event(), {}
-        reader = threading.Thread(target=_reader, args=(stack.url, console, stop, slowest))
+        stop, times = threading.Event(), {}
+        reader = threading.Thread(target=_reader, args=(stack.url, console, stop, times))
         reader.start()
         try:
             time.sleep(4)
@@ -106,10 +107,14 @@ def test_a_trickling_receiver_freezes_nothing_and_is_sent_nothing_twice(ctx, liv
             assert status == 200 and "confirm your webhook shortly" in html
             # Well under the challenge's 5 s deadline, which it would take if it ran in it.
             assert took < 3.0, f"a subscription took {took:.1f} s: the challenge ran in it"
-        assert slowest["/"] < 1.0, slowest
-        # The console renders per request: on a CI machine this loaded, a quiet read reaches
-        # 0.6-1.4 s now and then; frozen, it did not answer in 40 s. The bench measures it.
-        assert slowest["/admin"] < 2.0, slowest
+        assert max(times["/"]) < 1.0, times["/"]  # served from memory: never waits
+        # The console renders per request; on a shared CI machine at a load of 8-12 even a
+        # quiet read of it reaches 0.6-1.4 s now and then. Frozen, it did not answer in 40 s,
+        # and any read that waited on the receiver would take its 5 s deadline: every read is
+        # well under that, and nine in ten under a second (bench/slow_receiver.py has figures).
+        console_reads = sorted(times["/admin"])
+        assert console_reads[-1] < 3.0, console_reads
+        assert console_reads[int(len(console_reads) * 0.9)] < 1.0, console_reads
 
         def finished():
             db.session.expire_all()
