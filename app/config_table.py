@@ -215,6 +215,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("HOOK_DISABLE_AFTER", "int", 10, "failed deliveries in a row that disable a webhook "
       "subscriber", minimum=1),
     S("HOOK_DISABLE_MIN_SECONDS", "float", 86400, "... over at least this long", minimum=0),
+    S("HOOK_CONCURRENCY", "int", 8, "webhook/Slack requests of one dispatch on the wire at "
+      "once", minimum=1),
+    S("HOOK_SUBSCRIBERS_ALLOW_PRIVATE", "bool", False, "let anonymous webhook and Slack "
+      "subscribers reach private networks: for a closed test rig only"),
     S("WEBHOOK_DOCS_URL", "str", None, "meta.documentation of the webhook challenge"),
     # --- Alertmanager ---
     S("ALERT_COMPONENT_LABEL", "str", "component", "the alert label naming a component's "

@@ -18,6 +18,9 @@ Sent *after* the commit, queued with ``app.core.uow.after_commit``; their receiv
 - ``publish_requested``; ``dispatches_ready`` (ids=[dispatch ids]);
 - ``confirmation_requested`` (subscriber_id, token: the link's secret, never stored);
   ``manage_link_requested`` (subscriber_id);
+- ``hook_challenge_requested`` (subscriber_id, token: a Slack link's secret, never stored, or
+  None): a new webhook or Slack subscriber to challenge;
+- ``hook_subscriber_disabled`` (subscriber_id): its deliveries kept failing; tell the admins;
 - ``alert_notices_ready`` (notices=[{"subject", "body", "recipients"}]): emails to the
   on-duty lead about alerts.
 """
@@ -37,3 +40,5 @@ dispatches_ready = _signals.signal("dispatches-ready")
 confirmation_requested = _signals.signal("confirmation-requested")
 manage_link_requested = _signals.signal("manage-link-requested")
 alert_notices_ready = _signals.signal("alert-notices-ready")
+hook_challenge_requested = _signals.signal("hook-challenge-requested")
+hook_subscriber_disabled = _signals.signal("hook-subscriber-disabled")

@@ -18,6 +18,7 @@ from app.core.metrics import REMINDER_TICKS
 from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import PUBLISH, huey
 from app.fanout import dispatch as dispatch_service
+from app.fanout import hooks as hook_service
 from app.fanout import subscription_mail
 from app.incidents.maintenance import advance_maintenance
 from app.models import DispatchStatus
@@ -28,6 +29,8 @@ from app.signals import (
     alert_notices_ready,
     confirmation_requested,
     dispatches_ready,
+    hook_challenge_requested,
+    hook_subscriber_disabled,
     manage_link_requested,
     publish_requested,
 )
@@ -109,6 +112,35 @@ def _send_manage_link(sender, subscriber_id, **extra):
         send_manage_link(subscriber_id)
     except Exception:
         log.exception("could not enqueue a manage link email")
+
+
+@huey.task()
+def challenge_hook(subscriber_id, token=None):
+    """Challenge a new webhook or post a Slack channel its link (never in a web request), on
+    the challengers' own threads: this worker thread is free at once."""
+    hook_service.start_challenge(subscriber_id, token)
+
+
+@hook_challenge_requested.connect
+def _challenge_hook(sender, *, subscriber_id, token=None, **extra):
+    try:
+        challenge_hook(subscriber_id, token)
+    except Exception:
+        log.exception("could not enqueue a webhook challenge")
+
+
+@huey.task(retries=3, retry_delay=60)
+def tell_hook_disabled(subscriber_id):
+    """Email the admins that a webhook or Slack subscriber was disabled."""
+    hook_service.tell_disabled(subscriber_id)
+
+
+@hook_subscriber_disabled.connect
+def _tell_hook_disabled(sender, *, subscriber_id, **extra):
+    try:
+        tell_hook_disabled(subscriber_id)
+    except Exception:
+        log.exception("could not enqueue the notice of a disabled hook subscriber")
 
 
 @dispatches_ready.connect

@@ -1,12 +1,18 @@
 """Webhook and Slack dispatches: one HookDelivery per recipient, each tried on its own clock.
 
 A delivery that meets a 429, a 5xx or a timeout is retried with backoff (``HOOK_RETRIES``
-times) while the others go ahead; each request is bounded by ``HOOK_TIMEOUT_SECONDS``; a
-redirect, a refused address or another 4xx fails it at once. Every request goes through
-``app.outbound`` (no redirects, no private addresses unless the admin allows them).
+times) while the others go ahead; each request has one total deadline,
+``HOOK_TIMEOUT_SECONDS``; a redirect, a refused address or another 4xx fails it at once.
+Up to ``HOOK_CONCURRENCY`` requests of a dispatch are on the wire at once, each in a thread
+that only talks HTTP (the database stays on the run's own thread), so a slow receiver holds
+one slot for its deadline and never the others; the lease is renewed while they are out.
+Every request goes through ``app.outbound`` (no redirects; private addresses only for the
+receivers an admin added, when the admin allows them).
 """
 
 import logging
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from datetime import timedelta
 
 from flask import current_app
@@ -14,7 +20,12 @@ from sqlalchemy import or_
 
 from app.extensions import db
 from app.fanout.dispatch_log import log_dispatch
-from app.fanout.hooks import allow_private, record_result, unsubscribe_url
+from app.fanout.hooks import (
+    allow_private,
+    record_result,
+    subscribers_may_be_private,
+    unsubscribe_url,
+)
 from app.fanout.reach import hook_subscribers
 from app.fanout.stakeholders import groups_reached
 from app.fanout.webhooks import (
@@ -101,15 +112,17 @@ def _backoff(attempts: int, asked: float | None = None) -> float:
     return min(delay, cfg.get("HOOK_MAX_BACKOFF_SECONDS", 60.0))
 
 
-def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
-    """One request: (ok, retryable, error, seconds the endpoint asked us to wait or None)."""
+def _prepare(dispatch: Dispatch, delivery: HookDelivery) -> dict:
+    """Everything one request needs, read from the database on the run's thread."""
     update = dispatch.update
     timeout = current_app.config.get("HOOK_TIMEOUT_SECONDS", 5.0)
     headers = {"Content-Type": "application/json", "User-Agent": "Crier-Webhook/1"}
-    if delivery.group_id is not None:
+    if delivery.group_id is not None:  # added by an admin: the page's setting decides
+        private = allow_private()
         url = db.session.get(StakeholderGroup, delivery.group_id).slack_webhook_url
         body = encode(slack_payload(update, dispatch.audience))
-    else:
+    else:  # typed by an anonymous visitor: never a private network
+        private = subscribers_may_be_private()
         sub = delivery.subscriber
         url = sub.url
         if sub.kind == Channel.slack:
@@ -120,9 +133,15 @@ def _send(dispatch: Dispatch, delivery: HookDelivery) -> tuple:
         else:
             body = encode(webhook_payload(update, unsubscribe_url(sub)))
             headers[SIGNATURE_HEADER] = sign(sub.secret or "", body)
+    return {"url": url, "body": body, "headers": headers, "private": private, "timeout": timeout}
+
+
+def _post(*, url, body, headers, private, timeout) -> tuple:
+    """One request, no database: (ok, retryable, error, seconds the endpoint asked us to wait
+    or None). Runs on a sender thread."""
     try:
         response = request("POST", url, body=body, headers=headers,
-                           allow_private=allow_private(), timeout=timeout)  # fmt: skip
+                           allow_private=private, timeout=timeout)  # fmt: skip
     except OutboundError as exc:
         return False, exc.retryable, exc.message, None
     if response.ok:
@@ -140,8 +159,8 @@ def _gone(delivery: HookDelivery) -> bool:
     return False
 
 
-def _attempt(dispatch: Dispatch, delivery: HookDelivery) -> None:
-    ok, retryable, error, asked = _send(dispatch, delivery)
+def _record(dispatch: Dispatch, delivery: HookDelivery, result: tuple) -> None:
+    ok, retryable, error, asked = result
     now = utcnow()
     delivery.attempts += 1
     delivery.last_error = error
@@ -205,10 +224,11 @@ def retry_failed(dispatch: Dispatch) -> None:
     )
 
 
-def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> tuple:
-    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock;
-    then its ``outcome``. ``check_in`` renews the lease (raising when the run must stop);
-    ``wait`` sleeps."""
+def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait, renew) -> tuple:
+    """Deliver a webhook/Slack dispatch to every recipient, retrying each on its own clock,
+    up to ``HOOK_CONCURRENCY`` at once; then its ``outcome``. ``check_in`` records values and
+    renews the lease (raising when the run must stop); ``renew`` renews it while requests are
+    out (raising only if it was lost: a stop waits for them); ``wait`` sleeps."""
     if not db.session.scalar(db.select(HookDelivery.id).filter_by(dispatch_id=dispatch.id)):
         found = _recipients(dispatch)
         for sub_id, group_id in found:
@@ -217,24 +237,49 @@ def run_channel(dispatch: Dispatch, owner: str, *, check_in, wait) -> tuple:
             )
         db.session.commit()
         check_in(dispatch, owner, recipients_count=len(found))
-    pending = db.select(HookDelivery).filter_by(
+    pending = db.select(HookDelivery.id, HookDelivery.next_attempt_at).filter_by(
         dispatch_id=dispatch.id, status=DeliveryStatus.pending
     )
-    while True:
-        waiting = list(db.session.scalars(pending.order_by(HookDelivery.next_attempt_at)))
-        if not waiting:
-            return outcome(dispatch)
-        now = utcnow()
-        due = [d for d in waiting if d.next_attempt_at <= now]
-        if not due:
-            wait((waiting[0].next_attempt_at - now).total_seconds(), dispatch, owner)
+    cfg = current_app.config
+    slots = max(1, int(cfg.get("HOOK_CONCURRENCY", 8)))
+    step = max(cfg["DISPATCH_LEASE_SECONDS"] / 3, 0.05)
+    with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="hook-send") as senders:
+        while True:
+            waiting = db.session.execute(pending.order_by(HookDelivery.next_attempt_at)).all()
+            if not waiting:
+                return outcome(dispatch)
+            now = utcnow()
+            due = [delivery_id for delivery_id, at in waiting if at <= now]
+            if not due:
+                wait((waiting[0].next_attempt_at - now).total_seconds(), dispatch, owner)
+                continue
+            _deliver(dispatch, owner, due, senders, slots, step, check_in, renew)
+
+
+def _deliver(dispatch, owner, due, senders, slots, step, check_in, renew) -> None:
+    """Send the due deliveries, ``slots`` at a time: each result is recorded (one commit) as
+    it comes and the next one starts in its slot; the lease is renewed every ``step`` s."""
+    due = list(due)
+    out: dict = {}  # future -> delivery id
+    while due or out:
+        while due and len(out) < slots:
+            delivery = db.session.get(HookDelivery, due.pop(0))
+            if _gone(delivery):
+                check_in(dispatch, owner, in_flight=len(out), **_counts(dispatch))
+                continue
+            job = _prepare(dispatch, delivery)
+            # Committed before the request: if this worker dies while it is on the wire, the
+            # takeover counts it as a possible duplicate (``lease._TAKEOVER``). A stop request
+            # is heard only while nothing is out.
+            (renew if out else check_in)(dispatch, owner, in_flight=len(out) + 1)
+            out[senders.submit(_post, **job)] = delivery.id
+        done, _ = wait_for(out, timeout=step, return_when=FIRST_COMPLETED)
+        if not done:
+            renew(dispatch, owner)  # a slow receiver must not look like a dead worker
             continue
-        for delivery in due:
-            if not _gone(delivery):
-                # Committed before the request: if this worker dies while it is on the wire,
-                # the takeover counts it as a possible duplicate (``lease._TAKEOVER``).
-                check_in(dispatch, owner, in_flight=1)
-                _attempt(dispatch, delivery)
-            # The delivery's result, the counts and nothing on the wire: one commit.
-            counts = _counts(dispatch)
-            check_in(dispatch, owner, in_flight=0, last_error=delivery.last_error, **counts)
+        for future in done:
+            delivery = db.session.get(HookDelivery, out.pop(future))
+            _record(dispatch, delivery, future.result())
+            error = delivery.last_error
+            # The delivery's result, the counts and what is still on the wire: one commit.
+            renew(dispatch, owner, in_flight=len(out), last_error=error, **_counts(dispatch))

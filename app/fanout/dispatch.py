@@ -17,8 +17,8 @@ from app.core.worker import stop_requested, wait_for_stop
 from app.email import Batch, PermanentError, Recipient, RetryableError, get_backend
 from app.extensions import db
 from app.fanout import channels, emails, lease
-from app.fanout.reach import email_subscribers
 from app.fanout.dispatch_log import log_dispatch
+from app.fanout.reach import email_subscribers
 from app.fanout.stakeholders import internal_recipients
 from app.fanout.subscribers import personal_token
 from app.models import (
@@ -157,7 +157,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
     if dispatch.channel != Channel.email:
         try:
             status, error, counts = channels.run_channel(
-                dispatch, owner, check_in=_check_in, wait=_wait
+                dispatch, owner, check_in=_check_in, wait=_wait, renew=_renew
             )
         except _Interrupted:
             return _interrupted(dispatch, owner)
@@ -219,6 +219,13 @@ def _interrupted(dispatch: Dispatch, owner: str) -> Dispatch:
 def _check_in(dispatch: Dispatch, owner: str, **values) -> None:
     """Between batches: stop if asked to, else renew the lease (raise if it was lost)."""
     if stop_requested() or not lease.record(dispatch, owner, **values):
+        raise _Interrupted
+
+
+def _renew(dispatch: Dispatch, owner: str, **values) -> None:
+    """While requests are on the wire: record and renew the lease, raising only if another
+    worker took it (a stop request waits until they are back, so nothing goes out unknown)."""
+    if not lease.record(dispatch, owner, **values):
         raise _Interrupted
 
 

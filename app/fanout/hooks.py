@@ -1,30 +1,46 @@
 """Webhook and Slack subscribers: subscribe (confirmed by a challenge), unsubscribe, disable.
 
-A webhook is confirmed at once: Crier POSTs a verification payload carrying a one-time token
-and the endpoint must echo the token in its response body (nothing is stored otherwise). A
-Slack incoming webhook cannot echo: Crier posts a message with a confirmation link to the
-channel, and the subscription starts when someone in the channel follows it and confirms.
+Subscribing stores the endpoint unconfirmed and nothing more: no request leaves Crier inside
+the visitor's web request. After the commit a task challenges it (``run_challenge``). A
+webhook gets a verification payload carrying a one-time token and must echo the token in its
+response body; it is confirmed then, and forgotten otherwise. A Slack incoming webhook cannot
+echo: Crier posts a message with a confirmation link to the channel, and the subscription
+starts when someone in the channel follows it and confirms.
+
+These endpoints are typed by anonymous visitors: they never reach private networks, whatever
+the page's "allow requests to private networks" setting says (that is for the receivers an
+admin adds: stakeholder groups, reminder webhooks), and what they are told of a failure is
+only "could not be reached" or "is not allowed".
 """
 
 import hashlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 
 from app.core import ServiceError
 from app.core.keys import sign, verify
-from app.core.settings import clean_webhook_url, page_settings
+from app.core.settings import clean_webhook_url, mail_from, page_settings
+from app.core.uow import after_commit, unit_of_work
+from app.email import send_one
 from app.extensions import db
 from app.fanout.subscribers import _components
 from app.fanout.webhooks import docs_url
-from app.models import Channel, HookSubscriber
-from app.outbound import OutboundError, post_json
+from app.models import Channel, HookSubscriber, Role, User
+from app.outbound import OutboundError, address_problem, post_json
+from app.signals import hook_challenge_requested, hook_subscriber_disabled
 from app.slack import message, slack_url_problem
 from app.sqltypes import utcnow
 
 _SELECTOR_LEN = 32
 CHALLENGE_TIMEOUT = 5.0
+# Challenges wait on strangers' endpoints: they get a few threads of their own in each worker
+# process, so a burst of them aimed at a slow receiver never holds the queue's threads (and
+# the dispatches and emails behind them).
+_CHALLENGERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hook-challenge")
 
 
 def _sha256(value: str) -> str:
@@ -45,7 +61,32 @@ def unsubscribe_url(sub: HookSubscriber) -> str:
 
 
 def allow_private() -> bool:
+    """Whether the receivers an admin added (stakeholder groups) may be on private networks."""
     return bool(page_settings().allow_private_outbound)
+
+
+def subscribers_may_be_private() -> bool:
+    """Whether anonymous subscribers' endpoints may be on private networks: never from the
+    page's settings; only ``HOOK_SUBSCRIBERS_ALLOW_PRIVATE``, for a closed test rig."""
+    return bool(current_app.config.get("HOOK_SUBSCRIBERS_ALLOW_PRIVATE", False))
+
+
+_NOT_ALLOWED = "This URL is not allowed: give your endpoint's public https:// address."
+
+
+def _public_url(url: str) -> str:
+    """The URL, checked without a lookup: a literal private address is refused now (its
+    name's addresses are checked when the task connects)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if subscribers_may_be_private():
+        return url
+    if (
+        host == "localhost"
+        or host.endswith(".localhost")
+        or (address_problem(host) not in (None, "not an IP address"))
+    ):
+        raise ServiceError(_NOT_ALLOWED, field="url")
+    return url
 
 
 def _new(kind: Channel, url: str, component_ids) -> HookSubscriber:
@@ -58,66 +99,108 @@ def _new(kind: Channel, url: str, component_ids) -> HookSubscriber:
 
 
 def subscribe_webhook(url: str, *, component_ids=()) -> tuple[HookSubscriber, str]:
-    """Challenge the endpoint, then store it confirmed; (subscriber, signing secret). The
-    secret is returned once, to show once."""
-    url = clean_webhook_url(url, field="url")
+    """Store the endpoint unconfirmed and ask for its challenge after the commit; (subscriber,
+    signing secret). The secret is returned once, to show once."""
+    try:
+        url = clean_webhook_url(url, field="url", allow_http=subscribers_may_be_private())
+    except ServiceError as exc:
+        raise ServiceError(exc.message, field="url") from None
     if url is None:
         raise ServiceError("Give the URL of your endpoint.", field="url")
-    sub = _new(Channel.webhook, url, component_ids)
-    token = secrets.token_urlsafe(24)
-    challenge = {
-        "type": "subscription.verification",
-        "token": token,
-        "meta": {"documentation": docs_url()},
-    }
-    try:
-        response = post_json(url, challenge, allow_private=allow_private(),
-                             timeout=CHALLENGE_TIMEOUT)  # fmt: skip
-    except OutboundError as exc:
-        raise ServiceError(f"Could not reach the endpoint: {exc.message}", field="url") from None
-    if not response.ok or token.encode() not in response.body:
-        raise ServiceError(
-            f"The endpoint answered {response.status} without echoing the verification token; "
-            "it must answer 2xx with the token in the body.",
-            field="url",
-        )
+    sub = _new(Channel.webhook, _public_url(url), component_ids)
     sub.secret = "whsec_" + secrets.token_urlsafe(32)
-    sub.confirmed_at = utcnow()
     db.session.add(sub)
     db.session.flush()
+    after_commit(hook_challenge_requested, subscriber_id=sub.id, token=None)
     return sub, sub.secret
 
 
 def subscribe_slack(url: str, *, component_ids=()) -> HookSubscriber:
-    """Post a confirmation link to the Slack channel; stored unconfirmed once it was posted."""
+    """Store the channel unconfirmed; after the commit a task posts the confirmation link."""
     url = (url or "").strip()
-    problem = slack_url_problem(url, any_host=allow_private())
+    problem = slack_url_problem(url, any_host=subscribers_may_be_private())
     if problem:
         raise ServiceError(problem, field="url")
-    url = clean_webhook_url(url, field="url")
-    sub = _new(Channel.slack, url, component_ids)
+    url = clean_webhook_url(url, field="url", allow_http=subscribers_may_be_private())
+    sub = _new(Channel.slack, _public_url(url), component_ids)
     token = secrets.token_urlsafe(32)
+    sub.confirm_token_hash = _sha256(token)
+    db.session.add(sub)
+    db.session.flush()
+    after_commit(hook_challenge_requested, subscriber_id=sub.id, token=token)
+    return sub
+
+
+def _challenge_payload(sub: HookSubscriber, token: str) -> dict:
+    if sub.kind == Channel.webhook:
+        return {
+            "type": "subscription.verification",
+            "token": token,
+            "meta": {"documentation": docs_url()},
+        }
     link = f"{current_app.config['PUBLIC_BASE_URL']}/hooks/confirm/{token}"
-    name = page_settings().page_name
-    payload = message(
-        title=f"Confirm updates from {name}",
+    return message(
+        title=f"Confirm updates from {page_settings().page_name}",
         text="Someone asked to post this status page's updates in this channel. "
         "Follow the link and confirm to start; ignore this message otherwise.",
         facts=[],
         link=link,
         link_label="Confirm",
     )
+
+
+def start_challenge(subscriber_id: int, token: str | None = None) -> None:
+    """Hand the challenge to the challengers' threads and return at once (in the queue's
+    immediate mode, as in tests, run it now)."""
+    app = current_app._get_current_object()
+    if app.config.get("HUEY_IMMEDIATE"):
+        run_challenge(subscriber_id, token)
+        return
+    _CHALLENGERS.submit(_challenge_in, app, subscriber_id, token)
+
+
+def _challenge_in(app, subscriber_id: int, token: str | None) -> None:
+    with app.app_context():
+        try:
+            run_challenge(subscriber_id, token)
+        except Exception:
+            app.logger.exception("the challenge of hook subscriber %s failed", subscriber_id)
+        finally:
+            db.session.remove()
+
+
+def run_challenge(subscriber_id: int, token: str | None = None) -> str | None:
+    """The task's work: challenge a new webhook (confirm it if it echoes a fresh token, forget
+    it otherwise) or post a Slack channel its confirmation link. The request runs outside any
+    transaction, bounded by ``CHALLENGE_TIMEOUT``; the problem in public words, or None."""
+    with unit_of_work():
+        sub = db.session.get(HookSubscriber, subscriber_id)
+        if sub is None or sub.confirmed_at is not None or sub.unsubscribed_at is not None:
+            return None
+        kind, url = sub.kind, sub.url
+        token = token or secrets.token_urlsafe(24)
+        payload = _challenge_payload(sub, token)
+    problem = None
     try:
-        response = post_json(url, payload, allow_private=allow_private(),
+        response = post_json(url, payload, allow_private=subscribers_may_be_private(),
                              timeout=CHALLENGE_TIMEOUT)  # fmt: skip
     except OutboundError as exc:
-        raise ServiceError(f"Could not reach Slack: {exc.message}", field="url") from None
-    if not response.ok:
-        raise ServiceError(f"Slack answered {response.status}; check the URL.", field="url")
-    sub.confirm_token_hash = _sha256(token)
-    db.session.add(sub)
-    db.session.flush()
-    return sub
+        problem = f"The endpoint {exc.public_message}."
+    else:
+        echoed = kind == Channel.slack or token.encode() in response.body
+        if not response.ok or not echoed:
+            problem = "The endpoint did not confirm the subscription."
+    with unit_of_work():
+        sub = db.session.get(HookSubscriber, subscriber_id)
+        if sub is None:
+            return problem
+        if problem is not None:
+            current_app.logger.info("%r was not confirmed: %s", sub, problem)
+            db.session.delete(sub)  # nothing is kept of an endpoint that did not answer
+        elif kind == Channel.webhook:
+            sub.confirmed_at = utcnow()
+        db.session.flush()
+    return problem
 
 
 def confirm_slack(token: str) -> HookSubscriber:
@@ -171,6 +254,31 @@ def record_result(sub: HookSubscriber, *, ok: bool, error: str | None = None) ->
     ):
         sub.disabled_at = now
         sub.disabled_reason = f"{sub.failures} deliveries failed in a row; last: {error}"[:300]
+        after_commit(hook_subscriber_disabled, subscriber_id=sub.id)
+
+
+def tell_disabled(subscriber_id: int) -> int:
+    """Email the page's admins that a webhook or Slack subscriber was disabled, and why; how
+    many were told. Its owner subscribed anonymously (no address to write to), so the
+    admins, who see it on the Subscribers page, are who can reach them."""
+    sub = db.session.get(HookSubscriber, subscriber_id)
+    if sub is None or sub.disabled_at is None:
+        return 0
+    admins = db.session.scalars(
+        db.select(User.email).where(User.role == Role.admin, User.active.is_(True))
+    ).all()
+    name = page_settings().page_name
+    subject = f"{name}: {sub.kind.value} subscriber {sub.host} disabled"
+    text = (
+        f"Crier stopped sending {name}'s updates to the {sub.kind.value} subscriber at "
+        f"{sub.host}: {sub.disabled_reason}.\n\nA slow or dead receiver is tried on its "
+        "own clock and never holds the others back; once it fails this often it gets no more "
+        "updates. Its owner can subscribe it again on the public page once it answers.\n"
+        f"\nSubscribers: {current_app.config['PUBLIC_BASE_URL']}/admin/subscribers\n"
+    )
+    for address in admins:
+        send_one(sender=mail_from(), to=address, subject=subject, text=text)
+    return len(admins)
 
 
 def list_hook_subscribers() -> list[HookSubscriber]:

@@ -1,12 +1,15 @@
 """The one HTTP client for outbound requests: checked URL, pinned address, no redirects."""
 
 import http.client
+import io
 import json
 import math
 import socket
 import ssl
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -21,16 +24,26 @@ MAX_RESPONSE_BYTES = 64 * 1024
 KEPT_HEADERS = ("Retry-After",)
 MAX_HEADER_CHARS = 200
 _PRIVATE_HINT = "requests to private networks are off (an admin can allow them in Settings)"
+# getaddrinfo has no timeout of its own: lookups run here, and the caller waits only for what
+# is left of its deadline (a lookup that hangs holds one of these threads, never the caller).
+_RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="outbound-dns")
 
 
 class OutboundError(Exception):
     """A request that was refused or failed; the message says why in one line. ``retryable``
     is True for network trouble worth another try, False for a refusal or a redirect."""
 
-    def __init__(self, message: str, *, retryable: bool = False):
+    def __init__(self, message: str, *, retryable: bool = False, refused: bool = False):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        self.refused = refused
+
+    @property
+    def public_message(self) -> str:
+        """What an anonymous visitor may be told: no status, no address, no system error (a
+        detailed answer would turn the form into a port scanner)."""
+        return "is not allowed" if self.refused else "could not be reached"
 
 
 @dataclass(frozen=True)
@@ -97,10 +110,17 @@ def check_url(url: str) -> SplitResult:
     return parts
 
 
-def resolve(host: str, port: int, *, allow_private: bool = False) -> str:
-    """The one address to connect to: the host resolved once, every answer checked."""
+def _lookup(host: str, port: int):
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+
+
+def resolve(host: str, port: int, *, allow_private: bool = False, timeout: float = 5.0) -> str:
+    """The one address to connect to: the host resolved once (within ``timeout``), every
+    answer checked."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        infos = _RESOLVER.submit(_lookup, host, port).result(timeout=max(timeout, 0.01))
+    except FutureTimeout:
+        raise OutboundError(f"Cannot resolve {host}: timed out", retryable=True) from None
     except (OSError, UnicodeError) as exc:
         raise OutboundError(f"Cannot resolve {host}: {exc}", retryable=True) from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -110,43 +130,98 @@ def resolve(host: str, port: int, *, allow_private: bool = False) -> str:
         for address in addresses:
             problem = address_problem(address)
             if problem:
-                raise OutboundError(f"{host} is {address}, {problem}; {_PRIVATE_HINT}.")
+                raise OutboundError(f"{host} is {address}, {problem}; {_PRIVATE_HINT}.",
+                                    refused=True)  # fmt: skip
     return addresses[0]
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    """Talks to ``host`` (Host header) at the address already checked: no second lookup."""
+class _DeadlineSocket:
+    """A connected socket whose every send and receive may take only what is left of one
+    deadline: a peer that answers a byte at a time cannot stretch the request past it, in the
+    headers (``getresponse``) or in the body."""
 
-    def __init__(self, host, port, *, address, timeout):
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, sock, deadline: float):
+        self._sock = sock
+        self._deadline = deadline
+
+    def _arm(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline reached")
+        self._sock.settimeout(left)
+
+    def recv_into(self, buffer, nbytes=0, flags=0):
+        self._arm()
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def recv(self, bufsize, flags=0):
+        self._arm()
+        return self._sock.recv(bufsize, flags)
+
+    def sendall(self, data, flags=0):
+        self._arm()  # since 3.5 the timeout bounds the whole sendall
+        return self._sock.sendall(data, flags)
+
+    def makefile(self, mode="rb", *args, **kwargs):
+        # http.client reads the status line, headers and body through this file; like
+        # socket.makefile, it holds a reference so a close() waits for the response.
+        self._sock._io_refs += 1
+        return io.BufferedReader(socket.SocketIO(self, "rb"))
+
+    def _decref_socketios(self):
+        self._sock._decref_socketios()
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Talks to ``host`` (Host header) at the address already checked: no second lookup; every
+    socket operation bounded by what is left of ``deadline``."""
+
+    def __init__(self, host, port, *, address, deadline):
+        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.01))
         self.address = address
+        self.deadline = deadline
+
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline reached")
+        return left
+
+    def _raw(self):
+        return socket.create_connection((self.address, self.port), self._left())
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _DeadlineSocket(self._raw(), self.deadline)
 
 
 class _PinnedHTTPS(_PinnedHTTP):
     default_port = 443
 
     def connect(self):
-        super().connect()
+        raw = self._raw()
+        raw.settimeout(self._left())  # the TLS handshake as a whole stays within it
         # Verification and SNI are for the name in the URL, not the address.
-        self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=self.host)
+        tls = ssl.create_default_context().wrap_socket(raw, server_hostname=self.host)
+        self.sock = _DeadlineSocket(tls, self.deadline)
 
 
 def request(method, url, *, body=None, headers=None, allow_private=False,
             timeout=DEFAULT_TIMEOUT, max_bytes=MAX_RESPONSE_BYTES) -> Response:  # fmt: skip
     """One request; the answer (any status but 3xx) or an OutboundError. Never follows a
-    redirect; ``timeout`` bounds the connection and the whole read."""
+    redirect; ``timeout`` is one deadline for all of it: the lookup, the connection, the TLS
+    handshake, sending, the status line and headers, and the body, whatever the peer does."""
     parts = check_url(url)
     timeout = min(max(float(timeout), 0.1), MAX_TIMEOUT)
+    deadline = time.monotonic() + timeout
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = resolve(parts.hostname, port, allow_private=allow_private)
+    address = resolve(parts.hostname, port, allow_private=allow_private, timeout=timeout)
     cls = _PinnedHTTPS if https else _PinnedHTTP
-    conn = cls(parts.hostname, port, address=address, timeout=timeout)
+    conn = cls(parts.hostname, port, address=address, deadline=deadline)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    deadline = time.monotonic() + timeout
     try:
         conn.request(method, target, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -154,11 +229,12 @@ def request(method, url, *, body=None, headers=None, allow_private=False,
             where = response.getheader("Location", "nowhere")
             raise OutboundError(
                 f"{parts.hostname} answered {response.status} (a redirect to {where}); "
-                "redirects are not followed: give the final URL."
+                "redirects are not followed: give the final URL.",
+                refused=True,
             )
         data = b""
-        while len(data) < max_bytes and time.monotonic() < deadline:
-            chunk = response.read(min(8192, max_bytes - len(data)))
+        while len(data) < max_bytes:
+            chunk = response.read1(min(8192, max_bytes - len(data)))
             if not chunk:
                 break
             data += chunk
@@ -169,7 +245,7 @@ def request(method, url, *, body=None, headers=None, allow_private=False,
         ) from None
     except ssl.SSLCertVerificationError as exc:
         raise OutboundError(
-            f"{parts.hostname}: TLS certificate not valid: {exc.verify_message}"
+            f"{parts.hostname}: TLS certificate not valid: {exc.verify_message}", refused=True
         ) from None
     except (OSError, http.client.HTTPException) as exc:
         raise OutboundError(

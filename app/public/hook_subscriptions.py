@@ -37,8 +37,8 @@ def _page(kind, status=200, **values):
 @bp.route("/subscribe/webhook", methods=["GET", "POST"], endpoint="subscribe_hook")
 @limiter.limit(lambda: current_app.config["SUBSCRIBE_RATE_LIMIT"], methods=["POST"])
 def subscribe_hook_page():
-    """A webhook is challenged now and its signing secret shown once; a Slack channel gets a
-    confirmation link."""
+    """Store the endpoint and show a webhook's signing secret once; the challenge (or a Slack
+    channel's confirmation link) goes out from the queue, never from this request."""
     form = HookSubscribeForm()
     form.components.choices = _component_choices()
     if form.validate_on_submit():
@@ -47,9 +47,11 @@ def subscribe_hook_page():
             with unit_of_work():
                 if form.kind.data == "slack":
                     subscribe_slack(form.url.data, component_ids=ids)
-                    return _page("slack_sent")
-                _sub, secret = subscribe_webhook(form.url.data, component_ids=ids)
-                return _page("webhook_confirmed", secret=secret)
+                    page = {"kind": "slack_sent"}
+                else:
+                    _sub, secret = subscribe_webhook(form.url.data, component_ids=ids)
+                    page = {"kind": "webhook_pending", "secret": secret}
+            return _page(**page)
         except ServiceError as exc:
             getattr(form, exc.field or "url").errors.append(exc.message)
     status = 422 if form.errors else 200

@@ -14,7 +14,9 @@ from tests.factories import create_incident, create_settings, post_update
 def endpoint(app, as_admin):
     from tests.servers import HookServer
 
-    app.config.update(HOOK_DISABLE_AFTER=1, HOOK_DISABLE_MIN_SECONDS=0)
+    app.config.update(
+        HOOK_DISABLE_AFTER=1, HOOK_DISABLE_MIN_SECONDS=0, HOOK_SUBSCRIBERS_ALLOW_PRIVATE=True
+    )
     from app.models import Setting
 
     settings = db.session.scalar(db.select(Setting)) or create_settings()

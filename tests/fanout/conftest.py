@@ -14,7 +14,8 @@ def hook_server():
 @pytest.fixture
 def hook_app(app, app_factory):
     """An app with fast retries and an early disable, private outbound allowed (the endpoint
-    is on 127.0.0.1); its context is pushed."""
+    is on 127.0.0.1: the page's setting for stakeholder groups, the test rig's switch for
+    subscribers); its context is pushed."""
     from tests.factories import create_settings
 
     hook_app = app_factory(
@@ -23,6 +24,7 @@ def hook_app(app, app_factory):
         HOOK_DISABLE_AFTER=2,
         HOOK_DISABLE_MIN_SECONDS=0,
         HOOK_TIMEOUT_SECONDS=1.0,
+        HOOK_SUBSCRIBERS_ALLOW_PRIVATE=True,
     )
     with hook_app.app_context():
         create_settings(allow_private_outbound=True)

@@ -73,6 +73,7 @@ def test_a_worker_killed_mid_delivery_sends_it_again_and_counts_it(
         instance_path=tmp_path / "worker",
         EMAIL_BACKEND="memory",
         CRIER_HOOK_TIMEOUT_SECONDS="30",
+        CRIER_HOOK_SUBSCRIBERS_ALLOW_PRIVATE="true",
     )
     try:
         assert holding_endpoint.holding.wait(30), "the worker never sent the delivery"

@@ -18,7 +18,8 @@ from tests.factories import create_incident, create_settings, post_update
 @pytest.fixture
 def patient_app(app, app_factory):
     """Our own backoff is 10 ms, so any wait near a second is the endpoint's."""
-    hook_app = app_factory(HOOK_BACKOFF_SECONDS=0.01, HOOK_RETRIES=2, HOOK_MAX_BACKOFF_SECONDS=3)
+    hook_app = app_factory(HOOK_BACKOFF_SECONDS=0.01, HOOK_RETRIES=2, HOOK_MAX_BACKOFF_SECONDS=3,
+                           HOOK_SUBSCRIBERS_ALLOW_PRIVATE=True)  # fmt: skip
     with hook_app.app_context():
         create_settings(allow_private_outbound=True)
         yield hook_app

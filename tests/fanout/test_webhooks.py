@@ -8,7 +8,15 @@ from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.hooks import subscribe_webhook, unsubscribe_hook
 from app.fanout.webhooks import SIGNATURE_HEADER
-from app.models import Channel, DeliveryStatus, Dispatch, DispatchStatus, HookDelivery
+from app.models import (
+    Channel,
+    DeliveryStatus,
+    Dispatch,
+    DispatchStatus,
+    HookDelivery,
+    HookSubscriber,
+)
+from app.sqltypes import utcnow
 from tests.factories import create_component, create_incident, post_update
 
 
@@ -34,10 +42,9 @@ def test_a_webhook_is_confirmed_when_it_echoes_the_challenge_token(hook_app, hoo
 
 def test_an_endpoint_that_does_not_echo_is_not_subscribed(hook_app, hook_server):
     hook_server.echo = False
-    with pytest.raises(ServiceError, match="without echoing"), unit_of_work():
+    with unit_of_work():
         subscribe_webhook(hook_server.url + "/hook")
-    from app.models import HookSubscriber
-
+    assert len(hook_server.hits) == 1  # the challenge, after the commit
     assert db.session.scalar(db.select(db.func.count()).select_from(HookSubscriber)) == 0
 
 
@@ -113,21 +120,52 @@ def test_a_subscriber_is_disabled_after_repeated_failures(hook_app, hook_server)
     assert hook_dispatch(post_update(incident, external="Three.")) is None
 
 
-def test_webhooks_never_reach_loopback_unless_allowed(hook_app, hook_server):
+def test_a_subscriber_never_reaches_a_private_network_even_when_the_page_allows_it(
+    hook_app, hook_server
+):
+    """The page's setting is for the receivers an admin adds; an anonymous endpoint on
+    127.0.0.1 is refused at the form, at the challenge and at delivery, in public words."""
     from app.core.settings import page_settings
+    from app.fanout.hooks import run_challenge
 
-    page_settings().allow_private_outbound = False
+    hook_app.config["HOOK_SUBSCRIBERS_ALLOW_PRIVATE"] = False
+    assert page_settings().allow_private_outbound is True
+    for url in (hook_server.url, "https://localhost/x", "https://[::ffff:127.0.0.1]/"):
+        with pytest.raises(ServiceError, match="not allowed") as refused, unit_of_work():
+            subscribe_webhook(url.replace("http://", "https://") + "/hook")
+        assert "127.0.0.1" not in refused.value.message and "loopback" not in refused.value.message
+    # Rows stored before (or a name that resolves to loopback): refused when they connect.
+    name = HookSubscriber(kind=Channel.webhook, url=hook_server.url + "/hook", token_hash="n" * 32)
+    db.session.add(name)
     db.session.commit()
-    with pytest.raises(ServiceError, match="loopback"), unit_of_work():
-        subscribe_webhook(hook_server.url.replace("http://", "https://") + "/hook")
+    assert run_challenge(name.id) == "The endpoint is not allowed."
+    assert db.session.get(HookSubscriber, name.id) is None  # nothing kept
+    stored = HookSubscriber(kind=Channel.webhook, url=hook_server.url + "/hook",
+                            token_hash="s" * 32, confirmed_at=utcnow())  # fmt: skip
+    db.session.add(stored)
+    db.session.commit()
+    d = hook_dispatch(post_update(create_incident(), external="Down."))
+    assert d.status == DispatchStatus.failed and "loopback" in d.last_error  # for the admin
     assert hook_server.hits == []
 
 
-def test_a_redirect_is_not_followed(hook_app, hook_server):
+def test_a_challenge_that_fails_says_only_could_not_be_reached(hook_app):
+    from app.fanout.hooks import run_challenge
+    from tests.livestack import free_port
+
+    closed = HookSubscriber(kind=Channel.webhook, url=f"http://127.0.0.1:{free_port()}/",
+                            token_hash="c" * 32)  # fmt: skip
+    db.session.add(closed)
+    db.session.commit()
+    assert run_challenge(closed.id) == "The endpoint could not be reached."
+
+
+def test_a_redirect_is_not_followed_and_the_endpoint_is_not_kept(hook_app, hook_server):
     hook_server.answer(302, headers={"Location": "http://127.0.0.1:1/"})
-    with pytest.raises(ServiceError, match="redirects are not followed"), unit_of_work():
+    with unit_of_work():
         subscribe_webhook(hook_server.url + "/hook")
     assert len(hook_server.hits) == 1
+    assert db.session.scalar(db.select(HookSubscriber)) is None
 
 
 def test_a_delivery_waiting_for_its_retry_is_dropped_once_the_subscriber_leaves(

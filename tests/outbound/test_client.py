@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -126,3 +127,20 @@ def test_retry_after_reads_seconds_and_http_dates_and_ignores_garbage():
     assert parse_retry_after("Mon, 30 Nov 2026 11:00:00 GMT", now=now) == 0.0  # already past
     for garbage in (None, "", "soon", "-5", "nan", "inf", "1e999", "Mon, 99 Nov 2026"):
         assert parse_retry_after(garbage, now=now) is None, garbage
+
+
+@pytest.mark.parametrize("mode", ["headers", "body"])
+def test_a_trickling_server_is_cut_off_at_the_total_deadline(mode):
+    """One byte a second keeps every read alive; the deadline is for the whole request."""
+    from tests.hostile.trickle import TricklingServer
+
+    server = TricklingServer(mode=mode, interval=0.3).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(OutboundError, match="timed out") as caught:
+            post_json(server.url + "/hook", {"t": 1}, allow_private=True, timeout=1.5)
+    finally:
+        server.stop()
+    assert time.monotonic() - started < 2.5
+    assert caught.value.retryable is True
+    assert len(server.hits) == 1
