@@ -75,6 +75,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     SUBSCRIBE_RATE_LIMIT = "20 per hour"
     SUBSCRIBE_ADDRESS_RATE_LIMIT = "3 per hour"
+    API_RATE_LIMIT = "600 per minute"  # per key, over every /api/v1 endpoint
+    API_AUTH_FAILURE_RATE_LIMIT = "30 per minute"  # refused keys, per client
     # Fan-out: retries per batch, backoff, and when a dispatch counts as abandoned by a worker.
     DISPATCH_RETRIES = 5
     DISPATCH_BACKOFF_SECONDS = 2.0
