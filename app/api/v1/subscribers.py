@@ -15,7 +15,7 @@ from flask import abort, current_app, g, jsonify, request
 
 from app.api.v1 import bp, params
 from app.api.v1.shapes import iso, subscriber_id, subscriber_shape
-from app.api.v1.validation import validated
+from app.api.v1.validation import json_body, validated
 from app.auth.api_keys import require_scope
 from app.core.uow import transactional
 from app.core.users import normalize_email
@@ -71,7 +71,8 @@ def show_subscriber(sub_id):
 
 
 def _requested() -> dict:
-    body = request.get_json(silent=True)
+    """The body's subscriber object, as far as it is one (the limit runs before the view)."""
+    body = json_body()
     sub = body.get("subscriber") if isinstance(body, dict) else None
     return sub if isinstance(sub, dict) else {}
 
