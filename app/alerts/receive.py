@@ -135,12 +135,12 @@ def _declare(outcome: Outcome, actor: User) -> None:
     for state in states:
         state.incident_public_id = public_id
     components = sorted((s.component for s in states), key=lambda c: (c.position, c.name))
-    public = rules.public_names(components)
     people = rules.on_duty()  # the incident's lead is a person, so reminders reach someone
     draft = UpdateDraft(
-        # The fallback texts, if the page has no template: Crier's words, no alert's.
-        external_body=f"We are investigating a problem with {public}.",
-        internal_body=f"Opened by Alertmanager on {', '.join(c.name for c in components)}.",
+        # The fallback texts, if the page has no template: Crier's fixed words, no alert's and
+        # no name (a text's check must never refuse a notification's alerts with it).
+        external_body="We are investigating a problem.",
+        internal_body="Opened by Alertmanager.",
         component_statuses={cid: status.value for cid, (status, _) in outcome.declare.items()},
         prefilled=("external", "internal"),  # the templates write both
     )

@@ -135,3 +135,18 @@ def test_a_lone_surrogate_in_an_annotation_or_a_component_label_is_not_a_500(cli
     assert db.session.scalar(db.select(AlertState.summary).filter_by(fingerprint="s1")) == (
         "disk  full"
     )
+
+
+def test_a_component_name_a_text_check_refuses_never_refuses_the_notification(
+    client,
+    lead_key,  # noqa: F811
+):
+    """The texts an alert's incident opens with are the templates'; no name put in a fallback
+    text can fail that text's check and drop the notification's other alerts."""
+    _component("automatic", name="<img src=x> API")
+    _component("automatic", slug="web", name="Web")
+    body = notification(alert("f1"), alert("f2", component="web", severity="warning"))
+    response = client.post(URL, headers=lead_key, json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["changed"] == 2
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 1
