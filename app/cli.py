@@ -7,7 +7,8 @@ import signal
 import sys
 import threading
 import time
-from datetime import UTC
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from urllib.parse import quote, urlsplit
 
 import click
@@ -29,6 +30,7 @@ from app.extensions import db, huey
 from app.fanout.dispatch import sweep_dispatches
 from app.models import Role, User
 from app.reminders.tick import tick
+from app.sqltypes import utcnow
 from app.tasks import enqueue_orphans, run_dispatch
 
 log = logging.getLogger(__name__)
@@ -428,6 +430,19 @@ def dispatches_sweep_command():
     click.echo(f"{len(ids)} dispatch(es) re-enqueued.")
 
 
+def _expiry(value: str) -> datetime:
+    """``90d`` (days from now) or ``2031-01-31`` (midnight UTC that day) as a UTC time."""
+    value = value.strip()
+    try:
+        if value[-1:].lower() == "d" and value[:-1].isdigit():
+            return utcnow() + timedelta(days=int(value[:-1]))
+        return datetime.combine(date.fromisoformat(value), time_of_day(), tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(
+            "give a number of days (90d) or a date (2031-01-31).", param_hint="--expires"
+        ) from None
+
+
 @click.group("api-key")
 def api_key_group():
     """Keys for the management API (/api/v1)."""
@@ -440,18 +455,25 @@ def api_key_group():
     "--owner",
     metavar="EMAIL",
     help="An active lead or admin who leads the incidents the key opens (and gets their "
-    "reminders). Without it, the on-duty lead leads those the request names no lead_email for.",
+    "reminders); the key is suspended while they are deactivated or below its scope. Without "
+    "it, the on-duty lead leads those the request names no lead_email for.",
 )
-def api_key_create_command(name, scope, owner):
+@click.option(
+    "--expires",
+    metavar="DAYS|DATE",
+    help="When the key stops working: a number of days (90d) or a date (2031-01-31, UTC).",
+)
+def api_key_create_command(name, scope, owner, expires):
     """Create a key and print it (this once: only its hash is stored)."""
     actor = None
     if owner is not None:
         actor = db.session.scalar(db.select(User).filter_by(email=normalize_email(owner)))
         if actor is None or not actor.active or not actor.can(Role.lead):
             raise click.ClickException(f"{owner!r} is not an active lead or admin.")
+    expires_at = _expiry(expires) if expires else None
     try:
         with unit_of_work():
-            _key, secret = create_api_key(name, scope=scope, actor=actor)
+            _key, secret = create_api_key(name, scope=scope, actor=actor, expires_at=expires_at)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(secret)

@@ -182,7 +182,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("LOGIN_IP_RATE_LIMIT", "str", "60 per minute", "wrong passwords per client"),
     S("SUBSCRIBE_RATE_LIMIT", "str", "20 per hour", "subscriptions per client"),
     S("SUBSCRIBE_ADDRESS_RATE_LIMIT", "str", "3 per hour", "confirmation emails per address"),
-    S("API_RATE_LIMIT", "str", "600 per minute", "/api/v1 requests per key"),
+    S("API_RATE_LIMIT", "str", "600 per minute", "/api/v1 requests per key, over every "
+      "endpoint"),
+    S("API_AUTH_FAILURE_RATE_LIMIT", "str", "30 per minute", "refused /api/v1 keys per "
+      "client; past it the client gets 429 whatever key it sends"),
     # --- workers and fan-out ---
     S("WORKER_STALE_SECONDS", "int", 180, "a worker not seen for this long is shown as "
       "stopped", minimum=1),

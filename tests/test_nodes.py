@@ -101,6 +101,53 @@ def test_publishers_racing_never_leave_an_older_generation_live_after_a_newer_on
     assert versions[-1] == last  # the last change is live, not an earlier one
 
 
+def test_publishers_racing_writers_that_add_pages_never_fail_on_a_path_stored_twice(
+    app, app_factory, ctx
+):
+    """Leads declare incidents (new pages) while an admin changes the settings (a whole-site
+    re-publish) and two publishers take what waits: every publish succeeds, each path is
+    stored once, every new page is live."""
+    create_incident(title="Outage v0", is_public=True)
+    publish_site()
+    done = threading.Event()
+    errors, declared = [], []
+
+    def writer():  # the console on another node: each change committed with its outbox row
+        try:
+            with app_factory().app_context():
+                for n in range(1, 13):
+                    if n % 4 == 1:
+                        record_change(everything=True)  # a settings change
+                    incident = create_incident(title=f"Outage v{n}", is_public=True)
+                    declared.append(incident.public_id)
+                    record_change(incident=incident.public_id)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def publisher():
+        try:
+            with app.app_context():  # see the test above: one app's compiled templates
+                while not done.is_set() or pending():
+                    publish_changes()
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=publisher) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    db.session.rollback()
+    paths = db.session.scalars(db.select(PublishedArtifact.path)).all()
+    assert len(paths) == len(set(paths))
+    assert {f"/incidents/{public_id}" for public_id in declared} <= set(paths)
+
+
 def test_a_publisher_killed_mid_generation_is_finished_by_the_next_publish(
     app, database_url, tmp_path, ctx
 ):

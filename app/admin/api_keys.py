@@ -1,10 +1,12 @@
 """Admin: API keys for the management API (Settings → API keys, admins only)."""
 
+from datetime import UTC, datetime, time
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.admin import bp
 from app.admin.forms import options, show_error
@@ -27,6 +29,7 @@ class ApiKeyForm(FlaskForm):
         ),
         default="lead",
     )
+    expires_on = DateField("Expires on (optional)", validators=[Optional()])
     submit = SubmitField("Create key")
 
 
@@ -60,9 +63,13 @@ def create_api_key_page():
     form = ApiKeyForm()
     if not form.validate():
         return _page(form, status=422)
+    day = form.expires_on.data
+    expires_at = datetime.combine(day, time(), tzinfo=UTC) if day else None  # midnight UTC
     try:
         with unit_of_work():
-            key, secret = create_api_key(form.name.data, scope=form.scope.data, actor=current_user)
+            key, secret = create_api_key(
+                form.name.data, scope=form.scope.data, actor=current_user, expires_at=expires_at
+            )
     except ServiceError as exc:
         show_error(form, exc)
         return _page(form, status=422)

@@ -1,6 +1,7 @@
 """Admin: internal stakeholder groups."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from app.admin import bp
 from app.admin.fanout_forms import DeleteForm, StakeholderGroupForm
@@ -63,10 +64,11 @@ def _group_form(group: StakeholderGroup | None):
         try:
             with unit_of_work():
                 if group is None:
-                    group = create_group(**values, slack_webhook_url=slack)
+                    group = create_group(**values, slack_webhook_url=slack, actor=current_user)
                 else:
                     update_group(group, **values, slack_webhook_url=slack,
-                                 clear_slack=form.clear_slack.data)  # fmt: skip
+                                 clear_slack=form.clear_slack.data,
+                                 actor=current_user)  # fmt: skip
         except ServiceError as exc:
             field = "slack_url" if exc.field == "slack_webhook_url" else exc.field or "name"
             getattr(form, field).errors.append(exc.message)
@@ -85,6 +87,6 @@ def delete_stakeholder_group(group_id):
     group = _group(group_id)
     if DeleteForm().validate_on_submit():
         with unit_of_work():
-            delete_group(group)
+            delete_group(group, actor=current_user)
         flash(f"Deleted the {group.name} group.", "info")
     return redirect(url_for("admin.list_stakeholder_groups"))

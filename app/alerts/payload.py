@@ -1,8 +1,14 @@
 """Alertmanager's webhook body (version 4) read into plain alerts. A malformed body is a
-``PayloadError``; one malformed alert is reported by its index and the others still count."""
+``PayloadError``; one malformed alert is reported by its index and the others still count.
+
+Every string an alert carries (labels, annotations, its fingerprint and group) is cleaned here,
+the one door alerts come in by, as every typed text is (``app.core.text``): a lone surrogate, a
+control character or a bidirectional override never reaches a row, a response or a text."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from app.core.text import clean_line, clean_text
 
 MAX_ALERTS = 1000
 _TEXT_MAX = 2000
@@ -29,7 +35,7 @@ class Alert:
     @property
     def summary(self) -> str:
         """The alert's title: its ``summary`` annotation, else its name."""
-        return (self.annotations.get("summary") or self.name).strip()[:200] or "alert"
+        return clean_line(self.annotations.get("summary") or self.name)[:200] or "alert"
 
 
 @dataclass(frozen=True)
@@ -39,14 +45,23 @@ class Notification:
     errors: list[dict]  # {"index": i, "error": why} for each alert left out
 
 
-def _strings(value, what: str) -> dict[str, str]:
+def _strings(value, what: str, *, clean=clean_line) -> dict[str, str]:
+    """Names to strings, each cleaned (``clean``: one line for labels, text for annotations)."""
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and len(v) <= _TEXT_MAX for k, v in value.items()
     ):
         raise PayloadError(f"“{what}” must map names to strings.")
-    return value
+    return {clean_line(k): clean(v) for k, v in value.items()}
+
+
+def _line(value, what: str, longest: int) -> str:
+    """A cleaned one-line string of 1 to ``longest`` characters."""
+    text = clean_line(value) if isinstance(value, str) else ""
+    if not 1 <= len(text) <= longest:
+        raise PayloadError(f"“{what}” must be a string of 1 to {longest} characters.")
+    return text
 
 
 def parse_time(value, what: str, *, optional: bool = False) -> datetime | None:
@@ -77,14 +92,11 @@ def _alert(raw, group_key: str) -> Alert:
     status = raw.get("status")
     if status not in ("firing", "resolved"):
         raise PayloadError("“status” must be firing or resolved.")
-    fingerprint = raw.get("fingerprint")
-    if not isinstance(fingerprint, str) or not 1 <= len(fingerprint) <= 64:
-        raise PayloadError("“fingerprint” must be a string of 1 to 64 characters.")
     return Alert(
-        fingerprint=fingerprint,
+        fingerprint=_line(raw.get("fingerprint"), "fingerprint", 64),
         firing=status == "firing",
         labels=_strings(raw.get("labels"), "labels"),
-        annotations=_strings(raw.get("annotations"), "annotations"),
+        annotations=_strings(raw.get("annotations"), "annotations", clean=clean_text),
         starts_at=parse_time(raw.get("startsAt"), "startsAt"),
         ends_at=parse_time(raw.get("endsAt"), "endsAt", optional=True),
         group_key=group_key,
@@ -97,9 +109,7 @@ def parse_notification(data) -> Notification:
         raise PayloadError("Send Alertmanager's webhook JSON object.")
     if data.get("version") != "4":
         raise PayloadError("Only version 4 of Alertmanager's webhook payload is understood.")
-    group_key = data.get("groupKey")
-    if not isinstance(group_key, str) or not 1 <= len(group_key) <= 500:
-        raise PayloadError("“groupKey” must be a string of 1 to 500 characters.")
+    group_key = _line(data.get("groupKey"), "groupKey", 500)
     raw_alerts = data.get("alerts")
     if not isinstance(raw_alerts, list):
         raise PayloadError("“alerts” must be a list.")

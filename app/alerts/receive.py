@@ -3,7 +3,14 @@
 alert, a critical one opens an incident, and the status before the alerts comes back when they
 resolve (the incident stays open: the lead is told to post the resolution). A moved status is
 noted for publishing in the same transaction; the lead's notices go to the queue after the
-commit: an email provider that stalls never holds Alertmanager's POST."""
+commit: an email provider that stalls never holds Alertmanager's POST.
+
+What an alert says (its name, summary, labels) is for the lead: an incident it opens is titled
+and written by the page's templates with the components' public names, never with the alert's
+words, so no alert's text can fail a text's checks and refuse the notification with it. One
+alert group has at most one open incident: an alert of the group that fires again (a flap, or
+another component) joins it.
+"""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,9 +70,29 @@ def _set_status(component: Component, actor: User, outcome: Outcome, status) -> 
         outcome.moved.add(component.public_id)
 
 
+def _open_incident_of(alert: Alert, state: AlertState | None, others) -> str | None:
+    """The public id of the open incident an alert of this episode already opened or joined:
+    this alert's own (it flapped), another firing on its component, or one of its group's."""
+    ids = [state.incident_public_id] if state is not None else []
+    ids += [s.incident_public_id for s in others]
+    ids += db.session.scalars(
+        db.select(AlertState.incident_public_id)
+        .filter_by(group_key=alert.group_key)
+        .where(AlertState.incident_public_id.is_not(None))
+        .order_by(AlertState.id.desc())
+        .limit(20)
+    )
+    for public_id in dict.fromkeys(i for i in ids if i):
+        incident = get_incident(public_id)
+        if incident is not None and incident.is_open:
+            return public_id
+    return None
+
+
 def _fire(alert: Alert, state: AlertState | None, component, actor, outcome: Outcome):
     others = [s for s in _firing_on(component) if s is not state]
     severity = rules.severity_of(alert.labels)
+    joins = _open_incident_of(alert, state, others)
     if state is None:
         state = AlertState(fingerprint=alert.fingerprint)
         db.session.add(state)
@@ -78,8 +105,9 @@ def _fire(alert: Alert, state: AlertState | None, component, actor, outcome: Out
         return state
     state.previous_status = others[0].previous_status if others else component.status
     status = rules.worst([rules.status_for(s.severity) for s in [*others, state]])
-    opened = any(s.incident_public_id for s in others)
-    if severity == rules.CRITICAL and not opened:
+    if joins is not None:
+        state.incident_public_id = joins
+    if severity == rules.CRITICAL and joins is None:
         outcome.declare[component.public_id] = (status, state)
     else:
         _set_status(component, actor, outcome, status)
@@ -105,21 +133,22 @@ def _declare(outcome: Outcome, actor: User) -> None:
     """Open one incident for the group's critical alerts on automatic components; the
     incident's commit carries every change of this notification."""
     states = [state for _, state in outcome.declare.values()]
-    first = min(states, key=lambda s: s.starts_at)
     public_id = new_public_id()
     for state in states:
         state.incident_public_id = public_id
-    names = ", ".join(sorted(s.component.name for s in states))
+    components = sorted((s.component for s in states), key=lambda c: (c.position, c.name))
     people = rules.on_duty()  # the incident's lead is a person, so reminders reach someone
     draft = UpdateDraft(
-        external_body=f"We are investigating a problem with {names}.",
-        internal_body=f"Opened by Alertmanager: {first.name} on {names}.",
+        # The fallback texts, if the page has no template: Crier's fixed words, no alert's and
+        # no name (a text's check must never refuse a notification's alerts with it).
+        external_body="We are investigating a problem.",
+        internal_body="Opened by Alertmanager.",
         component_statuses={cid: status.value for cid, (status, _) in outcome.declare.items()},
-        prefilled=("external", "internal"),  # the texts above are the fallback
+        prefilled=("external", "internal"),  # the templates write both
     )
     declare_incident(
         draft,
-        title=first.summary,
+        title=rules.incident_title(components),
         actor=actor,
         severity=INCIDENT_SEVERITY,  # opened in the state table's first state, investigating
         lead_id=people[0].id if people else None,

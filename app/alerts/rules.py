@@ -1,9 +1,11 @@
-"""The settings that turn an alert into a component status, and who is on duty."""
+"""The settings that turn an alert into a component status, who is on duty, and the public
+words for what an alert opens (the components' public names, never the alert's text)."""
 
 from flask import current_app
 
 from app.extensions import db
-from app.models import ApiKey, ComponentStatus, Incident, Role, User
+from app.messages.prefill import join_names
+from app.models import ApiKey, Component, ComponentStatus, Incident, Role, User
 
 # From least to most severe: the worst status among a component's firing alerts wins.
 _ORDER = [
@@ -33,6 +35,19 @@ def status_for(severity: str) -> ComponentStatus:
 
 def worst(statuses) -> ComponentStatus:
     return max(statuses, key=_ORDER.index, default=ComponentStatus.operational)
+
+
+def public_names(components: list[Component]) -> str:
+    """The components as the public may read them: "API and Checkout", hidden ones left out
+    ("our services" when none is public)."""
+    return join_names([c.name for c in components if c.is_public])
+
+
+def incident_title(components: list[Component]) -> str:
+    """The title of an incident alerts open (and of the declare form they prefill): what the
+    public may read, whatever the alert's summary says."""
+    title = f"Problems with {public_names(components)}"
+    return title if len(title) <= 200 else "Problems with several services"
 
 
 def on_duty(incident: Incident | None = None) -> list[User]:

@@ -27,8 +27,12 @@ class Suggestion:
 
     @property
     def declare_args(self) -> dict[str, str]:
-        """The declare form's query string: title, and the component's status."""
-        return {"title": self.title, f"component-{self.component.public_id}": self.status}
+        """The declare form's query string: a public title naming the component (the alert's
+        summary is for the lead, shown beside the link), and the component's status."""
+        return {
+            "title": rules.incident_title([self.component]),
+            f"component-{self.component.public_id}": self.status,
+        }
 
 
 def firing_suggestions() -> list[Suggestion]:

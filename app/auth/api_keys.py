@@ -31,11 +31,22 @@ def rate_limit_key() -> str:
 
 
 def load_api_key() -> ApiKey:
-    """The live key this request carries (kept in ``g.api_key``), or a 401."""
+    """The live key this request carries (kept in ``g.api_key``); a 401 without one or for an
+    expired one, a 403 for a suspended one (its owner may no longer hold its scope)."""
     key = authenticate_key(presented_key())
     if key is None:
         raise Unauthorized(
             "A valid API key is required: send the header “Authorization: OAuth <key>”."
+        )
+    if key.has_expired():
+        raise Unauthorized(
+            f"This key expired on {key.expires_at:%Y-%m-%d %H:%M} UTC; ask an admin for a new one."
+        )
+    why = key.suspended_because
+    if why is not None:
+        raise Forbidden(
+            f"This key is suspended: {why}. An admin can give the owner the role back, or "
+            "revoke this key and make another."
         )
     g.api_key = key
     return key

@@ -8,7 +8,7 @@ timeline and "posted by" all name the key.
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
@@ -42,11 +42,18 @@ def _clean_name(name: str | None) -> str:
     return name
 
 
-def create_api_key(name: str, *, scope: Role | str, actor: User | None) -> tuple[ApiKey, str]:
-    """A new key and its secret; the secret is returned this once and never stored."""
+def create_api_key(
+    name: str, *, scope: Role | str, actor: User | None, expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """A new key and its secret; the secret is returned this once and never stored. Its owner
+    is ``actor``, who must hold its scope for it to work; ``expires_at``: when it stops."""
     name = _clean_name(name)
     if scope not in [s.value for s in SCOPES]:
         raise ServiceError("The scope is lead or admin.", field="scope")
+    if expires_at is not None and (expires_at.tzinfo is None or expires_at <= utcnow()):
+        raise ServiceError("A key's expiry must be a time in the future.", field="expires_at")
+    if actor is not None and not actor.can(Role(scope)):
+        raise ServiceError(f"A {scope} key needs an owner with the {scope} role.", field="scope")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     user = User(
         email=f"api-key-{secrets.token_hex(8)}@api-keys.invalid",
@@ -62,9 +69,13 @@ def create_api_key(name: str, *, scope: Role | str, actor: User | None) -> tuple
         prefix=secret[:_SHOWN],
         user=user,
         created_by=actor,
+        expires_at=expires_at,
     )
     db.session.add_all([user, key])
-    record("api_key.create", actor=actor, obj=key, detail={"name": name, "scope": scope})
+    detail = {"name": name, "scope": scope}
+    if expires_at is not None:
+        detail["expires_at"] = expires_at.isoformat()
+    record("api_key.create", actor=actor, obj=key, detail=detail)
     db.session.flush()
     return key, secret
 
@@ -79,12 +90,16 @@ def revoke_api_key(key: ApiKey, *, actor: User | None) -> ApiKey:
 
 
 def authenticate_key(secret: str | None) -> ApiKey | None:
-    """The live key whose secret this is, else None; notes when it was last used."""
+    """The unrevoked key whose secret this is, else None; notes when it was last used. Whether
+    it has expired or is suspended is the caller's to say (``ApiKey.has_expired``,
+    ``ApiKey.suspended_because``), with a message of its own."""
     if not secret or len(secret) > 200 or not secret.isascii():
         return None
     digest = hash_secret(secret)
     key = db.session.scalar(
-        db.select(ApiKey).filter_by(secret_hash=digest).options(selectinload(ApiKey.user))
+        db.select(ApiKey)
+        .filter_by(secret_hash=digest)
+        .options(selectinload(ApiKey.user), selectinload(ApiKey.created_by))
     )
     # The lookup finds the row; the comparison is still constant-time, so no reply's timing
     # depends on how much of a guess was right.

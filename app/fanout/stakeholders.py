@@ -1,13 +1,17 @@
-"""Internal stakeholder groups: who hears the internal text of which incidents."""
+"""Internal stakeholder groups: who hears the internal text of which incidents. Creating,
+editing and deleting one is audited (its members, and its Slack webhook with the secret part
+of the URL hidden): who hears internal text is worth a trace."""
 
 import re
+from urllib.parse import urlsplit
 
 from app.core import ServiceError
+from app.core.audit import record
 from app.core.settings import clean_webhook_url, page_settings
 from app.core.text import clean_line
 from app.core.users import normalize_email
 from app.extensions import db
-from app.models import Incident, Severity, StakeholderGroup
+from app.models import Incident, Severity, StakeholderGroup, User
 from app.slack import slack_url_problem
 
 
@@ -59,37 +63,72 @@ def clean_slack_url(url: str | None, *, field: str = "slack_webhook_url") -> str
     return clean_webhook_url(url, field=field, allow_http=any_host)
 
 
+def shown_url(url: str | None) -> str | None:
+    """A webhook URL fit for the audit log: its scheme and host, and the last four characters
+    of its path (enough to tell two apart); the path (Slack's secret) never in full."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}/…{parts.path[-4:]}"
+
+
+def _described(group: StakeholderGroup) -> dict:
+    return {
+        "name": group.name,
+        "emails": list(group.emails),
+        "min_severity": Severity(group.min_severity).value,
+        "slack_webhook_url": shown_url(group.slack_webhook_url),
+    }
+
+
 def create_group(
-    *, name: str, emails, min_severity="SEV2", slack_webhook_url=None
+    *, name: str, emails, min_severity="SEV2", slack_webhook_url=None, actor: User | None = None
 ) -> StakeholderGroup:
-    """Create a stakeholder group."""
+    """Create a stakeholder group (audited as ``actor``)."""
     name, emails, severity = _validate(name, emails, min_severity)
     if _name_taken(name, None):
         raise ServiceError(f"There is already a group called {name}.", field="name")
     group = StakeholderGroup(name=name, emails=emails, min_severity=severity,
                              slack_webhook_url=clean_slack_url(slack_webhook_url))  # fmt: skip
     db.session.add(group)
+    record("stakeholder_group.create", actor=actor, obj=group, detail=_described(group))
     db.session.flush()
     return group
 
 
 def update_group(group: StakeholderGroup, *, name: str, emails, min_severity,
-                 slack_webhook_url=None, clear_slack=False) -> StakeholderGroup:  # fmt: skip
-    """Change a group's name, members, minimum severity or Slack webhook (None keeps it)."""
+                 slack_webhook_url=None, clear_slack=False,
+                 actor: User | None = None) -> StakeholderGroup:  # fmt: skip
+    """Change a group's name, members, minimum severity or Slack webhook (None keeps it);
+    audited as ``actor`` with what changed (members as added and removed)."""
     name, emails, severity = _validate(name, emails, min_severity)
     if _name_taken(name, group.id):
         raise ServiceError(f"There is already a group called {name}.", field="name")
+    before = _described(group)
+    url_before = group.slack_webhook_url
     if clear_slack:
         group.slack_webhook_url = None
     elif (slack_webhook_url or "").strip():
         group.slack_webhook_url = clean_slack_url(slack_webhook_url)
     group.name, group.emails, group.min_severity = name, emails, severity
+    after = _described(group)
+    changed = {k: [before[k], after[k]] for k in ("name", "min_severity") if before[k] != after[k]}
+    if before["emails"] != after["emails"]:
+        changed["emails"] = {
+            "added": [e for e in after["emails"] if e not in before["emails"]],
+            "removed": [e for e in before["emails"] if e not in after["emails"]],
+        }
+    if url_before != group.slack_webhook_url:
+        changed["slack_webhook_url"] = [before["slack_webhook_url"], after["slack_webhook_url"]]
+    if changed:
+        record("stakeholder_group.edit", actor=actor, obj=group, detail=changed)
     db.session.flush()
     return group
 
 
-def delete_group(group: StakeholderGroup) -> None:
-    """Remove a group; its members stop getting internal updates through it."""
+def delete_group(group: StakeholderGroup, *, actor: User | None = None) -> None:
+    """Remove a group (audited as ``actor``); its members stop getting internal updates."""
+    record("stakeholder_group.delete", actor=actor, obj=group, detail=_described(group))
     db.session.delete(group)
     db.session.flush()
 

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from app.core import ServiceError
@@ -20,8 +21,29 @@ _SELECTOR_LEN = 32
 SELECTOR_PREFIX = re.compile(r"[0-9a-f]{16}")  # a subscriber's id in the management API
 
 
+# The rate-limit scope every edge that can make Crier send a confirmation email shares (the
+# public form, /api/v1), so an address gets at most SUBSCRIBE_ADDRESS_RATE_LIMIT of them.
+ADDRESS_LIMIT_SCOPE = "subscribe-address"
+
+
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def address_limit_key(raw: str | None) -> str:
+    """Rate-limit key for an address being subscribed (hashed: no addresses in the store).
+
+    The normalised address, as ``subscribe`` stores it: a full-width ``e`` in the domain or
+    an ideographic full stop for the dot still reach one victim's inbox, and share one limit.
+    """
+    raw = raw if isinstance(raw, str) else ""
+    try:
+        email = normalize_email(raw)
+    except ServiceError:  # refused anyway; still counted, under what was typed
+        email = raw.strip()
+    # NFKC too: normalize_email keeps a full-width local part as typed.
+    email = unicodedata.normalize("NFKC", email).casefold()
+    return "subscribe:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _mac(selector: str) -> str:

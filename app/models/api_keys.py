@@ -29,13 +29,32 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # After this the key is refused (401); None: it does not expire.
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    # The key's owner: while they are deactivated or below the key's scope, it is suspended.
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def has_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
+
+    @property
+    def suspended_because(self) -> str | None:
+        """Why the key is suspended (its owner may no longer hold its scope), else None. A key
+        made without an owner (``flask api-key create`` without ``--owner``) has none to lose."""
+        owner = self.created_by
+        if owner is None:
+            return None
+        if not owner.active:
+            return f"its owner {owner.name} is deactivated"
+        if not owner.can(self.scope):
+            return f"its owner {owner.name} no longer holds the {self.scope} role"
+        return None
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.name!r} {self.scope} {self.prefix}…>"

@@ -1,16 +1,14 @@
 """Subscribing by email: double opt-in, manage page, unsubscribe and RFC 8058 one-click."""
 
-import hashlib
-import unicodedata
-
 from flask import current_app, make_response, render_template, request
 from wtforms import SelectChoice
 
 from app.core import ServiceError
 from app.core.uow import unit_of_work
-from app.core.users import normalize_email
 from app.extensions import csrf, limiter
 from app.fanout.subscribers import (
+    ADDRESS_LIMIT_SCOPE,
+    address_limit_key,
     confirm_subscription,
     subscribe,
     subscriber_for_token,
@@ -32,19 +30,8 @@ def _component_choices():
 
 
 def _address_key() -> str:
-    """Rate-limit key for the address being subscribed (hashed: no addresses in the store).
-
-    The normalised address, as ``subscribe`` stores it: a full-width ``e`` in the domain or
-    an ideographic full stop for the dot still reach one victim's inbox, and share one limit.
-    """
-    raw = request.form.get("email") or ""
-    try:
-        email = normalize_email(raw)
-    except ServiceError:  # refused anyway; still counted, under what was typed
-        email = raw.strip()
-    # NFKC too: normalize_email keeps a full-width local part as typed.
-    email = unicodedata.normalize("NFKC", email).casefold()
-    return "subscribe:" + hashlib.sha256(email.encode()).hexdigest()
+    """Rate-limit key for the address typed in the form (shared with /api/v1)."""
+    return address_limit_key(request.form.get("email"))
 
 
 def _private(response):
@@ -57,10 +44,12 @@ def _private(response):
 
 @bp.route("/subscribe", methods=["GET", "POST"], endpoint="subscribe")
 @limiter.limit(lambda: current_app.config["SUBSCRIBE_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(
+@limiter.shared_limit(
     lambda: current_app.config["SUBSCRIBE_ADDRESS_RATE_LIMIT"],
+    scope=ADDRESS_LIMIT_SCOPE,
     key_func=_address_key,
     methods=["POST"],
+    override_defaults=False,
 )
 def subscribe_page():
     """Subscribe form; the answer never says whether the address was known."""

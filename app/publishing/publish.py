@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.core.metrics import PUBLISH_SECONDS
@@ -167,7 +168,7 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
     if not full and expected is None:
         query = query.where(PublishedArtifact.path.in_(paths))
     existing = {row.path: row for row in db.session.execute(query)}
-    changed, gone, updates = {}, [], []
+    changed, gone, updates, inserts = {}, [], [], []
     for artifact in site.artifacts:
         etag = etag_for(artifact.body)
         row = existing.pop(artifact.path, None)
@@ -186,12 +187,14 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
             "modified_at": stamp,
         }
         if row is None:
-            db.session.add(PublishedArtifact(path=artifact.path, **values))
+            inserts.append({"path": artifact.path, **values})
         else:
             updates.append({"id": row.id, **values})
         changed[artifact.path] = encoded
     if updates:  # one statement for all (by primary key, executemany)
         db.session.execute(update(PublishedArtifact), updates)
+    if inserts:
+        _insert_or_update(inserts)
     removed = set(site.gone)
     if full:
         removed |= set(existing)
@@ -216,6 +219,20 @@ def _store(site, generation: int, *, full: bool = False, expected=None) -> tuple
         gone.append(path)
     _record_failures(site, generation, stamp, full=full)
     return changed, gone
+
+
+def _insert_or_update(rows: list[dict]) -> None:
+    """Store new paths with one ``INSERT … ON CONFLICT (path) DO UPDATE`` (SQLite and
+    PostgreSQL both have it): a path stored meanwhile by anyone is overwritten with these
+    bytes, never a failed publish."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.engine.dialect.name]
+    statement = dialect.insert(PublishedArtifact)
+    columns = [c for c in rows[0] if c != "path"]
+    statement = statement.on_conflict_do_update(
+        index_elements=[PublishedArtifact.path],
+        set_={c: statement.excluded[c] for c in columns},
+    )
+    db.session.execute(statement, rows)
 
 
 def _record_failures(site, generation: int, stamp: datetime, *, full: bool) -> None:

@@ -89,9 +89,10 @@ def _feeds(spec, incidents, base, now):
 
 
 # What ``json.dumps(ensure_ascii=False)`` writes for a character ``clean_text`` would change:
-# an escaped C0 control (``\b``, ``\f``, ``\r``, ``\u00XX``) or a raw C1 control, surrogate or
-# noncharacter. A false alarm (a literal backslash-b in a text) only takes the slow path.
-_UNCLEAN = re.compile(r"\\[bfr]|\\u00[01]|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# an escaped C0 control (``\b``, ``\f``, ``\r``, ``\u00XX``) or a raw C1 control, surrogate,
+# noncharacter, or line or paragraph separator. A false alarm (a literal backslash-b in a text)
+# only takes the slow path.
+_UNCLEAN = re.compile(r"\\[bfr]|\\u00[01]|[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _dumps(document) -> str:
@@ -154,7 +155,10 @@ class Site:
             current_app.logger.exception("publishing: %s failed to render: %s", path, cause)
             self.failures += [Failure(path, cause, pages), *(Failure(p, cause) for p in also)]
             return
-        self.artifacts += made
+        # A batch may reach one path twice (a sweep's incident pages and a change to one of
+        # them): the last render of a path stands, and a path is stored once.
+        fresh = {a.path for a in made}
+        self.artifacts = [a for a in self.artifacts if a.path not in fresh] + made
 
 
 def _api_documents(settings, base, now, **loaded):

@@ -76,3 +76,39 @@ def test_a_keys_user_is_not_a_person_on_the_users_page(client, as_admin):
     assert response.status_code == 422
     db.session.refresh(key.user)
     assert key.user.role == "lead" and not key.user.active
+
+
+def test_a_key_made_with_an_expiry_shows_it_and_a_suspended_key_says_why(client, as_admin):
+    from datetime import timedelta
+
+    from app.core.api_keys import create_api_key
+    from app.core.uow import unit_of_work
+    from app.core.users import change_user
+    from app.sqltypes import utcnow
+    from tests.factories import create_user
+
+    day = (utcnow() + timedelta(days=30)).date().isoformat()
+    token = csrf_token(client, URL)
+    response = client.post(
+        URL, data={"name": "temp", "scope": "lead", "expires_on": day, "csrf_token": token}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    key = db.session.scalar(db.select(ApiKey).filter_by(name="temp"))
+    assert key.expires_at.date().isoformat() == day
+    listed = client.get(URL).get_data(as_text=True)
+    assert re.search(
+        rf"works, expires <time datetime=\"{day}T00:00:00.000Z\">{day} UTC</time>", listed
+    )
+    past = client.post(
+        URL,
+        data={"name": "old", "scope": "lead", "expires_on": "2020-01-01", "csrf_token": token},
+    )
+    assert past.status_code == 422 and "future" in past.get_data(as_text=True)
+
+    owner = create_user(email="olga@example.com", name="Olga Owner", role="admin")
+    with unit_of_work():
+        create_api_key("olga's", scope="admin", actor=owner)
+    with unit_of_work():
+        change_user(owner, actor=as_admin, role="lead", active=True)
+    page = client.get(URL).get_data(as_text=True)
+    assert "suspended: its owner Olga Owner no longer holds the admin role" in page

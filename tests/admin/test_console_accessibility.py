@@ -1,14 +1,20 @@
 """Every console page on the demo, at 390x844 and 1280x800: axe-core finds no WCAG 2.1 AA
 violation, nothing scrolls sideways, and the policy blocks nothing the page needs."""
 
+from datetime import timedelta
+
 import pytest
 
+from app.core.api_keys import create_api_key, revoke_api_key
 from app.core.uow import unit_of_work
 from app.demo import ADMIN_EMAIL, seed_demo
 from app.extensions import db
 from app.models import ComponentGroup, Incident, MessageTemplate, StakeholderGroup, User
+from app.sqltypes import utcnow
 from tests.admin.console_browser import SIZES, axe_violations, sideways_overflow, sign_in
 from tests.factories import PASSWORD
+
+DAYS_30 = timedelta(days=30)
 
 
 @pytest.fixture
@@ -17,6 +23,16 @@ def console_urls(ctx):
         seed_demo(past_incidents=3)
     admin = db.session.scalar(db.select(User).filter_by(email=ADMIN_EMAIL))
     admin.set_password(PASSWORD)
+    db.session.commit()
+    # Keys in each state the list shows: working, expiring, suspended (owner demoted), revoked.
+    lead = db.session.scalar(db.select(User).filter_by(role="lead", active=True))
+    with unit_of_work():
+        create_api_key("deploy pipeline", scope="lead", actor=admin)
+        create_api_key("rotation", scope="lead", actor=admin, expires_at=utcnow() + DAYS_30)
+        create_api_key("old admin tool", scope="admin", actor=admin)
+        revoke_api_key(create_api_key("gone", scope="lead", actor=lead)[0], actor=admin)
+        create_api_key("lead's script", scope="lead", actor=lead)
+    lead.role = "viewer"
     db.session.commit()
     open_incident = db.session.scalar(db.select(Incident).filter_by(state="identified"))
     closed = db.session.scalar(db.select(Incident).filter_by(kind="incident", state="resolved"))
@@ -46,6 +62,7 @@ def console_urls(ctx):
         "/admin/templates/new",
         f"/admin/templates/{template.id}/edit",
         "/admin/settings",
+        "/admin/settings/api-keys",
         "/admin/subscribers",
         "/admin/subscribers/import",
         "/admin/stakeholders",

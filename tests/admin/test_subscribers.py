@@ -157,3 +157,53 @@ def test_a_csv_field_past_the_csv_limit_is_a_message(admin, outbox):
     assert response.status_code == 422
     assert "Line 2 is not readable CSV" in response.get_data(as_text=True)
     assert statuses() == {}
+
+
+def test_stakeholder_group_changes_are_audited_without_the_slack_secret(admin):
+    """Who hears internal text (members, the Slack URL) is a change worth a trace: creating,
+    editing and deleting a group each write an audit event; the webhook's secret path is never
+    written out in full."""
+    from app.models import AuditEvent
+
+    secret = "Xq8vLr2NcB7tYw3KzP5mHs1D"
+    url = f"https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/{secret}"
+    data = {
+        "name": "Execs",
+        "emails": "ceo@corp.example",
+        "min_severity": "SEV2",
+        "slack_url": url,
+        "csrf_token": csrf_token(admin, "/admin/stakeholders/new"),
+    }
+    assert admin.post("/admin/stakeholders/new", data=data).status_code == 302
+    group = db.session.scalar(db.select(StakeholderGroup))
+    edit = f"/admin/stakeholders/{group.id}"
+    changed = dict(data, emails="ceo@corp.example\ncfo@corp.example", slack_url="")
+    changed["csrf_token"] = csrf_token(admin, edit)
+    assert admin.post(edit, data=changed).status_code == 302
+    cleared = dict(changed, clear_slack="y", csrf_token=csrf_token(admin, edit))
+    assert admin.post(edit, data=cleared).status_code == 302
+    token = csrf_token(admin, "/admin/stakeholders")
+    admin.post(f"/admin/stakeholders/{group.id}/delete", data={"csrf_token": token})
+    events = db.session.scalars(
+        db.select(AuditEvent)
+        .where(AuditEvent.action.like("stakeholder_group.%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events] == [
+        "stakeholder_group.create",
+        "stakeholder_group.edit",
+        "stakeholder_group.edit",
+        "stakeholder_group.delete",
+    ]
+    assert all(e.actor and e.actor.email == "admin@example.com" for e in events)
+    created, added, removed, deleted = (e.detail for e in events)
+    assert created["name"] == "Execs" and created["emails"] == ["ceo@corp.example"]
+    assert created["slack_webhook_url"].startswith("https://hooks.slack.com/")
+    assert added["emails"] == {"added": ["cfo@corp.example"], "removed": []}
+    assert "slack_webhook_url" not in added  # a blank field keeps the webhook
+    assert removed["slack_webhook_url"][1] is None
+    assert deleted["name"] == "Execs"
+    for event in events:
+        assert secret not in str(event.detail), event.action
+    page = admin.get("/admin/audit").get_data(as_text=True)
+    assert "stakeholder_group.create" in page and secret not in page

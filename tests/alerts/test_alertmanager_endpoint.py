@@ -114,7 +114,7 @@ def test_automatic_critical_opens_an_incident_and_resolve_restores(client, lead_
     db.session.refresh(component)
     assert component.status == "major_outage"
     incident = db.session.scalar(db.select(Incident))
-    assert incident.title == "API 5xx above 5%"
+    assert incident.title == "Problems with API"  # the alert's summary stays internal
     assert incident.state == "investigating"
     key = db.session.scalar(db.select(ApiKey).filter_by(name="deploy pipeline"))
     assert incident.updates[0].posted_by_id == key.user_id  # audited as the key
@@ -143,6 +143,35 @@ def test_automatic_critical_opens_an_incident_and_resolve_restores(client, lead_
     # The resolve repeated changes nothing.
     again = client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
     assert again.get_json()["changed"] == 0
+
+
+def test_a_flapping_alert_joins_the_incident_it_opened(client, lead_key):
+    """Firing, resolved, firing again on the same fingerprint: still one incident, and the
+    component follows the alert each time."""
+    component = _component("automatic")
+    for status in ("firing", "resolved", "firing", "resolved", "firing"):
+        response = client.post(URL, headers=lead_key, json=notification(alert("f1", status)))
+        assert response.status_code == 200 and response.get_json()["changed"] == 1
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 1
+    incident = db.session.scalar(db.select(Incident))
+    assert db.session.scalar(db.select(AlertState.incident_public_id)) == incident.public_id
+    db.session.refresh(component)
+    assert component.status == "major_outage"
+
+
+def test_a_group_has_one_open_incident_and_a_closed_one_is_not_joined(client, lead_key):
+    _component("automatic")
+    _component("automatic", slug="web", name="Website")
+    client.post(URL, headers=lead_key, json=notification(alert("f1")))
+    # Another alert of the same group, on another component, in a later notification.
+    client.post(URL, headers=lead_key, json=notification(alert("f2", component="web")))
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 1
+    incident = db.session.scalar(db.select(Incident))
+    incident.state = "resolved"
+    db.session.commit()
+    client.post(URL, headers=lead_key, json=notification(alert("f1", "resolved")))
+    client.post(URL, headers=lead_key, json=notification(alert("f1")))
+    assert db.session.scalar(db.select(db.func.count(Incident.id))) == 2  # a new episode
 
 
 def test_automatic_warning_sets_the_status_without_an_incident(client, lead_key):

@@ -34,7 +34,7 @@ def test_an_alert_shows_on_the_open_dashboard_and_opens_the_declare_form(
         assert button.bounding_box()["height"] >= 44
     button.click()
     page.wait_for_url("**/admin/incidents/new?**")
-    assert page.input_value("input[name=title]") == "API 5xx above 5%"
+    assert page.input_value("input[name=title]") == "Problems with Payments API"
     assert page.input_value(f"select[name=component-{api.public_id}]") == "major_outage"
     assert sideways_overflow(page) <= 0
     assert page.evaluate("window.__csp") == []

@@ -410,7 +410,7 @@ def test_the_v2_documents_stay_public(client, admin_key):
 
 
 def test_deeply_nested_json_is_a_400_not_a_crash(client, admin_key):
-    for path in (f"{PAGE}/incidents", f"{PAGE}/subscribers/unsubscribe"):
+    for path in (f"{PAGE}/incidents", f"{PAGE}/subscribers/unsubscribe", f"{PAGE}/subscribers"):
         response = client.post(path, data="[" * 200_000, headers=admin_key,
                                content_type="application/json")  # fmt: skip
         assert response.status_code == 400 and "nested" in response.json["error"]

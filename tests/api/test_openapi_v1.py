@@ -63,6 +63,7 @@ def _config(headers: dict) -> SchemathesisConfig:
 def api_world(app, key_admin):
     """Something of each kind for the generated requests to find."""
     app.config["API_RATE_LIMIT"] = "100000 per minute"
+    app.config["API_AUTH_FAILURE_RATE_LIMIT"] = "100000 per minute"
     api = create_component(slug="api", name="API", group="Core")
     create_component(slug="web", name="Website", position=1)
     incident = create_incident(title="Elevated errors", components=[api])

@@ -185,3 +185,77 @@ def test_an_ownerless_key_with_nobody_to_lead_is_refused(app, client, runner, ct
     refused = client.post(f"{PAGE}/incidents", json=body, headers=ownerless)
     assert refused.status_code == 422 and "lead_email" in refused.json["error"]
     assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
+
+
+def _owned_key(scope="admin", **kwargs):
+    owner = create_user(email="owner@example.com", name="Olga Owner", role="admin")
+    boss = create_user(email="boss@example.com", name="Bo Boss", role="admin")
+    with unit_of_work():
+        key, secret = create_api_key("owned", scope=scope, actor=owner, **kwargs)
+    return owner, boss, key, {"Authorization": f"OAuth {secret}"}
+
+
+def test_a_key_is_suspended_while_its_owner_is_deactivated_or_below_its_scope(client, ctx):
+    from app.core.users import change_user
+
+    owner, boss, key, headers = _owned_key("admin")
+    assert client.get(f"{PAGE}/subscribers", headers=headers).status_code == 200
+    with unit_of_work():
+        change_user(db.session.get(User, owner.id), actor=boss, role="lead", active=True)
+    refused = client.get(f"{PAGE}/subscribers", headers=headers)
+    assert refused.status_code == 403 and refused.is_json
+    assert "suspended" in refused.json["error"] and "Olga Owner" in refused.json["error"]
+    # Every request, not only the admin ones: the key is suspended, not narrowed.
+    assert client.get(f"{PAGE}/components", headers=headers).status_code == 403
+    with unit_of_work():
+        change_user(db.session.get(User, owner.id), actor=boss, role="admin", active=False)
+    assert client.get(f"{PAGE}/components", headers=headers).status_code == 403
+    with unit_of_work():
+        change_user(db.session.get(User, owner.id), actor=boss, role="admin", active=True)
+    assert client.get(f"{PAGE}/subscribers", headers=headers).status_code == 200  # restored
+    assert db.session.get(ApiKey, key.id).revoked_at is None
+
+
+def test_a_lead_key_outlives_its_owners_demotion_to_lead_but_not_to_viewer(client, ctx):
+    from app.core.users import change_user
+
+    owner, boss, _key, headers = _owned_key("lead")
+    with unit_of_work():
+        change_user(db.session.get(User, owner.id), actor=boss, role="lead", active=True)
+    assert client.get(f"{PAGE}/components", headers=headers).status_code == 200
+    with unit_of_work():
+        change_user(db.session.get(User, owner.id), actor=boss, role="viewer", active=True)
+    assert client.get(f"{PAGE}/components", headers=headers).status_code == 403
+
+
+def test_a_key_with_an_expiry_stops_working_then(client, ctx):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        _owner, _boss, _key, headers = _owned_key("lead", expires_at=utcnow() + timedelta(days=30))
+        assert client.get(f"{PAGE}/components", headers=headers).status_code == 200
+        clock.shift(timedelta(days=30, seconds=1))
+        refused = client.get(f"{PAGE}/components", headers=headers)
+        assert refused.status_code == 401 and "expired" in refused.json["error"]
+
+
+def test_an_expiry_must_be_in_the_future(ctx):
+    import pytest
+
+    from app.core import ServiceError
+
+    with pytest.raises(ServiceError, match="future"), unit_of_work():
+        create_api_key(
+            "late", scope="lead", actor=_admin(), expires_at=utcnow() - timedelta(minutes=1)
+        )
+
+
+def test_cli_creates_a_key_that_expires(client, runner, ctx):
+    result = runner.invoke(args=["api-key", "create", "temp", "--expires", "90d"])
+    assert result.exit_code == 0, result.output
+    key = db.session.scalar(db.select(ApiKey).filter_by(name="temp"))
+    assert timedelta(days=89) < key.expires_at - utcnow() <= timedelta(days=90)
+    dated = runner.invoke(args=["api-key", "create", "dated", "--expires", "2031-01-31"])
+    assert dated.exit_code == 0, dated.output
+    key = db.session.scalar(db.select(ApiKey).filter_by(name="dated"))
+    assert key.expires_at.date().isoformat() == "2031-01-31"
+    bad = runner.invoke(args=["api-key", "create", "bad", "--expires", "someday"])
+    assert bad.exit_code != 0 and "--expires" in bad.output

@@ -56,3 +56,17 @@ def test_user_names_are_cleaned(ctx):
     with unit_of_work():
         user = create_user("ada@example.com", password="x" * 12, name="Ada\x1b[1m\r\nLovelace")
     assert user.name == "Ada[1m Lovelace"
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_clean_line_drops_every_bidirectional_override_and_isolate():
+    """A right-to-left override makes "Refund‮gpj.exe" read as "Refundexe.jpg": no title or
+    name may reorder what follows it."""
+    assert clean_line(f"Refund\u202egpj.exe{BIDI}") == "Refundgpj.exe"
+    assert clean_line("שלום world") == "שלום world"  # right-to-left text itself stays
+
+
+def test_clean_text_makes_unicode_line_and_paragraph_separators_newlines():
+    assert clean_text("one\u2028two\u2029three") == "one\ntwo\nthree"

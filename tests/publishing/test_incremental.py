@@ -186,3 +186,24 @@ def test_an_incident_whose_start_moves_to_another_month_leaves_the_old_month(cli
         assert "Stays in November" in november and "Moves to October" not in november
         assert "Moves to October" in client.get(f"{base}/2026/10").get_data(as_text=True)
     assert not pending()
+
+
+def test_a_new_incident_declared_during_a_whole_site_re_publish_publishes(client, ctx):
+    """A settings change's sweep renders every incident page; an incident declared meanwhile
+    is rendered by its own change too, in the same batch: one new path, rendered twice, must
+    be stored once (it once failed the publish with UNIQUE published_artifacts.path)."""
+    from app.publishing.publish import publish_changes
+    from tests.factories import record_change as committed_change
+
+    create_incident(title="Old", is_public=True)
+    publish_site()
+    committed_change(everything=True)
+    assert publish_changes() is not None  # the hot artifacts; the sweep waits
+    new = create_incident(title="Declared during the sweep", is_public=True)
+    committed_change(incident=new.public_id)
+    while pending():
+        publish_changes()
+    page = client.get(f"/incidents/{new.public_id}")
+    assert page.status_code == 200 and "Declared during the sweep" in page.get_data(as_text=True)
+    paths = db.session.scalars(db.select(PublishedArtifact.path)).all()
+    assert len(paths) == len(set(paths))

@@ -11,7 +11,7 @@ from werkzeug.routing import BaseConverter
 
 from app.auth.api_keys import load_api_key, rate_limit_key
 from app.core import ServiceError
-from app.extensions import csrf, limiter
+from app.extensions import csrf, limiter, remote_address
 
 PAGE_ID = "crier"  # the page's public id, as the v2 documents give it (page.id)
 PUBLIC_ENDPOINTS = {"api.v1.show_openapi"}
@@ -35,8 +35,17 @@ def _register_converters(state) -> None:
 
 
 csrf.exempt(bp)  # a key in a header, never a cookie: nothing for a forged form to ride on
-limiter.limit(
-    lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"), key_func=rate_limit_key
+# One counter per key over every endpoint (a shared scope: not one per endpoint), and one per
+# client for the requests whose key was refused (each guessed key would otherwise get a
+# counter of its own). Past the second, the client gets 429s whatever key it sends.
+limiter.shared_limit(
+    lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=rate_limit_key
+)(bp)
+limiter.shared_limit(
+    lambda: current_app.config["API_AUTH_FAILURE_RATE_LIMIT"],
+    scope="api-auth-failures",
+    key_func=remote_address,
+    deduct_when=lambda response: response.status_code == 401,
 )(bp)
 
 

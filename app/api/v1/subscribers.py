@@ -1,24 +1,29 @@
 """Email subscribers: list, add, unsubscribe. Subscribers are people's addresses, so reading
-and unsubscribing need an admin key; adding one (double opt-in) a lead key.
+and unsubscribing need an admin key; adding one (double opt-in) a lead key, whose answer is
+made from its request alone (as the public form's, it never says whether the address was known).
 
 ``skip_confirmation_notification: true`` (admin key only) adds the address as confirmed, as
 the console's import does when the admin vouches for consent; otherwise the address gets the
-usual confirmation email and is only written to once it confirms.
+usual confirmation email and is only written to once it confirms: at most
+``SUBSCRIBE_ADDRESS_RATE_LIMIT`` of them per address, counted with the public form's.
 """
 
 import csv
 import io
 
-from flask import abort, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 
 from app.api.v1 import bp, params
-from app.api.v1.shapes import subscriber_id, subscriber_shape
-from app.api.v1.validation import validated
+from app.api.v1.shapes import iso, subscriber_id, subscriber_shape
+from app.api.v1.validation import json_body, validated
 from app.auth.api_keys import require_scope
 from app.core.uow import transactional
 from app.core.users import normalize_email
+from app.extensions import limiter
 from app.fanout.subscriber_csv import import_subscribers, search_subscribers
 from app.fanout.subscribers import (
+    ADDRESS_LIMIT_SCOPE,
+    address_limit_key,
     personal_token,
     subscribe,
     subscriber_by_email,
@@ -27,6 +32,7 @@ from app.fanout.subscribers import (
 )
 from app.incidents.components import get_component
 from app.models import Role, Subscriber
+from app.sqltypes import utcnow
 
 # Statuspage's ``state`` filter → Crier's subscriber status.
 _STATES = {
@@ -64,7 +70,43 @@ def show_subscriber(sub_id):
     return jsonify(subscriber_shape(find_subscriber(sub_id)))
 
 
+def _requested() -> dict:
+    """The body's subscriber object, as far as it is one (the limit runs before the view)."""
+    body = json_body()
+    sub = body.get("subscriber") if isinstance(body, dict) else None
+    return sub if isinstance(sub, dict) else {}
+
+
+def _address_key() -> str:
+    """The address this request would send a confirmation email to (shared with the form)."""
+    return address_limit_key(_requested().get("email"))
+
+
+def _sends_no_email() -> bool:
+    return _requested().get("skip_confirmation_notification") is True
+
+
+def _as_requested(sub: Subscriber, components) -> dict:
+    """What a key that may not read subscribers is told: its request, as for a new address."""
+    return subscriber_shape(sub) | {
+        "email": sub.email,
+        "quarantined_at": None,
+        "components": [c.public_id for c in components],
+        "created_at": iso(utcnow()),
+        "state": "pending",
+        "confirmed_at": None,
+        "unsubscribed_at": None,
+    }
+
+
 @bp.post("/pages/<page_id>/subscribers")
+@limiter.shared_limit(
+    lambda: current_app.config["SUBSCRIBE_ADDRESS_RATE_LIMIT"],
+    scope=ADDRESS_LIMIT_SCOPE,
+    key_func=_address_key,
+    exempt_when=_sends_no_email,
+    override_defaults=False,  # the key's own limit still counts
+)
 @require_scope(Role.lead)
 @transactional
 def create_subscriber():
@@ -90,6 +132,8 @@ def create_subscriber():
     sub = subscriber_by_email(email)
     if sub is None:
         abort(422, description="That address cannot be subscribed.")
+    if g.api_key.scope.rank < Role.admin.rank:  # only admin keys read subscribers
+        return jsonify(_as_requested(sub, components)), 201
     return jsonify(subscriber_shape(sub)), 201
 
 
