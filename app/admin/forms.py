@@ -232,6 +232,12 @@ class SettingsForm(FlaskForm):
         "Let webhooks reach private networks (loopback, 10.x, 192.168.x, link-local…)"
     )
     mail_from = StringField("From address of every email (blank: MAIL_FROM)", [Length(max=254)])
+    blocked_words = TextAreaField(
+        "Words customers must not read (one a line)",
+        validators=[Length(max=20_000)],
+        render_kw={"rows": 4},
+    )
+    ticket_pattern = StringField("Ticket ids (a regular expression)", [Length(max=200)])
     submit = SubmitField("Save settings")
 
 

@@ -33,6 +33,8 @@ class Facts:
     next_update_at: datetime | None = None  # the time the texts promise
     default_due: datetime | None = None  # the time a blank "next update by" means
     inputs: dict[str, str] = field(default_factory=dict)  # the fingerprint, in words
+    statuses: dict | None = None  # {Component: status} as the update would leave them
+    postmortem_url: str | None = None
 
     def render(self) -> dict:
         """{"external": (subject, body), "internal": (…)} for these facts."""
@@ -42,6 +44,8 @@ class Facts:
                 state=self.state,
                 next_update_at=self.next_update_at,
                 components=self.components,
+                statuses=self.statuses,
+                postmortem_url=self.postmortem_url,
             )
         except ValueError:  # an unknown state: nothing to prefill
             return {a: ("", "") for a in AUDIENCES}
@@ -104,6 +108,7 @@ def _facts(incident: Incident, state, pairs, promised: datetime | None) -> Facts
         incident,
         state,
         components=[c for c, _ in pairs],
+        statuses={c: s for c, s in pairs if s is not None},
         next_update_at=due,
         default_due=default,
         inputs=_inputs(incident, str(state), pairs, promised, cadence),
@@ -163,7 +168,11 @@ def update_facts(
     return _facts(incident, state, pairs, promised)
 
 
-def closing_facts(incident: Incident, state: State) -> Facts:
-    """The facts of a resolve, postmortem or maintenance action."""
+def closing_facts(incident: Incident, state: State, *, postmortem_url: str | None = None) -> Facts:
+    """The facts of a resolve, postmortem or maintenance action (``postmortem_url``: the link
+    a postmortem's texts give)."""
     pairs = [(link.component, link.status) for link in incident.components]
-    return Facts(incident, state, inputs=_inputs(incident, str(state), pairs, None, "no cadence"))
+    inputs = _inputs(incident, str(state), pairs, None, "no cadence")
+    if postmortem_url is not None:
+        inputs["postmortem"] = postmortem_url or "(no link)"
+    return Facts(incident, state, inputs=inputs, postmortem_url=postmortem_url)
