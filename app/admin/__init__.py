@@ -64,6 +64,7 @@ from app.admin import (  # noqa: E402, F401
     api_keys,
     audit,
     components,
+    corrections,
     incidents,
     maintenance,
     profile,

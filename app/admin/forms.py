@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core import ServiceError
 from app.core.settings import page_settings
@@ -124,8 +124,17 @@ class ResolveForm(_TextsMixin, FlaskForm):
 
 
 class PostmortemForm(_TextsMixin, FlaskForm):
+    postmortem_url = StringField(
+        "Postmortem address",
+        validators=[DataRequired("Give the postmortem's address."), Length(max=2000)],
+    )
     notify = BooleanField("Notify subscribers", default=False)
     submit = SubmitField("Post postmortem")
+
+
+class CorrectUpdateForm(FlaskForm):
+    external_body = _body("Corrected external text (public; Markdown)")
+    submit = SubmitField("Correct without notifying")
 
 
 class MaintenanceForm(_TextsMixin, FlaskForm):

@@ -11,6 +11,7 @@ from app.core.settings import page_settings
 from app.extensions import db
 from app.messages.checks import Finding, TextFacts, check_texts, fill_next_update
 from app.models import Component, Incident, User
+from app.models.settings import DEFAULT_TICKET_PATTERN
 
 
 class TextRefused(ServiceError):
@@ -44,7 +45,11 @@ def text_facts(
         due=due,
         timezone=settings.timezone or "UTC",
         blocked_words=words,
-        ticket_pattern=settings.ticket_pattern or None,
+        # None: the settings were never saved (the default); "": the admin turned it off.
+        ticket_pattern=(
+            DEFAULT_TICKET_PATTERN if settings.ticket_pattern is None else settings.ticket_pattern
+        )
+        or None,
     )
 
 

@@ -11,10 +11,12 @@ from app.core import ServiceError
 from app.core.settings import page_settings
 from app.core.text import clean_line
 from app.incidents.cadence import CADENCE_LIMITS, policy_minutes
+from app.incidents.checking import fill_due_time, text_facts
 from app.incidents.components import all_components
 from app.incidents.lifecycle import clean_user, impact_for
 from app.incidents.transitions import opening_states
 from app.incidents.updates import default_next_update
+from app.messages.checks import Finding, check_texts
 from app.messages.prefill import prefill
 from app.models import Component, ComponentStatus, Impact, Incident, IncidentKind, Severity, State
 from app.sqltypes import utcnow
@@ -35,6 +37,17 @@ class Facts:
     inputs: dict[str, str] = field(default_factory=dict)  # the fingerprint, in words
     statuses: dict | None = None  # {Component: status} as the update would leave them
     postmortem_url: str | None = None
+
+    def findings(self, texts: dict[str, str]) -> list[Finding]:
+        """What the checks find in ``texts`` ({"external": …, "internal": …}) read with
+        these facts: the preview shows what posting would refuse."""
+        affected = self.components
+        if affected is None:
+            affected = [link.component for link in self.incident.components]
+        facts = text_facts(
+            due=self.next_update_at, affected=affected, overrides=self.statuses or {}
+        )
+        return check_texts(fill_due_time(texts, self.next_update_at), facts)
 
     def render(self) -> dict:
         """{"external": (subject, body), "internal": (…)} for these facts."""
