@@ -99,9 +99,10 @@ def _unfilled(lines: list[str], i: int) -> bool:
 
 
 def _link_is_dead(url: str) -> bool:
-    if url.startswith(("mailto:", "/", "#")):
+    """An address that is only its scheme, or a web address without a whole host."""
+    if not re.match(r"^(?:https?:|//)", url, re.IGNORECASE):
         return False
-    return not re.match(r"^https?://[^/\s.]+\.[^/\s]+", url)
+    return not re.match(r"^(?:https?:)?//[^/\s.]+\.[^/\s]+", url, re.IGNORECASE)
 
 
 # --- claims that contradict the component states ------------------------------------------

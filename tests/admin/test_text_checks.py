@@ -213,3 +213,15 @@ def test_a_correction_goes_through_the_same_checks(client, incident):
     db.session.refresh(update)
     assert update.external_body == "We are investigating problems with the API."
     assert db.session.scalar(db.select(Incident)).title == "Payments failing"
+
+
+def test_a_word_the_admin_listed_is_refused_in_the_public_text(client, incident):
+    from app.models import Setting
+
+    db.session.scalar(db.select(Setting)).blocked_words = "Project Falcon"
+    db.session.commit()
+    g.pop("crier_settings", None)
+    response = _post(client, incident, external_body="Project Falcon's rollout broke checkout.")
+    assert response.status_code == 422
+    assert "list of words customers must not read" in response.get_data(as_text=True)
+    assert _post(client, incident, external_body="A rollout broke checkout.").status_code == 302

@@ -2,7 +2,7 @@
 finding (a 422 naming the line) and nothing written."""
 
 from app.extensions import db
-from app.models import Incident, Update
+from app.models import AuditEvent, Incident, Update
 from tests.factories import create_component
 
 PAGE = "/api/v1/pages/crier"
@@ -24,6 +24,7 @@ def test_a_private_component_name_in_the_body_is_refused_with_the_line(client, l
         "line": 3,
         "message": response.json["findings"][0]["message"],
         "blocking": True,
+        "key": response.json["findings"][0]["key"],
     }
     assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
 
@@ -34,6 +35,20 @@ def test_an_empty_link_and_a_ticket_id_are_refused(client, lead_key):
     ticket = _create(client, lead_key, "Tracked as OPS-1312.")
     assert ticket.status_code == 422 and "OPS-1312" in ticket.json["error"]
     assert ticket.json["findings"][0]["blocking"] is False
+    accepted = client.post(
+        f"{PAGE}/incidents",
+        json={
+            "incident": {
+                "name": "Checkout errors",
+                "body": "Tracked as OPS-1312.",
+                "accept_warnings": [ticket.json["findings"][0]["key"]],
+            }
+        },
+        headers=lead_key,
+    )
+    assert accepted.status_code == 201
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="update.warnings_accepted"))
+    assert "OPS-1312" in str(event.detail)
 
 
 def test_a_correction_is_checked_too(client, lead_key):

@@ -64,6 +64,7 @@ def _service_error(exc: ServiceError):
                 "line": f.line,
                 "message": f.message,
                 "blocking": f.blocking,
+                "key": f.key,  # a warning's: send it in accept_warnings to post anyway
             }
             for f in exc.open
         ]
