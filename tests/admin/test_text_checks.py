@@ -225,3 +225,12 @@ def test_a_word_the_admin_listed_is_refused_in_the_public_text(client, incident)
     assert response.status_code == 422
     assert "list of words customers must not read" in response.get_data(as_text=True)
     assert _post(client, incident, external_body="A rollout broke checkout.").status_code == 302
+
+
+def test_after_resolving_the_console_shows_the_status_the_public_page_shows(client, incident):
+    from app.incidents.lifecycle import resolve_incident
+
+    with unit_of_work():
+        resolve_incident(incident, UpdateDraft(external_body="Fixed."), actor=incident.lead)
+    html = client.get(f"/admin/incidents/{incident.public_id}").get_data(as_text=True)
+    assert "API (operational)" in html and "major outage" not in html
