@@ -8,6 +8,7 @@ its ``key`` (the acceptance is audited by the caller)."""
 
 import hashlib
 import ipaddress
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from app.timefmt import format_local, zone
 _CLOSING = {State.resolved, State.postmortem, State.completed, State.cancelled}
 _OPEN_WITH_CADENCE = {State.investigating, State.identified, State.monitoring}
 
+MAX_FINDINGS = 50  # per text
 # The placeholder the server fills, at posting time, with the incident's one due time.
 NEXT_UPDATE_TOKEN = re.compile(r"\{\{\s*next_update_at\s*\}\}")
 
@@ -74,20 +76,35 @@ def _short(line: str, limit: int = 60) -> str:
 
 _LABEL = re.compile(r"^(\s*)((?:[-*+]|\d+[.)])\s+)?([^:\n]{1,80}):\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_EMPTY_LINK = re.compile(r"\[[^\]\n]*\]\(\s*(?:(?:https?:)?(?://)?)?\s*\)|\]\(\s*<\s*>\s*\)")
-_LINK = re.compile(r"\[[^\]\n]*\]\(\s*([^)\s]*)[^)]*\)")
+# Bounded repeats: a hostile line of 20,000 "[" must not take quadratic time.
+_EMPTY_LINK = re.compile(
+    r"\[[^\]\n]{0,500}+\]\(\s{0,20}+(?:https?:)?(?://)?\s{0,20}+\)|\]\(\s*+<\s*+>\s*+\)"
+)
+# Possessive repeats: the address and the title cannot trade characters (no backtracking).
+_LINK = re.compile(r"\[[^\]\n]{0,500}+\]\(\s{0,20}+([^)\s]{0,2000}+)(?:\s[^)\n]{0,500}+)?\)")
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _unfilled(lines: list[str], i: int) -> bool:
+def _next_filled(lines: list[str]) -> list[int | None]:
+    """For each line, the index of the next line that is not blank (None at the end)."""
+    out: list[int | None] = [None] * len(lines)
+    after = None
+    for i in range(len(lines) - 1, -1, -1):
+        out[i] = after
+        if lines[i].strip():
+            after = i
+    return out
+
+
+def _unfilled(lines: list[str], i: int, next_filled: int | None) -> bool:
     """A label with nothing after it ("- Cause:", "What changed:") and nothing under it."""
     match = _LABEL.match(lines[i])
     if not match or "://" in lines[i]:
         return False
-    following = next((line for line in lines[i + 1 :] if line.strip()), None)
+    following = None if next_filled is None else lines[next_filled]
     if following is None:
         return True
     adjacent = i + 1 < len(lines) and lines[i + 1].strip() != ""
@@ -122,11 +139,22 @@ def _words(status: str) -> str:
 
 # --- promised times -----------------------------------------------------------------------
 
-_PROMISE = re.compile(
-    r"\bupdate\b[^\n]*?(?:(?P<date>\d{4}-\d{2}-\d{2})[ T])?\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
-    r"(?!:?\d)(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?(?:\s+(?-i:(?P<zone>[A-Z]{2,5}\b)))?",
+_UPDATE = re.compile(r"\bupdate\b", re.IGNORECASE)
+_TIME = re.compile(
+    r"(?:(?P<date>\d{4}-\d{2}-\d{2})[ T])?\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
+    r"(?!:?\d)(?:\s?(?P<ampm>[AaPp]\.?[Mm]\.?))?(?:\s(?-i:(?P<zone>[A-Z]{2,5}\b)))?",
     re.IGNORECASE,
 )
+
+
+def _promises(line: str):
+    """The times a line gives after the word "update" (the promise of the next one)."""
+    said = _UPDATE.search(line)
+    if said is None:
+        return []
+    return list(itertools.islice(_TIME.finditer(line, said.end()), MAX_FINDINGS))
+
+
 _UTC_NAMES = {"UTC", "GMT", "Z"}
 
 
@@ -157,7 +185,7 @@ def _promised(match, facts: TextFacts) -> datetime | None:
 
 def _promise_findings(audience, number, line, facts: TextFacts) -> list[Finding]:
     found = []
-    for match in _PROMISE.finditer(line):
+    for match in _promises(line):
         when = _promised(match, facts)
         if when is None:
             continue
@@ -180,8 +208,8 @@ def _promise_findings(audience, number, line, facts: TextFacts) -> list[Finding]
 # --- things that should not reach customers -----------------------------------------------
 
 _HOSTNAME = re.compile(
-    r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:internal|corp|local|lan|intranet|localdomain|"
-    r"private|home\.arpa)\b",
+    r"\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,8}\.(?:internal|corp|local|lan|intranet|"
+    r"localdomain|private|home\.arpa)\b",
     re.IGNORECASE,
 )
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
@@ -196,20 +224,31 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def _leaks(audience, number, line, facts: TextFacts) -> list[Finding]:
+def _any_of(names) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One pattern for whole-word mentions of any of ``names`` (any case), and the names by
+    their lower case."""
+    by_lower = {n.lower(): n for n in names if n.strip()}
+    if not by_lower:
+        return None, {}
+    words = "|".join(re.escape(n) for n in sorted(by_lower, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE), by_lower
+
+
+def _leaks(audience, number, line, facts: TextFacts, names) -> list[Finding]:
     found = []
 
     def warn(code, message, blocking=False):
         found.append(Finding(code, audience, number, line, message, blocking))
 
-    for name in sorted(set(facts.statuses) - facts.public):
-        if name.lower() not in {p.lower() for p in facts.public} and re.search(
-            rf"(?<!\w){re.escape(name)}(?!\w)", line, re.IGNORECASE
-        ):
-            warn("private", f"it names “{name}”, a component the public page does not show.", True)
-    for word in facts.blocked_words:
-        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line, re.IGNORECASE):
-            warn("word", f"“{word}” is on the page's list of words customers must not read.", True)
+    (private, private_names), (words, listed) = names
+    for match in private.finditer(line) if private else ():
+        name = private_names[match.group(0).lower()]
+        warn("private", f"it names “{name}”, a component the public page does not show.", True)
+        break
+    for match in words.finditer(line) if words else ():
+        word = listed[match.group(0).lower()]
+        warn("word", f"“{word}” is on the page's list of words customers must not read.", True)
+        break
     host = _HOSTNAME.search(line)
     if host:
         warn("hostname", f"“{host.group(0)}” looks like an internal hostname.")
@@ -239,16 +278,26 @@ def check_text(text: str, *, audience: str, facts: TextFacts) -> list[Finding]:
         for name, status in facts.statuses.items()
         if status != "operational" and (not public or name in facts.public)
     }
+    public_lower = {p.lower() for p in facts.public}
+    names = (
+        _any_of(n for n in set(facts.statuses) - facts.public if n.lower() not in public_lower),
+        _any_of(facts.blocked_words),
+    )
+    next_filled = _next_filled(lines)
     found = []
     for i, line in enumerate(lines):
+        if len(found) >= MAX_FINDINGS:  # enough to fix; a hostile text gets no more work
+            break
         number = i + 1
 
         def add(code, message, blocking, line=line, number=number):
             found.append(Finding(code, audience, number, line, message, blocking))
 
-        if _unfilled(lines, i):
+        if _unfilled(lines, i, next_filled[i]):
             add("unfilled", "the line is empty after its label; fill it in or remove it.", True)
-        if _EMPTY_LINK.search(line) or any(_link_is_dead(u) for u in _LINK.findall(line)):
+        if "](" in line and (
+            _EMPTY_LINK.search(line) or any(_link_is_dead(u) for u in _LINK.findall(line))
+        ):
             add("link", "a link has no address (or not a whole one); give the URL.", True)
         claim = _CLAIMS.search(line)
         # "Other services are working normally" speaks of the components outside the incident.
@@ -266,8 +315,8 @@ def check_text(text: str, *, audience: str, facts: TextFacts) -> list[Finding]:
             )
         found.extend(_promise_findings(audience, number, line, facts))
         if public:
-            found.extend(_leaks(audience, number, line, facts))
-    return found
+            found.extend(_leaks(audience, number, line, facts, names))
+    return found[:MAX_FINDINGS]
 
 
 def check_texts(texts: Mapping[str, str], facts: TextFacts) -> list[Finding]:
@@ -301,7 +350,10 @@ def rewrite_promise(text: str, finding: Finding, due: datetime, timezone: str) -
         head = match.group(0)[: start - match.start()]
         return head + format_local(due, timezone) + match.group(0)[end - match.start() :]
 
-    lines[index] = _PROMISE.sub(swap, lines[index])
+    line = lines[index]
+    for match in reversed(_promises(line)):
+        line = line[: match.start()] + swap(match) + line[match.end() :]
+    lines[index] = line
     return "\n".join(lines)
 
 
