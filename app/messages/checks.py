@@ -367,6 +367,8 @@ def _empty_when(name: str, kind: IncidentKind, state: State) -> str | None:
         return "incidents have no schedule, so it is always empty"
     if name == "next_update_at" and state not in _OPEN_WITH_CADENCE:
         return f"no update is due in the {state.replace('_', ' ')} state"
+    if name == "postmortem_url" and state != State.postmortem:
+        return "only a postmortem is given an address"
     return None
 
 

@@ -60,3 +60,18 @@ def test_findings_are_shown_chosen_and_accepted_in_the_browser(
     db.session.refresh(incident)
     assert f"by {format_local(incident.next_update_due_at, 'UTC')}." in update.external_body
     assert "JIRA-77" in update.external_body
+
+
+@pytest.mark.parametrize("viewport", **SIZES)
+def test_correcting_a_typo_in_the_browser(live_server, browser_page, incident, viewport):
+    page = browser_page
+    sign_in(page, live_server, "lead@example.com", viewport=viewport)
+    page.goto(live_server + f"/admin/incidents/{incident.public_id}")
+    page.click("text=Correct text")
+    assert axe_violations(page) == []
+    assert sideways_overflow(page) <= 0
+    page.fill("textarea[name=external_body]", "Looking into paymnet errors.")
+    page.click("input[value='Correct without notifying']")
+    page.wait_for_selector("text=nobody was notified again")
+    page.goto(live_server + f"/incidents/{incident.public_id}")
+    assert "Looking into paymnet errors." in page.content()

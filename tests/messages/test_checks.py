@@ -154,3 +154,11 @@ def test_both_texts_are_checked_and_a_warning_has_a_stable_key():
     ]
     again = check_texts({"external": "Intro.\n\nSee JIRA-1."}, FACTS)
     assert again[0].key == found[0].key  # the same words, another line: still accepted
+
+
+def test_the_template_editor_warns_of_a_postmortem_address_outside_a_postmortem():
+    from app.messages.checks import empty_variable_warnings
+
+    body = "[Read it]({{ postmortem_url }})"
+    assert empty_variable_warnings(body, kind="incident", state="resolved")
+    assert not empty_variable_warnings(body, kind="incident", state="postmortem")
