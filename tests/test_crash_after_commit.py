@@ -76,7 +76,13 @@ def resolve(w):
 
 def postmortem(w):
     url = f"/admin/incidents/{w.resolved}/postmortem"
-    _post(w, url, external_body="Postmortem, then died.", notify="y")
+    _post(
+        w,
+        url,
+        external_body="Postmortem, then died.",
+        postmortem_url="https://example.com/pm",
+        notify="y",
+    )
 
 
 def edit_incident(w):

@@ -29,8 +29,8 @@ def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx
         incident = declare_incident(
             UpdateDraft(
                 component_statuses={api.public_id: "partial_outage"},
-                external_body="EXTERNAL-7 We are investigating API errors.",
-                internal_body="INTERNAL-7 eu-west LB dropping connections.",
+                external_body="EXTERNAL_7 We are investigating API errors.",
+                internal_body="INTERNAL_7 eu-west LB dropping connections.",
             ),
             title="API errors",
             severity="SEV2",
@@ -40,13 +40,13 @@ def test_one_update_reaches_customers_colleagues_and_the_public_page(client, ctx
     assert set(mail) == {"api-fan@example.net", "support@example.com"}
     customer = mail["api-fan@example.net"].get_body(("plain",)).get_content()
     colleague = mail["support@example.com"].get_body(("plain",)).get_content()
-    assert "EXTERNAL-7" in customer and "INTERNAL-7" not in customer
-    assert "INTERNAL-7" in colleague
+    assert "EXTERNAL_7" in customer and "INTERNAL_7" not in customer
+    assert "INTERNAL_7" in colleague
     assert mail["api-fan@example.net"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     page = client.get("/").get_data(as_text=True)
-    assert "EXTERNAL-7" in page and "INTERNAL-7" not in page
-    assert "EXTERNAL-7" in client.get("/history.atom").get_data(as_text=True)
+    assert "EXTERNAL_7" in page and "INTERNAL_7" not in page
+    assert "EXTERNAL_7" in client.get("/history.atom").get_data(as_text=True)
 
     # Silence past the due time earns one reminder; an update closes the window.
     due = incident.next_update_due_at

@@ -125,6 +125,7 @@ def test_a_subscriber_and_a_lead_live_through_one_sev1(ctx, live_stack, smtp_ser
     assert status == 200, body
     # ... and nothing more arrives: the postmortem reaches the group, not the subscriber.
     page.goto(stack.url + f"/admin/incidents/{incident.public_id}/postmortem")
+    page.fill("input[name=postmortem_url]", "https://example.com/postmortems/j6")
     page.fill("textarea[name=external_body]", "EXT-J6 What happened.")
     page.fill("textarea[name=internal_body]", "INT-J6 What happened.")
     page.check("input[name=notify]")

@@ -53,3 +53,38 @@ def test_an_unedited_default_investigating_text_takes_the_new_default(ctx):
         stored = dict(conn.execute(db.select(MessageTemplate.name, MessageTemplate.body)).all())
     assert stored == {"Default": old, "Ours": edited}
     upgrade()
+
+
+def test_unedited_defaults_that_claimed_too_much_take_the_new_defaults(ctx):
+    """The stored defaults with empty "- Cause:" lines, "No data was lost." and the dead
+    postmortem link are replaced by the new ones; a text the admin edited stays as written."""
+    import importlib
+
+    from app.messages.defaults import INCIDENT
+    from app.models import Audience, MessageTemplate, State
+
+    migration = importlib.import_module(
+        "migrations.versions.20261203_8e3b5d1f2a60_text_checks_and_defaults"
+    )
+    olds = {(state, audience): old for _, state, audience, old, _ in migration.CHANGED}
+    resolved_old = olds[("resolved", "external")]
+    assert "No data was lost." in resolved_old
+    downgrade(revision="3e7a1c9b5d20")
+    with db.engine.begin() as conn:
+        for name, body in (("Default", resolved_old), ("Ours", resolved_old + " Call us.")):
+            conn.execute(
+                db.insert(MessageTemplate.__table__).values(
+                    name=name, kind="incident", state="resolved", audience="external",
+                    subject="", body=body, created_at=db.func.now(), updated_at=db.func.now(),
+                )
+            )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        stored = dict(conn.execute(db.select(MessageTemplate.name, MessageTemplate.body)).all())
+    new = INCIDENT[(State.resolved, Audience.external)][1]
+    assert stored == {"Default": new, "Ours": resolved_old + " Call us."}
+    assert {kind for kind, *_ in migration.CHANGED} == {"incident"}
+    assert all(
+        INCIDENT[(State(state), Audience(audience))][1] == new_body
+        for _, state, audience, _, new_body in migration.CHANGED
+    )

@@ -66,6 +66,7 @@ from app.admin import (  # noqa: E402, F401
     api_keys,
     audit,
     components,
+    corrections,
     incidents,
     maintenance,
     profile,

@@ -3,11 +3,21 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.admin.forms import options, show_error, zone_label
-from app.admin.texts import fill, form_draft, sync, untouched
+from app.admin.texts import (
+    accepted_keys,
+    choose_promise,
+    fill,
+    form_draft,
+    show_findings,
+    sync,
+    texts_of,
+    untouched,
+)
 from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.core.users import list_users
 from app.fanout.emails import subject_line
+from app.incidents.checking import TextRefused, fill_due_time
 from app.incidents.components import all_components
 from app.incidents.facts import Facts, closing_facts
 from app.incidents.lifecycle import get_incident
@@ -35,7 +45,8 @@ def people_choices(form) -> None:
 def preview(form, texts: dict, facts: Facts) -> dict:
     """The public entry and both emails, as they would look if posted now (the subject as
     the email will carry it)."""
-    external, internal = form.external_body.data or "", form.internal_body.data or ""
+    filled = fill_due_time(texts_of(form), facts.next_update_at)
+    external, internal = filled["external"], filled["internal"]
     return {
         "public_html": render_markdown(external) if external.strip() else None,
         "emails": [
@@ -59,17 +70,17 @@ def component_rows(incident: Incident | None = None) -> list:
     return [(c, linked.get(c.id)) for c in all_components()]
 
 
-def move_form(public_id: str, form, template: str, state, *, act, done, **page):
+def move_form(public_id: str, form, template: str, state, *, act, done, link=None, **page):
     """The form of a move whose texts are rendered from the incident as it stands (resolve,
     postmortem, a window's start, completion or cancellation): ``texts_form`` with the facts
     of that move, ``act(incident, draft)``, a page with ``form``, ``incident`` and ``page``'s
-    extras."""
+    extras (``link``: the postmortem address its texts give)."""
     incident = incident_or_404(public_id)
     return texts_form(
         template,
         form,
         {"form": form, "incident": incident, **page},
-        closing_facts(incident, state),
+        closing_facts(incident, state, postmortem_url=link),
         act=lambda draft: act(incident, draft),
         done=done,
         incident=incident,
@@ -97,13 +108,24 @@ def texts_form(
     page["notices"] = sync(form, facts, rendered, force=[asked])
     if refill or asked:
         return render_template(template, **page)
+    choice = request.form.get("promise", "")
+    if choice:  # one of the two choices a promise finding offers
+        form.promise_done = choose_promise(form, facts, choice)
+        return render_template(template, **page)
     if not form.validate():
         return render_template(template, **page), 422
     if getattr(form, "preview", None) is not None and form.preview.data:
+        show_findings(form, facts.findings(texts_of(form)), facts.next_update_at)
         return render_template(template, preview=preview(form, rendered, facts), **page)
+    accepted = accepted_keys(request.form)
     try:
         with unit_of_work():
-            result = act(form_draft(form, statuses=statuses, prefilled=prefilled))
+            result = act(
+                form_draft(form, statuses=statuses, prefilled=prefilled, accepted=accepted)
+            )
+    except TextRefused as exc:
+        show_findings(form, exc.findings, facts.next_update_at)
+        return render_template(template, **page), 422
     except ServiceError as exc:
         show_error(form, exc)
         return render_template(template, **page), 422

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core import ServiceError
 from app.core.settings import page_settings
@@ -133,8 +133,17 @@ class ResolveForm(_TextsMixin, FlaskForm):
 
 
 class PostmortemForm(_TextsMixin, FlaskForm):
+    postmortem_url = StringField(
+        "Postmortem address",
+        validators=[DataRequired("Give the postmortem's address."), Length(max=2000)],
+    )
     notify = BooleanField("Notify subscribers", default=False)
     submit = SubmitField("Post postmortem")
+
+
+class CorrectUpdateForm(FlaskForm):
+    external_body = _body("Corrected external text (public; Markdown)")
+    submit = SubmitField("Correct without notifying")
 
 
 class MaintenanceForm(_TextsMixin, FlaskForm):
@@ -241,6 +250,12 @@ class SettingsForm(FlaskForm):
         "Let webhooks reach private networks (loopback, 10.x, 192.168.x, link-local…)"
     )
     mail_from = StringField("From address of every email (blank: MAIL_FROM)", [Length(max=254)])
+    blocked_words = TextAreaField(
+        "Words customers must not read (one a line)",
+        validators=[Length(max=20_000)],
+        render_kw={"rows": 4},
+    )
+    ticket_pattern = StringField("Ticket ids (a regular expression)", [Length(max=200)])
     submit = SubmitField("Save settings")
 
 

@@ -223,6 +223,7 @@ def _close(public_id, action):
         state,
         act=lambda incident, draft: verb(incident, draft, actor=current_user, **options),
         done=done,
+        link=(form.postmortem_url.data or "") if hasattr(form, "postmortem_url") else None,
         **page,
     )
 

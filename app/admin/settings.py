@@ -58,6 +58,8 @@ def edit_settings():
                 ),
                 allow_private_outbound=form.allow_private_outbound.data,
                 mail_from=form.mail_from.data or "",
+                blocked_words=form.blocked_words.data or "",
+                ticket_pattern=form.ticket_pattern.data or "",
             )
     except ServiceError as exc:
         show_error(form, exc)

@@ -7,12 +7,13 @@ import hashlib
 import json
 from datetime import datetime
 
-from app.admin.forms import component_statuses, to_utc
+from app.admin.forms import component_statuses, to_local_input, to_utc
 from app.core.settings import page_settings
 from app.core.text import clean_text
 from app.incidents.drafts import UpdateDraft
 from app.incidents.facts import AUDIENCES, Facts, declaration_facts, update_facts
 from app.incidents.lifecycle import free_public_id
+from app.messages.checks import Finding, rewrite_promise
 from app.models import Incident
 from app.timefmt import format_local
 
@@ -59,7 +60,69 @@ def update_form_facts(incident: Incident, form, values=None) -> Facts:
     )
 
 
-def form_draft(form, *, statuses=None, prefilled=()) -> UpdateDraft:
+def finding_rows(form, findings: list[Finding], due: datetime | None) -> list[dict]:
+    """The findings as the form lists them: what is wrong, on which line, and for a promised
+    time the two one-action choices (the text's time becomes the due time, or the text says
+    the due time)."""
+    tz = page_settings().timezone
+    can_move_due = getattr(form, "next_update_by", None) is not None
+    rows = []
+    for finding in findings:
+        choices = []
+        if finding.code == "promise" and finding.promised is not None and due is not None:
+            where = f"{finding.audience}:{finding.line}"
+            choices.append((f"due:{where}", f"Say {format_local(due, tz)} in the text"))
+            if can_move_due:
+                when = format_local(finding.promised, tz)
+                choices.append((f"text:{where}", f"Make {when} the next update time"))
+        rows.append({"finding": finding, "choices": choices})
+    return rows
+
+
+def show_findings(form, findings: list[Finding], due: datetime | None) -> None:
+    """Put the findings on the form (the texts partial lists them) with the keys a one-action
+    acceptance of its warnings sends."""
+    form.findings = finding_rows(form, findings, due)
+    form.blocking = any(f.blocking for f in findings)
+    form.warning_keys = ",".join(f.key for f in findings if not f.blocking)
+
+
+def texts_of(form) -> dict[str, str]:
+    """{"external": …, "internal": …} as the form holds them."""
+    return {a: getattr(form, f"{a}_body").data or "" for a in AUDIENCES}
+
+
+def choose_promise(form, facts: Facts, choice: str) -> str | None:
+    """Apply one choice of a promise finding ("due:external:3": the text says the due time;
+    "text:external:3": the text's time becomes the next update time); what was done, or None
+    when the choice no longer matches the texts."""
+    which, _, where = choice.partition(":")
+    audience, _, line = where.partition(":")
+    found = [
+        f
+        for f in facts.findings(texts_of(form))
+        if f.code == "promise" and f.audience == audience and str(f.line) == line
+    ]
+    if not found or found[0].promised is None or facts.next_update_at is None:
+        return None
+    finding, tz = found[0], page_settings().timezone
+    if which == "due":
+        body = getattr(form, f"{audience}_body")
+        body.data = rewrite_promise(body.data or "", finding, facts.next_update_at, tz)
+        return f"The text now says {format_local(facts.next_update_at, tz)}."
+    if which == "text" and getattr(form, "next_update_by", None) is not None:
+        form.next_update_by.data = to_local_input(finding.promised)
+        return f"The next update is now due {format_local(finding.promised, tz)}."
+    return None
+
+
+def accepted_keys(values) -> frozenset[str]:
+    """The warning keys a one-action acceptance sent (bounded)."""
+    raw = (values.get("accept_warnings") or "")[:2000]
+    return frozenset(k for k in raw.split(",") if k.strip())
+
+
+def form_draft(form, *, statuses=None, prefilled=(), accepted=()) -> UpdateDraft:
     """The update a form with texts describes (``statuses``: its component selects, read by
     ``component_statuses``; ``prefilled``: its untouched texts, read before any refill)."""
     next_update_by = getattr(form, "next_update_by", None)
@@ -71,6 +134,8 @@ def form_draft(form, *, statuses=None, prefilled=()) -> UpdateDraft:
         notify=form.notify.data,
         notify_stakeholders=form.notify_stakeholders.data,
         prefilled=prefilled,
+        accepted=accepted,
+        postmortem_url=getattr(getattr(form, "postmortem_url", None), "data", None),
     )
 
 

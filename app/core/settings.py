@@ -111,6 +111,35 @@ def clean_cadence(policy: dict) -> dict[str, dict[str, int]]:
     return clean
 
 
+MAX_BLOCKED_WORDS = 200
+
+
+def clean_blocked_words(text: str) -> str:
+    """The words public text must not say: one a line, blanks and repeats dropped."""
+    words = list(dict.fromkeys(w for w in (clean_line(x) for x in str(text).splitlines()) if w))
+    if len(words) > MAX_BLOCKED_WORDS or any(len(w) > 100 for w in words):
+        raise ServiceError(
+            f"Keep the list to {MAX_BLOCKED_WORDS} words or phrases of up to 100 characters.",
+            field="blocked_words",
+        )
+    return "\n".join(words)
+
+
+def clean_ticket_pattern(pattern: str) -> str:
+    """A regular expression for ticket ids (blank: none), or a ServiceError saying why not."""
+    pattern = clean_line(pattern)
+    if len(pattern) > 200:
+        raise ServiceError("Keep the ticket pattern under 200 characters.", field="ticket_pattern")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ServiceError(
+            f"That is not a regular expression ({exc}); e.g. \\b[A-Z]+-\\d+\\b.",
+            field="ticket_pattern",
+        ) from None
+    return pattern
+
+
 def update_settings(
     *,
     actor: User,
@@ -125,6 +154,8 @@ def update_settings(
     slack_webhook_url: str | None = None,
     allow_private_outbound: bool | None = None,
     mail_from: str | None = None,
+    blocked_words: str | None = None,
+    ticket_pattern: str | None = None,
 ) -> Setting:
     """Change the page's settings (publishing re-renders everything). For the webhook and the
     From address None keeps the stored value and "" clears it (the form never shows a stored
@@ -160,6 +191,10 @@ def update_settings(
         )
     if mail_from is not None:
         fields["mail_from"] = clean_mail_from(mail_from)
+    if blocked_words is not None:
+        fields["blocked_words"] = clean_blocked_words(blocked_words)
+    if ticket_pattern is not None:
+        fields["ticket_pattern"] = clean_ticket_pattern(ticket_pattern)
     setting = db.session.scalar(db.select(Setting).order_by(Setting.id))
     if setting is None:
         setting = Setting()

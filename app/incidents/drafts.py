@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from app.core import ServiceError
 from app.core.text import clean_text
@@ -77,6 +78,23 @@ def clean_next_update_by(value: datetime | None, *, now: datetime) -> datetime |
     return value
 
 
+def clean_link(value: str | None, *, field: str) -> str | None:
+    """A whole http(s) address (a scheme and a host with a dot), or None for a blank."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        scheme, host = parts.scheme, parts.hostname or ""
+    except ValueError:
+        scheme, host = "", ""
+    if scheme not in ("http", "https") or "." not in host.strip(".") or len(value) > 2000:
+        raise ServiceError(
+            "Give the whole address, like https://example.com/postmortem.", field=field
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class UpdateDraft:
     """One update as the console's form or an /api/v1 body describes it, before any check:
@@ -92,12 +110,15 @@ class UpdateDraft:
     notify: bool | None = True  # None: as the window's auto_notify (its automatic moves)
     notify_stakeholders: bool | None = True
     prefilled: Collection[str] = frozenset()
+    accepted: Collection[str] = frozenset()  # the keys of the text warnings the lead accepted
+    postmortem_url: str | None = None  # the postmortem's address, for its texts
 
     def __post_init__(self):
         # Frozen all the way down: a draft handed to a verb cannot change under it.
         statuses = MappingProxyType(dict(self.component_statuses or {}))
         object.__setattr__(self, "component_statuses", statuses)
         object.__setattr__(self, "prefilled", frozenset(str(a) for a in self.prefilled))
+        object.__setattr__(self, "accepted", frozenset(str(k) for k in self.accepted))
 
     def check(self, *, now: datetime, empty: str | None = None) -> "CheckedDraft":
         """The draft with its fields checked, or a ServiceError naming the field; with
@@ -111,6 +132,8 @@ class UpdateDraft:
             notify=self.notify,
             notify_stakeholders=self.notify_stakeholders,
             prefilled=self.prefilled,
+            accepted=self.accepted,
+            postmortem_url=clean_link(self.postmortem_url, field="postmortem_url"),
         )
 
 
@@ -125,6 +148,8 @@ class CheckedDraft:
     notify: bool | None
     notify_stakeholders: bool | None
     prefilled: frozenset[str]
+    accepted: frozenset[str] = frozenset()
+    postmortem_url: str | None = None
 
     def check(self, *, now: datetime, empty: str | None = None) -> "CheckedDraft":
         """Itself: a verb that needed the draft's facts first (declare: the impact follows

@@ -11,10 +11,12 @@ from app.core import ServiceError
 from app.core.settings import page_settings
 from app.core.text import clean_line
 from app.incidents.cadence import CADENCE_LIMITS, policy_minutes
+from app.incidents.checking import fill_due_time, text_facts
 from app.incidents.components import all_components
 from app.incidents.lifecycle import clean_user, impact_for
 from app.incidents.transitions import opening_states
 from app.incidents.updates import default_next_update
+from app.messages.checks import Finding, check_texts
 from app.messages.prefill import prefill
 from app.models import Component, ComponentStatus, Impact, Incident, IncidentKind, Severity, State
 from app.sqltypes import utcnow
@@ -33,6 +35,19 @@ class Facts:
     next_update_at: datetime | None = None  # the time the texts promise
     default_due: datetime | None = None  # the time a blank "next update by" means
     inputs: dict[str, str] = field(default_factory=dict)  # the fingerprint, in words
+    statuses: dict | None = None  # {Component: status} as the update would leave them
+    postmortem_url: str | None = None
+
+    def findings(self, texts: dict[str, str]) -> list[Finding]:
+        """What the checks find in ``texts`` ({"external": …, "internal": …}) read with
+        these facts: the preview shows what posting would refuse."""
+        affected = self.components
+        if affected is None:
+            affected = [link.component for link in self.incident.components]
+        facts = text_facts(
+            due=self.next_update_at, affected=affected, overrides=self.statuses or {}
+        )
+        return check_texts(fill_due_time(texts, self.next_update_at), facts)
 
     def render(self) -> dict:
         """{"external": (subject, body), "internal": (…)} for these facts."""
@@ -42,6 +57,8 @@ class Facts:
                 state=self.state,
                 next_update_at=self.next_update_at,
                 components=self.components,
+                statuses=self.statuses,
+                postmortem_url=self.postmortem_url,
             )
         except ValueError:  # an unknown state: nothing to prefill
             return {a: ("", "") for a in AUDIENCES}
@@ -104,6 +121,7 @@ def _facts(incident: Incident, state, pairs, promised: datetime | None) -> Facts
         incident,
         state,
         components=[c for c, _ in pairs],
+        statuses={c: s for c, s in pairs if s is not None},
         next_update_at=due,
         default_due=default,
         inputs=_inputs(incident, str(state), pairs, promised, cadence),
@@ -163,7 +181,11 @@ def update_facts(
     return _facts(incident, state, pairs, promised)
 
 
-def closing_facts(incident: Incident, state: State) -> Facts:
-    """The facts of a resolve, postmortem or maintenance action."""
+def closing_facts(incident: Incident, state: State, *, postmortem_url: str | None = None) -> Facts:
+    """The facts of a resolve, postmortem or maintenance action (``postmortem_url``: the link
+    a postmortem's texts give)."""
     pairs = [(link.component, link.status) for link in incident.components]
-    return Facts(incident, state, inputs=_inputs(incident, str(state), pairs, None, "no cadence"))
+    inputs = _inputs(incident, str(state), pairs, None, "no cadence")
+    if postmortem_url is not None:
+        inputs["postmortem"] = postmortem_url or "(no link)"
+    return Facts(incident, state, inputs=inputs, postmortem_url=postmortem_url)

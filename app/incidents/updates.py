@@ -11,6 +11,7 @@ from app.core.settings import page_settings
 from app.core.text import clean_text
 from app.extensions import db
 from app.incidents.cadence import clean_cadence, policy_minutes
+from app.incidents.checking import fill_due_time, refuse_findings, text_facts
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
 from app.incidents.holds import settle_component
 from app.incidents.transitions import Move, find, require, takes_updates, update_states
@@ -85,7 +86,8 @@ def add_update(
         _move_incident(incident, state, move, at=at, promised=draft.next_update_by)
     update.next_update_by = incident.next_update_due_at
     if draft.prefilled:
-        render_prefilled(update, draft.prefilled)
+        render_prefilled(update, draft.prefilled, postmortem_url=draft.postmortem_url)
+    check_update_texts(update, accepted=draft.accepted, actor=actor)
     db.session.flush()
     update_posted.send(None, update=update)
     return update
@@ -128,10 +130,35 @@ def transition(
     return add_update(incident, checked, state=State(to), move=move, actor=actor, at=at)
 
 
-def render_prefilled(update: Update, audiences: Collection[str]) -> None:
+def check_update_texts(update: Update, *, accepted=(), actor: User | None) -> None:
+    """Fill {{ next_update_at }} in the update's texts with its one due time, then refuse
+    (TextRefused) texts with a finding the lead has not dealt with. Moves nobody made (the
+    maintenance tick's) post the templates as they are."""
+    texts = fill_due_time(
+        {"external": update.external_body, "internal": update.internal_body},
+        update.next_update_by,
+    )
+    update.external_body, update.internal_body = texts["external"], texts["internal"]
+    if actor is None:
+        return
+    incident = update.incident
+    facts = text_facts(
+        due=update.next_update_by, affected=[link.component for link in incident.components]
+    )
+    refuse_findings(texts, facts, accepted=accepted, actor=actor, obj=update, incident=incident)
+
+
+def render_prefilled(
+    update: Update, audiences: Collection[str], *, postmortem_url: str | None = None
+) -> None:
     """Replace the texts of ``audiences`` with the templates rendered from the saved facts;
     a template that renders nothing keeps the text the lead saw."""
-    texts = prefill(update.incident, state=update.state, next_update_at=update.next_update_by)
+    texts = prefill(
+        update.incident,
+        state=update.state,
+        next_update_at=update.next_update_by,
+        postmortem_url=postmortem_url,
+    )
     for audience in {str(a) for a in audiences} & {"external", "internal"}:
         body = clean_text(texts.get(str(audience), ("", ""))[1]).strip()
         if body:
@@ -186,17 +213,28 @@ def post_update(
     return announce_update(update)
 
 
-def correct_update_text(update: Update, *, actor: User, external_body: str) -> Update:
+def correct_update_text(
+    update: Update, *, actor: User, external_body: str, accepted: Collection[str] = ()
+) -> Update:
     """Correct the public text of a posted update (a typo, a wrong link). Nobody
     is notified again; the audit log keeps the text it replaced. An update that said nothing
-    in public stays that way (the correction would reach no subscriber)."""
+    in public stays that way (the correction would reach no subscriber). The text goes
+    through the same checks as a new one, against the due time that update promised."""
     text = clean_body(external_body, field="body")
+    text = fill_due_time({"external": text}, update.next_update_by)["external"]
     if not update.external_body.strip():
         raise ServiceError("This update has no public text to correct.", field="body")
     if not text:
         raise ServiceError("The corrected text may not be empty.", field="body")
     if text == update.external_body:
         return update
+    incident = update.incident
+    facts = text_facts(
+        due=update.next_update_by, affected=[link.component for link in incident.components]
+    )
+    refuse_findings(
+        {"external": text}, facts, accepted=accepted, actor=actor, obj=update, incident=incident
+    )
     record(
         "update.correct",
         actor=actor,

@@ -3,7 +3,11 @@
 Drawn from published practice: Atlassian's incident communication templates, GitLab's
 CMOC handbook and PagerDuty's external-communications guide. Each external text says what
 is affected (and so what is not), what we are doing, a workaround if there is one, and when
-the next update comes; the resolved text gives start and end times and whether data was lost.
+the next update comes; the resolved text gives when each component was affected.
+
+A default claims only what the incident's facts give: "working normally" only while nothing
+says otherwise, no word on data loss (the lead knows, the facts do not), and no empty
+"- Cause:" lines for the lead to forget (the checks refuse those before anything is sent).
 """
 
 from app.models import Audience, IncidentKind, State
@@ -21,9 +25,8 @@ INCIDENT = {
         "[{{ severity }}] Investigating: {{ incident_title }}",
         "**{{ severity }}**, public impact {{ impact }}, started {{ started_at }}.\n\n"
         "- Affected: {{ affected_components }}\n"
-        "- Comms Lead: {{ lead_name }} · Incident Commander: {{ commander_name }}\n"
-        "- What we know:\n- What we are doing:\n\n"
-        "Customer-facing page: {{ incident_url }}. Next update by {{ next_update_at }}.",
+        "- Comms Lead: {{ lead_name }} · Incident Commander: {{ commander_name }}\n\n"
+        "Customer-facing page: {{ incident_url }}.\nNext update by {{ next_update_at }}.",
     ),
     (State.identified, Audience.external): (
         "Identified: {{ incident_title }}",
@@ -33,40 +36,39 @@ INCIDENT = {
     (State.identified, Audience.internal): (
         "[{{ severity }}] Identified: {{ incident_title }}",
         "Cause identified for {{ affected_components }} ({{ duration }} so far).\n\n"
-        "- Cause:\n- Fix in progress:\n- Expected recovery:\n\n"
-        "Lead: {{ lead_name }} · IC: {{ commander_name }}. Next update by {{ next_update_at }}.",
+        "Lead: {{ lead_name }} · IC: {{ commander_name }}.\nNext update by {{ next_update_at }}.",
     ),
     (State.monitoring, Audience.external): (
         "Monitoring: {{ incident_title }}",
-        "A fix is in place for **{{ affected_components }}** and we are watching the "
-        "results. You should see things working normally again.\n\n" + _NEXT,
+        "A fix is in place for **{{ affected_components }}** and we are watching the results."
+        "{% if not still_affected %} You should see things working normally again."
+        "{% else %} {{ still_affected }} may still show problems.{% endif %}\n\n" + _NEXT,
     ),
     (State.monitoring, Audience.internal): (
         "[{{ severity }}] Monitoring: {{ incident_title }}",
         "Fix deployed; monitoring {{ affected_components }}.\n\n"
-        "- What changed:\n- What we watch:\n\nNext update by {{ next_update_at }}.",
+        "Next update by {{ next_update_at }}.",
     ),
     (State.resolved, Audience.external): (
         "Resolved: {{ incident_title }}",
-        "This incident is resolved. **{{ affected_components }}** were affected from "
-        "{{ started_at }} to {{ resolved_at }} ({{ duration }}).\n\n"
-        "No data was lost. We will share what happened and what we are changing so it "
-        "does not happen again.",
+        "This incident is resolved. It lasted {{ duration }} and ended at {{ resolved_at }}.\n\n"
+        "Affected: {{ affected_since }}.\n\n"
+        "We will share what happened and what we are changing so it does not happen again.",
     ),
     (State.resolved, Audience.internal): (
         "[{{ severity }}] Resolved: {{ incident_title }}",
         "Resolved after {{ duration }} ({{ started_at }} to {{ resolved_at }}).\n\n"
-        "- Data loss: none known\n- Follow-ups:\n- Postmortem owner:\n",
+        "Affected: {{ affected_since }}.",
     ),
     (State.postmortem, Audience.external): (
         "Postmortem: {{ incident_title }}",
         "We have published our review of this incident: what happened, why, and what we are "
-        "changing so it does not happen again.\n\n[Read the postmortem](https://)",
+        "changing so it does not happen again.\n\n[Read the postmortem]({{ postmortem_url }})",
     ),
     (State.postmortem, Audience.internal): (
         "[{{ severity }}] Postmortem: {{ incident_title }}",
         "The postmortem for {{ incident_title }} ({{ duration }}) is ready.\n\n"
-        "- Document:\n- Action items and owners:\n",
+        "Document: {{ postmortem_url }}",
     ),
 }
 

@@ -20,10 +20,17 @@ VARIABLES = {
     "affected_components": 'the affected components, e.g. "API and Web dashboard"',
     "also_affected": "components outside this incident that are not operational now, e.g. "
     '"Search" (empty when all of them are)',
+    "still_affected": "this incident's components that are not operational as the update "
+    "leaves them (empty when all of them are)",
+    "affected_since": 'the affected components with when each was first affected, e.g. "API '
+    '(from 2026-11-23 14:05 CET) and Search (from 2026-11-23 14:20 CET)"',
     "started_at": "when it started, in the page's timezone",
     "resolved_at": "when it was resolved or completed (empty while open)",
     "duration": 'how long it has lasted, e.g. "1 h 05 min"',
-    "next_update_at": "when the next update is due, with the timezone",
+    "next_update_at": "when the next update is due, with the timezone (a line that prints it is "
+    "left out when none is due); written in an update's text, the server fills it in",
+    "postmortem_url": "the postmortem's address, given when posting it (a line that prints it "
+    "is left out when there is none)",
     "scheduled_for": "maintenance window start, with the timezone",
     "scheduled_until": "maintenance window end, with the timezone",
     "lead_name": "the Comms Lead's name",
@@ -180,6 +187,8 @@ SAMPLE = {
     "state": "identified",
     "affected_components": "API and Web dashboard",
     "also_affected": "",  # the usual case: every other component is operational
+    "still_affected": "",
+    "affected_since": "API and Web dashboard (from 2026-11-23 14:05 CET)",
     "started_at": "2026-11-23 14:05 CET",
     "resolved_at": "2026-11-23 15:10 CET",
     "duration": "1 h 05 min",
@@ -189,6 +198,7 @@ SAMPLE = {
     "lead_name": "Lena Lead",
     "commander_name": "Ivan Commander",
     "incident_url": "https://status.example.com/incidents/p31zjtct2jer",
+    "postmortem_url": "https://example.com/postmortems/2026-11-23",
 }
 
 

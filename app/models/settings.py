@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, false
+from sqlalchemy import JSON, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -16,6 +16,10 @@ DEFAULT_CADENCE = {
     State.identified: (20, 30, 60, 120, 240),
     State.monitoring: (30, 60, 120, 240, 480),
 }
+
+
+# "JIRA-123", "OPS-42": the shape of a ticket id the checks keep out of public text by default.
+DEFAULT_TICKET_PATTERN = r"\b[A-Z][A-Z0-9]{1,9}-\d+\b"
 
 
 def default_cadence_policy() -> dict[str, dict[str, int]]:
@@ -41,6 +45,12 @@ class Setting(db.Model):
     slack_webhook_url: Mapped[str | None] = mapped_column(String(500))
     # Outbound requests (webhooks) may reach loopback and private networks: off by default.
     allow_private_outbound: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What public text must not say (the checks of every text): the admin's words, one a
+    # line, and the shape of a ticket id (a regular expression; blank: no ticket check).
+    blocked_words: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ticket_pattern: Mapped[str] = mapped_column(
+        String(200), default=DEFAULT_TICKET_PATTERN, server_default=DEFAULT_TICKET_PATTERN
+    )
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def cadence_for(self, severity: Severity, state: State) -> int | None:

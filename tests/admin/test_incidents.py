@@ -174,7 +174,7 @@ def test_resolving_and_the_postmortem(client, as_lead):
         )
     url = f"/admin/incidents/{incident.public_id}/resolve"
     html = client.get(url).get_data(as_text=True)
-    assert "This incident is resolved." in html and "No data was lost." in html
+    assert "This incident is resolved." in html and "No data was lost." not in html
     response = client.post(
         url,
         data=_form(client, url, external_body="Resolved.", restore_components="y"),
@@ -183,10 +183,15 @@ def test_resolving_and_the_postmortem(client, as_lead):
     db.session.refresh(incident)
     assert incident.state == State.resolved and api.status == ComponentStatus.operational
     url = f"/admin/incidents/{incident.public_id}/postmortem"
-    assert "[Read the postmortem](https://)" in client.get(url).get_data(as_text=True)
-    response = client.post(url, data=_form(client, url, external_body="<script>x</script>"))
+    assert "[Read the postmortem]" not in client.get(url).get_data(as_text=True)  # no address yet
+    link = {"postmortem_url": "https://x.test/pm"}
+    response = client.post(url, data=_form(client, url, external_body="<script>x</script>", **link))
     assert response.status_code == 422 and "Raw HTML" in response.get_data(as_text=True)
     response = client.post(url, data=_form(client, url, external_body="[PM](https://x.test)"))
+    assert response.status_code == 422  # the postmortem's address is required
+    response = client.post(
+        url, data=_form(client, url, external_body="[PM](https://x.test)", **link)
+    )
     assert response.status_code == 302
     assert incident.updates[-1].state == State.postmortem
 

@@ -129,3 +129,19 @@ def test_the_from_address_needs_a_real_domain(client, as_admin):
     data = _data(client, mail_from="Acme Status <status@acme.com>")
     assert client.post(URL, data=data).status_code == 302
     assert db.session.scalar(db.select(Setting)).mail_from == "Acme Status <status@acme.com>"
+
+
+def test_the_words_public_text_must_not_say_and_the_ticket_pattern_are_saved_and_checked(
+    client, as_admin
+):
+    bad = client.post(URL, data=_data(client, ticket_pattern="[A-Z+"))
+    assert bad.status_code == 422 and "not a regular expression" in bad.get_data(as_text=True)
+    saved = client.post(
+        URL,
+        data=_data(
+            client, blocked_words="Falcon\n\n  Acme Bank \nFalcon", ticket_pattern=r"INC\d+"
+        ),
+    )
+    assert saved.status_code == 302
+    setting = db.session.scalar(db.select(Setting))
+    assert setting.blocked_words == "Falcon\nAcme Bank" and setting.ticket_pattern == r"INC\d+"

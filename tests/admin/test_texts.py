@@ -182,14 +182,14 @@ def test_a_resolve_text_left_untouched_gives_the_real_resolve_time(client, as_le
     db.session.expire_all()
     resolved = db.session.scalar(db.select(Incident))
     body = db.session.scalar(db.select(Update.external_body).filter_by(state="resolved"))
-    assert f"to {format_local(resolved.resolved_at, 'UTC')}" in body and "1999" not in body
+    assert f"ended at {format_local(resolved.resolved_at, 'UTC')}" in body and "1999" not in body
 
 
 def _stale(body):
     """The same prefill, as rendered at another time (and its hash, as the form carried)."""
     from app.admin.texts import text_hash
 
-    start = body.index(" to ") + 4
+    start = body.index(" ended at ") + len(" ended at ")
     old = body[:start] + "1999-01-01 00:00 UTC" + body[start + len("1999-01-01 00:00 UTC") :]
     return text_hash(old), old
 

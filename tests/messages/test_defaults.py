@@ -29,7 +29,11 @@ def _fresh(kind):
     if kind == IncidentKind.incident:
         with unit_of_work():
             return declare_incident(
-                UpdateDraft(external_body="Looking."), title="Errors", actor=lead
+                UpdateDraft(
+                    external_body="Looking.", component_statuses={api.public_id: "major_outage"}
+                ),
+                title="Errors",
+                actor=lead,
             )
     now = utcnow()
     with unit_of_work():
@@ -54,7 +58,13 @@ def test_every_default_template_renders_without_gaps(ctx):
         incident = _fresh(kind)
         for (state, audience), (subject, body) in table.items():
             due = default_next_update(incident, state, utcnow()) if incident.is_open else None
-            context = template_context(incident, state=state, audience=audience, next_update_at=due)
+            context = template_context(
+                incident,
+                state=state,
+                audience=audience,
+                next_update_at=due,
+                postmortem_url="https://example.com/postmortem",
+            )
             for source in (subject, body):
                 empty = [name for name in _printed(source) if not context[name].strip()]
                 assert not empty, (kind, state, audience, empty)
@@ -63,10 +73,10 @@ def test_every_default_template_renders_without_gaps(ctx):
                 assert not empty_variable_warnings(source, kind=kind, state=state)
 
 
-def test_a_fresh_incident_has_a_url_impact_and_an_unassigned_commander(ctx):
+def test_a_fresh_incident_has_a_url_its_impact_and_an_unassigned_commander(ctx):
     create_settings()
     incident = _fresh(IncidentKind.incident)
     context = template_context(incident, state="investigating", audience="internal")
     assert context["incident_url"].endswith(f"/incidents/{incident.public_id}")
-    assert context["impact"] == "none" and context["commander_name"] == "unassigned"
+    assert context["impact"] == "critical" and context["commander_name"] == "unassigned"
     assert context["resolved_at"] == ""  # open: the editor warns about using it

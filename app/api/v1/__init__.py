@@ -12,6 +12,7 @@ from werkzeug.routing import BaseConverter
 from app.auth.api_keys import load_api_key, rate_limit_key
 from app.core import ServiceError
 from app.extensions import csrf, limiter, remote_address
+from app.incidents.checking import TextRefused
 
 PAGE_ID = "crier"  # the page's public id, as the v2 documents give it (page.id)
 PUBLIC_ENDPOINTS = {"api.v1.show_openapi"}
@@ -63,7 +64,20 @@ def _authenticate():
 
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError):
-    return jsonify({"error": exc.message}), 422
+    body = {"error": exc.message}
+    if isinstance(exc, TextRefused):  # what the checks of the texts found, line by line
+        body["findings"] = [
+            {
+                "check": f.code,
+                "text": "body" if f.audience == "external" else "internal_body",
+                "line": f.line,
+                "message": f.message,
+                "blocking": f.blocking,
+                "key": f.key,  # a warning's: send it in accept_warnings to post anyway
+            }
+            for f in exc.open
+        ]
+    return jsonify(body), 422
 
 
 from app.api.v1 import (  # noqa: E402, F401 - routes register on import

@@ -78,7 +78,12 @@ def _texts(obj, *, fallback: str) -> dict:
     prefilled = [a for a, t in (("external", external), ("internal", internal)) if not t]
     if not external and not internal:
         internal = fallback  # kept if no template renders anything
-    return {"external_body": external, "internal_body": internal, "prefilled": prefilled}
+    return {
+        "external_body": external,
+        "internal_body": internal,
+        "prefilled": prefilled,
+        "accepted": obj.get("accept_warnings") or (),
+    }
 
 
 def _notify(obj) -> bool:

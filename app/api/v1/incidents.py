@@ -110,6 +110,11 @@ def update_incident_update(incident_id, update_id):
     update = update_on(incident, update_id) if params.is_id(update_id) else None
     if update is None:
         abort(404, description="There is no update with that id on this incident.")
-    text = validated("incident_update")["body"]
-    correct_update_text(update, actor=acting_user(), external_body=text)
+    body = validated("incident_update")
+    correct_update_text(
+        update,
+        actor=acting_user(),
+        external_body=body["body"],
+        accepted=body.get("accept_warnings") or (),
+    )
     return jsonify(update_shape(update))

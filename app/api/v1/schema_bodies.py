@@ -63,6 +63,11 @@ def _ignored(names, schema) -> dict:
     return dict.fromkeys(names, schema | {"description": "Accepted and ignored (Statuspage's)"})
 
 
+ACCEPT_WARNINGS = _extra(
+    {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{16}$"}, "maxItems": 100},
+    "the keys of text warnings to post anyway (a 422's findings give them; audited)",
+)
+
 INCIDENT = {
     "type": "object",
     "properties": {
@@ -91,6 +96,7 @@ INCIDENT = {
         "commander_email": _extra(EMAIL, "an active lead or admin"),
         "next_update_by": _extra(WHEN, "the promised time, within a week"),
         "is_public": _extra(BOOL, "false keeps it off the page and away from subscribers"),
+        "accept_warnings": ACCEPT_WARNINGS,
     }
     | _ignored(
         [
@@ -133,7 +139,7 @@ GROUP = {
 }
 INCIDENT_UPDATE = {
     "type": "object",
-    "properties": {"body": text()}
+    "properties": {"body": text(), "accept_warnings": ACCEPT_WARNINGS}
     | _ignored(["wants_twitter_update", "deliver_notifications"], BOOL)
     | _ignored(["display_at"], WHEN),
     "required": ["body"],

@@ -1,7 +1,7 @@
 """api keys: an optional expiry
 
 Revision ID: 3e7a1c9b5d20
-Revises: 6c2f8e1d4a37
+Revises: 4b7e2f9a1c65
 Create Date: 2026-12-03 13:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e7a1c9b5d20'
-down_revision = '6c2f8e1d4a37'
+down_revision = '4b7e2f9a1c65'
 branch_labels = None
 depends_on = None
 
