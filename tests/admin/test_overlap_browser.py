@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.core.api_keys import create_api_key
 from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.stakeholders import create_group
 from app.messages.seed import seed_default_templates
-from app.models import Incident, Role, Update
+from app.models import Incident, Update
 from app.sqltypes import utcnow
 from app.timefmt import zone
 from tests.admin.console_browser import SIZES, axe_violations, sideways_overflow, sign_in
@@ -38,22 +37,15 @@ def published(page, live_server, path, *, until, within=5.0) -> str:
 
 
 def correct_typo(page, live_server, incident: Incident, update: Update, wrong: str, right: str):
-    """Correct ``wrong`` to ``right`` in a posted update's public text, telling nobody again.
-    Done through /api/v1's correction (the same verb, ``correct_update_text``); the console's
-    own correction form goes here when it lands, the assertions stay as they are."""
-    with unit_of_work():
-        _key, secret = create_api_key("proof", scope=Role.lead, actor=incident.lead)
-    body = update.external_body.replace(wrong, right)
-    url = (
-        f"{live_server}/api/v1/pages/crier/incidents/{incident.public_id}"
-        f"/incident_updates/{update.public_id}"
-    )
-    answer = page.request.patch(
-        url,
-        data={"incident_update": {"body": body}},
-        headers={"Authorization": f"OAuth {secret}"},
-    )
-    assert answer.status == 200, answer.text()
+    """Correct ``wrong`` to ``right`` in a posted update's public text with the console's
+    "Correct text" form, which tells nobody again."""
+    page.goto(live_server + f"/admin/incidents/{incident.public_id}")
+    page.locator(f"a[href$='/updates/{update.public_id}/correct']").click()
+    box = page.locator("textarea[name=external_body]")
+    box.fill(box.input_value().replace(wrong, right))
+    no_axe_violations(page, "correction form")
+    page.click("input[value='Correct without notifying']")
+    page.wait_for_selector("text=nobody was notified again")
 
 
 def declare(page, live_server, *, title, component, status, external):
