@@ -17,16 +17,7 @@
 
   function now() { return Date.now() + skew; }
 
-  // Exactly app.timefmt.format_duration: "45 s", "12 min", "3 h 05 min", "2 d 4 h".
-  function duration(ms) {
-    var s = Math.floor(Math.abs(ms) / 1000);
-    if (s < 60) { return s + " s"; }
-    var m = Math.floor(s / 60);
-    if (m < 60) { return m + " min"; }
-    var h = Math.floor(m / 60); m = m % 60;
-    if (h < 48) { return h + " h " + (m < 10 ? "0" : "") + m + " min"; }
-    return Math.floor(h / 24) + " d " + (h % 24) + " h";
-  }
+  var duration = window.crierDuration;
 
   function tick() {
     var t = now(), overdue = 0, flipped = false;

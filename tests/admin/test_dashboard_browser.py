@@ -54,3 +54,22 @@ def test_a_dashboard_left_open_shows_new_and_newly_overdue_incidents(
         assert post.bounding_box()["height"] >= 44
     post.click()
     page.wait_for_url(f"**/admin/incidents/{declared.public_id}/updates/new")
+
+
+@pytest.mark.parametrize("viewport", **SIZES)
+def test_the_incident_page_left_open_counts_down_to_overdue(
+    ctx, live_server, browser_page, templates, viewport
+):
+    create_user(email="lead@example.com", name="Lena Lead", role="lead")
+    soon = create_incident(
+        title="Search is slow", next_update_due_at=utcnow() + timedelta(seconds=4)
+    )
+    page = browser_page
+    sign_in(page, live_server, "lead@example.com", viewport=viewport)
+    page.goto(live_server + f"/admin/incidents/{soon.public_id}")
+    countdown = page.locator("[data-countdown] .countdown")
+    assert countdown.inner_text().startswith("in ")
+    # No reload: the open page turns overdue on the server's clock, as the dashboard does.
+    page.wait_for_selector("[data-countdown].is-overdue", timeout=30_000)
+    assert countdown.inner_text().startswith("Overdue by ")
+    assert page.evaluate("window.__csp") == []
