@@ -3,7 +3,7 @@ the reminders, findings that name the line, warnings accepted with one audited a
 posted update's typo corrected without telling anyone again."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import g
@@ -79,7 +79,11 @@ def test_the_edited_due_time_is_the_time_customers_are_told_and_the_reminders_ch
     assert response.status_code == 302, response.get_data(as_text=True)
     update = _latest(incident)
     assert f"next update by {said}." in update.external_body
-    assert f"next update by {said}" in _public_page(client, incident)
+    # Published as a <time> of the due time, shown in each reader's zone.
+    page = _public_page(client, incident)
+    marked = re.search(r'next update by <time datetime="([^"]+)">([^<]+)</time>', page)
+    assert marked and marked[2] == said
+    assert datetime.fromisoformat(marked[1].replace("Z", "+00:00")) == due
     db.session.refresh(incident)
     assert incident.next_update_due_at == due == update.next_update_by
     tick(now=due + timedelta(seconds=1))
@@ -233,4 +237,5 @@ def test_after_resolving_the_console_shows_the_status_the_public_page_shows(clie
     with unit_of_work():
         resolve_incident(incident, UpdateDraft(external_body="Fixed."), actor=incident.lead)
     html = client.get(f"/admin/incidents/{incident.public_id}").get_data(as_text=True)
-    assert "API (operational)" in html and "major outage" not in html
+    # As the public page shows it now; what this incident had set only as history.
+    assert "API: operational" in html and "API: major outage" not in html
