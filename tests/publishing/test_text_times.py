@@ -20,7 +20,10 @@ def test_a_promised_time_in_the_text_is_published_as_a_time_element(ctx):
     with time_machine.travel(datetime(2026, 12, 3, 7, 33, tzinfo=UTC), tick=False):
         with unit_of_work():
             incident = declare_incident(
-                UpdateDraft(external_body="Next update by 2026-12-03 08:48 CET."),
+                UpdateDraft(
+                    external_body="Next update by 2026-12-03 08:48 CET.",
+                    next_update_by=datetime(2026, 12, 3, 7, 48, tzinfo=UTC),  # as the text says
+                ),
                 title="Payments slow",
                 actor=lead,
             )
