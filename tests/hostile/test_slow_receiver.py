@@ -108,13 +108,9 @@ def test_a_trickling_receiver_freezes_nothing_and_is_sent_nothing_twice(ctx, liv
             # Well under the challenge's 5 s deadline, which it would take if it ran in it.
             assert took < 3.0, f"a subscription took {took:.1f} s: the challenge ran in it"
         assert max(times["/"]) < 1.0, times["/"]  # served from memory: never waits
-        # The console renders per request; on a shared CI machine at a load of 8-12 even a
-        # quiet read of it reaches 0.6-1.4 s now and then. Frozen, it did not answer in 40 s,
-        # and any read that waited on the receiver would take its 5 s deadline: every read is
-        # well under that, and nine in ten under a second (bench/slow_receiver.py has figures).
-        console_reads = sorted(times["/admin"])
-        assert console_reads[-1] < 3.0, console_reads
-        assert console_reads[int(len(console_reads) * 0.9)] < 1.0, console_reads
+        # The console renders per request and still never waits on the receiver (frozen, it
+        # did not answer in 40 s; a read that waited would take the 5 s deadline).
+        assert max(times["/admin"]) < 1.0, sorted(times["/admin"])
 
         def finished():
             db.session.expire_all()
