@@ -37,6 +37,7 @@ document.querySelectorAll("form[data-prefill]").forEach(function (form) {
       if (!skip.test(name) && typeof value === "string") params.append(name, value);
     });
     var mine = ++sequence;
+    var state = form.elements.state ? form.elements.state.value : "";  // what it is written for
     form.dataset.synced = "no";
     var url = form.dataset.prefill + (form.dataset.prefill.indexOf("?") < 0 ? "?" : "&") + params;
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (texts) {
@@ -46,12 +47,13 @@ document.querySelectorAll("form[data-prefill]").forEach(function (form) {
       var hint = form.querySelector("[data-due-hint]");
       hint = hint && hint.closest(".field").querySelector(".hint");
       if (hint && texts.due_hint) hint.textContent = texts.due_hint;
-      form.dataset.refilled = form.elements.state ? form.elements.state.value : "";
+      form.dataset.refilled = state;
       form.dataset.synced = "yes";
     }).catch(function () { /* keep the texts; the server re-renders untouched ones on submit */ });
   }
 
   function later(delay) {
+    sequence += 1;  // an answer to the inputs before this change must not be shown after it
     form.dataset.synced = "no";
     clearTimeout(timer);
     timer = setTimeout(refresh, delay);
