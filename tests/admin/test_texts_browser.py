@@ -89,3 +89,42 @@ def test_an_edited_text_survives_a_severity_change_and_shows_the_notice(
     notice.locator("button").click()  # refill? on purpose
     assert "We are investigating" in external.input_value() and notice.is_hidden()
     assert page.evaluate("window.__csp") == []
+
+
+def test_an_answer_for_inputs_changed_since_is_never_shown(ctx, live_server, browser_page):
+    """The answer to a change that lands after the lead changed something else is dropped:
+    the texts (and the form's "synced" mark) follow the inputs as they are now."""
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+
+    create_component(slug="api", name="Public API")
+    page = browser_page
+    _sign_in(page, live_server, SIZES[0])
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # answered only once the lead has changed something else
+
+    page.route("**/admin/prefill?*", hold_the_first)
+    page.select_option("select[name=severity]", "SEV1")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the severity change asked for no texts"
+    due = (utcnow() + timedelta(hours=2)).replace(second=0, microsecond=0)
+    # As typing does: "input" events, and "change" only once the field loses focus.
+    page.eval_on_selector(
+        "input[name=next_update_by]",
+        "(el, value) => { el.value = value;"
+        " el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        due.strftime("%Y-%m-%dT%H:%M"),
+    )
+    held[0].continue_()  # the answer for the old due time arrives first
+    _synced(page)
+    promised = format_local(due, "UTC")
+    assert promised in page.locator("textarea[name=external_body]").input_value()
