@@ -156,7 +156,7 @@ def test_postgres_down_during_a_post_is_a_clear_503_and_nothing_is_written(tmp_p
         )
 
         path = f"/admin/incidents/{incident}/updates/new"
-        fields = {"state": "identified", "external_body": "LOST-1 never stored"}
+        fields = {"state": "identified", "external_body": "LOST_1 never stored"}
         status, body = console.post(path, fields, follow=False, before_post=own_postgres.stop)
         assert status == 503, body[:500]
         assert "The database is not reachable, so nothing was posted" in body
@@ -165,15 +165,15 @@ def test_postgres_down_during_a_post_is_a_clear_503_and_nothing_is_written(tmp_p
         assert fetch(stack.url + "/api/v2/summary.json")[0] == 200
 
         own_postgres.start()
-        fields["external_body"] = "KEPT-2 stored after the restart"
+        fields["external_body"] = "KEPT_2 stored after the restart"
         assert console.post(path, fields, follow=False)[0] == 302
         engine = create_engine(own_postgres.url.replace("postgresql:", "postgresql+psycopg:"))
         with engine.connect() as conn:
             bodies = conn.execute(text("SELECT external_body FROM updates")).scalars().all()
         engine.dispose()
-        assert not any("LOST-1" in b for b in bodies)
-        assert any("KEPT-2" in b for b in bodies)
-        wait_until(lambda: "KEPT-2" in fetch(stack.url + "/")[1], timeout=10,
+        assert not any("LOST_1" in b for b in bodies)
+        assert any("KEPT_2" in b for b in bodies)
+        wait_until(lambda: "KEPT_2" in fetch(stack.url + "/")[1], timeout=10,
                    what="the update after the restart on the public page")  # fmt: skip
     finally:
         stack.stop()

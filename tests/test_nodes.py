@@ -281,9 +281,9 @@ def test_two_nodes_serve_each_others_updates_and_a_dead_or_stopped_sender_costs_
 
     # kill -9 the worker sending a 5,000-recipient dispatch: the other takes over.
     path = f"/admin/incidents/{incident}/updates/new"
-    fields = {"state": "identified", "external_body": "KILLED-1 mid-send", "notify": "y"}
+    fields = {"state": "identified", "external_body": "KILLED_1 mid-send", "notify": "y"}
     assert console.post(path, fields, follow=False)[0] == 302
-    first = _dispatch("KILLED-1").id
+    first = _dispatch("KILLED_1").id
     victim = _sender(workers, first, sendgrid_server, batches=2)
     node_a.kill_worker(victim) if victim in node_a.workers else node_b.kill_worker(victim)
     done = wait_until(lambda: _finished(first), timeout=60, what="the other worker to finish")
@@ -296,9 +296,9 @@ def test_two_nodes_serve_each_others_updates_and_a_dead_or_stopped_sender_costs_
     # SIGTERM the sender of the next one (a deploy): handed back, continued, nobody twice.
     survivor = next(w for w in workers if w is not victim)
     workers.append(node_a.start_worker() if victim in node_a.workers else node_b.start_worker())
-    fields = {"state": "monitoring", "external_body": "STOPPED-2 by a deploy", "notify": "y"}
+    fields = {"state": "monitoring", "external_body": "STOPPED_2 by a deploy", "notify": "y"}
     assert console.post(path, fields, follow=False)[0] == 302
-    second = _dispatch("STOPPED-2").id
+    second = _dispatch("STOPPED_2").id
     sender = _sender([survivor, workers[-1]], second, sendgrid_server, batches=1)
     node = node_a if sender in node_a.workers else node_b
     # Within its shutdown timeout (a loaded CI machine is slow to exit; the bench has the figure).

@@ -2,6 +2,7 @@
 anything is sent: subscribers (email, webhook, Slack) who follow one of the components or
 everything, and the stakeholder groups whose minimum severity the incident meets."""
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_
@@ -93,9 +94,14 @@ def incident_reach(incident: Incident, *, extra_public_ids=(), severity=None) ->
     )
 
 
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def component_ids_of(public_ids) -> set[int]:
     """The database ids of the components with these public ids (unknown ones are skipped)."""
-    public_ids = [p for p in public_ids or () if isinstance(p, str) and p][:500]
+    # Typed by a form: only what a public id can be (a NUL byte is a DataError on PostgreSQL).
+    public_ids = [p for p in public_ids or () if isinstance(p, str) and _PUBLIC_ID.fullmatch(p)]
+    public_ids = public_ids[:500]
     if not public_ids:
         return set()
     return set(
