@@ -128,12 +128,18 @@ class _Consumer(Consumer):
             signal.signal(signum, self._stop_gracefully)
 
     def _stop_gracefully(self, signum, frame):
-        # No logging here (a signal handler may interrupt a log call): stop() logs.
-        request_stop()
+        # A signal handler may interrupt anything in the main thread, itself included: no
+        # logging (stop() logs) and no lock before the plain flag below. `make run` is stopped
+        # with SIGTERM to its whole group and again from its trap, and a second handler that
+        # reached the stop event's lock while the first held it hung the worker for ever.
         restart = signum == signal.SIGHUP  # Huey's restart: stop gracefully, then exec again
+        if self._signum is not None:  # already stopping: the stop holds, a restart becomes one
+            self._restart = self._restart and restart
+            return
         self._signum, self._restart, self._graceful = signum, restart, True
-        if not restart:
-            signal.signal(signum, signal.default_int_handler)  # a second signal: stop now
+        request_stop()
+        if signum == signal.SIGINT:
+            signal.signal(signum, signal.default_int_handler)  # Ctrl-C again: stop now
 
     def stop(self, graceful=False):
         if self._signum is not None:
@@ -227,6 +233,9 @@ def default_web_threads() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+WEB_KILL_SECONDS = 15  # inside the unit's TimeoutStopSec=30, so systemd never has to
+
+
 def web_server_args(*, host, port, workers, threads, access_log=False) -> list[str]:
     """The command line that serves ``app.wsgi:app``, from the folder that holds the ``app``
     package: the checkout, or site-packages when Crier was installed with pip."""
@@ -243,6 +252,10 @@ def web_server_args(*, host, port, workers, threads, access_log=False) -> list[s
         *("--interface", "wsgi", "--working-dir", root),
         *("--host", host, "--port", str(port)),
         *("--workers", str(workers), "--blocking-threads", str(threads)),
+        # A web process that does not stop within this many seconds of SIGTERM is killed:
+        # a request lasts milliseconds, and a worker stuck in the server's own shutdown would
+        # otherwise keep `make run`, a deploy or systemd's stop waiting for ever.
+        *("--workers-kill-timeout", str(WEB_KILL_SECONDS)),
         *("--log-level", "warning", "--access-log" if access_log else "--no-access-log"),
         "app.wsgi:app",
     ]

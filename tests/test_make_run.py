@@ -44,6 +44,12 @@ def test_make_run_upgrades_an_older_instance_and_serves(tmp_path):
         assert status == 200 and "Status" in body
     finally:
         os.killpg(run.pid, signal.SIGTERM)
-        output, _ = run.communicate(timeout=60)
+        try:
+            output, _ = run.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            output, _ = run.communicate(timeout=10)
+            stuck = f"make run did not stop within 60 s of SIGTERM:\n{output}"
+            raise AssertionError(stuck) from None
     assert "Crier is running at" in output and "Demo login:" in output
     assert "problem" not in output and "Traceback" not in output, output

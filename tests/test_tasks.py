@@ -138,3 +138,43 @@ def test_worker_logs_sighup_and_its_stop_as_json_lines(database_url, tmp_path, a
     assert any(m.startswith("worker: SIGHUP received: restarting") for m in messages), messages
     assert any(m.startswith("worker: SIGINT received: stopping") for m in messages), messages
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+
+
+def test_a_worker_sent_sigterm_again_and_again_still_stops_gracefully(database_url, tmp_path):
+    # `make run` is stopped with SIGTERM to its whole group and again from its own trap: a
+    # handler entered while another held the stop event's lock once hung the worker for ever.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CRIER_SECRET_KEY": "x",
+        "EMAIL_BACKEND": "memory",
+        "INSTANCE_PATH": str(tmp_path / "worker-instance"),
+        "LOG_FORMAT": "json",
+    }
+    env.pop("REDIS_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while sum("commands are available" in line for line in lines) < 2:
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        time.sleep(0.5)
+        for _ in range(2000):  # a burst: some land while an earlier handler is running
+            proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        reader.join(timeout=10)
+        proc.stdout.close()
+    messages = [json.loads(line)["message"] for line in lines if line.startswith("{")]
+    assert proc.returncode == 0, "".join(lines)
+    assert sum(m.startswith("worker: SIGTERM received: stopping") for m in messages) == 1
+    assert "worker: every task has stopped" in messages

@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.cli import WEB_KILL_SECONDS
 from app.extensions import db
 from app.messages.seed import seed_default_templates
 from tests.factories import create_component
@@ -54,3 +55,23 @@ def test_flask_web_serves_the_site_refuses_huge_bodies_and_stops_on_sigterm(ctx,
     stack.web.send_signal(signal.SIGTERM)
     assert stack.web.wait(timeout=15) == 0
     assert "Traceback" not in stack.log("web")
+
+
+def test_a_web_process_stuck_in_its_stop_is_killed_so_the_server_still_exits(ctx, live_stack):
+    # A request process that never answers SIGTERM (stopped here; in CI a worker hung in the
+    # server's own shutdown) must not keep `make run`, a deploy or systemd waiting for ever.
+    stack = live_stack().start_web(workers=1, threads=2)
+    assert fetch(stack.url + "/")[0] == 200
+    children = Path(f"/proc/{stack.web.pid}/task/{stack.web.pid}/children").read_text().split()
+    assert children, "granian runs its request process as a child"
+    for child in children:
+        os.kill(int(child), signal.SIGSTOP)
+    stack.web.send_signal(signal.SIGTERM)
+    stack.web.wait(timeout=WEB_KILL_SECONDS + 15)
+    for child in children:
+        assert not Path(f"/proc/{child}").exists() or "Z" in status_of(int(child))
+
+
+def status_of(pid: int) -> str:
+    """A process's state letter from /proc (Z: a zombie, already dead)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
