@@ -88,3 +88,36 @@ def test_unedited_defaults_that_claimed_too_much_take_the_new_defaults(ctx):
         INCIDENT[(State(state), Audience(audience))][1] == new_body
         for _, state, audience, _, new_body in migration.CHANGED
     )
+
+
+def test_unedited_maintenance_defaults_with_instructions_take_the_factual_ones(ctx):
+    """The tick posts the completion text unseen: a stored default that says "Note any
+    follow-ups here." becomes the factual one; a text the admin edited stays as written."""
+    import importlib
+
+    from app.messages.defaults import MAINTENANCE
+    from app.models import Audience, MessageTemplate, State
+
+    migration = importlib.import_module(
+        "migrations.versions.20261203_a1d4c7e9f203_maintenance_texts_say_facts"
+    )
+    [old] = [o for _, s, a, o, _ in migration.CHANGED if (s, a) == ("completed", "internal")]
+    assert "here." in old
+    downgrade(revision="8e3b5d1f2a60")
+    with db.engine.begin() as conn:
+        for name, body in (("Default", old), ("Ours", old + " Thanks all.")):
+            conn.execute(
+                db.insert(MessageTemplate.__table__).values(
+                    name=name, kind="maintenance", state="completed", audience="internal",
+                    subject="", body=body, created_at=db.func.now(), updated_at=db.func.now(),
+                )
+            )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+        stored = dict(conn.execute(db.select(MessageTemplate.name, MessageTemplate.body)).all())
+    new = MAINTENANCE[(State.completed, Audience.internal)][1]
+    assert stored == {"Default": new, "Ours": old + " Thanks all."}
+    assert all(
+        MAINTENANCE[(State(state), Audience(audience))][1] == new_body
+        for _, state, audience, _, new_body in migration.CHANGED
+    )

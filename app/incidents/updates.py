@@ -15,6 +15,7 @@ from app.incidents.checking import fill_due_time, refuse_findings, text_facts
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
 from app.incidents.holds import settle_component
 from app.incidents.transitions import Move, find, require, takes_updates, update_states
+from app.messages.checks import check_texts
 from app.messages.prefill import prefill
 from app.models import (
     CLOSED_STATES,
@@ -132,20 +133,43 @@ def transition(
 
 def check_update_texts(update: Update, *, accepted=(), actor: User | None) -> None:
     """Fill {{ next_update_at }} in the update's texts with its one due time, then refuse
-    (TextRefused) texts with a finding the lead has not dealt with. Moves nobody made (the
-    maintenance tick's) post the templates as they are."""
+    (TextRefused) texts with a finding the lead has not dealt with. A move nobody made (the
+    maintenance tick's) has no lead to show a finding to: a text with one goes out as Crier's
+    built-in text instead, and the swap is audited on the incident."""
     texts = fill_due_time(
         {"external": update.external_body, "internal": update.internal_body},
         update.next_update_by,
     )
     update.external_body, update.internal_body = texts["external"], texts["internal"]
-    if actor is None:
-        return
     incident = update.incident
     facts = text_facts(
         due=update.next_update_by, affected=[link.component for link in incident.components]
     )
+    if actor is None:
+        _replace_what_nobody_checked(update, texts, facts)
+        return
     refuse_findings(texts, facts, accepted=accepted, actor=actor, obj=update, incident=incident)
+
+
+def _replace_what_nobody_checked(update: Update, texts: dict[str, str], facts) -> None:
+    findings = check_texts(texts, facts)
+    audiences = sorted({f.audience for f in findings})
+    if not audiences:
+        return
+    built_in = prefill(
+        update.incident, state=update.state, next_update_at=update.next_update_by, built_in=True
+    )
+    for audience in audiences:
+        body = clean_text(built_in.get(audience, ("", ""))[1]).strip()
+        filled = fill_due_time({audience: body}, update.next_update_by)[audience]
+        setattr(update, f"{audience}_body", filled)
+    record(
+        "update.template_replaced",
+        actor=None,
+        obj=update,
+        incident=update.incident,
+        detail={"audiences": audiences, "findings": [str(f) for f in findings][:20]},
+    )
 
 
 def render_prefilled(

@@ -108,7 +108,7 @@ MAINTENANCE = {
     ),
     (State.completed, Audience.internal): (
         "Maintenance completed: {{ incident_title }}",
-        "Completed at {{ resolved_at }}. Note any follow-ups here.",
+        "Completed at {{ resolved_at }} on {{ affected_components }}.",
     ),
     (State.cancelled, Audience.external): (
         "Maintenance cancelled: {{ incident_title }}",
@@ -117,7 +117,7 @@ MAINTENANCE = {
     ),
     (State.cancelled, Audience.internal): (
         "Maintenance cancelled: {{ incident_title }}",
-        "Cancelled by {{ lead_name }}. Say why and whether it will be rescheduled.",
+        "Cancelled by {{ lead_name }}.",
     ),
 }
 

@@ -8,6 +8,7 @@ from flask import current_app
 
 from app.core.settings import page_settings
 from app.extensions import db
+from app.messages.defaults import DEFAULT_TEMPLATES
 from app.messages.sandbox import render_text
 from app.models import (
     Audience,
@@ -205,8 +206,10 @@ def prefill(
     components=None,
     statuses=None,
     postmortem_url=None,
+    built_in: bool = False,
 ) -> dict:
-    """Rendered texts for ``state``: {"external": (subject, body), "internal": (...)}."""
+    """Rendered texts for ``state``: {"external": (subject, body), "internal": (...)}; with
+    ``built_in``, from Crier's own default templates rather than the page's saved ones."""
     out = {}
     for audience in Audience:
         context = template_context(
@@ -218,12 +221,18 @@ def prefill(
             statuses=statuses,
             postmortem_url=postmortem_url,
         )
-        found = find_template(incident.kind or IncidentKind.incident, state, audience)
-        if found is None:
+        kind = incident.kind or IncidentKind.incident
+        if built_in:
+            found = DEFAULT_TEMPLATES[IncidentKind(kind)].get((State(state), audience))
+        else:
+            found = find_template(kind, state, audience)
+            found = found and (found.subject, found.body)
+        if not found:
             out[audience.value] = ("", "")
         else:
+            subject, body = found
             out[audience.value] = (
-                render_text(found.subject, context),
-                render_dropping_blanks(found.body, context),
+                render_text(subject, context),
+                render_dropping_blanks(body, context),
             )
     return out

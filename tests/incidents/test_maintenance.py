@@ -17,7 +17,16 @@ from app.incidents.maintenance import (
     start_maintenance,
 )
 from app.messages.seed import seed_default_templates
-from app.models import ComponentStatus, State, Update
+from app.messages.templates import edit_template
+from app.models import (
+    Audience,
+    AuditEvent,
+    ComponentStatus,
+    IncidentKind,
+    MessageTemplate,
+    State,
+    Update,
+)
 from tests.factories import create_component, create_user, split_draft
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -193,3 +202,51 @@ def test_only_someone_with_the_lead_role_can_lead_a_window(lead):
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Update.id))) == 0
     assert _schedule(lead, lead_id=lead.id).lead == lead
+
+
+def test_the_automatic_texts_carry_no_instruction_meant_for_the_lead(lead, clock):
+    # Nobody reads the tick's texts before they go: the defaults must say only facts.
+    window = _schedule(lead, [create_component(slug="db", name="Databases")], auto_notify=True)
+    clock.move_to(NOW + timedelta(hours=2, seconds=1))
+    advance_maintenance()
+    advance_maintenance()
+    assert window.state == State.completed
+    for update in window.updates[1:]:
+        for text in (update.external_body, update.internal_body):
+            assert text.strip() and "here." not in text and "Note any" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("audience", "body", "found"),
+    [
+        ("internal", "Completed at {{ resolved_at }}.\n\n- Follow-ups:\n- Owner:", "Follow-ups"),
+        ("external", "All done. [Details](https://)", "https://"),
+    ],
+)
+def test_a_broken_template_on_an_automatic_move_goes_out_as_the_built_in_text(
+    lead, clock, audience, body, found
+):
+    template = db.session.scalar(
+        db.select(MessageTemplate).filter_by(
+            kind=IncidentKind.maintenance, state=State.completed, audience=Audience(audience)
+        )
+    )
+    with unit_of_work():
+        edit_template(
+            template, actor=lead, name=template.name, kind=template.kind, state=template.state,
+            audience=template.audience, subject=template.subject, body=body,
+        )  # fmt: skip
+    window = _schedule(lead, [create_component(slug="db", name="Databases")])
+    clock.move_to(NOW + timedelta(hours=1, seconds=1))
+    advance_maintenance()
+    clock.move_to(NOW + timedelta(hours=2, seconds=1))
+    [done] = advance_maintenance()
+    text = getattr(done, f"{audience}_body")
+    assert found not in text and "complete" in text.lower(), text
+    other = "external" if audience == "internal" else "internal"
+    assert "complete" in getattr(done, f"{other}_body").lower()
+    [event] = db.session.scalars(
+        db.select(AuditEvent).filter_by(action="update.template_replaced")
+    ).all()
+    assert event.incident_id == window.id and event.actor_id is None
+    assert event.detail["audiences"] == [audience] and found in str(event.detail["findings"])
