@@ -62,23 +62,26 @@ def test_redis_queue_carries_tasks(app, app_factory):
     assert _round_trip(queue_app) == 1
 
 
-def test_worker_command_checks_in_and_stops_on_ctrl_c(database_url, tmp_path, app):
+def start_worker(database_url, tmp_path, **env) -> subprocess.Popen:
+    """`flask worker -w 1` on the test's database and a SQLite queue of its own, its output
+    (stdout and stderr) piped as text."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CRIER_SECRET_KEY": "x",
         "EMAIL_BACKEND": "memory",
         "INSTANCE_PATH": str(tmp_path / "worker-instance"),
+        **env,
     }
     env.pop("REDIS_URL", None)
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def test_worker_command_checks_in_and_stops_on_ctrl_c(database_url, tmp_path, app):
+    proc = start_worker(database_url, tmp_path)
     try:
         deadline = time.monotonic() + 30
         with app.app_context():
@@ -94,23 +97,7 @@ def test_worker_command_checks_in_and_stops_on_ctrl_c(database_url, tmp_path, ap
 
 
 def test_worker_logs_sighup_and_its_stop_as_json_lines(database_url, tmp_path, app):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CRIER_SECRET_KEY": "x",
-        "EMAIL_BACKEND": "memory",
-        "INSTANCE_PATH": str(tmp_path / "worker-instance"),
-        "LOG_FORMAT": "json",
-    }
-    env.pop("REDIS_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_worker(database_url, tmp_path, LOG_FORMAT="json")
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
@@ -143,19 +130,7 @@ def test_worker_logs_sighup_and_its_stop_as_json_lines(database_url, tmp_path, a
 def test_a_worker_sent_sigterm_again_and_again_still_stops_gracefully(database_url, tmp_path):
     # `make run` is stopped with SIGTERM to its whole group and again from its own trap: a
     # handler entered while another held the stop event's lock once hung the worker for ever.
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CRIER_SECRET_KEY": "x",
-        "EMAIL_BACKEND": "memory",
-        "INSTANCE_PATH": str(tmp_path / "worker-instance"),
-        "LOG_FORMAT": "json",
-    }
-    env.pop("REDIS_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "-w", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    proc = start_worker(database_url, tmp_path, LOG_FORMAT="json")
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
