@@ -5,8 +5,9 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, flash, jsonify, redirect, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import login_url
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -69,6 +70,17 @@ def register_extensions(app):
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     huey.init_app(app)
+
+    @login_manager.unauthorized_handler
+    def signed_out():
+        # What the console fetches in the background (its texts, the recipients, the
+        # dashboard) answers 401 when signed out. Sent to the sign-in page instead, the fetch
+        # would start a session there (the flash, the form's token), replacing the one whose
+        # CSRF token the sign-in form open in the tab carries, and its next submit would fail.
+        if request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate":
+            return jsonify(error="Signed out: sign in again."), 401  # no page, no session
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
     def load_user(session_id):

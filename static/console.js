@@ -40,7 +40,9 @@ document.querySelectorAll("form[data-prefill]").forEach(function (form) {
     var state = form.elements.state ? form.elements.state.value : "";  // what it is written for
     form.dataset.synced = "no";
     var url = form.dataset.prefill + (form.dataset.prefill.indexOf("?") < 0 ? "?" : "&") + params;
-    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (texts) {
+    fetch(url, { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.json() : Promise.reject(r.status);  // 401: signed out meanwhile
+    }).then(function (texts) {
       if (mine !== sequence) return;  // a later change is on its way
       latest = texts;
       show(texts);

@@ -53,3 +53,14 @@ def test_a_new_role_or_password_ends_old_sessions(app, client, lead):
 @pytest.mark.parametrize("session_id", ["1", "²", "9" * 25, "1.é", "x.y", ""])
 def test_odd_session_ids_are_signed_out_not_crashed_on(ctx, lead, session_id):
     assert User.from_session_id(session_id.replace("1", str(lead.id), 1)) is None
+
+
+@pytest.mark.parametrize("path", ["/admin/reach?severity=SEV1", "/admin/prefill", "/admin/"])
+def test_a_background_fetch_signed_out_gets_401_and_starts_no_session(client, ctx, path):
+    # Following the redirect to the sign-in page would start a session there, replacing the
+    # one whose CSRF token the sign-in form open in the tab carries: its next submit fails.
+    fetched = client.get(path, headers={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"})
+    assert fetched.status_code == 401 and "Location" not in fetched.headers
+    assert client.get_cookie("session") is None
+    opened = client.get(path, headers={"Sec-Fetch-Mode": "navigate"})
+    assert opened.status_code == 302 and "/login?next=" in opened.headers["Location"]
