@@ -69,6 +69,7 @@ from app.admin import (  # noqa: E402, F401
     corrections,
     incidents,
     maintenance,
+    moments,
     profile,
     reach,
     reports,
