@@ -85,8 +85,11 @@ def comms_for(incident: Incident, *, now: datetime | None = None) -> IncidentCom
     return incident_comms(incident, settings=settings, reminders=reminders, now=now or utcnow())
 
 
-def incidents_comms(*, since: datetime | None = None, now: datetime | None = None):
-    """The communication record of every incident started since ``since``, newest first."""
+def incidents_comms(
+    *, since: datetime | None = None, until: datetime | None = None, now: datetime | None = None
+):
+    """The communication record of every incident started since ``since`` (and before
+    ``until``), newest first."""
     now = now or utcnow()
     query = (
         db.select(Incident)
@@ -96,6 +99,8 @@ def incidents_comms(*, since: datetime | None = None, now: datetime | None = Non
     )
     if since is not None:
         query = query.where(Incident.started_at >= since)
+    if until is not None:
+        query = query.where(Incident.started_at < until)
     incidents = list(db.session.scalars(query))
     by_incident = defaultdict(list)
     ids = [i.id for i in incidents]
