@@ -47,6 +47,7 @@ from app.incidents.transitions import update_states
 from app.incidents.updates import post_update as post_update_service
 from app.messages.prefill import incident_url
 from app.models import Role, State
+from app.reminders.measures import incident_spans
 from app.reminders.metrics import comms_for
 from app.reminders.tick import snooze_incident as snooze_service
 from app.sqltypes import utcnow
@@ -74,6 +75,7 @@ def show_incident(public_id):
         events=audit_events(incident=incident, limit=50),
         comms=comms_for(incident),
         moments=moments_of(incident),
+        spans=incident_spans(incident) if incident.kind == "incident" else [],
         snooze_form=snooze_form,
         dispatches=dispatches_for_incident(incident),
         shown=shown_components(incident),

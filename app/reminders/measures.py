@@ -47,6 +47,20 @@ def summary(values: list[int]) -> dict:
     }
 
 
+def incident_spans(incident: Incident) -> list[tuple[str, int | None]]:
+    """[(label, whole seconds or None)] of one incident's measures, for its console page."""
+    public = [u.posted_at for u in incident.updates if u.external_body.strip()]
+    names = ("impact_started_at", "detected_at", "engaged_at", "mitigated_at", "resolved_at")
+    moments = {name: getattr(incident, name) for name in names}
+    moments["first_public_at"] = min(public, default=None)
+    spans = []
+    for _, label, a, b in MEASURES:
+        start, end = moments[a], moments[b]
+        seconds = None if start is None or end is None else round((end - start).total_seconds())
+        spans.append((label, None if seconds is None else max(seconds, 0)))
+    return spans
+
+
 class seconds_between(FunctionElement):
     """Whole seconds (rounded) from the first time to the second, computed by the database:
     the report reads integers, never parses a datetime per row."""

@@ -47,7 +47,9 @@ def incident_comms(
     """The communication record of one incident."""
     updates = sorted(incident.updates, key=lambda u: u.posted_at)
     external = [u for u in updates if u.is_public]
-    first = external[0].posted_at - incident.started_at if external else None
+    # From detection (docs/reports.md): the declaration is itself often the first update.
+    detected = incident.detected_at or incident.started_at
+    first = max(external[0].posted_at - detected, timedelta(0)) if external else None
     windows = met = 0
     followers = [*updates[1:], None] if updates else []
     for current, following in zip(updates, followers, strict=True):

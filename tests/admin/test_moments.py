@@ -116,3 +116,11 @@ def test_hostile_ids_and_missing_csrf(client, incident):
 def test_a_viewer_cannot_correct_the_moments(client, ctx, as_viewer):
     made = create_incident(title="Slow")
     assert client.get(_url(made)).status_code == 403
+
+
+def test_the_incident_page_shows_its_measures(client, incident):
+    page = client.get(f"/admin/incidents/{incident.public_id}").get_data(as_text=True)
+    figures = page.split('id="moments-heading"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>Time to detect</dt><dd>0 s</dd>" in figures
+    assert "<dt>Time to engage</dt><dd>5 min</dd>" in figures
+    assert "<dt>Time to resolve</dt><dd>—</dd>" in figures  # still open
