@@ -7,6 +7,7 @@ from datetime import date
 from flask import Response, abort, jsonify, render_template, request
 
 from app.admin import bp
+from app.admin.charts import charts
 from app.reminders.metrics import incidents_comms, monthly_report, report_csv
 from app.reminders.periods import KINDS, LONGEST_RANGE, measures_report, period_bounds
 from app.reminders.periods import report_csv as measures_csv
@@ -57,6 +58,7 @@ def show_reports():
     return render_template(
         "admin/reports.html",
         report=report,
+        charts=charts(report),
         period={"kind": kind, "on": on.isoformat(), "until": until.isoformat() if until else ""},
         kinds=KINDS,
         months=monthly_report(records),

@@ -64,6 +64,45 @@ def _figures(records, gaps) -> dict:
     return figures
 
 
+# Histogram bins: (label, upper bound in seconds, excluded); the last has none.
+BINS = (
+    ("under 5 min", 5 * 60),
+    ("5 to 15 min", 15 * 60),
+    ("15 to 30 min", 30 * 60),
+    ("30 to 60 min", 60 * 60),
+    ("1 to 2 h", 2 * 3600),
+    ("2 to 4 h", 4 * 3600),
+    ("4 to 8 h", 8 * 3600),
+    ("8 to 24 h", 24 * 3600),
+    ("24 h or more", None),
+)
+
+
+def _bin(seconds: int) -> int:
+    return next(i for i, (_, upper) in enumerate(BINS) if upper is None or seconds < upper)
+
+
+def histograms(records) -> dict:
+    """{measure: {severity: [count per bin]}} of the period's incidents, for the severities
+    that have a value of the measure."""
+    out = {}
+    for key, *_ in MEASURES:
+        by_severity = {}
+        for severity in Severity:
+            values = [
+                r.seconds[key]
+                for r in records
+                if r.severity == severity.value and r.seconds[key] is not None
+            ]
+            if values:
+                counts = [0] * len(BINS)
+                for value in values:
+                    counts[_bin(value)] += 1
+                by_severity[severity.value] = counts
+        out[key] = by_severity
+    return out
+
+
 def measures_report(start: datetime, end: datetime) -> dict:
     """The report for [start, end) and the period of the same length before it: one row per
     group (all, each severity, each component) and measure, seconds, None when there is none.
@@ -71,8 +110,9 @@ def measures_report(start: datetime, end: datetime) -> dict:
     before = start - (end - start)
     records = incident_measures(before, end)
     gaps = between_failures(before, end)
+    in_period = [r for r in records if r.started_at >= start]
     now = _figures(
-        [r for r in records if r.started_at >= start],
+        in_period,
         [(name, seconds) for name, impact, seconds in gaps if impact >= start],
     )
     then = _figures(
@@ -97,6 +137,8 @@ def measures_report(start: datetime, end: datetime) -> dict:
         "percentiles": "nearest rank",
         "unit": "seconds",
         "rows": rows,
+        "bins": [label for label, _ in BINS],
+        "histograms": histograms(in_period),
     }
 
 

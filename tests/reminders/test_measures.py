@@ -228,3 +228,43 @@ def test_a_bad_period_is_a_400_with_a_message(client, ctx, query):
     for path in ("/admin/reports", "/admin/reports/measures.csv", "/admin/reports/measures.json"):
         response = client.get(f"{path}?{query}")
         assert response.status_code == 400, (path, query)
+
+
+def test_the_golden_months_histograms(golden):
+    report = measures_report(*period_bounds("month", date(2026, 11, 1)))
+    assert report["bins"][:3] == ["under 5 min", "5 to 15 min", "15 to 30 min"]
+    # TTD: SEV1 5 and 2 min (5 min is the first of "5 to 15"); SEV2 10, 1 and 20 min.
+    assert report["histograms"]["ttd"] == {
+        "SEV1": [1, 1, 0, 0, 0, 0, 0, 0, 0],
+        "SEV2": [1, 1, 1, 0, 0, 0, 0, 0, 0],
+    }
+    # TTR: SEV1 60 and 90 min (both "1 to 2 h"); SEV2 50 and 45 min; I5 is still open.
+    assert report["histograms"]["ttr"] == {
+        "SEV1": [0, 0, 0, 0, 2, 0, 0, 0, 0],
+        "SEV2": [0, 0, 0, 2, 0, 0, 0, 0, 0],
+    }
+
+
+def test_the_page_draws_each_histogram_with_its_table(client, golden):
+    import base64
+    import re
+
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+
+    create_user(email="viewer@example.com", role="viewer")
+    login(client, "viewer@example.com", PASSWORD)
+    query = "period=month&on=2026-11-01"
+    html = client.get(f"/admin/reports?{query}").text
+    document = client.get(f"/admin/reports/measures.json?{query}").get_json()
+    figure = html.split('id="histogram-ttd"', 1)[1].split("</figure>", 1)[0]
+    src = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', figure)
+    svg = base64.b64decode(src.group(1))
+    assert svg.startswith(b"<svg") and b"SEV2" in svg
+    assert not re.search(rb'(?:href|src)="', svg)  # nothing fetched from anywhere
+    assert src.group(2).startswith("Time to detect of 5 incidents, by severity (SEV1, SEV2)")
+    cells = re.findall(r'<td data-label="(SEV\d)">(\d+)</td>', figure)
+    table = {}
+    for severity, count in cells:
+        table.setdefault(severity, []).append(int(count))
+    assert table == document["histograms"]["ttd"]
