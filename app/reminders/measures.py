@@ -104,7 +104,7 @@ def incident_measures(start: datetime, end: datetime) -> list[IncidentMeasures]:
     # The first public update, by the (incident, posted_at) index: one probe per incident.
     first = (
         db.select(db.func.min(Update.posted_at))
-        .where(Update.incident_id == Incident.id, Update.external_body != "")
+        .where(Update.incident_id == Incident.id, db.func.trim(Update.external_body) != "")
         .correlate(Incident)
         .scalar_subquery()
     )
