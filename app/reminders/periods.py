@@ -42,24 +42,36 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
+SEVERITIES = [s.value for s in Severity]
+
+
+def _by_severity(records) -> dict[str, list]:
+    grouped = defaultdict(list)
+    for record in records:
+        grouped[record.severity].append(record)
+    return {severity: grouped[severity] for severity in SEVERITIES if grouped[severity]}
+
+
 def _figures(records, gaps) -> dict:
     """{(group, name, measure): summary} for one period's incidents and TBF gaps."""
     groups = {("all", "all"): records}
-    for severity in Severity:
-        chosen = [r for r in records if r.severity == severity.value]
-        if chosen:
-            groups[("severity", severity.value)] = chosen
-    for name in sorted({c for r in records for c in r.components}):
-        groups[("component", name)] = [r for r in records if name in r.components]
+    for severity, chosen in _by_severity(records).items():
+        groups[("severity", severity)] = chosen
+    by_component = defaultdict(list)
+    for record in records:
+        for name in record.components:
+            by_component[name].append(record)
+    for name in sorted(by_component):
+        groups[("component", name)] = by_component[name]
     figures = {}
     for (group, name), chosen in groups.items():
         for key, *_ in MEASURES:
             values = [r.seconds[key] for r in chosen if r.seconds[key] is not None]
             figures[(group, name, key)] = summary(values)
-    by_component = defaultdict(list)
+    gaps_by_component = defaultdict(list)
     for name, seconds in gaps:
-        by_component[name].append(seconds)
-    for name, values in by_component.items():
+        gaps_by_component[name].append(seconds)
+    for name, values in gaps_by_component.items():
         figures[("component", name, "tbf")] = summary(values)
     return figures
 
@@ -85,21 +97,17 @@ def _bin(seconds: int) -> int:
 def histograms(records) -> dict:
     """{measure: {severity: [count per bin]}} of the period's incidents, for the severities
     that have a value of the measure."""
+    grouped = _by_severity(records)
     out = {}
     for key, *_ in MEASURES:
-        by_severity = {}
-        for severity in Severity:
-            values = [
-                r.seconds[key]
-                for r in records
-                if r.severity == severity.value and r.seconds[key] is not None
-            ]
+        out[key] = {}
+        for severity, chosen in grouped.items():
+            values = [r.seconds[key] for r in chosen if r.seconds[key] is not None]
             if values:
                 counts = [0] * len(BINS)
                 for value in values:
                     counts[_bin(value)] += 1
-                by_severity[severity.value] = counts
-        out[key] = by_severity
+                out[key][severity] = counts
     return out
 
 
