@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -85,7 +85,7 @@ def _seconds_sql(element, compiler, **kw):
 class IncidentMeasures:
     incident_id: int
     severity: str
-    started_at: datetime
+    current: bool  # declared at or after the split (the report's period, not the one before)
     components: list[str] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)  # measure key -> whole seconds or None
 
@@ -98,8 +98,12 @@ def _declared_in(start: datetime, end: datetime):
     )
 
 
-def incident_measures(start: datetime, end: datetime) -> list[IncidentMeasures]:
-    """The measures of every incident declared in [start, end), oldest first."""
+def incident_measures(
+    start: datetime, end: datetime, *, split: datetime | None = None
+) -> list[IncidentMeasures]:
+    """The measures of every incident declared in [start, end), oldest first; ``current``
+    says whether it was declared at or after ``split`` (default ``start``). The database
+    compares and subtracts the times: no datetime is parsed per row."""
     in_period = db.select(Incident.id).where(_declared_in(start, end))
     # The first public update, by the (incident, posted_at) index: one probe per incident.
     first = (
@@ -118,7 +122,12 @@ def incident_measures(start: datetime, end: datetime) -> list[IncidentMeasures]:
     }
     spans = [seconds_between(moments[a], moments[b]).label(k) for k, _, a, b in MEASURES]
     rows = db.session.execute(
-        db.select(Incident.id, Incident.severity, Incident.started_at, *spans)
+        db.select(
+            Incident.id,
+            db.type_coerce(Incident.severity, String).label("severity"),
+            (Incident.started_at >= (split or start)).label("current"),
+            *spans,
+        )
         .where(_declared_in(start, end))
         .order_by(Incident.started_at, Incident.id)
     ).all()
@@ -135,8 +144,8 @@ def incident_measures(start: datetime, end: datetime) -> list[IncidentMeasures]:
     return [
         IncidentMeasures(
             incident_id=row.id,
-            severity=str(row.severity),
-            started_at=row.started_at,
+            severity=row.severity,
+            current=bool(row.current),
             components=names[row.id],
             seconds={k: None if row[k] is None else max(row[k], 0) for k, *_ in MEASURES},
         )
@@ -144,10 +153,13 @@ def incident_measures(start: datetime, end: datetime) -> list[IncidentMeasures]:
     ]
 
 
-def between_failures(start: datetime, end: datetime) -> list[tuple[str, datetime, int]]:
-    """[(component name, impact start, seconds)]: per component, for each incident whose
-    impact started in [start, end), the time from the latest resolution among the
-    component's earlier incidents to its impact start (none if it began before that)."""
+def between_failures(
+    start: datetime, end: datetime, *, split: datetime | None = None
+) -> list[tuple[str, bool, int]]:
+    """[(component name, current, seconds)]: per component, for each incident whose impact
+    started in [start, end), the time from the latest resolution among the component's
+    earlier incidents to its impact start (none if it began before that); ``current``: the
+    impact started at or after ``split`` (default ``start``)."""
     before = (
         db.func.max(Incident.resolved_at)
         .over(
@@ -170,11 +182,11 @@ def between_failures(start: datetime, end: datetime) -> list[tuple[str, datetime
     rows = db.session.execute(
         db.select(
             Component.name,
-            history.c.impact,
+            (history.c.impact >= (split or start)).label("current"),
             seconds_between(history.c.previous, history.c.impact),
         )
         .join(history, history.c.component_id == Component.id)
         .where(history.c.impact >= start, history.c.impact >= history.c.previous)
         .order_by(Component.name, history.c.impact)
     ).all()
-    return [(name, impact, seconds) for name, impact, seconds in rows]
+    return [(name, bool(current), seconds) for name, current, seconds in rows]

@@ -116,16 +116,16 @@ def measures_report(start: datetime, end: datetime) -> dict:
     group (all, each severity, each component) and measure, seconds, None when there is none.
     Both periods come from one read of each kind."""
     before = start - (end - start)
-    records = incident_measures(before, end)
-    gaps = between_failures(before, end)
-    in_period = [r for r in records if r.started_at >= start]
+    records = incident_measures(before, end, split=start)
+    gaps = between_failures(before, end, split=start)
+    in_period = [r for r in records if r.current]
     now = _figures(
         in_period,
-        [(name, seconds) for name, impact, seconds in gaps if impact >= start],
+        [(name, seconds) for name, current, seconds in gaps if current],
     )
     then = _figures(
-        [r for r in records if r.started_at < start],
-        [(name, seconds) for name, impact, seconds in gaps if impact < start],
+        [r for r in records if not r.current],
+        [(name, seconds) for name, current, seconds in gaps if not current],
     )
     order = {"all": 0, "severity": 1, "component": 2}
     keys = sorted(set(now) | set(then), key=lambda k: (order[k[0]], k[1], _rank(k[2])))
