@@ -5,8 +5,10 @@
 
 Each size gets a fresh SQLite file (or DATABASE_URL if set, which it empties). Every
 incident has its moments, two to four updates and one or two of 20 components. Prints the
-median time of ``measures_report`` for the last full year (which also reads the year before,
-for the comparison) and of the whole /admin/reports page for that year.
+median and fastest time of ``measures_report`` for the last full year (which also reads the
+year before, for the comparison), of the components' availability for that year (every
+incident also leaves an outage and its end in the status history), and of the whole
+/admin/reports page for that year.
 """
 
 import argparse
@@ -26,7 +28,16 @@ from sqlalchemy import insert, text
 
 from app import create_app
 from app.extensions import db
-from app.models import Component, Incident, IncidentComponent, Setting, Update, User
+from app.models import (
+    Component,
+    ComponentStatusChange,
+    Incident,
+    IncidentComponent,
+    Setting,
+    Update,
+    User,
+)
+from app.reminders.availability import availability
 from app.reminders.periods import measures_report, period_bounds
 from app.sqltypes import new_public_id
 
@@ -64,11 +75,15 @@ def build(size: int, rng: random.Random) -> None:
     incidents = db.session.execute(
         db.select(Incident.id, Incident.started_at, Incident.resolved_at)
     ).all()
-    links, updates = [], []
+    links, updates, changes = [], [], []
     for incident_id, declared, resolved in incidents:
         for component in rng.sample(components, rng.randint(1, 2)):
             links.append(dict(incident_id=incident_id, component_id=component.id,
                               status="partial_outage"))  # fmt: skip
+            # The status history: an outage from the declaration to the resolution.
+            status = rng.choice(["partial_outage", "major_outage", "degraded_performance"])
+            changes.append(dict(component_id=component.id, status=status, at=declared))
+            changes.append(dict(component_id=component.id, status="operational", at=resolved))
         count = rng.randint(2, 4)
         for n in range(count):
             at = declared + (resolved - declared) * n / (count - 1)
@@ -78,6 +93,7 @@ def build(size: int, rng: random.Random) -> None:
                                 posted_at=at, notify=False, notify_stakeholders=False))  # fmt: skip
     db.session.execute(insert(IncidentComponent), links)
     db.session.execute(insert(Update), updates)
+    db.session.execute(insert(ComponentStatusChange), changes)
     db.session.commit()
 
 
@@ -92,7 +108,7 @@ def timed(fn, runs: int) -> str:
     return f"median {statistics.median(timings):.1f} ms, fastest {min(timings):.1f} ms"
 
 
-def measure(size: int, runs: int) -> tuple[str, str]:
+def measure(size: int, runs: int) -> tuple[str, str, str]:
     workdir = tempfile.mkdtemp(prefix="crier-bench-")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.db"
     app = create_app({"DATABASE_URL": url, "EMAIL_BACKEND": "memory", "HUEY_IMMEDIATE": True,
@@ -106,12 +122,13 @@ def measure(size: int, runs: int) -> tuple[str, str]:
         build(size, random.Random(size))
         year = period_bounds("year", date(END.year - 1, 6, 1))
         report_ms = timed(lambda: measures_report(*year), runs)
+        availability_ms = timed(lambda: availability(*year), runs)
     client = app.test_client()
     client.post("/login", data={"email": "viewer@example.com", "password": PASSWORD})
     path = f"/admin/reports?period=year&on={END.year - 1}-06-01"
     assert client.get(path).status_code == 200
     page_ms = timed(lambda: client.get(path), runs)
-    return report_ms, page_ms
+    return report_ms, availability_ms, page_ms
 
 
 def main():
@@ -120,9 +137,10 @@ def main():
     parser.add_argument("--sizes", default="100,1000,10000")
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
-        report_ms, page_ms = measure(size, args.runs)
+        report_ms, availability_ms, page_ms = measure(size, args.runs)
         print(f"{size:>6,} incidents over {YEARS} years, {args.runs} runs: year report (with the "
-              f"year before) {report_ms}; /admin/reports page for that year {page_ms}",
+              f"year before) {report_ms}; availability {availability_ms}; "
+              f"/admin/reports page for that year {page_ms}",
               flush=True)  # fmt: skip
 
 

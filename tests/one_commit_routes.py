@@ -252,6 +252,8 @@ ROUTES = [
           refused_url=lambda w: f"/admin/maintenance/{_id(w.scheduled)}/complete"),
     Route("admin.cancel_maintenance", lambda w: f"/admin/maintenance/{_id(w.scheduled)}/cancel",
           lambda w: {"notify": "y"}, lambda w: {"external_body": RAW_HTML, "notify": "y"}),
+    Route("admin.set_component_target", lambda w: f"/admin/components/{_id(w.api)}/target",
+          lambda w: {"target": "99.9"}, lambda w: {"target": "100"}),
     # --- Console: people, settings, keys ------------------------------------------------------
     Route("admin.edit_profile", lambda w: "/admin/profile",
           lambda w: {"timezone": "Europe/Berlin"}, lambda w: {"timezone": "Mars/Olympus"}),

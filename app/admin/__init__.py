@@ -76,6 +76,7 @@ from app.admin import (  # noqa: E402, F401
     settings,
     stakeholders,
     subscribers,
+    targets,
     templates_admin,
     users,
     views,

@@ -8,6 +8,7 @@ from flask import Response, abort, jsonify, render_template, request
 
 from app.admin import bp
 from app.admin.charts import charts
+from app.reminders.availability import availability
 from app.reminders.metrics import incidents_comms, monthly_report, report_csv
 from app.reminders.periods import KINDS, LONGEST_RANGE, measures_report, period_bounds
 from app.reminders.periods import report_csv as measures_csv
@@ -47,7 +48,10 @@ def _period() -> tuple[str, date, date | None]:
 
 def _report() -> tuple[dict, tuple]:
     period = _period()
-    return measures_report(*period_bounds(*period)), period
+    bounds = period_bounds(*period)
+    report = measures_report(*bounds)
+    report["availability"] = [row.as_dict() for row in availability(*bounds)]
+    return report, period
 
 
 @bp.route("/reports")

@@ -1,4 +1,5 @@
-"""incidents: impact start, detection, engagement and mitigation moments
+"""incidents: impact start, detection, engagement and mitigation moments; components: an
+availability target
 
 Revision ID: 5d8c2a7e4f19
 Revises: 8e3b5d1f2a60
@@ -22,6 +23,8 @@ def upgrade():
     with op.batch_alter_table("incidents") as batch_op:
         for name in MOMENTS:
             batch_op.add_column(sa.Column(name, sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("components") as batch_op:
+        batch_op.add_column(sa.Column("slo_target", sa.Float(), nullable=True))
     # Past incidents: what Crier knew then. Impact and detection at the declaration,
     # mitigation at the first monitoring update (else the resolution); engagement unknown.
     op.execute(
@@ -31,6 +34,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("components") as batch_op:
+        batch_op.drop_column("slo_target")
     with op.batch_alter_table("incidents") as batch_op:
         for name in reversed(MOMENTS):
             batch_op.drop_column(name)

@@ -59,6 +59,7 @@ def console_urls(ctx):
         f"/admin/maintenance/{m}/cancel",
         "/admin/components",
         f"/admin/components/{component.public_id}/edit",
+        f"/admin/components/{component.public_id}/target",
         "/admin/templates",
         "/admin/templates/new",
         f"/admin/templates/{template.id}/edit",
