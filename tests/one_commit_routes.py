@@ -226,6 +226,14 @@ ROUTES = [
           lambda w: f"/admin/incidents/{_id(w.incident)}/updates/{_id(w.update)}/correct",
           lambda w: {"external_body": "Looking into checkout errors."},
           lambda w: {"external_body": RAW_HTML}),
+    Route("admin.correct_incident_moments",
+          lambda w: f"/admin/incidents/{_id(w.incident)}/moments",
+          lambda w: {"impact_started_at": local(-timedelta(hours=2)),
+                     "detected_at": local(-timedelta(hours=1)),
+                     "engaged_at": local(-timedelta(minutes=30))},
+          lambda w: {"impact_started_at": local(-timedelta(hours=1)),
+                     "detected_at": local(-timedelta(hours=2)),
+                     "engaged_at": local(-timedelta(minutes=30))}),
     # A refused retry (the dispatch was sent) is flashed on the dispatches page.
     Route("admin.retry_failed_dispatch", lambda w: f"/admin/dispatches/{w.failed.id}/retry",
           nothing, nothing, refused_url=lambda w: f"/admin/dispatches/{w.sent.id}/retry",
@@ -244,6 +252,8 @@ ROUTES = [
           refused_url=lambda w: f"/admin/maintenance/{_id(w.scheduled)}/complete"),
     Route("admin.cancel_maintenance", lambda w: f"/admin/maintenance/{_id(w.scheduled)}/cancel",
           lambda w: {"notify": "y"}, lambda w: {"external_body": RAW_HTML, "notify": "y"}),
+    Route("admin.set_component_target", lambda w: f"/admin/components/{_id(w.api)}/target",
+          lambda w: {"target": "99.9"}, lambda w: {"target": "100"}),
     # --- Console: people, settings, keys ------------------------------------------------------
     Route("admin.edit_profile", lambda w: "/admin/profile",
           lambda w: {"timezone": "Europe/Berlin"}, lambda w: {"timezone": "Mars/Olympus"}),

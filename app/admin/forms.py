@@ -146,6 +146,19 @@ class CorrectUpdateForm(FlaskForm):
     submit = SubmitField("Correct without notifying")
 
 
+class MomentsForm(FlaskForm):
+    """An incident's moments, in the page's timezone; blank: not yet, or not known."""
+
+    impact_started_at = LocalDateTimeField(
+        "Impact started", format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    detected_at = LocalDateTimeField("Detected", format=DATETIME_FORMAT, validators=[Optional()])
+    engaged_at = LocalDateTimeField("Engaged", format=DATETIME_FORMAT, validators=[Optional()])
+    mitigated_at = LocalDateTimeField("Mitigated", format=DATETIME_FORMAT, validators=[Optional()])
+    resolved_at = LocalDateTimeField("Resolved", format=DATETIME_FORMAT, validators=[Optional()])
+    submit = SubmitField("Save moments")
+
+
 class MaintenanceForm(_TextsMixin, FlaskForm):
     title = StringField("Title", validators=[Length(max=200)])
     scheduled_for = LocalDateTimeField("Starts", format=DATETIME_FORMAT, validators=[Optional()])

@@ -41,11 +41,13 @@ from app.fanout.dispatch import dispatches_for_incident
 from app.incidents import lifecycle as incidents_service
 from app.incidents.holds import kept_on_resolve, shown_components
 from app.incidents.lifecycle import recent_incidents
+from app.incidents.moments import moments_of
 from app.incidents.timeline import timeline_markdown
 from app.incidents.transitions import update_states
 from app.incidents.updates import post_update as post_update_service
 from app.messages.prefill import incident_url
 from app.models import Role, State
+from app.reminders.measures import incident_spans
 from app.reminders.metrics import comms_for
 from app.reminders.tick import snooze_incident as snooze_service
 from app.sqltypes import utcnow
@@ -72,6 +74,8 @@ def show_incident(public_id):
         public_url=incident_url(incident) if incident.is_public else None,
         events=audit_events(incident=incident, limit=50),
         comms=comms_for(incident),
+        moments=moments_of(incident),
+        spans=incident_spans(incident) if incident.kind == "incident" else [],
         snooze_form=snooze_form,
         dispatches=dispatches_for_incident(incident),
         shown=shown_components(incident),

@@ -250,3 +250,25 @@ def _clean_group_name(name, group=None) -> str:
     if clash and (group is None or clash != group.id):
         raise ServiceError(f"There is already a group named {name!r}.", field="name")
     return name
+
+
+SLO_RANGE = (90.0, 99.999)  # percent: below 90 is no target, 100 leaves no budget at all
+
+
+def set_availability_target(component: Component, *, target, actor: User) -> Component:
+    """Set (or, with None, clear) the component's availability target in percent."""
+    if target is not None:
+        low, high = SLO_RANGE
+        if not (isinstance(target, int | float) and low <= target <= high):
+            raise ServiceError(
+                f"Give the target as a percentage from {low:g} to {high:g}, e.g. 99.9; "
+                "leave it blank for none.",
+                field="target",
+            )
+        target = round(float(target), 3)
+    if target == component.slo_target:
+        raise ServiceError("Nothing changed.", field="target")
+    before, component.slo_target = component.slo_target, target
+    record("component.target", actor=actor, obj=component, detail={"target": [before, target]})
+    db.session.flush()
+    return component

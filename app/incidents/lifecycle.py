@@ -11,6 +11,7 @@ from app.extensions import db
 from app.ids import parse_id
 from app.incidents.cadence import CADENCE_LIMITS, clean_cadence
 from app.incidents.drafts import UpdateDraft
+from app.incidents.moments import note_action, note_declared
 from app.incidents.transitions import find, opening_states
 from app.incidents.updates import announce_update, default_next_update, transition
 from app.models import (
@@ -160,6 +161,7 @@ def declare_incident(
         is_public=is_public,
     )
     db.session.add(incident)
+    note_declared(incident, [c.id for c, _ in checked.components], at=now)
     update = transition(incident, state, checked, by="declare", actor=actor, at=now)
     record(
         "incident.declare", actor=actor, obj=incident, incident=incident, detail={"title": title}
@@ -247,6 +249,7 @@ def edit_incident(
     if not changed:
         raise ServiceError("Nothing changed.", field="title")
     record("incident.edit", actor=actor, obj=incident, incident=incident, detail=changed)
+    note_action(incident, actor, at=utcnow())
     public_changed.send(None, incident=incident.public_id)
     db.session.flush()
     return incident

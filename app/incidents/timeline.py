@@ -2,7 +2,8 @@
 
 from app.core.settings import page_settings
 from app.extensions import db
-from app.models import AuditEvent, ComponentStatusChange, Incident, Reminder
+from app.incidents.moments import moments_of
+from app.models import AuditEvent, ComponentStatusChange, Incident, IncidentKind, Reminder
 from app.timefmt import format_duration, format_local
 
 _FMT = "%Y-%m-%d %H:%M:%S"
@@ -64,6 +65,11 @@ def timeline_markdown(incident: Incident) -> str:
         head.append(f"- Duration: {format_duration(seconds)}")
     head.append(f"- Comms Lead: {incident.lead.name if incident.lead else 'unassigned'}")
     head.append(f"- Commander: {incident.commander.name if incident.commander else 'unassigned'}")
+    if incident.kind == IncidentKind.incident:
+        head += ["", "## Moments", ""]
+        head += [
+            f"- {m.label}: {_when(m.at, tz) if m.at else 'not yet'}" for m in moments_of(incident)
+        ]
     head += ["", "## Timeline", ""]
     body = [f"### {_when(at, tz)}\n\n{text}\n" for at, _, text in sorted(entries, key=_key)]
     return "\n".join(head) + "\n" + "\n".join(body)

@@ -14,6 +14,7 @@ from app.incidents.cadence import clean_cadence, policy_minutes
 from app.incidents.checking import fill_due_time, refuse_findings, text_facts
 from app.incidents.drafts import CheckedDraft, UpdateDraft, clean_body
 from app.incidents.holds import settle_component
+from app.incidents.moments import note_action, note_moved
 from app.incidents.transitions import Move, find, require, takes_updates, update_states
 from app.messages.checks import check_texts
 from app.messages.prefill import prefill
@@ -85,6 +86,7 @@ def add_update(
             )
     if not move.keeps_state:
         _move_incident(incident, state, move, at=at, promised=draft.next_update_by)
+    note_action(incident, actor, at=at)
     update.next_update_by = incident.next_update_due_at
     if draft.prefilled:
         render_prefilled(update, draft.prefilled, postmortem_url=draft.postmortem_url)
@@ -102,6 +104,7 @@ def _move_incident(incident: Incident, state: State, move: Move, *, at, promised
         incident.monitoring_at = at
     if move.closes:
         incident.resolved_at = at
+    note_moved(incident, watches=move.watches, closes=move.closes, at=at)
     due = None if move.closes else promised or default_next_update(incident, state, at)
     incident.next_update_due_at = due
     incident.snoozed_until = None

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -50,6 +50,8 @@ class Component(db.Model):
     # What an Alertmanager alert on this component does: "suggest" or "automatic".
     alert_mode: Mapped[str] = mapped_column(String(9), default="suggest", server_default="suggest")
     start_date: Mapped[date | None]
+    # The availability target (an SLO), in percent, e.g. 99.9; None: no target.
+    slo_target: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

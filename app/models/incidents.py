@@ -48,6 +48,12 @@ class Incident(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     monitoring_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # The incident's moments besides the declaration (started_at) and the resolution
+    # (resolved_at): taken automatically, corrected by the lead (app/incidents/moments.py).
+    impact_started_at: Mapped[datetime | None]
+    detected_at: Mapped[datetime | None]
+    engaged_at: Mapped[datetime | None]
+    mitigated_at: Mapped[datetime | None]
     scheduled_for: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_until: Mapped[datetime | None]
     auto_notify: Mapped[bool] = mapped_column(default=False)

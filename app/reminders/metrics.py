@@ -47,7 +47,9 @@ def incident_comms(
     """The communication record of one incident."""
     updates = sorted(incident.updates, key=lambda u: u.posted_at)
     external = [u for u in updates if u.is_public]
-    first = external[0].posted_at - incident.started_at if external else None
+    # From detection (docs/reports.md): the declaration is itself often the first update.
+    detected = incident.detected_at or incident.started_at
+    first = max(external[0].posted_at - detected, timedelta(0)) if external else None
     windows = met = 0
     followers = [*updates[1:], None] if updates else []
     for current, following in zip(updates, followers, strict=True):
@@ -85,8 +87,11 @@ def comms_for(incident: Incident, *, now: datetime | None = None) -> IncidentCom
     return incident_comms(incident, settings=settings, reminders=reminders, now=now or utcnow())
 
 
-def incidents_comms(*, since: datetime | None = None, now: datetime | None = None):
-    """The communication record of every incident started since ``since``, newest first."""
+def incidents_comms(
+    *, since: datetime | None = None, until: datetime | None = None, now: datetime | None = None
+):
+    """The communication record of every incident started since ``since`` (and before
+    ``until``), newest first."""
     now = now or utcnow()
     query = (
         db.select(Incident)
@@ -96,6 +101,8 @@ def incidents_comms(*, since: datetime | None = None, now: datetime | None = Non
     )
     if since is not None:
         query = query.where(Incident.started_at >= since)
+    if until is not None:
+        query = query.where(Incident.started_at < until)
     incidents = list(db.session.scalars(query))
     by_incident = defaultdict(list)
     ids = [i.id for i in incidents]

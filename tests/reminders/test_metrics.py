@@ -55,7 +55,7 @@ def test_reports_page_and_csv_for_a_viewer(client, ctx):
     seed_incident()
     create_user(email="viewer@example.com", role="viewer")
     login(client, "viewer@example.com", PASSWORD)
-    html = client.get("/admin/reports").get_data(as_text=True)
+    html = client.get("/admin/reports?period=quarter&on=2026-10-05").get_data(as_text=True)
     assert "2026-10" in html and "67 % (2/3)" in html
     csv = client.get("/admin/reports.csv")
     assert csv.mimetype == "text/csv" and "2026-10,1,0.0,4,3,2,66.7" in csv.get_data(as_text=True)
@@ -68,3 +68,12 @@ def test_an_incident_without_updates_has_no_windows_yet(ctx):
     [record] = incidents_comms(now=incident.started_at + timedelta(minutes=5))
     assert (record.updates, record.windows, record.time_to_first_external) == (0, 0, None)
     assert record.longest_silence == timedelta(minutes=5)
+
+
+def test_the_first_public_update_is_timed_from_detection_not_the_declaration(ctx):
+    incident = seed_incident()
+    incident.detected_at = at(-12)  # an alert saw it 12 minutes before the lead declared it
+    db.session.commit()
+    [record] = incidents_comms(now=at(60))
+    assert record.time_to_first_external == timedelta(minutes=12)
+    assert monthly_report([record])[0].median_first_update_min == 12.0

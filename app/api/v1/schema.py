@@ -161,6 +161,10 @@ INCIDENT = _object(
         "lead_email": _extra(MAYBE, "the Comms Lead"),
         "commander_email": _extra(MAYBE, "the Incident Commander"),
         "next_update_by": _extra(WHEN, "when the next update is due"),
+        "impact_started_at": _extra(WHEN, "when the impact started (null for maintenance)"),
+        "detected_at": _extra(WHEN, "when the incident was detected"),
+        "engaged_at": _extra(WHEN, "when its lead or commander first acted on it"),
+        "mitigated_at": _extra(WHEN, "when it was mitigated (first monitoring, or resolved)"),
     },
 )
 SUBSCRIBER = _object(

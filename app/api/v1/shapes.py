@@ -207,6 +207,10 @@ def incident_shape(i) -> dict:
         "lead_email": i.lead.email if i.lead and i.lead.active else None,
         "commander_email": i.commander.email if i.commander else None,
         "next_update_by": iso(i.next_update_due_at),
+        "impact_started_at": iso(i.impact_started_at),
+        "detected_at": iso(i.detected_at),
+        "engaged_at": iso(i.engaged_at),
+        "mitigated_at": iso(i.mitigated_at),
     }
 
 

@@ -1,0 +1,86 @@
+"""The reports' histograms, drawn by pygal as SVG on the server and embedded as a data: image
+(so the page's style policy stays strict: the chart's styles live in its own document). Each
+chart comes with a data table and a sentence saying what it shows."""
+
+import base64
+import sys
+
+import pygal
+from pygal.style import Style
+
+from app.reminders.measures import LABELS
+
+# pygal appends an old-style import hook (find_module only) to sys.meta_path for its map
+# plugins, which Crier never uses; Python 3.11 warns each time an import falls through to
+# it (an error under the test suite's warnings policy). Take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
+
+_STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f2328",
+    foreground_strong="#1f2328",
+    foreground_subtle="#57606a",
+    font_family="system-ui, sans-serif",
+    # One colour per severity, SEV1 darkest: told apart by the legend and the table too.
+    colors=("#8c1c13", "#c2410c", "#a16207", "#1d4ed8", "#475569"),
+)
+
+
+def histogram_svg(measure: str, bins: list[str], by_severity: dict[str, list[int]]) -> bytes:
+    """A bar chart of how many incidents fell in each duration bin, one series per severity."""
+    chart = pygal.Bar(
+        js=[],  # no script from anywhere: a static picture
+        disable_xml_declaration=True,
+        style=_STYLE,
+        width=720,
+        height=320,
+        title=f"{LABELS[measure]}: incidents by duration",
+        x_title="Duration",
+        y_title="Incidents",
+        x_label_rotation=30,
+        legend_at_bottom=True,
+        print_values=False,
+        show_minor_y_labels=False,
+    )
+    chart.x_labels = bins
+    for severity, counts in by_severity.items():
+        chart.add(severity, counts)
+    return chart.render().encode()
+
+
+def summary_text(measure: str, bins: list[str], by_severity: dict[str, list[int]]) -> str:
+    """The chart in one sentence, for its image's text alternative."""
+    label = LABELS[measure]
+    if not by_severity:
+        return f"{label}: no incident has this measure in the period."
+    totals = [sum(counts[i] for counts in by_severity.values()) for i in range(len(bins))]
+    busiest = max(range(len(bins)), key=totals.__getitem__)
+    return (
+        f"{label} of {sum(totals)} incidents, by severity "
+        f"({', '.join(by_severity)}); the most common duration was {bins[busiest]} "
+        f"({totals[busiest]} incidents). The table below gives every count."
+    )
+
+
+def charts(report: dict) -> list[dict]:
+    """One chart per measure of the report: its data URL, text alternative and table."""
+    out = []
+    for measure, by_severity in report["histograms"].items():
+        svg = histogram_svg(measure, report["bins"], by_severity) if by_severity else None
+        out.append(
+            {
+                "measure": measure,
+                "label": LABELS[measure],
+                "src": None
+                if svg is None
+                else "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+                "alt": summary_text(measure, report["bins"], by_severity),
+                "severities": list(by_severity),
+                "rows": [
+                    (label, [by_severity[s][i] for s in by_severity])
+                    for i, label in enumerate(report["bins"])
+                ],
+            }
+        )
+    return out

@@ -1,0 +1,167 @@
+"""Reports of incident measures for a month, a quarter, a year or any range (UTC days), by
+severity and by component, each figure beside the previous period of the same length. One
+list of rows feeds the page, the CSV and the JSON, so they carry the same numbers."""
+
+import csv
+import io
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+from app.models import Severity
+from app.reminders.measures import (
+    LABELS,
+    MEASURES,
+    STATS,
+    between_failures,
+    incident_measures,
+    summary,
+)
+
+KINDS = ("month", "quarter", "year", "range")
+LONGEST_RANGE = timedelta(days=3660)  # ten years: a report, not a scan of everything
+
+
+def period_bounds(kind: str, day: date, until: date | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of the month, quarter or year holding ``day``, or the days ``day`` to
+    ``until`` (both included) for a range; midnight UTC."""
+    if kind == "month":
+        first = day.replace(day=1)
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    elif kind == "quarter":
+        first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        month = first.month + 3
+        after = date(first.year + (month > 12), (month - 1) % 12 + 1, 1)
+    elif kind == "year":
+        first, after = date(day.year, 1, 1), date(day.year + 1, 1, 1)
+    else:
+        first, after = day, (until or day) + timedelta(days=1)
+    return _midnight(first), _midnight(after)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+SEVERITIES = [s.value for s in Severity]
+
+
+def _by_severity(records) -> dict[str, list]:
+    grouped = defaultdict(list)
+    for record in records:
+        grouped[record.severity].append(record)
+    return {severity: grouped[severity] for severity in SEVERITIES if grouped[severity]}
+
+
+def _figures(records, gaps) -> dict:
+    """{(group, name, measure): summary} for one period's incidents and TBF gaps."""
+    groups = {("all", "all"): records}
+    for severity, chosen in _by_severity(records).items():
+        groups[("severity", severity)] = chosen
+    by_component = defaultdict(list)
+    for record in records:
+        for name in record.components:
+            by_component[name].append(record)
+    for name in sorted(by_component):
+        groups[("component", name)] = by_component[name]
+    figures = {}
+    for (group, name), chosen in groups.items():
+        for key, *_ in MEASURES:
+            values = [r.seconds[key] for r in chosen if r.seconds[key] is not None]
+            figures[(group, name, key)] = summary(values)
+    gaps_by_component = defaultdict(list)
+    for name, seconds in gaps:
+        gaps_by_component[name].append(seconds)
+    for name, values in gaps_by_component.items():
+        figures[("component", name, "tbf")] = summary(values)
+    return figures
+
+
+# Histogram bins: (label, upper bound in seconds, excluded); the last has none.
+BINS = (
+    ("under 5 min", 5 * 60),
+    ("5 to 15 min", 15 * 60),
+    ("15 to 30 min", 30 * 60),
+    ("30 to 60 min", 60 * 60),
+    ("1 to 2 h", 2 * 3600),
+    ("2 to 4 h", 4 * 3600),
+    ("4 to 8 h", 8 * 3600),
+    ("8 to 24 h", 24 * 3600),
+    ("24 h or more", None),
+)
+
+
+def _bin(seconds: int) -> int:
+    return next(i for i, (_, upper) in enumerate(BINS) if upper is None or seconds < upper)
+
+
+def histograms(records) -> dict:
+    """{measure: {severity: [count per bin]}} of the period's incidents, for the severities
+    that have a value of the measure."""
+    grouped = _by_severity(records)
+    out = {}
+    for key, *_ in MEASURES:
+        out[key] = {}
+        for severity, chosen in grouped.items():
+            values = [r.seconds[key] for r in chosen if r.seconds[key] is not None]
+            if values:
+                counts = [0] * len(BINS)
+                for value in values:
+                    counts[_bin(value)] += 1
+                out[key][severity] = counts
+    return out
+
+
+def measures_report(start: datetime, end: datetime) -> dict:
+    """The report for [start, end) and the period of the same length before it: one row per
+    group (all, each severity, each component) and measure, seconds, None when there is none.
+    Both periods come from one read of each kind."""
+    before = start - (end - start)
+    records = incident_measures(before, end, split=start)
+    gaps = between_failures(before, end, split=start)
+    in_period = [r for r in records if r.current]
+    now = _figures(
+        in_period,
+        [(name, seconds) for name, current, seconds in gaps if current],
+    )
+    then = _figures(
+        [r for r in records if not r.current],
+        [(name, seconds) for name, current, seconds in gaps if not current],
+    )
+    order = {"all": 0, "severity": 1, "component": 2}
+    keys = sorted(set(now) | set(then), key=lambda k: (order[k[0]], k[1], _rank(k[2])))
+    empty = summary([])
+    rows = []
+    for group, name, key in keys:
+        current, previous = now.get((group, name, key), empty), then.get((group, name, key), empty)
+        rows.append(
+            {"group": group, "name": name, "measure": key, "label": LABELS[key]}
+            | {stat: current[stat] for stat in STATS}
+            | {f"previous_{stat}": previous[stat] for stat in STATS}
+        )
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "previous_start": before.isoformat(),
+        "percentiles": "nearest rank",
+        "unit": "seconds",
+        "rows": rows,
+        "bins": [label for label, _ in BINS],
+        "histograms": histograms(in_period),
+    }
+
+
+def _rank(key: str) -> int:
+    return [k for k, *_ in MEASURES].index(key) if key != "tbf" else len(MEASURES)
+
+
+COLUMNS = ["group", "name", "measure", *STATS, *(f"previous_{s}" for s in STATS)]
+
+
+def report_csv(report: dict) -> str:
+    """The report's rows as CSV (seconds; an empty cell where there is no value)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in report["rows"]:
+        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+    return out.getvalue()

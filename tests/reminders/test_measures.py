@@ -1,0 +1,270 @@
+"""Golden figures: a fixed set of incidents, their measures and the report's percentiles,
+worked out by hand below (nearest rank: the value at rank ⌈p/100 * n⌉ of the sorted values)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Component, Incident, IncidentComponent, State, Update
+from app.reminders.measures import percentile
+from app.reminders.periods import measures_report, period_bounds
+
+MIN = 60
+
+
+def _at(month, day, hour=10, minutes=0):
+    return datetime(2026, month, day, hour, tzinfo=UTC) + timedelta(minutes=minutes)
+
+
+def _incident(components, severity, impact, *, detected, engaged, mitigated, resolved, public):
+    """An incident whose impact started at ``impact``; the others are minutes after it."""
+    after = lambda m: None if m is None else impact + timedelta(minutes=m)  # noqa: E731
+    incident = Incident(
+        title="Golden",
+        severity=severity,
+        state=State.resolved if resolved is not None else State.investigating,
+        started_at=after(detected),
+        impact_started_at=impact,
+        detected_at=after(detected),
+        engaged_at=after(engaged),
+        mitigated_at=after(mitigated),
+        resolved_at=after(resolved),
+    )
+    db.session.add(incident)
+    for component in components:
+        db.session.add(
+            IncidentComponent(incident=incident, component=component, status="major_outage")
+        )
+    # The first update is internal only; the first public one comes at ``public`` minutes.
+    db.session.add(Update(incident=incident, state="investigating", external_body="",
+                          internal_body="Paged.", posted_at=after(detected)))  # fmt: skip
+    if public is not None:
+        db.session.add(Update(incident=incident, state="investigating", external_body="Looking.",
+                              posted_at=after(public)))  # fmt: skip
+    return incident
+
+
+@pytest.fixture
+def golden(ctx):
+    api, web = Component(slug="api", name="API"), Component(slug="web", name="Web")
+    db.session.add_all([api, web])
+    # October: one incident, the previous period's.
+    _incident(
+        [api], "SEV1", _at(10, 30), detected=30, engaged=31, mitigated=60, resolved=120, public=30
+    )
+    # November: I1 … I5.
+    _incident([api], "SEV1", _at(11, 2), detected=5, engaged=7, mitigated=35, resolved=60, public=8)
+    _incident(
+        [api], "SEV1", _at(11, 5), detected=2, engaged=12, mitigated=20, resolved=90, public=2
+    )
+    _incident(
+        [web], "SEV2", _at(11, 10), detected=10, engaged=11, mitigated=40, resolved=50, public=20
+    )
+    _incident(
+        [api, web],
+        "SEV2",
+        _at(11, 20),
+        detected=1,
+        engaged=None,
+        mitigated=30,
+        resolved=45,
+        public=1,
+    )
+    _incident(
+        [web],
+        "SEV2",
+        _at(11, 25),
+        detected=20,
+        engaged=25,
+        mitigated=None,
+        resolved=None,
+        public=None,
+    )
+    db.session.commit()
+
+
+def test_nearest_rank_percentiles():
+    assert percentile([], 50) is None
+    assert percentile([7], 90) == 7
+    assert [percentile([1, 2, 5, 10, 20], p) for p in (50, 90, 100)] == [5, 20, 20]
+    assert [percentile([10, 1, 5, 2], p) for p in (25, 50, 90)] == [1, 2, 10]
+
+
+def _row(report, group, name, measure):
+    [row] = [
+        r for r in report["rows"] if (r["group"], r["name"], r["measure"]) == (group, name, measure)
+    ]
+    return row
+
+
+def _stats(row, prefix=""):
+    return tuple(row[f"{prefix}{s}"] for s in ("count", "p50", "p90", "max"))
+
+
+def test_the_golden_months_figures(golden):
+    report = measures_report(*period_bounds("month", date(2026, 11, 17)))
+    assert (
+        report["start"] == "2026-11-01T00:00:00+00:00"
+        and report["end"] == "2026-12-01T00:00:00+00:00"
+    )
+    # TTD, minutes: 5, 2, 10, 1, 20 → sorted 1 2 5 10 20; p50 rank 3 = 5; p90 rank 5 = 20.
+    assert _stats(_row(report, "all", "all", "ttd")) == (5, 5 * MIN, 20 * MIN, 20 * MIN)
+    # TTE: 2, 10, 1, 5 (I4 never engaged) → 1 2 5 10; p50 rank 2 = 2; p90 rank 4 = 10.
+    assert _stats(_row(report, "all", "all", "tte")) == (4, 2 * MIN, 10 * MIN, 10 * MIN)
+    # TTF from impact start to mitigation: 35, 20, 40, 30 → 20 30 35 40; p50 = 30, p90 = 40.
+    assert _stats(_row(report, "all", "all", "ttf")) == (4, 30 * MIN, 40 * MIN, 40 * MIN)
+    # TTR: 60, 90, 50, 45 (I5 open) → 45 50 60 90; p50 = 50, p90 = 90.
+    assert _stats(_row(report, "all", "all", "ttr")) == (4, 50 * MIN, 90 * MIN, 90 * MIN)
+    # First public update after detection: 3, 0, 10, 0 (I5 none) → 0 0 3 10; p50 = 0, p90 = 10.
+    assert _stats(_row(report, "all", "all", "ttu")) == (4, 0, 10 * MIN, 10 * MIN)
+    # SEV1 TTD: 5, 2 → p50 rank 1 = 2, p90 rank 2 = 5. SEV2 TTR: 50, 45 → 45, 50.
+    assert _stats(_row(report, "severity", "SEV1", "ttd")) == (2, 2 * MIN, 5 * MIN, 5 * MIN)
+    assert _stats(_row(report, "severity", "SEV2", "ttr")) == (2, 45 * MIN, 50 * MIN, 50 * MIN)
+    # The previous period (October): one incident, TTD 30 minutes.
+    assert _stats(_row(report, "all", "all", "ttd"), "previous_") == (
+        1,
+        30 * MIN,
+        30 * MIN,
+        30 * MIN,
+    )
+    assert _stats(_row(report, "severity", "SEV2", "ttd"), "previous_") == (0, None, None, None)
+
+
+def test_time_between_failures_per_component(golden):
+    report = measures_report(*period_bounds("month", date(2026, 11, 1)))
+    # API: Oct 30 12:00 → Nov 2 10:00 = 70 h; Nov 2 11:00 → Nov 5 10:00 = 71 h;
+    # Nov 5 11:30 → Nov 20 10:00 = 358.5 h. Sorted 70 71 358.5: p50 rank 2, p90 rank 3.
+    hour = 3600
+    assert _stats(_row(report, "component", "API", "tbf")) == (3, 71 * hour, 1290600, 1290600)
+    # Web: Nov 10 10:50 → Nov 20 10:00 = 861000 s; Nov 20 10:45 → Nov 25 10:00 = 429300 s.
+    assert _stats(_row(report, "component", "Web", "tbf")) == (2, 429300, 861000, 861000)
+
+
+def test_period_bounds():
+    assert period_bounds("quarter", date(2026, 11, 17)) == (
+        datetime(2026, 10, 1, tzinfo=UTC),
+        datetime(2027, 1, 1, tzinfo=UTC),
+    )
+    assert period_bounds("year", date(2026, 2, 1))[1] == datetime(2027, 1, 1, tzinfo=UTC)
+    assert period_bounds("month", date(2026, 12, 5))[1] == datetime(2027, 1, 1, tzinfo=UTC)
+    assert period_bounds("range", date(2026, 1, 1), date(2026, 1, 1)) == (
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 2, tzinfo=UTC),
+    )
+
+
+def _page_rows(html: str) -> list[dict]:
+    """The measures table's rows as the page shows them: the <data> values of each cell."""
+    import re
+
+    table = html.split('id="measures"', 1)[1].split("</table>", 1)[0]
+    rows = []
+    for tr in re.findall(r"<tr data-group.*?</tr>", table, flags=re.S):
+        group, name, measure = re.findall(r'data-(?:group|name|measure)="([^"]*)"', tr)
+        cells = re.findall(r'<td data-label="([^"]+)">(.*?)</td>', tr, flags=re.S)
+        values = {}
+        for label, cell in cells[1:]:
+            found = re.search(r'<data value="(\d+)">', cell)
+            values[label] = int(found.group(1)) if found else None
+        rows.append({"group": group, "name": name, "measure": measure} | values)
+    return rows
+
+
+def test_the_page_the_csv_and_the_json_carry_the_same_numbers(client, golden):
+    import csv
+    import io
+
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+
+    create_user(email="viewer@example.com", role="viewer")  # viewers read the reports
+    login(client, "viewer@example.com", PASSWORD)
+    query = "period=range&on=2026-11-01&until=2026-11-30"
+    page = client.get(f"/admin/reports?{query}")
+    assert page.status_code == 200
+    document = client.get(f"/admin/reports/measures.json?{query}").get_json()
+    table = list(
+        csv.DictReader(io.StringIO(client.get(f"/admin/reports/measures.csv?{query}").text))
+    )
+    stats = ["count", "p50", "p90", "max"]
+    labels = ["Count", "p50", "p90", "Max"]
+    columns = stats + [f"previous_{s}" for s in stats]
+    shown = [*labels, "Previous count", "Previous p50", "Previous p90", "Previous max"]
+    from_json = [
+        [r["group"], r["name"], r["measure"], *(r[c] for c in columns)] for r in document["rows"]
+    ]
+    number = lambda cell: int(cell) if cell else None  # noqa: E731
+    from_csv = [
+        [r["group"], r["name"], r["measure"], *(number(r[c]) for c in columns)] for r in table
+    ]
+    from_page = [
+        [r["group"], r["name"], r["measure"], *(r[c] for c in shown)] for r in _page_rows(page.text)
+    ]
+    assert from_json == from_csv == from_page
+    assert len(from_json) > 20  # all, SEV1, SEV2, API, Web: five measures each, and TBF
+    assert ["all", "all", "ttd", 5, 300, 1200, 1200, 1, 1800, 1800, 1800] in from_json
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=decade",
+        "on=yesterday",
+        "on=2026-02-30",
+        "on=0001-01-01",
+        "on=" + "9" * 25,
+        "period=range&on=2026-11-02&until=2026-11-01",
+        "period=range&on=1970-01-01&until=2999-01-01",
+        "on=2026-11-01%00",
+    ],
+)
+def test_a_bad_period_is_a_400_with_a_message(client, ctx, query):
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+
+    create_user(email="viewer@example.com", role="viewer")
+    login(client, "viewer@example.com", PASSWORD)
+    for path in ("/admin/reports", "/admin/reports/measures.csv", "/admin/reports/measures.json"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
+
+
+def test_the_golden_months_histograms(golden):
+    report = measures_report(*period_bounds("month", date(2026, 11, 1)))
+    assert report["bins"][:3] == ["under 5 min", "5 to 15 min", "15 to 30 min"]
+    # TTD: SEV1 5 and 2 min (5 min is the first of "5 to 15"); SEV2 10, 1 and 20 min.
+    assert report["histograms"]["ttd"] == {
+        "SEV1": [1, 1, 0, 0, 0, 0, 0, 0, 0],
+        "SEV2": [1, 1, 1, 0, 0, 0, 0, 0, 0],
+    }
+    # TTR: SEV1 60 and 90 min (both "1 to 2 h"); SEV2 50 and 45 min; I5 is still open.
+    assert report["histograms"]["ttr"] == {
+        "SEV1": [0, 0, 0, 0, 2, 0, 0, 0, 0],
+        "SEV2": [0, 0, 0, 2, 0, 0, 0, 0, 0],
+    }
+
+
+def test_the_page_draws_each_histogram_with_its_table(client, golden):
+    import base64
+    import re
+
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+
+    create_user(email="viewer@example.com", role="viewer")
+    login(client, "viewer@example.com", PASSWORD)
+    query = "period=month&on=2026-11-01"
+    html = client.get(f"/admin/reports?{query}").text
+    document = client.get(f"/admin/reports/measures.json?{query}").get_json()
+    figure = html.split('id="histogram-ttd"', 1)[1].split("</figure>", 1)[0]
+    src = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', figure)
+    svg = base64.b64decode(src.group(1))
+    assert svg.startswith(b"<svg") and b"SEV2" in svg
+    assert not re.search(rb'(?:href|src)="', svg)  # nothing fetched from anywhere
+    assert src.group(2).startswith("Time to detect of 5 incidents, by severity (SEV1, SEV2)")
+    cells = re.findall(r'<td data-label="(SEV\d)">(\d+)</td>', figure)
+    table = {}
+    for severity, count in cells:
+        table.setdefault(severity, []).append(int(count))
+    assert table == document["histograms"]["ttd"]
