@@ -2,6 +2,15 @@
 
 from app.models.alerts import AlertMode, AlertState, AlertStatus
 from app.models.api_keys import ApiKey
+from app.models.audiences import (
+    AdmissionKind,
+    AudienceAdmission,
+    AudienceKind,
+    PageAudience,
+    audience_components,
+    audience_groups,
+    incident_audiences,
+)
 from app.models.audit import AuditEvent
 from app.models.component_changes import ComponentChange
 from app.models.components import Component, ComponentGroup, ComponentStatusChange
@@ -34,11 +43,14 @@ from app.models.worker import WorkerHeartbeat
 
 __all__ = [
     "CLOSED_STATES",
+    "AdmissionKind",
     "AlertMode",
     "AlertState",
     "AlertStatus",
     "ApiKey",
     "Audience",
+    "AudienceAdmission",
+    "AudienceKind",
     "AuditEvent",
     "Channel",
     "Component",
@@ -59,6 +71,7 @@ __all__ = [
     "IncidentState",
     "MaintenanceState",
     "MessageTemplate",
+    "PageAudience",
     "PublishDirty",
     "PublishFailure",
     "PublishState",
@@ -74,7 +87,10 @@ __all__ = [
     "Update",
     "User",
     "WorkerHeartbeat",
+    "audience_components",
+    "audience_groups",
     "default_cadence_policy",
     "hook_subscriber_components",
+    "incident_audiences",
     "subscriber_components",
 ]

@@ -1,0 +1,74 @@
+"""The console's verbs: create, edit and delete an audience. Each is audited; none commits."""
+
+from app.audiences.admissions import AudienceDraft, AudienceInvalid, CleanAudience, check_draft
+from app.core import ServiceError
+from app.core.audit import record
+from app.extensions import db
+from app.models import AudienceAdmission, Component, ComponentGroup, PageAudience, User
+
+
+def _by_public_id(model, public_ids: tuple[str, ...], field: str, what: str) -> list:
+    if not public_ids:
+        return []
+    found = {
+        row.public_id: row
+        for row in db.session.scalars(db.select(model).where(model.public_id.in_(public_ids)))
+    }
+    missing = [p for p in public_ids if p not in found]
+    if missing:
+        raise AudienceInvalid({field: f"There is no {what} with the id {missing[0]!r}."})
+    return [found[p] for p in public_ids]
+
+
+def _apply(audience: PageAudience, clean: CleanAudience) -> dict:
+    clash = db.session.scalar(db.select(PageAudience.id).filter_by(name=clean.name))
+    if clash is not None and clash != audience.id:
+        raise AudienceInvalid({"name": f"Another audience is already called {clean.name!r}."})
+    audience.components = _by_public_id(
+        Component, clean.component_ids, "component_ids", "component"
+    )
+    audience.groups = _by_public_id(ComponentGroup, clean.group_ids, "group_ids", "group")
+    audience.name = clean.name
+    audience.kind = clean.kind
+    wanted = set(clean.admissions)
+    kept = [a for a in audience.admissions if (a.kind, a.value) in wanted]
+    have = {(a.kind, a.value) for a in kept}
+    audience.admissions = kept + [
+        AudienceAdmission(kind=kind, value=value)
+        for kind, value in clean.admissions
+        if (kind, value) not in have
+    ]
+    return {
+        "name": clean.name,
+        "kind": clean.kind.value,
+        "components": list(clean.component_ids),
+        "groups": list(clean.group_ids),
+        "admissions": len(clean.admissions),
+    }
+
+
+def create_audience(draft: AudienceDraft, *, actor: User) -> PageAudience:
+    """A new audience, checked as a whole."""
+    clean = check_draft(draft)
+    audience = PageAudience(name=clean.name, kind=clean.kind)
+    detail = _apply(audience, clean)
+    db.session.add(audience)
+    record("audience.create", actor=actor, obj=audience, detail=detail)
+    return audience
+
+
+def edit_audience(audience: PageAudience, draft: AudienceDraft, *, actor: User) -> PageAudience:
+    """Change an audience's name, kind, components or who it admits."""
+    clean = check_draft(draft)
+    detail = _apply(audience, clean)
+    record("audience.edit", actor=actor, obj=audience, detail=detail)
+    return audience
+
+
+def delete_audience(audience: PageAudience, *, actor: User, confirm: str) -> None:
+    """Delete an audience once its name is typed back; its viewers keep the public floor."""
+    if (confirm or "").strip() != audience.name:
+        raise ServiceError("Type the audience's name to delete it.", field="confirm")
+    record("audience.delete", actor=actor, obj=audience, detail={"name": audience.name})
+    db.session.delete(audience)
+    db.session.flush()

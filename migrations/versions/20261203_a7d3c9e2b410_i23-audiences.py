@@ -1,0 +1,121 @@
+"""audiences: private components and incidents for named audiences, and who belongs to them
+
+Revision ID: a7d3c9e2b410
+Revises: 8e3b5d1f2a60
+Create Date: 2026-12-03 16:20:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import app.sqltypes
+
+
+# revision identifiers, used by Alembic.
+revision = 'a7d3c9e2b410'
+down_revision = '8e3b5d1f2a60'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "audiences",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=12), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("customer", "internal", name="audiencekind", native_enum=False,
+                    create_constraint=True, length=8),
+            nullable=False,
+        ),
+        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audiences")),
+        sa.UniqueConstraint("name", name=op.f("uq_audiences_name")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_audiences_public_id")),
+    )
+    op.create_table(
+        "audience_admissions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("audience_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("email", "domain", "claim", "network", name="admissionkind",
+                    native_enum=False, create_constraint=True, length=7),
+            nullable=False,
+        ),
+        sa.Column("value", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["audience_id"], ["audiences.id"],
+            name=op.f("fk_audience_admissions_audience_id_audiences"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audience_admissions")),
+        sa.UniqueConstraint(
+            "audience_id", "kind", "value",
+            name=op.f("uq_audience_admissions_audience_id_kind_value"),
+        ),
+    )
+    op.create_index("ix_audience_admissions_kind_value", "audience_admissions", ["kind", "value"])
+    op.create_table(
+        "audience_components",
+        sa.Column("audience_id", sa.Integer(), nullable=False),
+        sa.Column("component_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["audience_id"], ["audiences.id"],
+            name=op.f("fk_audience_components_audience_id_audiences"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["component_id"], ["components.id"],
+            name=op.f("fk_audience_components_component_id_components"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("audience_id", "component_id", name=op.f("pk_audience_components")),
+    )
+    op.create_index(
+        op.f("ix_audience_components_component_id"), "audience_components", ["component_id"]
+    )
+    op.create_table(
+        "audience_groups",
+        sa.Column("audience_id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["audience_id"], ["audiences.id"],
+            name=op.f("fk_audience_groups_audience_id_audiences"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["component_groups.id"],
+            name=op.f("fk_audience_groups_group_id_component_groups"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("audience_id", "group_id", name=op.f("pk_audience_groups")),
+    )
+    op.create_index(op.f("ix_audience_groups_group_id"), "audience_groups", ["group_id"])
+    op.create_table(
+        "incident_audiences",
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("audience_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incidents.id"],
+            name=op.f("fk_incident_audiences_incident_id_incidents"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["audience_id"], ["audiences.id"],
+            name=op.f("fk_incident_audiences_audience_id_audiences"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("incident_id", "audience_id", name=op.f("pk_incident_audiences")),
+    )
+    op.create_index(
+        op.f("ix_incident_audiences_audience_id"), "incident_audiences", ["audience_id"]
+    )
+
+
+def downgrade():
+    op.drop_index(op.f("ix_incident_audiences_audience_id"), table_name="incident_audiences")
+    op.drop_table("incident_audiences")
+    op.drop_index(op.f("ix_audience_groups_group_id"), table_name="audience_groups")
+    op.drop_table("audience_groups")
+    op.drop_index(op.f("ix_audience_components_component_id"), table_name="audience_components")
+    op.drop_table("audience_components")
+    op.drop_index("ix_audience_admissions_kind_value", table_name="audience_admissions")
+    op.drop_table("audience_admissions")
+    op.drop_table("audiences")

@@ -1,0 +1,31 @@
+"""The published public site asks the rule: an audience's incident is not on the floor."""
+
+from app.extensions import db
+from app.models import PageAudience, PublishedArtifact
+from app.publishing.publish import publish_site
+from tests.factories import create_component, create_incident
+
+
+def _everything() -> bytes:
+    rows = db.session.scalars(db.select(PublishedArtifact)).all()
+    return b"\n".join(r.body for r in rows)
+
+
+def test_an_audiences_incident_leaves_every_public_artifact(client, ctx):
+    create_component(slug="api", name="API")
+    dedicated = create_component(slug="dedicated", name="Dedicated", is_public=False)
+    mine = create_incident(
+        title="Dedicated_1 cluster down",
+        components=[dedicated],
+        updates=[("Dedicated_1 replicas are restarting.", "")],
+    )
+    publish_site()
+    assert client.get(f"/incidents/{mine.public_id}").status_code == 200  # as today: nobody's
+    assert b"Dedicated_1" in _everything()
+
+    db.session.add(PageAudience(name="Enterprise", components=[dedicated]))
+    db.session.commit()
+    publish_site()
+    assert client.get(f"/incidents/{mine.public_id}").status_code == 404
+    assert b"Dedicated_1" not in _everything()
+    assert mine.public_id.encode() not in _everything()
