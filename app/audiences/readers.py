@@ -3,9 +3,16 @@
 from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
-from app.audiences.rule import Sight, Viewer, viewer_of
+from app.audiences.rule import Sight, Viewer, viewer_of, visible
 from app.extensions import db
-from app.models import PageAudience, audience_components, audience_groups
+from app.models import (
+    Component,
+    Incident,
+    IncidentComponent,
+    PageAudience,
+    audience_components,
+    audience_groups,
+)
 
 MAX_AUDIENCES = 1000  # the console's list is bounded like every read
 
@@ -66,3 +73,30 @@ def viewer_for(audiences: list[PageAudience]) -> Viewer:
     return viewer_of(
         (sight_of(a) for a in audiences), claimed_components=components, claimed_groups=groups
     )
+
+
+def incidents_made_public_by_deleting(audience: PageAudience, limit: int = 50) -> list:
+    """Public incidents only this audience keeps off the public page: deleting it puts them
+    back there, as incidents on hidden components nobody names are shown today."""
+    now = floor_viewer()
+    others = [a for a in list_audiences() if a.id != audience.id]
+    components, groups = set(), set()
+    for other in others:
+        components |= {c.id for c in other.components}
+        groups |= {g.id for g in other.groups}
+    after = Viewer(claimed_components=frozenset(components), claimed_groups=frozenset(groups))
+    mine = (
+        db.select(IncidentComponent.incident_id)
+        .join(Component)
+        .where(
+            Component.id.in_([c.id for c in audience.components])
+            | Component.group_id.in_([g.id for g in audience.groups])
+        )
+    )
+    query = (
+        db.select(Incident)
+        .where(Incident.is_public.is_(True), Incident.id.in_(mine))
+        .order_by(Incident.started_at.desc())
+        .limit(limit)
+    )
+    return [i for i in db.session.scalars(query) if visible(after, i) and not visible(now, i)]
