@@ -39,6 +39,7 @@ from app.models.settings import Setting, default_cadence_policy
 from app.models.subscribers import StakeholderGroup, Subscriber, subscriber_components
 from app.models.templates import MessageTemplate
 from app.models.users import User
+from app.models.viewers import ViewerLink, ViewerSession
 from app.models.worker import WorkerHeartbeat
 
 __all__ = [
@@ -86,6 +87,8 @@ __all__ = [
     "Subscriber",
     "Update",
     "User",
+    "ViewerLink",
+    "ViewerSession",
     "WorkerHeartbeat",
     "audience_components",
     "audience_groups",

@@ -107,9 +107,38 @@ def upgrade():
     op.create_index(
         op.f("ix_incident_audiences_audience_id"), "incident_audiences", ["audience_id"]
     )
+    op.create_table(
+        "viewer_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("next_path", sa.String(length=512), nullable=True),
+        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("used_at", app.sqltypes.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_viewer_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_viewer_links_token_hash")),
+    )
+    op.create_index(op.f("ix_viewer_links_email"), "viewer_links", ["email"])
+    op.create_table(
+        "viewer_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=12), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", app.sqltypes.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_viewer_sessions")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_viewer_sessions_public_id")),
+    )
+    op.create_index(op.f("ix_viewer_sessions_email"), "viewer_sessions", ["email"])
+    op.create_index(op.f("ix_viewer_sessions_created_at"), "viewer_sessions", ["created_at"])
+    op.create_index(op.f("ix_viewer_sessions_revoked_at"), "viewer_sessions", ["revoked_at"])
 
 
 def downgrade():
+    op.drop_table("viewer_sessions")
+    op.drop_table("viewer_links")
     op.drop_index(op.f("ix_incident_audiences_audience_id"), table_name="incident_audiences")
     op.drop_table("incident_audiences")
     op.drop_index(op.f("ix_audience_groups_group_id"), table_name="audience_groups")
