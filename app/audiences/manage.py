@@ -4,6 +4,7 @@ from app.audiences.admissions import AudienceDraft, AudienceInvalid, CleanAudien
 from app.core.audit import record
 from app.extensions import db
 from app.models import AudienceAdmission, Component, ComponentGroup, PageAudience, User
+from app.signals import public_changed
 
 
 def _by_public_id(model, public_ids: tuple[str, ...], field: str, what: str) -> list:
@@ -17,6 +18,16 @@ def _by_public_id(model, public_ids: tuple[str, ...], field: str, what: str) -> 
     if missing:
         raise AudienceInvalid({field: f"There is no {what} with the id {missing[0]!r}."})
     return [found[p] for p in public_ids]
+
+
+def _seen(audience: PageAudience) -> tuple[set, set]:
+    return {c.id for c in audience.components}, {g.id for g in audience.groups}
+
+
+def _floor_moved() -> None:
+    """What audiences name leaves the public floor (or returns to it): re-publish it all."""
+    public_changed.send(None, everything=True)
+    db.session.flush()
 
 
 def _apply(audience: PageAudience, clean: CleanAudience) -> dict:
@@ -53,19 +64,27 @@ def create_audience(draft: AudienceDraft, *, actor: User) -> PageAudience:
     detail = _apply(audience, clean)
     db.session.add(audience)
     record("audience.create", actor=actor, obj=audience, detail=detail)
+    if audience.components or audience.groups:
+        _floor_moved()
     return audience
 
 
 def edit_audience(audience: PageAudience, draft: AudienceDraft, *, actor: User) -> PageAudience:
     """Change an audience's name, kind, components or who it admits."""
     clean = check_draft(draft)
+    before = _seen(audience)
     detail = _apply(audience, clean)
     record("audience.edit", actor=actor, obj=audience, detail=detail)
+    if _seen(audience) != before:
+        _floor_moved()
     return audience
 
 
 def delete_audience(audience: PageAudience, *, actor: User) -> None:
     """Delete an audience; its viewers keep the public floor."""
     record("audience.delete", actor=actor, obj=audience, detail={"name": audience.name})
+    named = audience.components or audience.groups
     db.session.delete(audience)
     db.session.flush()
+    if named:
+        _floor_moved()
