@@ -1,9 +1,22 @@
 """The console's verbs: create, edit and delete an audience. Each is audited; none commits."""
 
-from app.audiences.admissions import AudienceDraft, AudienceInvalid, CleanAudience, check_draft
+from app.audiences.admissions import (
+    MAX_ENTRIES,
+    AudienceDraft,
+    AudienceInvalid,
+    CleanAudience,
+    check_draft,
+)
 from app.core.audit import record
 from app.extensions import db
-from app.models import AudienceAdmission, Component, ComponentGroup, PageAudience, User
+from app.models import (
+    AudienceAdmission,
+    Component,
+    ComponentGroup,
+    Incident,
+    PageAudience,
+    User,
+)
 from app.signals import public_changed
 
 
@@ -88,3 +101,31 @@ def delete_audience(audience: PageAudience, *, actor: User) -> None:
     db.session.flush()
     if named:
         _floor_moved()
+
+
+def set_incident_audiences(
+    incident: Incident, audience_ids: list[str], *, actor: User
+) -> list[PageAudience]:
+    """The audiences the lead adds to an incident by hand, beyond those its components bring
+    (public ids; an internal-only incident still reaches internal audiences only)."""
+    if len(audience_ids) > MAX_ENTRIES:
+        raise AudienceInvalid({"audiences": f"At most {MAX_ENTRIES} audiences."})
+    for value in audience_ids:
+        if not isinstance(value, str) or len(value) != 12:
+            shown = str(value)[:40]
+            raise AudienceInvalid({"audiences": f"There is no audience with the id {shown!r}."})
+    wanted = tuple(dict.fromkeys(audience_ids))
+    audiences = _by_public_id(PageAudience, wanted, "audiences", "audience")
+    before = sorted(a.public_id for a in incident.added_audiences)
+    incident.added_audiences = audiences
+    after = sorted(a.public_id for a in audiences)
+    if after != before:
+        record(
+            "incident.audiences",
+            actor=actor,
+            obj=incident,
+            incident=incident,
+            detail={"added": [a.name for a in audiences]},
+        )
+    db.session.flush()
+    return audiences

@@ -115,3 +115,35 @@ def test_an_unknown_component_or_a_taken_name_saves_nothing(ctx):
     with pytest.raises(AudienceInvalid, match="no component"), unit_of_work():
         create_audience(_draft(name="Other", component_ids=["abcdefghijkl"]), actor=admin)
     assert [a.name for a in db.session.scalars(db.select(PageAudience))] == ["Enterprise EU"]
+
+
+def test_the_lead_adds_audiences_to_an_incident_by_hand(ctx):
+    from app.audiences.manage import set_incident_audiences
+    from app.audiences.readers import sight_of, viewer_for
+    from app.audiences.rule import visible
+    from tests.factories import create_incident
+
+    admin = create_user(email="admin@example.com", role="admin")
+    lead = create_user(email="lead@example.com", role="lead")
+    legacy = create_component(slug="legacy", name="Legacy", is_public=False)
+    with unit_of_work():
+        partners = create_audience(_draft(name="Partners"), actor=admin)
+        staff = create_audience(_draft(name="Staff", kind="internal"), actor=admin)
+    incident = create_incident(title="Legacy_1 down", components=[legacy])
+    with unit_of_work():
+        create_audience(_draft(name="Owners", component_ids=[legacy.public_id]), actor=admin)
+    assert not visible(viewer_for([partners]), incident)
+    with unit_of_work():
+        set_incident_audiences(incident, [partners.public_id, partners.public_id], actor=lead)
+    db.session.expire_all()
+    assert visible(viewer_for([partners]), incident)
+    assert sight_of(partners).id in {a.id for a in incident.added_audiences}
+    assert not visible(viewer_for([]), incident)  # still not the public's
+    incident.is_public = False  # internal-only: a customer audience added by hand sees nothing
+    assert not visible(viewer_for([partners]), incident)
+    assert not visible(viewer_for([staff]), incident)  # internal, but neither seen nor added
+    events = [e for e in audit_events() if e.action == "incident.audiences"]
+    assert [e.detail for e in events] == [{"added": ["Partners"]}]
+    for bad in (["1234567890123456789012345"], ["abcdefghijkl"], [None]):
+        with pytest.raises(AudienceInvalid, match="no audience"), unit_of_work():
+            set_incident_audiences(incident, bad, actor=lead)
