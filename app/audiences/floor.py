@@ -30,8 +30,8 @@ def floor_incidents():
     )
     return and_(
         Incident.is_public.is_(True),
-        or_(
-            exists(affected.where(mine, Component.is_public.is_(True))),
+        or_(  # the first alone decides while no audience names a component
             ~exists(affected.where(mine, claimed)),
+            exists(affected.where(mine, Component.is_public.is_(True))),
         ),
     )
