@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
+from app.audiences.membership import domain_of
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.settings import mail_from, page_settings
@@ -55,17 +56,9 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def _domain_of(email: str) -> str:
-    domain = email.rsplit("@", 1)[-1]
-    try:
-        return domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return domain
-
-
 def admitting_audiences(email: str) -> list[PageAudience]:
     """The audiences that admit this (normalised) address, by itself or by its domain."""
-    wanted = [(AdmissionKind.email, email), (AdmissionKind.domain, _domain_of(email))]
+    wanted = [(AdmissionKind.email, email), (AdmissionKind.domain, domain_of(email))]
     query = (
         db.select(PageAudience)
         .join(AudienceAdmission)

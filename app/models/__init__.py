@@ -5,6 +5,7 @@ from app.models.api_keys import ApiKey
 from app.models.audiences import (
     AdmissionKind,
     AudienceAdmission,
+    AudienceArtifact,
     AudienceKind,
     PageAudience,
     audience_components,
@@ -51,6 +52,7 @@ __all__ = [
     "ApiKey",
     "Audience",
     "AudienceAdmission",
+    "AudienceArtifact",
     "AudienceKind",
     "AuditEvent",
     "Channel",

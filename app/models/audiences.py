@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
@@ -122,3 +122,21 @@ class AudienceAdmission(db.Model):
 
     def __repr__(self) -> str:
         return f"<AudienceAdmission {self.kind} {self.value!r}>"
+
+
+class AudienceArtifact(db.Model):
+    """A page as a set of audiences sees it, published once per set (``key``: their public
+    ids, sorted, comma-separated); never served to anyone outside the set."""
+
+    __tablename__ = "audience_artifacts"
+    __table_args__ = (UniqueConstraint("key", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(2000))
+    path: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AudienceArtifact {self.key} {self.path}>"

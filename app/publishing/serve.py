@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
+from app.audiences.sessions import COOKIE as VIEWER_COOKIE
 from app.publishing.cache import Stored, Variant, artifact_cache
 from app.publishing.encodings import CODINGS
 
@@ -91,6 +92,8 @@ class PublishedSite:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
+        if _viewer_home(environ):
+            return self.wsgi_app(environ, start_response)  # their audiences' page, from Flask
         if method in _READS and not environ.get("QUERY_STRING"):
             stored = self._stored(environ.get("PATH_INFO") or "/")
             variant = stored and stored.variant(environ.get("HTTP_ACCEPT_ENCODING"))
@@ -114,6 +117,12 @@ class PublishedSite:
             return cache.lookup(path)
         except SQLAlchemyError:  # a cold page the database cannot give: Flask says 503
             return None
+
+
+def _viewer_home(environ) -> bool:
+    """A signed-in viewer asking for the status page (the cookie is checked by the view)."""
+    path = environ.get("PATH_INFO") or "/"
+    return path == "/" and f"{VIEWER_COOKIE}=" in environ.get("HTTP_COOKIE", "")
 
 
 def _date_header() -> tuple[str, str]:

@@ -108,6 +108,17 @@ def upgrade():
         op.f("ix_incident_audiences_audience_id"), "incident_audiences", ["audience_id"]
     )
     op.create_table(
+        "audience_artifacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=2000), nullable=False),
+        sa.Column("path", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("etag", sa.String(length=80), nullable=False),
+        sa.Column("updated_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audience_artifacts")),
+        sa.UniqueConstraint("key", "path", name=op.f("uq_audience_artifacts_key_path")),
+    )
+    op.create_table(
         "viewer_links",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -137,6 +148,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("audience_artifacts")
     op.drop_table("viewer_sessions")
     op.drop_table("viewer_links")
     op.drop_index(op.f("ix_incident_audiences_audience_id"), table_name="incident_audiences")
