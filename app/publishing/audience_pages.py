@@ -96,14 +96,26 @@ class _Homes:
         if time.monotonic() - self._read_at >= interval:
             with self._lock:
                 if time.monotonic() - self._read_at >= interval:
-                    rows = db.session.execute(
-                        select(
-                            AudienceArtifact.key, AudienceArtifact.body, AudienceArtifact.etag
-                        ).where(AudienceArtifact.path == HOME)
-                    )
-                    self._pages = {k: (body, etag) for k, body, etag in rows}
+                    self._pages = self._read()
                     self._read_at = time.monotonic()
         return self._pages.get(key) if key else None
+
+    def _read(self) -> dict[str, tuple[bytes, str]]:
+        """The pages as stored: their ETags first, then the bodies of those that changed."""
+        here = AudienceArtifact.path == HOME
+        etags = dict(
+            db.session.execute(
+                select(AudienceArtifact.key, AudienceArtifact.etag).where(here)
+            ).all()
+        )
+        kept = {k: v for k, v in self._pages.items() if etags.get(k) == v[1]}
+        changed = [k for k in etags if k not in kept]
+        if changed:
+            query = select(AudienceArtifact.key, AudienceArtifact.body, AudienceArtifact.etag)
+            query = query.where(here, AudienceArtifact.key.in_(changed))
+            for key, body, etag in db.session.execute(query):
+                kept[key] = (body, etag)
+        return kept
 
     def forget(self) -> None:
         with self._lock:

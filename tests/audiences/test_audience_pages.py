@@ -121,6 +121,10 @@ def test_a_viewer_gets_their_audiences_page_privately_and_others_the_public_one(
     assert b"Alpha_1 outage" in alpha.data and b"Beta_1" not in alpha.data
     assert alpha.headers["Cache-Control"] == "private, no-cache"
     assert "Cookie" in alpha.headers["Vary"]
+    again = _viewer_client(app, "bo@alpha.example")
+    assert again.get("/", headers={"If-None-Match": alpha.headers["ETag"]}).status_code == 304
+    assert b"Alpha_1 outage" in again.get("/?from=feed").data  # Flask's view, same page
+    assert again.head("/").status_code == 200
     both = _viewer_client(app, "both@else.example").get("/")
     assert b"Alpha_1 outage" in both.data and b"Beta_1 outage" in both.data
     assert b"Gamma_1" not in both.data
