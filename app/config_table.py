@@ -182,6 +182,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("LOGIN_IP_RATE_LIMIT", "str", "60 per minute", "wrong passwords per client"),
     S("SUBSCRIBE_RATE_LIMIT", "str", "20 per hour", "subscriptions per client"),
     S("SUBSCRIBE_ADDRESS_RATE_LIMIT", "str", "3 per hour", "confirmation emails per address"),
+    S("VIEWER_SIGN_IN_RATE_LIMIT", "str", "20 per hour", "viewer sign-in links asked for per "
+      "client"),
+    S("VIEWER_SIGN_IN_ADDRESS_RATE_LIMIT", "str", "3 per hour", "viewer sign-in links emailed "
+      "per address"),
+    S("VIEWER_SESSION_DAYS", "int", 30, "days a viewer stays signed in (audience pages)",
+      minimum=1),
     S("API_RATE_LIMIT", "str", "600 per minute", "/api/v1 requests per key, over every "
       "endpoint"),
     S("API_AUTH_FAILURE_RATE_LIMIT", "str", "30 per minute", "refused /api/v1 keys per "

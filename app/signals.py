@@ -18,6 +18,7 @@ Sent *after* the commit, queued with ``app.core.uow.after_commit``; their receiv
 - ``publish_requested``; ``dispatches_ready`` (ids=[dispatch ids]);
 - ``confirmation_requested`` (subscriber_id, token: the link's secret, never stored);
   ``manage_link_requested`` (subscriber_id);
+- ``viewer_link_requested`` (email, token: a viewer's sign-in link's secret, never stored);
 - ``hook_challenge_requested`` (subscriber_id, token: a Slack link's secret, never stored, or
   None): a new webhook or Slack subscriber to challenge;
 - ``hook_subscriber_disabled`` (subscriber_id): its deliveries kept failing; tell the admins;
@@ -39,6 +40,7 @@ publish_requested = _signals.signal("publish-requested")
 dispatches_ready = _signals.signal("dispatches-ready")
 confirmation_requested = _signals.signal("confirmation-requested")
 manage_link_requested = _signals.signal("manage-link-requested")
+viewer_link_requested = _signals.signal("viewer-link-requested")
 alert_notices_ready = _signals.signal("alert-notices-ready")
 hook_challenge_requested = _signals.signal("hook-challenge-requested")
 hook_subscriber_disabled = _signals.signal("hook-subscriber-disabled")

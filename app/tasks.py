@@ -14,6 +14,7 @@ import logging
 from huey import crontab
 
 from app.alerts import notices as alert_notices
+from app.audiences import viewers as viewer_service
 from app.core.metrics import REMINDER_TICKS
 from app.core.worker import record_heartbeat, stop_requested
 from app.extensions import PUBLISH, huey
@@ -33,6 +34,7 @@ from app.signals import (
     hook_subscriber_disabled,
     manage_link_requested,
     publish_requested,
+    viewer_link_requested,
 )
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,20 @@ def _send_manage_link(sender, subscriber_id, **extra):
         send_manage_link(subscriber_id)
     except Exception:
         log.exception("could not enqueue a manage link email")
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_viewer_link(email, token):
+    """Email a viewer their sign-in link."""
+    viewer_service.send_sign_in_link(email, token)
+
+
+@viewer_link_requested.connect
+def _send_viewer_link(sender, email, token, **extra):
+    try:
+        send_viewer_link(email, token)
+    except Exception:
+        log.exception("could not enqueue a viewer sign-in link")
 
 
 @huey.task()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.api.v1.shapes import subscriber_id
+from app.audiences.admissions import AudienceDraft
+from app.audiences.manage import create_audience
 from app.core.api_keys import create_api_key
 from app.core.uow import unit_of_work
 from app.extensions import db
@@ -47,6 +49,7 @@ class World:
     def _build(self, admin):
         self.backend = components.create_group(name="Backend", actor=admin)
         self.frontend = components.create_group(name="Frontend", actor=admin)
+        self.enterprise = create_audience(AudienceDraft(name="Enterprise"), actor=admin)
         self.incident = self._declare("Checkout failing", {self.api.public_id: "partial_outage"})
         self.resolved = self._declare("Slow search", {})
         lifecycle.resolve_incident(self.resolved, UpdateDraft(external_body="Fixed."), actor=admin)
@@ -279,6 +282,15 @@ ROUTES = [
     Route("admin.delete_stakeholder_group",  # 404: no input
           lambda w: f"/admin/stakeholders/{w.execs.id}/delete", nothing, nothing,
           refused_url=lambda w: "/admin/stakeholders/999999/delete", refused_status=404),
+    Route("admin.new_audience", lambda w: "/admin/audiences/new",
+          lambda w: {"name": "Partners", "kind": "customer", "networks": "10.0.0.0/8"},
+          lambda w: {"name": "Partners", "kind": "customer", "networks": "10.0.0.1/8"}),
+    Route("admin.edit_audience_page", lambda w: f"/admin/audiences/{w.enterprise.public_id}",
+          lambda w: {"name": "Enterprise", "kind": "internal", "domains": "example.com"},
+          lambda w: {"name": "Enterprise", "kind": "customer", "domains": "gmail.com"}),
+    Route("admin.delete_audience_page",  # 404: no input
+          lambda w: f"/admin/audiences/{w.enterprise.public_id}/delete", nothing, nothing,
+          refused_url=lambda w: f"/admin/audiences/{UNKNOWN[:12]}/delete", refused_status=404),
     Route("admin.import_subscribers_csv", lambda w: "/admin/subscribers/import",
           lambda w: csv_upload(b"email\nnew@example.com\n"), lambda w: csv_upload(b"\xff\xfe\x00")),
     Route("admin.create_template", lambda w: "/admin/templates/new",

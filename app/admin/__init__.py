@@ -64,6 +64,7 @@ PICKER_OPEN_UP_TO = 8
 # Routes register on import; one module per area of the console.
 from app.admin import (  # noqa: E402, F401
     api_keys,
+    audiences,
     audit,
     components,
     corrections,

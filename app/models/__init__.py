@@ -2,6 +2,16 @@
 
 from app.models.alerts import AlertMode, AlertState, AlertStatus
 from app.models.api_keys import ApiKey
+from app.models.audiences import (
+    AdmissionKind,
+    AudienceAdmission,
+    AudienceArtifact,
+    AudienceKind,
+    PageAudience,
+    audience_components,
+    audience_groups,
+    incident_audiences,
+)
 from app.models.audit import AuditEvent
 from app.models.component_changes import ComponentChange
 from app.models.components import Component, ComponentGroup, ComponentStatusChange
@@ -30,15 +40,20 @@ from app.models.settings import Setting, default_cadence_policy
 from app.models.subscribers import StakeholderGroup, Subscriber, subscriber_components
 from app.models.templates import MessageTemplate
 from app.models.users import User
+from app.models.viewers import ViewerLink, ViewerSession
 from app.models.worker import WorkerHeartbeat
 
 __all__ = [
     "CLOSED_STATES",
+    "AdmissionKind",
     "AlertMode",
     "AlertState",
     "AlertStatus",
     "ApiKey",
     "Audience",
+    "AudienceAdmission",
+    "AudienceArtifact",
+    "AudienceKind",
     "AuditEvent",
     "Channel",
     "Component",
@@ -59,6 +74,7 @@ __all__ = [
     "IncidentState",
     "MaintenanceState",
     "MessageTemplate",
+    "PageAudience",
     "PublishDirty",
     "PublishFailure",
     "PublishState",
@@ -73,8 +89,13 @@ __all__ = [
     "Subscriber",
     "Update",
     "User",
+    "ViewerLink",
+    "ViewerSession",
     "WorkerHeartbeat",
+    "audience_components",
+    "audience_groups",
     "default_cadence_policy",
     "hook_subscriber_components",
+    "incident_audiences",
     "subscriber_components",
 ]

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from app.audiences.floor import floor_incidents
 from app.extensions import db
 from app.models import Incident, IncidentComponent, PublishDirty
 from app.models.published import (
@@ -143,7 +144,7 @@ def expected_paths(r) -> set[str]:
     """Every path the whole site has now, without rendering any (what is not here is gone)."""
     paths = {"/", "/badge.svg", "/api/v2/openapi.json", "/history", "/history.atom"}
     paths |= {"/history.rss", *(f"/api/v2/{name}" for name in API_DOCUMENTS)}
-    public = select(Incident.public_id).where(Incident.is_public.is_(True))
+    public = select(Incident.public_id).where(floor_incidents())
     paths |= {f"/incidents/{public_id}" for public_id in db.session.scalars(public)}
     paths |= {month_path("/history", m) for m in pages.history_months(None, r.tz)}
     months = _component_months(r)

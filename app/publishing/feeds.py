@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from app.audiences.rule import PUBLIC, UpdateText, visible
 from app.core.settings import page_settings
 from app.core.text import clean_line, clean_text
 from app.markdown import render_markdown
@@ -49,7 +50,7 @@ def tag_uri(base_url: str, when: datetime, specific: str) -> str:
 
 def feed_entries(incidents: list[Incident]) -> list[tuple[Incident, Update]]:
     """(incident, update) for the newest external updates, newest first."""
-    pairs = [(i, u) for i in incidents for u in i.updates if u.is_public]
+    pairs = [(i, u) for i in incidents for u in i.updates if visible(PUBLIC, UpdateText(u))]
     pairs.sort(key=lambda p: (p[1].posted_at, p[1].id), reverse=True)
     return pairs[:MAX_ENTRIES]
 

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
+from app.audiences.floor import floor_components, floor_incidents
+from app.audiences.rule import PUBLIC, visible
 from app.extensions import db
 from app.models import (
     CLOSED_STATES,
@@ -53,7 +55,7 @@ def public_components() -> list[Component]:
     query = (
         db.select(Component)
         .outerjoin(ComponentGroup, Component.group_id == ComponentGroup.id)
-        .where(Component.is_public.is_(True))
+        .where(floor_components())
         .order_by(
             ComponentGroup.position.is_(None),
             ComponentGroup.position,
@@ -79,12 +81,12 @@ def incident_loads() -> tuple:
 
 def public_incidents_query():
     """Public incidents and maintenance with their updates and components loaded."""
-    return db.select(Incident).where(Incident.is_public.is_(True)).options(*incident_loads())
+    return db.select(Incident).where(floor_incidents()).options(*incident_loads())
 
 
 def affected_components(incident: Incident) -> list[Component]:
     """The public components an incident touches."""
-    return [ic.component for ic in incident.components if ic.component.is_public]
+    return [ic.component for ic in incident.components if visible(PUBLIC, ic.component)]
 
 
 def page_indicator(components, incidents) -> tuple[str, str]:
@@ -145,7 +147,7 @@ def past_days(*, now: datetime, tz_name: str | None, days: int = PAST_DAYS):
     # A past day lists history rows: the incident's own columns, nothing else loaded.
     query = (
         db.select(Incident)
-        .where(Incident.is_public.is_(True))
+        .where(floor_incidents())
         .where(Incident.state.in_(_CLOSED), Incident.started_at >= since)
         .order_by(Incident.started_at.desc())
     )
@@ -159,7 +161,7 @@ def past_days(*, now: datetime, tz_name: str | None, days: int = PAST_DAYS):
 
 def history_where(component: Component | None, *, include_scheduled: bool = False) -> list:
     """History lists what has begun; feeds also carry announcements of scheduled maintenance."""
-    where = [Incident.is_public.is_(True)]
+    where = [floor_incidents()]
     if not include_scheduled:
         where.append(Incident.state != State.scheduled)
     if component is not None:  # the component's incidents by its index, not every incident
@@ -254,7 +256,7 @@ def feed_incidents(component: Component | None = None, *, limit: int = MAX_ENTRI
     if not ids:
         return []
     # An entry shows the incident's title and its updates: its components are not loaded.
-    query = db.select(Incident).where(Incident.is_public.is_(True), Incident.id.in_(ids))
+    query = db.select(Incident).where(floor_incidents(), Incident.id.in_(ids))
     return list(db.session.scalars(query.options(selectinload(Incident.updates))))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.metrics import PUBLISH_SECONDS
 from app.extensions import db
 from app.models import PublishDirty, PublishedArtifact, PublishFailure, PublishState
+from app.publishing.audience_pages import render_homes, store_homes
 from app.publishing.changes import SWEEP, render_changes
 from app.publishing.encodings import Encoded, encode
 from app.publishing.mirror import copy_static, export_path, mirror_publish, write_encoded
@@ -94,6 +95,7 @@ def publish_site(*, now: datetime | None = None) -> int:
     claim = _claim_generation()
     site = render_site(now=now)
     written = _store(site, claim.number, full=True)
+    store_homes(render_homes(now=now), etag_for)
     claim.record_duration()
     db.session.commit()
     _after_commit(claim, written)
@@ -118,6 +120,7 @@ def publish_changes(*, now: datetime | None = None) -> int | None:
         db.session.rollback()
         return None
     written = _store(batch.site, claim.number, expected=batch.expected)
+    store_homes(render_homes(now=now), etag_for)
     db.session.execute(delete(PublishDirty).where(PublishDirty.id.in_(batch.rows)))
     if batch.next_sweep:
         db.session.add(PublishDirty(kind=SWEEP, key=batch.next_sweep))
@@ -134,6 +137,7 @@ def publish_for_the_clock(*, now: datetime | None = None) -> int:
     with rendering(now) as render:
         render.hot()
     written = _store(render.site, claim.number)
+    store_homes(render_homes(now=now), etag_for)
     claim.record_duration()
     db.session.commit()
     _after_commit(claim, written)

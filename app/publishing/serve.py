@@ -11,9 +11,13 @@ import time
 from flask import abort, after_this_request, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotAcceptable
-from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.http import http_date, parse_cookie, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
+from app.audiences.membership import current_membership
+from app.audiences.sessions import COOKIE as VIEWER_COOKIE
+from app.audiences.sessions import read_cookie
+from app.publishing.audience_pages import homes
 from app.publishing.cache import Stored, Variant, artifact_cache
 from app.publishing.encodings import CODINGS
 
@@ -91,6 +95,12 @@ class PublishedSite:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
+        if _viewer_home(environ):
+            if method != "GET" or environ.get("QUERY_STRING"):
+                return self.wsgi_app(environ, start_response)  # Flask's view does the rest
+            served = self._viewer_page(environ, start_response)
+            if served is not None:
+                return served  # else not signed in, or in no audience: the public page
         if method in _READS and not environ.get("QUERY_STRING"):
             stored = self._stored(environ.get("PATH_INFO") or "/")
             variant = stored and stored.variant(environ.get("HTTP_ACCEPT_ENCODING"))
@@ -105,6 +115,35 @@ class PublishedSite:
                 return [] if method == "HEAD" else [variant.body]
         return self.wsgi_app(environ, start_response)
 
+    def _viewer_page(self, environ, start_response):
+        """A signed-in viewer's audiences' page from memory, or None; never stored by a shared
+        cache (private) and never another viewer's (the set comes from their signed cookie)."""
+        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(VIEWER_COOKIE)
+        try:
+            with self.flask_app.app_context():
+                viewer = read_cookie(cookie)
+                found = viewer and homes.get(current_membership.get().key_for(viewer.email))
+        except SQLAlchemyError:
+            return None
+        if not found:
+            return None
+        body, etag = found
+        headers = [
+            ("Cache-Control", "private, no-cache"),
+            ("Vary", "Cookie"),
+            ("ETag", f'"{etag}"'),
+            _date_header(),
+        ]
+        if etag in parse_etags(environ.get("HTTP_IF_NONE_MATCH")):
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        headers += [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
+        start_response("200 OK", headers)
+        return [body]
+
     def _stored(self, path: str) -> Stored | None:
         cache = artifact_cache(self.flask_app)
         try:
@@ -114,6 +153,12 @@ class PublishedSite:
             return cache.lookup(path)
         except SQLAlchemyError:  # a cold page the database cannot give: Flask says 503
             return None
+
+
+def _viewer_home(environ) -> bool:
+    """A signed-in viewer asking for the status page (the cookie is checked by the view)."""
+    path = environ.get("PATH_INFO") or "/"
+    return path == "/" and f"{VIEWER_COOKIE}=" in environ.get("HTTP_COOKIE", "")
 
 
 def _date_header() -> tuple[str, str]:

@@ -5,10 +5,13 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from flask import current_app, g, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.audiences.readers import floor_viewer
+from app.audiences.rule import visible
 from app.core.settings import page_settings
 from app.core.text import clean_line, clean_text, printable
 from app.extensions import db
@@ -191,6 +194,11 @@ class Render:
         self.quiet = self.settings.updated_at or EMPTY_FEED_DATE
         self.site = Site()
 
+    @cached_property
+    def floor(self):
+        """An anonymous visitor as the audiences stand (read once, when an incident asks)."""
+        return floor_viewer()
+
     def hot(self) -> None:
         """What time and component statuses move: the status page, badge and JSON documents."""
         now, tz, settings, base = self.now, self.tz, self.settings, self.base
@@ -210,7 +218,7 @@ class Render:
     def incident_page(self, incident) -> None:
         """An incident's own page, or its removal when it is not public (any more)."""
         path = f"/incidents/{incident.public_id}"
-        if not incident.is_public:
+        if not visible(self.floor, incident):
             self.site.gone.append(path)
             return
         self.site.add(

@@ -1,5 +1,6 @@
 """The page's overall status from component statuses, and what the public may read."""
 
+from app.audiences.rule import PUBLIC, UpdateText, visible
 from app.models import ComponentStatus, Incident, Update
 
 # (indicator, description) as Statuspage's status.json says them, worst first.
@@ -29,4 +30,5 @@ def overall_status(components) -> tuple[str, str]:
 
 def public_updates(incident: Incident) -> list[Update]:
     """An incident's updates with external text, newest first."""
-    return sorted((u for u in incident.updates if u.is_public), key=lambda u: u.posted_at)[::-1]
+    shown = (u for u in incident.updates if visible(PUBLIC, UpdateText(u)))
+    return sorted(shown, key=lambda u: u.posted_at)[::-1]

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import aliased, selectinload
 
+from app.audiences.rule import PUBLIC, UpdateText, visible
 from app.extensions import db
 from app.models import (
     ComponentStatusChange,
@@ -217,7 +218,7 @@ def api_documents(
     changes = _changes_by_update(shown, b.public_ids)
     updated = [settings.updated_at, *(c.updated_at for c in b.components)]
     updated += [i.updated_at for i in shown]
-    updated += [u.posted_at for i in shown for u in i.updates if u.is_public]
+    updated += [u.posted_at for i in shown for u in i.updates if visible(PUBLIC, UpdateText(u))]
     page = b.page(max((d for d in updated if d is not None), default=now))
     status = b.status(open_)
     components = b.all_components()

@@ -2,7 +2,7 @@
 availability target
 
 Revision ID: 5d8c2a7e4f19
-Revises: 8e3b5d1f2a60
+Revises: a1d4c7e9f203
 Create Date: 2026-12-03 16:20:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d8c2a7e4f19'
-down_revision = '8e3b5d1f2a60'
+down_revision = 'a1d4c7e9f203'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,10 @@
+"""Audiences: who may see what, beyond the public floor everyone has.
+
+``rule.visible(viewer, thing)`` is the one rule: given a viewer (``rule.PUBLIC`` for an
+anonymous visitor, or the audiences they belong to) and a component, an incident or one of an
+update's texts, it says whether the viewer may see it. The publisher, the fan-out, the API, the
+public pages and the console all ask it; ``floor`` gives the same answer for the public floor
+as SQL clauses, for the publisher's queries. ``manage`` holds the console's verbs (create,
+edit, delete an audience, checked by ``admissions``); ``readers`` loads audiences and viewers.
+Verbs flush, never commit. Imports ``incidents`` (nothing yet), ``core`` and ``models``.
+"""

@@ -1,0 +1,105 @@
+"""A viewer's session in a signed cookie, checked with no database query per read.
+
+The cookie holds the session id, the address and when it was issued, with an HMAC under
+SECRET_KEY (``app.core.keys``: old keys still accepted after a rotation). Revoked sessions
+(signed out, or revoked by an admin) are read into each process at most once per
+``PUBLISH_CHECK_SECONDS``, like the published generation, so a revocation reaches every
+process within that interval and a read costs no query.
+"""
+
+import base64
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from app.core.keys import sign, verify
+from app.extensions import db
+from app.models import ViewerSession
+from app.sqltypes import utcnow
+
+COOKIE = "crier_viewer"
+_PURPOSE = b"crier.viewer-session"
+MAX_COOKIE = 1024
+
+
+@dataclass(frozen=True)
+class SignedInViewer:
+    session_id: str
+    email: str
+    issued_at: int
+
+
+def _days() -> int:
+    return int(current_app.config["VIEWER_SESSION_DAYS"])
+
+
+def cookie_for(session: ViewerSession) -> str:
+    """The cookie value that opens ``session``."""
+    payload = json.dumps(
+        {"s": session.public_id, "e": session.email, "t": int(time.time())},
+        separators=(",", ":"),
+    )
+    body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return f"{body}.{sign(_PURPOSE, body)}"
+
+
+def read_cookie(value: str | None) -> SignedInViewer | None:
+    """The viewer a cookie names, or None: unsigned, tampered, too old or revoked."""
+    if not isinstance(value, str) or not value or len(value) > MAX_COOKIE or value.count(".") != 1:
+        return None
+    body, mac = value.split(".")
+    if not verify(_PURPOSE, body, mac):
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        viewer = SignedInViewer(
+            session_id=str(data["s"]), email=str(data["e"]), issued_at=int(data["t"])
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+    if viewer.issued_at + _days() * 86400 < time.time():
+        return None
+    if viewer.session_id in revoked.current():
+        return None
+    return viewer
+
+
+class Revoked:
+    """The ids of revoked sessions young enough to have a live cookie, per process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._ids: frozenset[str] = frozenset()
+        self._read_at = float("-inf")
+
+    def current(self) -> frozenset[str]:
+        interval = float(current_app.config["PUBLISH_CHECK_SECONDS"])
+        if time.monotonic() - self._read_at >= interval:
+            with self._lock:
+                if time.monotonic() - self._read_at >= interval:
+                    self._ids = self._load()
+                    self._read_at = time.monotonic()
+        return self._ids
+
+    def _load(self) -> frozenset[str]:
+        since = utcnow() - timedelta(days=_days() + 1)
+        query = db.select(ViewerSession.public_id).where(
+            ViewerSession.revoked_at.is_not(None), ViewerSession.created_at >= since
+        )
+        return frozenset(db.session.scalars(query))
+
+    def add(self, session_id: str) -> None:
+        """This process knows at once of a revocation it made (others within the interval)."""
+        with self._lock:
+            self._ids = self._ids | {session_id}
+
+    def forget(self) -> None:
+        with self._lock:
+            self._read_at = float("-inf")
+
+
+revoked = Revoked()
