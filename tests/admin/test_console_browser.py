@@ -50,7 +50,7 @@ def test_a_lead_declares_updates_and_resolves_in_a_real_browser(ctx, live_server
     page.click("text=Post update")
     page.wait_for_selector("text=Update posted.")
 
-    page.click("text=Resolve")
+    page.click("a.final:text-is('Resolve')")
     page.wait_for_selector("text=This incident is resolved.")
     page.click("input[value='Resolve incident']")
     page.wait_for_selector("text=Incident resolved.")
