@@ -95,7 +95,7 @@ class Bench:
     def staleness(self, updates: int) -> list[float]:
         seen = []
         for n in range(updates):
-            marker = f"STALE-{n}-{secrets.token_hex(3)}"
+            marker = f"STALE_{n}_{secrets.token_hex(3)}"  # not shaped like a ticket id
             self.post(marker)
             posted = time.monotonic()
             wait_until(lambda m=marker: m in fetch(self.nodes[1].url + "/")[1], timeout=30,

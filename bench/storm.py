@@ -210,7 +210,7 @@ def run_storm(
         next_at = time.monotonic()
         while not stop.wait(max(0.0, next_at - time.monotonic())):
             n += 1
-            marker = f"STORM-{run}-{n:04d}"
+            marker = f"STORM_{run}_{n:04d}"  # never shaped like a ticket id (JIRA-123)
             try:
                 post_update(f"{marker} We are still working on it.")
             except Exception as exc:  # a failed post is an error of the storm, not a crash
