@@ -178,6 +178,8 @@ def _past_incident(rng, components, now, i, total, lead, commander):
     started = now - timedelta(days=88 - (86 * i // max(total, 1)), hours=rng.randint(0, 20))
     minutes = rng.choice([18, 35, 52, 75, 110, 190])
     resolved = started + timedelta(minutes=minutes)
+    # The moments a real declaration records; impact start backdated as a lead would correct it.
+    impact_started = started - timedelta(minutes=(7 * i) % 16)
     incident = _incident(
         rng.choice(PAST_TITLES).format(c=component.name),
         IncidentKind.incident,
@@ -186,6 +188,10 @@ def _past_incident(rng, components, now, i, total, lead, commander):
         severity=rng.choice(list(Severity)[:4]),
         impact=impact,
         resolved_at=resolved,
+        impact_started_at=impact_started,
+        detected_at=started,
+        engaged_at=started,
+        mitigated_at=resolved,
         lead=lead,
         commander=commander,
     )
@@ -273,6 +279,9 @@ def _open_incident(components, now, lead, commander):
         started,
         severity=Severity.SEV2,
         impact=Impact.major,
+        impact_started_at=started - timedelta(minutes=6),
+        detected_at=started,
+        engaged_at=started,
         lead=lead,
         commander=commander,
         next_update_due_at=now + timedelta(minutes=8),

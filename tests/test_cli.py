@@ -86,3 +86,20 @@ def test_check_config_refuses_a_stored_sender_without_a_real_domain(app, app_fac
     with mail_app.app_context():
         result = mail_app.test_cli_runner().invoke(args=["check-config"])
     assert result.exit_code == 0 and "configuration OK" in result.output
+
+
+def test_seed_demo_incidents_have_their_moments_in_order(runner, ctx):
+    """The demo builds incidents directly, not through the declare verb: it must still record
+    the moments, or the incident page and the reports show "not yet" and a 0 s first update."""
+    from app.incidents.moments import moments_of
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    incidents = db.session.scalars(db.select(Incident).filter_by(kind="incident")).all()
+    assert len(incidents) > 5
+    for incident in incidents:
+        assert incident.impact_started_at and incident.detected_at and incident.engaged_at
+        moments = [m.at for m in moments_of(incident) if m.at is not None]
+        assert moments == sorted(moments), incident.title
+        if incident.state == "resolved":
+            assert incident.mitigated_at is not None
+    assert any(i.impact_started_at < i.detected_at for i in incidents)  # a backdated start
