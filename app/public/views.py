@@ -2,9 +2,7 @@
 
 from flask import Response, abort, redirect, request, url_for
 
-from app.audiences.membership import current_membership
-from app.audiences.sessions import COOKIE as VIEWER_COOKIE
-from app.audiences.sessions import read_cookie
+from app.audiences.requests import audience_key
 from app.public import bp
 from app.publishing.audience_pages import homes
 from app.publishing.serve import artifact_response
@@ -12,11 +10,9 @@ from app.publishing.serve import artifact_response
 
 @bp.route("/")
 def index():
-    viewer = read_cookie(request.cookies.get(VIEWER_COOKIE))
-    if viewer is not None:
-        found = homes.get(current_membership.get().key_for(viewer.email))
-        if found is not None:
-            return _viewer_page(*found)
+    found = homes.get(audience_key(request.environ))
+    if found is not None:
+        return _viewer_page(*found)
     return artifact_response("/")
 
 

@@ -11,12 +11,10 @@ import time
 from flask import abort, after_this_request, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotAcceptable
-from werkzeug.http import http_date, parse_cookie, parse_date, parse_etags
+from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
-from app.audiences.membership import current_membership
-from app.audiences.sessions import COOKIE as VIEWER_COOKIE
-from app.audiences.sessions import read_cookie
+from app.audiences.requests import audience_key, may_have_audience
 from app.publishing.audience_pages import homes
 from app.publishing.cache import Stored, Variant, artifact_cache
 from app.publishing.encodings import CODINGS
@@ -118,11 +116,9 @@ class PublishedSite:
     def _viewer_page(self, environ, start_response):
         """A signed-in viewer's audiences' page from memory, or None; never stored by a shared
         cache (private) and never another viewer's (the set comes from their signed cookie)."""
-        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(VIEWER_COOKIE)
         try:
             with self.flask_app.app_context():
-                viewer = read_cookie(cookie)
-                found = viewer and homes.get(current_membership.get().key_for(viewer.email))
+                found = homes.get(audience_key(environ))
         except SQLAlchemyError:
             return None
         if not found:
@@ -158,7 +154,7 @@ class PublishedSite:
 def _viewer_home(environ) -> bool:
     """A signed-in viewer asking for the status page (the cookie is checked by the view)."""
     path = environ.get("PATH_INFO") or "/"
-    return path == "/" and f"{VIEWER_COOKIE}=" in environ.get("HTTP_COOKIE", "")
+    return path == "/" and may_have_audience(environ)
 
 
 def _date_header() -> tuple[str, str]:
