@@ -10,6 +10,9 @@ from flask import current_app
 from app.extensions import db
 from app.messages.seed import seed_default_templates
 from app.models import (
+    AdmissionKind,
+    AudienceAdmission,
+    AudienceKind,
     Component,
     ComponentGroup,
     ComponentStatus,
@@ -18,6 +21,7 @@ from app.models import (
     Incident,
     IncidentComponent,
     IncidentKind,
+    PageAudience,
     Role,
     Setting,
     Severity,
@@ -30,6 +34,10 @@ from app.signals import public_changed
 from app.sqltypes import utcnow
 
 ADMIN_EMAIL = "admin@example.com"
+# Demo viewers (``scripts/run`` prints them): one per audience; the sign-in link goes to the
+# console email backend, so the worker prints it.
+CUSTOMER_VIEWER = "buyer@enterprise.example"
+STAFF_VIEWER = "staff@example.com"
 
 GROUPS = {
     "Core platform": [
@@ -103,6 +111,7 @@ def seed_demo(*, past_incidents: int = 8, now: datetime | None = None) -> DemoRe
         _past_incident(rng, components, now, i, past_incidents, lead, commander)
     _maintenance(components, now, lead)
     _open_incident(components, now, lead, commander)
+    _audiences(components, now, lead)
     db.session.add_all(
         [
             StakeholderGroup(
@@ -307,3 +316,119 @@ def _open_incident(components, now, lead, commander):
     )
     api.status = ComponentStatus.partial_outage
     _change(api, ComponentStatus.partial_outage, started)
+
+
+def _hidden(components, group_name, slug, name, description, since):
+    group = next(c.group for c in components if c.group.name == group_name)
+    component = Component(
+        slug=slug,
+        name=name,
+        description=description,
+        group=group,
+        position=len(GROUPS[group_name]),
+        is_public=False,
+    )
+    db.session.add(component)
+    _change(component, ComponentStatus.operational, since)
+    return component
+
+
+def _audiences(components, now, lead):
+    """A customer audience and an internal one, each with a hidden component and an incident
+    only they see; the public page stays as it is."""
+    since = now - timedelta(days=90)
+    dedicated = _hidden(
+        components, "Data", "dedicated-eu", "Dedicated cluster EU", "Enterprise EU only", since
+    )
+    runners = _hidden(
+        components, "Core platform", "build-runners", "Build runners", "Internal CI", since
+    )
+    db.session.add_all(
+        [
+            PageAudience(
+                name="Enterprise EU",
+                kind=AudienceKind.customer,
+                components=[dedicated],
+                admissions=[
+                    AudienceAdmission(kind=AdmissionKind.email, value=CUSTOMER_VIEWER),
+                    AudienceAdmission(kind=AdmissionKind.domain, value="enterprise.example"),
+                ],
+            ),
+            PageAudience(
+                name="Staff",
+                kind=AudienceKind.internal,
+                components=[runners],
+                admissions=[AudienceAdmission(kind=AdmissionKind.domain, value="example.com")],
+            ),
+        ]
+    )
+    started = now - timedelta(minutes=70)
+    slow = _incident(
+        "Slow queries on the dedicated EU cluster",
+        IncidentKind.incident,
+        State.monitoring,
+        started,
+        severity=Severity.SEV3,
+        impact=Impact.minor,
+        impact_started_at=started - timedelta(minutes=4),
+        detected_at=started,
+        engaged_at=started,
+        mitigated_at=now - timedelta(minutes=20),
+        lead=lead,
+        next_update_due_at=now + timedelta(minutes=25),
+    )
+    db.session.add(
+        IncidentComponent(
+            incident=slow, component=dedicated, status=ComponentStatus.degraded_performance
+        )
+    )
+    _post(
+        slow,
+        State.investigating,
+        started,
+        "Queries on your **dedicated EU cluster** are slower than usual. We are investigating.",
+        "Replica lag on dedicated-eu-2 after the storage resize.",
+        lead,
+    )
+    _post(
+        slow,
+        State.monitoring,
+        now - timedelta(minutes=20),
+        "We moved the cluster to healthy storage; query times are back to normal. "
+        "We are watching it.",
+        "Failed over to dedicated-eu-1; resize postponed.",
+        lead,
+    )
+    dedicated.status = ComponentStatus.degraded_performance
+    _change(dedicated, ComponentStatus.degraded_performance, started)
+
+    started = now - timedelta(minutes=15)
+    queueing = _incident(
+        "Build runners queueing",
+        IncidentKind.incident,
+        State.investigating,
+        started,
+        is_public=False,
+        severity=Severity.SEV4,
+        impact=Impact.minor,
+        impact_started_at=started,
+        detected_at=started,
+        engaged_at=started,
+        lead=lead,
+        next_update_due_at=now + timedelta(minutes=15),
+    )
+    db.session.add(
+        IncidentComponent(
+            incident=queueing, component=runners, status=ComponentStatus.degraded_performance
+        )
+    )
+    _post(
+        queueing,
+        State.investigating,
+        started,
+        "",
+        "CI jobs wait 10+ minutes for a runner; the autoscaler is stuck. Deploys are slower.",
+        lead,
+    )
+    runners.status = ComponentStatus.degraded_performance
+    _change(runners, ComponentStatus.degraded_performance, started)

@@ -51,7 +51,7 @@ def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
     def count(model):
         return db.session.scalar(db.select(db.func.count()).select_from(model))
 
-    assert count(ComponentGroup) == 4 and count(Component) == 12
+    assert count(ComponentGroup) == 4 and count(Component) == 14
     assert count(StakeholderGroup) == 2
     # 5 incident states (with postmortem) + 5 maintenance states (with cancelled) x 2 audiences
     assert count(MessageTemplate) == 20
@@ -63,7 +63,7 @@ def test_seed_demo_builds_a_believable_page_once(runner, ctx, app):
 
     again = runner.invoke(args=["seed-demo"])
     assert "already set up" in again.output
-    assert count(Component) == 12 and count(MessageTemplate) == 20
+    assert count(Component) == 14 and count(MessageTemplate) == 20
 
 
 def test_check_config_refuses_a_stored_sender_without_a_real_domain(app, app_factory):
@@ -103,3 +103,24 @@ def test_seed_demo_incidents_have_their_moments_in_order(runner, ctx):
         if incident.state == "resolved":
             assert incident.mitigated_at is not None
     assert any(i.impact_started_at < i.detected_at for i in incidents)  # a backdated start
+
+
+def test_seed_demo_has_a_customer_and_an_internal_audience_each_with_its_own_incident(runner, ctx):
+    from app.audiences.membership import load_membership
+    from app.audiences.readers import floor_viewer, list_audiences, viewer_for
+    from app.audiences.rule import visible
+    from app.demo import CUSTOMER_VIEWER, STAFF_VIEWER
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    audiences = {a.name: a for a in list_audiences()}
+    assert {a.kind.value for a in audiences.values()} == {"customer", "internal"}
+    membership = load_membership()
+    public, incidents = floor_viewer(), db.session.scalars(db.select(Incident)).all()
+    for email in (CUSTOMER_VIEWER, STAFF_VIEWER):
+        ids = membership.ids_for(email)
+        assert len(ids) == 1, email
+        viewer = viewer_for([a for a in audiences.values() if a.public_id in ids])
+        own = [i.title for i in incidents if visible(viewer, i) and not visible(public, i)]
+        assert len(own) == 1, (email, own)
+        hidden = [c for c in db.session.scalars(db.select(Component)) if not c.is_public]
+        assert sum(visible(viewer, c) for c in hidden) == 1
