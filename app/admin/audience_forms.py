@@ -35,3 +35,8 @@ class AudienceForm(FlaskForm):
 
 class DeleteAudienceForm(FlaskForm):
     submit = SubmitField("Delete audience")
+
+
+class IncidentAudiencesForm(FlaskForm):
+    audiences = SelectMultipleField("Also show to", validate_choice=False)
+    submit = SubmitField("Save who sees it")

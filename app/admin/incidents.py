@@ -33,6 +33,7 @@ from app.admin.texts import (
     update_form_facts,
     written_for,
 )
+from app.audiences.seen_by import seen_by_form
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.audit import audit_events
@@ -75,6 +76,7 @@ def show_incident(public_id):
         events=audit_events(incident=incident, limit=50),
         comms=comms_for(incident),
         moments=moments_of(incident),
+        seen=seen_by_form(incident=incident, component_ids=(), is_public=True),
         spans=incident_spans(incident) if incident.kind == "incident" else [],
         snooze_form=snooze_form,
         dispatches=dispatches_for_incident(incident),

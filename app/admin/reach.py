@@ -7,6 +7,7 @@ from flask import render_template, request, url_for
 from app.admin import bp
 from app.admin.common import incident_or_404
 from app.admin.forms import component_statuses
+from app.audiences.seen_by import seen_by_form
 from app.auth.roles import require_role
 from app.fanout.reach import component_ids_of, incident_reach, reach
 from app.models import IncidentKind, Role, Severity
@@ -23,8 +24,12 @@ def summary(*, severity, public_ids, incident=None, is_public=True, notify, noti
         counted = reach(
             severity=severity or Severity.SEV3, component_ids=component_ids_of(public_ids)
         )
+    seen = seen_by_form(
+        incident=incident, component_ids=component_ids_of(public_ids), is_public=is_public
+    )
     return {
         "reach": counted,
+        "seen": seen,
         "public": is_public,
         "notify": notify,
         "notify_stakeholders": notify_stakeholders,

@@ -127,5 +127,6 @@ def set_incident_audiences(
             incident=incident,
             detail={"added": [a.name for a in audiences]},
         )
+        public_changed.send(None, incident=incident.public_id)  # its audiences' pages
     db.session.flush()
     return audiences

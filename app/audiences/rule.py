@@ -71,7 +71,7 @@ def visible(viewer: Viewer, thing: Component | Incident | UpdateText) -> bool:
     if isinstance(thing, Component):
         return thing.is_public or any(a.sees_component(thing) for a in viewer.audiences)
     if isinstance(thing, Incident):
-        return _on_floor(viewer, thing) or any(_reaches(a, thing) for a in viewer.audiences)
+        return _sees(viewer, thing, None)
     if isinstance(thing, UpdateText):
         return _reads(viewer, thing)
     raise TypeError(f"visibility of a {type(thing).__name__} is not decided here")
@@ -103,7 +103,7 @@ def _added(incident: Incident) -> Iterable[int]:
     return {a.id for a in getattr(incident, "added_audiences", ())}
 
 
-def _reaches(sight: Sight, incident: Incident) -> bool:
+def _reaches(sight: Sight, incident: Incident, added: Iterable[int] | None = None) -> bool:
     if not (incident.is_public or sight.internal):
         return False  # internal-only: internal audiences alone
     affected = _affected(incident)
@@ -111,7 +111,22 @@ def _reaches(sight: Sight, incident: Incident) -> bool:
         return True
     if sight.internal and not affected:
         return True
-    return sight.id in _added(incident)
+    return sight.id in (_added(incident) if added is None else added)
+
+
+def _sees(viewer: Viewer, incident: Incident, added: Iterable[int] | None) -> bool:
+    return _on_floor(viewer, incident) or any(
+        _reaches(a, incident, added) for a in viewer.audiences
+    )
+
+
+def sees_draft(viewer: Viewer, draft: Incident, added_ids: Iterable[int] = ()) -> bool:
+    """``visible(viewer, draft)`` for an incident a form is about to store or change: an
+    unsaved ``Incident`` with its components, and the ids of the audiences added by hand (an
+    unsaved incident cannot hold them)."""
+    if not isinstance(viewer, Viewer) or not isinstance(draft, Incident):
+        raise TypeError("a Viewer and an Incident are needed")
+    return _sees(viewer, draft, frozenset(added_ids))
 
 
 def _reads(viewer: Viewer, text: UpdateText) -> bool:

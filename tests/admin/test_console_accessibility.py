@@ -51,6 +51,7 @@ def console_urls(ctx):
         f"/admin/incidents/{i}/resolve",
         f"/admin/incidents/{i}/edit",
         f"/admin/incidents/{i}/moments",
+        f"/admin/incidents/{i}/audiences",
         f"/admin/incidents/{i}/dispatches",
         f"/admin/incidents/{closed.public_id}/postmortem",
         "/admin/maintenance",
