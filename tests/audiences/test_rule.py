@@ -152,3 +152,27 @@ def test_a_viewer_of_duplicate_audiences_is_one_of_each_and_junk_is_dropped():
     viewer = viewer_of([STAFF, ENTERPRISE, STAFF, "staff", None])
     assert viewer.audiences == (ENTERPRISE, STAFF)
     assert Viewer().is_anonymous and not viewer.is_anonymous
+
+
+def test_a_forms_draft_is_judged_exactly_as_the_stored_incident():
+    """The console's "who will see it" asks ``sees_draft`` for an incident not yet stored (an
+    unsaved incident cannot hold hand-added audiences): it must agree with ``visible``."""
+    from itertools import combinations
+
+    from app.audiences.rule import sees_draft
+
+    everything = (API, PRIVATE, HIDDEN, IN_EU)
+    viewers = [FLOOR, as_(ENTERPRISE), as_(EU), as_(STAFF), as_(STAFF_PLAIN), as_(ENTERPRISE, EU)]
+    checked = 0
+    for size in range(len(everything) + 1):
+        for parts in combinations(everything, size):
+            for public in (True, False):
+                for added in ((), (11,), (13,)):
+                    stored = incident(*parts, public=public, added=added)
+                    bare = incident(*parts, public=public)
+                    for viewer in viewers:
+                        assert sees_draft(viewer, bare, added) == visible(viewer, stored)
+                        checked += 1
+    assert checked == 16 * 2 * 3 * len(viewers)
+    with pytest.raises(TypeError):
+        sees_draft(FLOOR, API)
