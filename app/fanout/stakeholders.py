@@ -11,6 +11,7 @@ from app.core.settings import clean_webhook_url, page_settings
 from app.core.text import clean_line
 from app.core.users import normalize_email
 from app.extensions import db
+from app.fanout.sight import group_sees, seen_by
 from app.models import Incident, Severity, StakeholderGroup, User
 from app.slack import slack_url_problem
 
@@ -148,10 +149,20 @@ def groups_reached(severity: Severity | str) -> list[StakeholderGroup]:
     return [group for group in list_groups() if group.wants(severity)]
 
 
+def groups_for(incident: Incident) -> list[StakeholderGroup]:
+    """The groups told of ``incident``: its severity meets their minimum, and a group tied to
+    an audience only of what that audience sees (as its page shows it)."""
+    groups = groups_reached(incident.severity)
+    if not any(g.audience_id is not None for g in groups):
+        return groups
+    seen = seen_by(incident)
+    return [g for g in groups if group_sees(g, incident, seen)]
+
+
 def internal_recipients(incident: Incident) -> list[tuple[str, list[str]]]:
-    """(address, [group names]) for every member of a group the incident's severity reaches."""
+    """(address, [group names]) for every member of a group told of the incident."""
     members: dict[str, list[str]] = {}
-    for group in groups_reached(incident.severity):
+    for group in groups_for(incident):
         for email in group.emails:
             members.setdefault(email.lower(), []).append(group.name)
     return sorted(members.items())
