@@ -36,6 +36,10 @@ class StakeholderGroupForm(FlaskForm):
     slack_url = StringField("New Slack incoming webhook for the internal text (optional)",
                             validators=[Length(max=500)])  # fmt: skip
     clear_slack = BooleanField("Remove the Slack webhook")
+    # Choices: "" and the audiences (public ids), set by the view.
+    audience = SelectField(
+        "Tell them only about what this audience sees", choices=[SelectChoice("", "")]
+    )
     submit = SubmitField("Save")
 
 
