@@ -9,9 +9,15 @@ from app.extensions import db
 from app.fanout.hooks import subscribe_slack, subscribe_webhook
 from app.fanout.stakeholders import create_group
 from app.fanout.subscribers import subscribe_viewer
-from app.models import AdmissionKind, AudienceAdmission, AudienceKind, PageAudience
+from app.models import AdmissionKind, AudienceAdmission, AudienceKind, Component, PageAudience
 from app.sqltypes import utcnow
-from tests.factories import create_component, create_incident, create_settings, post_update
+from tests.factories import (
+    create_component,
+    create_incident,
+    create_settings,
+    create_subscriber,
+    post_update,
+)
 from tests.servers import HookServer
 
 N = 4  # audiences; the last is an internal one
@@ -73,6 +79,10 @@ def _world(hooks: HookServer):
     with unit_of_work():
         create_group(name="Everyone", emails="all@staff.example", min_severity="SEV5")
         subscribe_viewer("nobody@elsewhere.example")  # a viewer in no audience: the floor
+    # A public subscriber of a component an audience later took private: its name must not
+    # reach them, not even in "why you get this email".
+    vault0 = db.session.scalar(db.select(Component).filter_by(slug="vault-0"))
+    create_subscriber(email="early@public.example", components=[public, vault0])
     with unit_of_work():
         subscribe_webhook(f"{hooks.url}/hook")
         slack = subscribe_slack(f"{hooks.url}/services/T/B/public")
@@ -136,7 +146,8 @@ def test_no_notification_carries_another_audiences_names_ids_or_texts(rig):
     # The public floor still reached everyone, internal text only to the stakeholders.
     floor = [(r, m) for r, m in smtp.messages if "PUBLIC_" in _text(m)]
     reached = {r[0] for r, _ in floor}
-    assert {f"viewer@a{k}.example" for k in range(N)} | {"nobody@elsewhere.example"} <= reached
+    everyone = {f"viewer@a{k}.example" for k in range(N)}
+    assert everyone | {"nobody@elsewhere.example", "early@public.example"} <= reached
     for (address,), message in floor:
         assert ("PUBLIC_INTERNAL" in _text(message)) == address.startswith(("desk@", "all@"))
     assert {h.path for h in hooks.hits if b"PUBLIC_EXTERNAL" in h.raw} >= {
