@@ -7,6 +7,7 @@ from app.audiences.rule import visible
 from app.core.uow import unit_of_work
 from app.extensions import db
 from app.fanout.dispatch import audiences_for, external_recipients
+from app.fanout.reach import incident_reach
 from app.fanout.sight import viewer_of_subscriber
 from app.fanout.stakeholders import create_group, groups_for, internal_recipients
 from app.fanout.subscribers import subscribe_viewer
@@ -132,3 +133,16 @@ def test_a_group_tied_to_an_audience_hears_what_that_audience_sees(ctx):
         "desk@corp.example",
         "help@corp.example",
     ]
+
+
+def test_the_consoles_count_for_an_incident_is_who_the_rule_lets_see_it(ctx):
+    incidents, audiences = _world()
+    with unit_of_work():
+        tied = create_group(name="Enterprise desk", emails="desk@corp.example", min_severity="SEV5")
+        tied.audience = audiences["enterprise"]
+    db.session.commit()
+    for name, incident in incidents.items():
+        counted = incident_reach(incident)
+        assert counted.subscribers["email"] == len(_selected(incident)), name
+        assert [g for g, _ in counted.groups] == [g.name for g in groups_for(incident)], name
+    assert incident_reach(incidents["group"]).subscribers["email"] == 1
