@@ -146,3 +146,14 @@ def test_the_consoles_count_for_an_incident_is_who_the_rule_lets_see_it(ctx):
         assert counted.subscribers["email"] == len(_selected(incident)), name
         assert [g for g, _ in counted.groups] == [g.name for g in groups_for(incident)], name
     assert incident_reach(incidents["group"]).subscribers["email"] == 1
+
+
+def test_an_import_never_gives_a_public_subscriber_a_hidden_component(ctx):
+    from app.fanout.subscriber_csv import import_subscribers
+
+    create_component(slug="api", name="API")
+    create_component(slug="vault", name="Vault", is_public=False)
+    with unit_of_work():
+        result = import_subscribers("a@example.com,vault\nb@example.com,api\n", consented=True)
+    assert result.created == 1 and "Row 1" in result.errors[0] and "vault" in result.errors[0]
+    assert [s.email for s in db.session.scalars(db.select(Subscriber))] == ["b@example.com"]
