@@ -12,12 +12,19 @@ would on the page. ``viewer_of_subscriber`` is the same answer one subscriber at
 import contextlib
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_, true
+from sqlalchemy import false, or_, select, true
 
 from app.audiences.readers import floor_viewer, list_audiences, sight_of
 from app.audiences.rule import Viewer, viewer_of, visible
 from app.audiences.viewers import admitting_audiences
-from app.models import AdmissionKind, Incident, PageAudience, StakeholderGroup, Subscriber
+from app.models import (
+    AdmissionKind,
+    AudienceAdmission,
+    Incident,
+    PageAudience,
+    StakeholderGroup,
+    Subscriber,
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +66,15 @@ def subscriber_clause(seen: Seen):
     """The subscribers (SQL) who may see an incident ``seen`` so."""
     if seen.on_floor:
         return true()  # every viewer sees the floor, the anonymous ones too
-    emails = sorted({v for a in seen.audiences for v in a.admitted(AdmissionKind.email)})
+    if not seen.audiences:
+        return false()
+    # The listed addresses as a subquery: thousands of members make no bound-parameter list.
+    emails = select(AudienceAdmission.value).where(
+        AudienceAdmission.kind == AdmissionKind.email,
+        AudienceAdmission.audience_id.in_(sorted(seen.audience_ids)),
+    )
     listed = {d for a in seen.audiences for d in a.admitted(AdmissionKind.domain)}
     domains = sorted({form for d in listed for form in _domain_forms(d)})
-    if not (emails or domains):
-        return false()
     admitted = or_(
         Subscriber.email.in_(emails), *(Subscriber.email.like(f"%@{d}") for d in domains)
     )
