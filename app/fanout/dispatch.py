@@ -45,7 +45,7 @@ def audiences_for(update: Update) -> list[Audience]:
     wanted = []
     if update.notify and (update.external_body or "").strip():
         seen = seen_by(incident)
-        if seen.on_floor or seen.audiences:
+        if seen.on_floor or seen.audience_ids:
             wanted.append(Audience.external)
     internal_groups = internal_recipients(incident)
     if update.notify_stakeholders and (update.internal_body or "").strip() and internal_groups:
