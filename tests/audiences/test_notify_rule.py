@@ -62,6 +62,9 @@ def _world():
             title="Internal private", components=[dedicated], is_public=False
         ),
     }
+    incidents["added"] = create_incident(title="Added", components=[dedicated])
+    incidents["added"].added_audiences = [europe]  # the lead added Europe by hand
+    db.session.commit()
     create_subscriber(email="public@example.com")
     create_subscriber(email="listed@ent.example")  # admitted, but not a viewer's subscription
     for email in (
@@ -99,6 +102,7 @@ def test_the_subscribers_selected_are_those_the_rule_lets_see_each_incident(ctx)
         "private": {"cto@corp.example", "ops@ent.example"},
         "group": {"leser@bücher.example"},
         "internal": {"ann@staff.example"},
+        "added": {"cto@corp.example", "ops@ent.example", "leser@bücher.example"},
         "internal-private": set(),  # Staff names no component; Enterprise is no internal one
     }
     assert {name: _selected(i) for name, i in incidents.items()} == expected
