@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.api.v1.page_access import user_id as page_access_user_id
 from app.api.v1.shapes import subscriber_id
 from app.audiences.admissions import AudienceDraft
 from app.audiences.manage import create_audience
@@ -49,7 +50,13 @@ class World:
     def _build(self, admin):
         self.backend = components.create_group(name="Backend", actor=admin)
         self.frontend = components.create_group(name="Frontend", actor=admin)
-        self.enterprise = create_audience(AudienceDraft(name="Enterprise"), actor=admin)
+        self.enterprise = create_audience(
+            AudienceDraft(
+                name="Enterprise", component_ids=[self.docs.public_id],
+                emails=["member@corp.example"],
+            ),
+            actor=admin,
+        )  # fmt: skip
         self.incident = self._declare("Checkout failing", {self.api.public_id: "partial_outage"})
         self.resolved = self._declare("Slow search", {})
         lifecycle.resolve_incident(self.resolved, UpdateDraft(external_body="Fixed."), actor=admin)
@@ -354,5 +361,46 @@ ROUTES = [
           refused_status=404),
     Route("api.v1.receive_alertmanager", lambda w: "/api/v1/alertmanager",
           lambda w: firing(), lambda w: firing(version="3"), refused_status=400),
+    # --- API: page access groups (audiences) and users ----------------------------------------
+    Route("api.v1.create_page_access_group", lambda w: f"{V1}/page_access_groups",
+          lambda w: {"page_access_group": {"name": "Gold", "component_ids": [_id(w.web)]}},
+          lambda w: {"page_access_group": {"name": "Enterprise"}}),  # the name is taken
+    Route("api.v1.update_page_access_group",
+          lambda w: f"{V1}/page_access_groups/{_id(w.enterprise)}",
+          lambda w: {"page_access_group": {"external_identifier": "ent"}},
+          lambda w: {"page_access_group": {"component_ids": [UNKNOWN[:12]]}}, method="PATCH"),
+    Route("api.v1.delete_page_access_group",  # 404: no input
+          lambda w: f"{V1}/page_access_groups/{_id(w.enterprise)}", nothing, nothing,
+          refused_url=lambda w: f"{V1}/page_access_groups/{UNKNOWN[:12]}", refused_status=404,
+          method="DELETE"),
+    Route("api.v1.update_page_access_group_components",
+          lambda w: f"{V1}/page_access_groups/{_id(w.enterprise)}/components",
+          lambda w: {"component_ids": [_id(w.web)]},
+          lambda w: {"component_ids": [_id(w.web), UNKNOWN[:12]]}, method="PATCH"),
+    Route("api.v1.set_page_access_group_components",
+          lambda w: f"{V1}/page_access_groups/{_id(w.enterprise)}/components",
+          lambda w: {"component_ids": [_id(w.web)]},
+          lambda w: {"component_ids": [UNKNOWN[:12]]}),
+    Route("api.v1.remove_page_access_group_components",
+          lambda w: f"{V1}/page_access_groups/{_id(w.enterprise)}/components",
+          lambda w: {"component_ids": [_id(w.docs)]},
+          lambda w: {"component_ids": ["x" * 41]}, refused_status=400, method="DELETE"),
+    Route("api.v1.remove_page_access_group_component",  # 404: no input
+          lambda w: f"{V1}/page_access_groups/{_id(w.enterprise)}/components/{_id(w.docs)}",
+          nothing, nothing, refused_url=lambda w: (
+              f"{V1}/page_access_groups/{_id(w.enterprise)}/components/{_id(w.web)}"),
+          refused_status=404, method="DELETE"),
+    Route("api.v1.create_page_access_user", lambda w: f"{V1}/page_access_users",
+          lambda w: {"page_access_user": {"email": "new@corp.example",
+                                          "page_access_group_ids": [_id(w.enterprise)]}},
+          lambda w: {"page_access_user": {"email": "new@corp.example"}}),  # in no group
+    Route("api.v1.update_page_access_user",
+          lambda w: f"{V1}/page_access_users/{page_access_user_id('member@corp.example')}",
+          lambda w: {"page_access_user": {"email": "member2@corp.example"}},
+          lambda w: {"page_access_user": {"page_access_group_ids": []}}, method="PATCH"),
+    Route("api.v1.delete_page_access_user",  # 404: no input
+          lambda w: f"{V1}/page_access_users/{page_access_user_id('member@corp.example')}",
+          nothing, nothing, refused_url=lambda w: f"{V1}/page_access_users/{UNKNOWN[:12]}",
+          refused_status=404, method="DELETE"),
 ]
 # fmt: on

@@ -36,6 +36,13 @@ class StakeholderGroupForm(FlaskForm):
     slack_url = StringField("New Slack incoming webhook for the internal text (optional)",
                             validators=[Length(max=500)])  # fmt: skip
     clear_slack = BooleanField("Remove the Slack webhook")
+    # Choices: "" and the audiences (public ids), set by the view; the verb checks the value
+    # (absent, as from older forms and scripts: no audience).
+    audience = SelectField(
+        "Tell them only about what this audience sees",
+        choices=[SelectChoice("", "")],
+        validate_choice=False,
+    )
     submit = SubmitField("Save")
 
 

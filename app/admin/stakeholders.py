@@ -2,9 +2,11 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.fanout_forms import DeleteForm, StakeholderGroupForm
+from app.audiences.readers import list_audiences
 from app.auth.roles import require_role
 from app.core import ServiceError
 from app.core.uow import unit_of_work
@@ -50,8 +52,18 @@ def edit_stakeholder_group(group_id):
     return _group_form(_group(group_id))
 
 
+def _audience_choices(form: StakeholderGroupForm, group: StakeholderGroup | None) -> None:
+    form.audience.choices = [SelectChoice("", "Any: every incident at or above that severity")]
+    form.audience.choices += [
+        SelectChoice(a.public_id, f"{a.name} ({a.kind.value})") for a in list_audiences()
+    ]
+    if group is not None and not form.is_submitted():
+        form.audience.data = group.audience.public_id if group.audience else ""
+
+
 def _group_form(group: StakeholderGroup | None):
     form = StakeholderGroupForm(obj=group)
+    _audience_choices(form, group)
     if group is not None and not form.is_submitted():
         form.emails.data = "\n".join(group.emails)
     if form.validate_on_submit():
@@ -59,6 +71,7 @@ def _group_form(group: StakeholderGroup | None):
             "name": form.name.data,
             "emails": form.emails.data,
             "min_severity": form.min_severity.data,
+            "audience_id": form.audience.data,
         }
         slack = form.slack_url.data
         try:

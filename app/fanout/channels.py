@@ -27,7 +27,8 @@ from app.fanout.hooks import (
     unsubscribe_url,
 )
 from app.fanout.reach import hook_subscribers
-from app.fanout.stakeholders import groups_reached
+from app.fanout.sight import hook_clause, seen_by
+from app.fanout.stakeholders import groups_for
 from app.fanout.webhooks import (
     SIGNATURE_HEADER,
     component_payload,
@@ -57,7 +58,8 @@ HOOK_CHANNELS = (Channel.webhook, Channel.slack)
 
 
 def _subscribers(incident: Incident, kind: Channel):
-    return hook_subscribers([ic.component_id for ic in incident.components], kind)
+    wanted = hook_subscribers([ic.component_id for ic in incident.components], kind)
+    return wanted.where(hook_clause(seen_by(incident)))
 
 
 def component_hook_subscribers(component: Component):
@@ -75,7 +77,7 @@ def component_hook_subscribers(component: Component):
 
 
 def _groups(incident: Incident) -> list[StakeholderGroup]:
-    return [g for g in groups_reached(incident.severity) if g.slack_webhook_url]
+    return [g for g in groups_for(incident) if g.slack_webhook_url]
 
 
 def targets(update: Update, audience: Audience, channel: Channel) -> list[tuple]:

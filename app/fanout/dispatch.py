@@ -19,6 +19,7 @@ from app.extensions import db
 from app.fanout import channels, emails, lease
 from app.fanout.dispatch_log import log_dispatch
 from app.fanout.reach import email_subscribers
+from app.fanout.sight import seen_by, subscriber_clause
 from app.fanout.stakeholders import internal_recipients
 from app.fanout.subscribers import personal_token
 from app.models import (
@@ -37,11 +38,15 @@ log = logging.getLogger(__name__)
 
 
 def audiences_for(update: Update) -> list[Audience]:
-    """Who this update is for: nobody for a non-public incident's external text or no notify."""
+    """Who this update is for: its external text for those who may see the incident (nobody
+    for an internal-only incident no internal audience sees), its internal text for the
+    stakeholder groups; nobody when the lead does not notify."""
     incident = update.incident
     wanted = []
-    if update.notify and incident.is_public and (update.external_body or "").strip():
-        wanted.append(Audience.external)
+    if update.notify and (update.external_body or "").strip():
+        seen = seen_by(incident)
+        if seen.on_floor or seen.audience_ids:
+            wanted.append(Audience.external)
     internal_groups = internal_recipients(incident)
     if update.notify_stakeholders and (update.internal_body or "").strip() and internal_groups:
         wanted.append(Audience.internal)
@@ -88,9 +93,11 @@ def dispatches_for_incident(incident: Incident) -> list[Dispatch]:
 
 
 def external_recipients(incident: Incident):
-    """A select of the subscribers an incident's external updates reach, in id order (the rule
-    the console counts with, ``reach.email_subscribers``)."""
-    return email_subscribers([ic.component_id for ic in incident.components])
+    """A select of the subscribers an incident's external updates reach, in id order: those
+    who follow it (the rule the console counts with, ``reach.email_subscribers``) and may
+    see it (``sight``)."""
+    wanted = email_subscribers([ic.component_id for ic in incident.components])
+    return wanted.where(subscriber_clause(seen_by(incident)))
 
 
 def _external_batches(dispatch: Dispatch, size: int):

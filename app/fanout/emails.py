@@ -130,10 +130,14 @@ def html_value(text: str) -> str:
 
 
 def subscriber_reason(subscriber: Subscriber) -> str:
-    """Why they get it: "you subscribed to API and Dashboard"."""
-    names = sorted(c.name for c in subscriber.components)
-    if not names:
+    """Why they get it: "you subscribed to API and Dashboard". Public components only: one
+    they chose may have been made private since (an audience's), and its name is not theirs
+    to read."""
+    names = sorted(c.name for c in subscriber.components if c.is_public)
+    if not subscriber.components:
         return f"you subscribed to all updates from {page_settings().page_name}"
+    if not names:
+        return f"you subscribed to updates from {page_settings().page_name}"
     if len(names) == 1:
         return f"you subscribed to {names[0]}"
     return f"you subscribed to {', '.join(names[:-1])} and {names[-1]}"

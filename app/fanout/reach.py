@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_
 
 from app.extensions import db
+from app.fanout.sight import Seen, group_sees, hook_clause, seen_by, subscriber_clause
 from app.fanout.stakeholders import groups_reached
 from app.models import Channel, Component, HookSubscriber, Incident, Severity, Subscriber
 
@@ -64,16 +65,23 @@ def _count(query) -> int:
     return db.session.scalar(db.select(func.count()).select_from(query.subquery())) or 0
 
 
-def reach(*, severity: Severity | str, component_ids=()) -> Reach:
-    """Who a notification of ``severity`` on ``component_ids`` (database ids) reaches."""
+def reach(*, severity: Severity | str, component_ids=(), seen: Seen | None = None) -> Reach:
+    """Who a notification of ``severity`` on ``component_ids`` (database ids) reaches; only
+    those who may see it when ``seen`` says who sees the incident (``sight.seen_by``)."""
     severity = Severity(severity)
     ids = sorted(set(component_ids))
-    subscribers = {
-        Channel.email.value: _count(email_subscribers(ids).with_only_columns(Subscriber.id))
-    }
+    emails = email_subscribers(ids).with_only_columns(Subscriber.id)
+    if seen is not None:
+        emails = emails.where(subscriber_clause(seen))
+    subscribers = {Channel.email.value: _count(emails)}
     for kind in (Channel.webhook, Channel.slack):
-        subscribers[kind.value] = _count(hook_subscribers(ids, kind))
+        hooks = hook_subscribers(ids, kind)
+        if seen is not None:
+            hooks = hooks.where(hook_clause(seen))
+        subscribers[kind.value] = _count(hooks)
     groups = groups_reached(severity)
+    if seen is not None:
+        groups = [g for g in groups if group_sees(g, None, seen)]
     members = {email.lower() for g in groups for email in g.emails}
     return Reach(
         severity=severity,
@@ -86,11 +94,13 @@ def reach(*, severity: Severity | str, component_ids=()) -> Reach:
 
 def incident_reach(incident: Incident, *, extra_public_ids=(), severity=None) -> Reach:
     """Who an update on ``incident`` reaches: its components and the ones an update would add
-    (``extra_public_ids``), at its severity (or ``severity``, as a form is about to set)."""
+    (``extra_public_ids``), at its severity (or ``severity``, as a form is about to set), among
+    those who may see the incident as it stands."""
     ids = {link.component_id for link in incident.components}
     return reach(
         severity=severity or incident.severity,
         component_ids=ids | component_ids_of(extra_public_ids),
+        seen=seen_by(incident) if incident.id is not None else None,
     )
 
 

@@ -5,13 +5,15 @@ of the URL hidden): who hears internal text is worth a trace."""
 import re
 from urllib.parse import urlsplit
 
+from app.audiences.readers import get_audience
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.settings import clean_webhook_url, page_settings
 from app.core.text import clean_line
 from app.core.users import normalize_email
 from app.extensions import db
-from app.models import Incident, Severity, StakeholderGroup, User
+from app.fanout.sight import group_sees, seen_by
+from app.models import Incident, PageAudience, Severity, StakeholderGroup, User
 from app.slack import slack_url_problem
 
 
@@ -78,18 +80,32 @@ def _described(group: StakeholderGroup) -> dict:
         "emails": list(group.emails),
         "min_severity": Severity(group.min_severity).value,
         "slack_webhook_url": shown_url(group.slack_webhook_url),
+        "audience": group.audience.name if group.audience else None,
     }
 
 
+def _audience(public_id: str | None) -> PageAudience | None:
+    """The audience a group is tied to ("" or None: none, every incident it meets)."""
+    if not public_id:
+        return None
+    audience = get_audience(public_id)
+    if audience is None:
+        raise ServiceError("Choose an audience from the list.", field="audience")
+    return audience
+
+
 def create_group(
-    *, name: str, emails, min_severity="SEV2", slack_webhook_url=None, actor: User | None = None
-) -> StakeholderGroup:
-    """Create a stakeholder group (audited as ``actor``)."""
+    *, name: str, emails, min_severity="SEV2", slack_webhook_url=None, audience_id=None,
+    actor: User | None = None,
+) -> StakeholderGroup:  # fmt: skip
+    """Create a stakeholder group (audited as ``actor``), tied to the audience with the public
+    id ``audience_id`` if given: told only of what that audience sees."""
     name, emails, severity = _validate(name, emails, min_severity)
     if _name_taken(name, None):
         raise ServiceError(f"There is already a group called {name}.", field="name")
     group = StakeholderGroup(name=name, emails=emails, min_severity=severity,
-                             slack_webhook_url=clean_slack_url(slack_webhook_url))  # fmt: skip
+                             slack_webhook_url=clean_slack_url(slack_webhook_url),
+                             audience=_audience(audience_id))  # fmt: skip
     db.session.add(group)
     record("stakeholder_group.create", actor=actor, obj=group, detail=_described(group))
     db.session.flush()
@@ -97,11 +113,13 @@ def create_group(
 
 
 def update_group(group: StakeholderGroup, *, name: str, emails, min_severity,
-                 slack_webhook_url=None, clear_slack=False,
+                 slack_webhook_url=None, clear_slack=False, audience_id=None,
                  actor: User | None = None) -> StakeholderGroup:  # fmt: skip
-    """Change a group's name, members, minimum severity or Slack webhook (None keeps it);
-    audited as ``actor`` with what changed (members as added and removed)."""
+    """Change a group's name, members, minimum severity, audience ("" or None: none) or Slack
+    webhook (None keeps it); audited as ``actor`` with what changed (members as added and
+    removed)."""
     name, emails, severity = _validate(name, emails, min_severity)
+    audience = _audience(audience_id)
     if _name_taken(name, group.id):
         raise ServiceError(f"There is already a group called {name}.", field="name")
     before = _described(group)
@@ -111,8 +129,13 @@ def update_group(group: StakeholderGroup, *, name: str, emails, min_severity,
     elif (slack_webhook_url or "").strip():
         group.slack_webhook_url = clean_slack_url(slack_webhook_url)
     group.name, group.emails, group.min_severity = name, emails, severity
+    group.audience = audience
     after = _described(group)
-    changed = {k: [before[k], after[k]] for k in ("name", "min_severity") if before[k] != after[k]}
+    changed = {
+        k: [before[k], after[k]]
+        for k in ("name", "min_severity", "audience")
+        if before[k] != after[k]
+    }
     if before["emails"] != after["emails"]:
         changed["emails"] = {
             "added": [e for e in after["emails"] if e not in before["emails"]],
@@ -148,10 +171,20 @@ def groups_reached(severity: Severity | str) -> list[StakeholderGroup]:
     return [group for group in list_groups() if group.wants(severity)]
 
 
+def groups_for(incident: Incident) -> list[StakeholderGroup]:
+    """The groups told of ``incident``: its severity meets their minimum, and a group tied to
+    an audience only of what that audience sees (as its page shows it)."""
+    groups = groups_reached(incident.severity)
+    if not any(g.audience_id is not None for g in groups):
+        return groups
+    seen = seen_by(incident)
+    return [g for g in groups if group_sees(g, incident, seen)]
+
+
 def internal_recipients(incident: Incident) -> list[tuple[str, list[str]]]:
-    """(address, [group names]) for every member of a group the incident's severity reaches."""
+    """(address, [group names]) for every member of a group told of the incident."""
     members: dict[str, list[str]] = {}
-    for group in groups_reached(incident.severity):
+    for group in groups_for(incident):
         for email in group.emails:
             members.setdefault(email.lower(), []).append(group.name)
     return sorted(members.items())

@@ -138,6 +138,13 @@ def import_subscribers(text: str, *, consented: bool) -> ImportResult:
         if unknown:
             result.errors.append(f"Row {number}: unknown components {', '.join(unknown)}")
             continue
+        hidden = [s for s in slugs if not by_slug[s].is_public]
+        if hidden:  # only an audience's viewers follow its components, from their own page
+            result.errors.append(
+                f"Row {number}: {', '.join(hidden)} not on the public page; a subscriber "
+                "follows public components only"
+            )
+            continue
         sub = Subscriber(
             email=email,
             token_hash=secrets.token_hex(16),

@@ -179,3 +179,47 @@ def subscriber_by_selector(prefix: str) -> Subscriber | None:
     if not SELECTOR_PREFIX.fullmatch(prefix or ""):
         return None
     return db.session.scalar(db.select(Subscriber).where(Subscriber.token_hash.startswith(prefix)))
+
+
+def subscribe_viewer(email: str) -> Subscriber:
+    """Subscribe a signed-in viewer's own address, confirmed already (signing in by an emailed
+    link proved it), and told of their audiences' incidents too (``sight``): the audiences
+    admitting the address at each dispatch, never a copy kept here. An active subscriber's
+    component choices are kept; a new one follows everything."""
+    email = normalize_email(email)
+    sub = subscriber_by_email(email)
+    if sub is not None and sub.suppressed_at:
+        raise ServiceError(
+            "Email to this address bounced or was reported as spam, so Crier no longer sends "
+            "to it.",
+            field="email",
+        )
+    now = utcnow()
+    if sub is None:
+        sub = Subscriber(email=email, token_hash=secrets.token_hex(_SELECTOR_LEN // 2))
+        db.session.add(sub)
+    if not sub.is_active:
+        sub.components = []
+    sub.confirmed_at = sub.confirmed_at or now
+    sub.unsubscribed_at = None
+    sub.confirm_token_hash = None
+    sub.confirm_expires_at = None
+    sub.viewer_at = sub.viewer_at or now
+    db.session.flush()
+    return sub
+
+
+def viewer_subscription(email: str) -> Subscriber | None:
+    """The active subscription a viewer made from their page, else None."""
+    try:
+        sub = subscriber_by_email(normalize_email(email))
+    except ServiceError:
+        return None
+    return sub if sub is not None and sub.is_active and sub.viewer_at else None
+
+
+def unsubscribe_viewer(email: str) -> None:
+    """Stop the email a viewer asked for from their page (as the one-click link does)."""
+    sub = viewer_subscription(email)
+    if sub is not None:
+        unsubscribe(personal_token(sub))

@@ -40,6 +40,10 @@ class Subscriber(db.Model):
     suppressed_reason: Mapped[str | None] = mapped_column(String(200))
     suppressed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Subscribed by a signed-in viewer from their page (the address proved by signing in): also
+    # told of the incidents of the audiences that admit the address, as they stand at each
+    # dispatch (never a stored copy of them). None: a public subscriber, the floor only.
+    viewer_at: Mapped[datetime | None]
 
     components: Mapped[list[Component]] = relationship(secondary=subscriber_components)
 
@@ -62,7 +66,14 @@ class StakeholderGroup(db.Model):
     min_severity: Mapped[Severity] = mapped_column(enum_type(Severity), default=Severity.SEV2)
     # A Slack incoming webhook that receives the internal text too (a secret: never shown back).
     slack_webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # Tied to an audience: told only of the incidents that audience sees, as its page shows
+    # them. None: every incident its minimum severity meets.
+    audience_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audiences.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    audience: Mapped["PageAudience | None"] = relationship()  # noqa: F821
 
     def wants(self, severity: Severity) -> bool:
         return Severity(severity).level <= Severity(self.min_severity).level

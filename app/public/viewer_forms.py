@@ -17,3 +17,10 @@ class ViewerLinkForm(FlaskForm):
 
 class ViewerSignOutForm(FlaskForm):
     submit = SubmitField("Sign out")
+
+
+class ViewerUpdatesForm(FlaskForm):
+    """Email updates to the signed-in viewer's own address, or stop them."""
+
+    submit = SubmitField("Email me updates")
+    stop = SubmitField("Stop email updates")

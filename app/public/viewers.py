@@ -11,8 +11,14 @@ from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.core.users import normalize_email
 from app.extensions import limiter
+from app.fanout.subscribers import subscribe_viewer, unsubscribe_viewer, viewer_subscription
 from app.public import bp
-from app.public.viewer_forms import ViewerLinkForm, ViewerSignInForm, ViewerSignOutForm
+from app.public.viewer_forms import (
+    ViewerLinkForm,
+    ViewerSignInForm,
+    ViewerSignOutForm,
+    ViewerUpdatesForm,
+)
 
 ADDRESS_SCOPE = "viewer-sign-in-address"
 
@@ -97,8 +103,9 @@ def viewer_home():
         return _private(redirect("/viewer/sign-in"))
     audiences = admitting_audiences(viewer.email)
     html = render_template(
-        "public/viewer_home.html", viewer=viewer, audiences=audiences, form=ViewerSignOutForm()
-    )
+        "public/viewer_home.html", viewer=viewer, audiences=audiences, form=ViewerSignOutForm(),
+        **_updates(viewer.email),
+    )  # fmt: skip
     return _private(html)
 
 
@@ -114,3 +121,34 @@ def viewer_sign_out():
     response = _private(render_template("public/viewer_message.html", kind="signed_out"))
     response.delete_cookie(COOKIE, httponly=True, secure=_secure(), samesite="Lax")
     return response
+
+
+def _updates(email: str) -> dict:
+    """The "Email me updates" part of a viewer's page."""
+    return {"updates_form": ViewerUpdatesForm(), "subscribed": viewer_subscription(email)}
+
+
+@bp.route("/viewer/updates", methods=["POST"])
+def viewer_updates():
+    """Subscribe the signed-in viewer's own address (already proved: confirmed at once, and
+    told of their audiences' incidents), or stop it."""
+    viewer = read_cookie(request.cookies.get(COOKIE))
+    if viewer is None:
+        return _private(redirect("/viewer/sign-in?next=/viewer"))
+    form = ViewerUpdatesForm()
+    if not form.validate_on_submit():
+        return _private(redirect("/viewer"))
+    try:
+        with unit_of_work():
+            if form.stop.data:
+                unsubscribe_viewer(viewer.email)
+            else:
+                subscribe_viewer(viewer.email)
+    except ServiceError as exc:
+        html = render_template(
+            "public/viewer_home.html", viewer=viewer, form=ViewerSignOutForm(),
+            audiences=admitting_audiences(viewer.email), **_updates(viewer.email),
+            updates_error=exc.message,
+        )  # fmt: skip
+        return _private(html, 422)
+    return _private(redirect("/viewer"))

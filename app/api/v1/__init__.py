@@ -86,6 +86,7 @@ from app.api.v1 import (  # noqa: E402, F401 - routes register on import
     groups,
     incidents,
     openapi,
+    page_access,
     pages,
     subscribers,
 )

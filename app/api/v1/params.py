@@ -24,6 +24,13 @@ def paging() -> tuple[int, int]:
     return _number("limit", MAX_LIMIT, most=MAX_LIMIT), _number("page", 1, most=MAX_PAGE)
 
 
+def per_page() -> int:
+    """Statuspage's ``per_page`` (1..100, default 100), or ``limit`` where it is not given."""
+    if request.args.get("per_page") in (None, ""):
+        return paging()[0]
+    return _number("per_page", MAX_LIMIT, most=MAX_LIMIT)
+
+
 def _number(name: str, default: int, *, most: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":

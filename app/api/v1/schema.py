@@ -191,6 +191,35 @@ SUBSCRIBER = _object(
         "unsubscribed_at": _extra(WHEN, "when it left"),
     },
 )
+PAGE_ACCESS_GROUP = _object(
+    {
+        "id": TEXT,
+        "page_id": TEXT,
+        "name": TEXT,
+        "page_access_user_ids": IDS,
+        "external_identifier": MAYBE,
+        "metric_ids": IDS,
+        "component_ids": IDS,
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    {
+        "kind": _extra({"enum": ["customer", "internal"]}, "internal also reads internal text"),
+        "component_group_ids": _extra(IDS, "the component groups it sees whole"),
+    },
+)
+PAGE_ACCESS_USER = _object(
+    {
+        "id": TEXT,
+        "page_id": TEXT,
+        "email": TEXT,
+        "external_login": NULL,
+        "page_access_group_id": MAYBE,
+        "page_access_group_ids": IDS,
+        "created_at": WHEN,
+        "updated_at": WHEN,
+    }
+)
 ERROR = _object({"error": TEXT})
 
 SCHEMAS = {
@@ -200,6 +229,8 @@ SCHEMAS = {
     "Incident": INCIDENT,
     "IncidentUpdate": UPDATE,
     "Subscriber": SUBSCRIBER,
+    "PageAccessGroup": PAGE_ACCESS_GROUP,
+    "PageAccessUser": PAGE_ACCESS_USER,
     "Error": ERROR,
     "Alert": ALERT,
 }

@@ -201,6 +201,32 @@ NOTIFICATION = {
     },
     "required": ["version", "groupKey", "alerts"],
 }
+PAGE_ACCESS_IDS = {"type": "array", "items": ID, "maxItems": 500}
+PAGE_ACCESS_GROUP = {
+    "type": "object",
+    "properties": {
+        "name": text(120),
+        "external_identifier": {
+            "type": ["string", "null"],
+            "maxLength": 255,
+            "description": "the OpenID Connect claim value that admits to the group",
+        },
+        "component_ids": PAGE_ACCESS_IDS,
+        "page_access_user_ids": PAGE_ACCESS_IDS,
+        "kind": _extra({"enum": ["customer", "internal"]}, "internal also reads internal text"),
+        **_ignored(["metric_ids"], {"type": "array", "items": text(40), "maxItems": 100}),
+    },
+}
+PAGE_ACCESS_USER = {
+    "type": "object",
+    "properties": {
+        "email": EMAIL,
+        "page_access_group_ids": PAGE_ACCESS_IDS,
+        "page_access_group_id": ID,
+        **_ignored(["external_login"], text(255)),
+        **_ignored(["subscribe_to_components"], BOOL),
+    },
+}
 EXAMPLES = {
     "incident": {
         "name": "Elevated API errors",
@@ -212,6 +238,9 @@ EXAMPLES = {
     "incident_update": {"body": "We are investigating elevated error rates on the API."},
     "subscriber": {"email": "customer@example.org"},
     "subscribers": ["0123456789abcdef"],
+    "page_access_group": {"name": "Enterprise EU", "external_identifier": "enterprise-eu"},
+    "page_access_user": {"email": "ops@customer.example", "page_access_group_ids": []},
+    "component_ids": [],
     "alertmanager": {
         "version": "4",
         "groupKey": '{}:{alertname="HighErrorRate"}',
@@ -236,6 +265,13 @@ BODIES = {
     "incident_update": ("The corrected text of an update", INCIDENT_UPDATE, True),
     "subscriber": ("An email subscriber", SUBSCRIBER, True),
     "subscribers": ("Subscribers to unsubscribe", SUBSCRIBER_IDS, True),
+    "page_access_group": ("A page access group (an audience)", PAGE_ACCESS_GROUP, True),
+    "page_access_user": (
+        "A page access user (an address audiences admit)",
+        PAGE_ACCESS_USER,
+        True,
+    ),
+    "component_ids": ("Components to add, set or remove", PAGE_ACCESS_IDS, True),
     "alertmanager": ("Alertmanager's webhook body (version 4)", NOTIFICATION, False),
 }
 

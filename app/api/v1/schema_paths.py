@@ -136,6 +136,75 @@ def _update_link(name: str) -> dict:
     }
 
 
+PER_PAGE = _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "query")
+
+
+def _page_access(op, page) -> dict:
+    """Statuspage's page access groups (Crier's audiences) and users (addresses they admit)."""
+    pid = {"type": "string", "maxLength": 40}
+    gid = [*page, _param("page_access_group_id", pid)]
+    cid = [*gid, _param("component_id", pid)]
+    uid = [*page, _param("page_access_user_id", pid)]
+    group, user = _ref("PageAccessGroup"), _ref("PageAccessUser")
+    groups = "/pages/{page_id}/page_access_groups"
+    users = "/pages/{page_id}/page_access_users"
+    email = _param("email", {"type": "string", "maxLength": 254}, "query")
+    return {
+        groups: {
+            "get": op("list_page_access_groups", "Page access groups (audiences; admin)",
+                      _list("PageAccessGroup"), params=[*page, PAGING[1], PER_PAGE],
+                      links=_first("page_access_group", "page_access_group_id")),
+            "post": op("create_page_access_group", "Create a page access group (admin)", group,
+                       code="201", params=page, body="page_access_group",
+                       links=_object_links("page_access_group", "page_access_group_id")),
+        },
+        f"{groups}/{{page_access_group_id}}": {
+            "get": op("show_page_access_group", "A page access group (admin)", group,
+                      params=gid),
+            "patch": op("update_page_access_group", "Change the fields given (admin)", group,
+                        params=gid, body="page_access_group"),
+            "put": op("replace_page_access_group", "As PATCH", group, params=gid,
+                      body="page_access_group"),
+            "delete": op("delete_page_access_group", "Delete a page access group (admin)",
+                         group, params=gid),
+        },
+        f"{groups}/{{page_access_group_id}}/components": {
+            "get": op("list_page_access_group_components", "The group's components (admin)",
+                      _list("Component"), params=[*gid, PAGING[1], PER_PAGE]),
+            "patch": op("update_page_access_group_components", "Add components (admin)", group,
+                        params=gid, body="component_ids"),
+            "put": op("replace_page_access_group_components", "As PATCH", group, params=gid,
+                      body="component_ids"),
+            "post": op("set_page_access_group_components",
+                       "Make these exactly the group's components (admin)", group, params=gid,
+                       body="component_ids"),
+            "delete": op("remove_page_access_group_components", "Remove components (admin)",
+                         group, params=gid, body="component_ids"),
+        },
+        f"{groups}/{{page_access_group_id}}/components/{{component_id}}": {
+            "delete": op("remove_page_access_group_component", "Remove one component (admin)",
+                         group, params=cid),
+        },
+        users: {
+            "get": op("list_page_access_users", "Page access users (admin)",
+                      _list("PageAccessUser"), params=[*page, email, PAGING[1], PER_PAGE],
+                      links=_first("page_access_user", "page_access_user_id")),
+            "post": op("create_page_access_user", "Admit an address to groups (admin)", user,
+                       code="201", params=page, body="page_access_user",
+                       links=_object_links("page_access_user", "page_access_user_id")),
+        },
+        f"{users}/{{page_access_user_id}}": {
+            "get": op("show_page_access_user", "A page access user (admin)", user, params=uid),
+            "patch": op("update_page_access_user", "Change the address or its groups (admin)",
+                        user, params=uid, body="page_access_user"),
+            "put": op("replace_page_access_user", "As PATCH", user, params=uid,
+                      body="page_access_user"),
+            "delete": op("delete_page_access_user", "No group admits the address (admin)",
+                         None, code="204", params=uid),
+        },
+    }  # fmt: skip
+
+
 def paths(*, errors: dict) -> dict:
     """Every path; ``errors`` maps each 4xx to its meaning."""
     op = functools.partial(_op, errors=errors)
@@ -241,6 +310,7 @@ def paths(*, errors: dict) -> dict:
                          params=sid),
         },
     }  # fmt: skip
+    result |= _page_access(op, page)
     for path, (name, summary) in lists.items():
         result[f"/pages/{{page_id}}/incidents/{path}"] = {
             "get": op(name, summary, _list("Incident"), params=[*page, *SEARCH])
