@@ -10,77 +10,28 @@ would on the page. ``viewer_of_subscriber`` is the same answer one subscriber at
 """
 
 import contextlib
-from collections import defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import false, or_, true
 
 from app.audiences.readers import floor_viewer, sight_of
-from app.audiences.rule import Sight, Viewer, viewer_of, visible
+from app.audiences.rule import Viewer, viewer_of
+from app.audiences.seen_by import Seen, who_sees
 from app.audiences.viewers import admitting_audiences
 from app.extensions import db
 from app.models import (
     AdmissionKind,
     AudienceAdmission,
-    AudienceKind,
     Incident,
-    PageAudience,
     StakeholderGroup,
     Subscriber,
-    audience_components,
-    audience_groups,
 )
 
-
-@dataclass(frozen=True)
-class Seen:
-    """Who sees an incident: everyone (it is on the public floor), or the audiences (ids)
-    that see it beyond the floor (not worked out for an incident on the floor: all do)."""
-
-    on_floor: bool
-    audience_ids: frozenset[int] = frozenset()
-
-
-def _sights() -> tuple[list[Sight], Viewer]:
-    """Every audience as the rule needs it (ids only: no member is loaded), and the anonymous
-    viewer as the audiences stand now; three queries."""
-    components, groups = defaultdict(set), defaultdict(set)
-    for audience_id, component_id in db.session.execute(db.select(audience_components)):
-        components[audience_id].add(component_id)
-    for audience_id, group_id in db.session.execute(db.select(audience_groups)):
-        groups[audience_id].add(group_id)
-    kinds = db.session.execute(db.select(PageAudience.id, PageAudience.kind))
-    sights = [
-        Sight(
-            id=audience_id,
-            internal=kind == AudienceKind.internal,
-            component_ids=frozenset(components[audience_id]),
-            group_ids=frozenset(groups[audience_id]),
-        )
-        for audience_id, kind in kinds
-    ]
-    floor = Viewer(
-        claimed_components=frozenset().union(*components.values()),
-        claimed_groups=frozenset().union(*groups.values()),
-    )
-    return sights, floor
-
-
-def _as_member_of(floor: Viewer, sights) -> Viewer:
-    return viewer_of(
-        sights,
-        claimed_components=floor.claimed_components,
-        claimed_groups=floor.claimed_groups,
-    )
+__all__ = ["Seen", "group_sees", "hook_clause", "seen_by", "subscriber_clause"]
 
 
 def seen_by(incident: Incident) -> Seen:
-    """Whether the floor sees ``incident``, else which audiences do (the rule, per one)."""
-    sights, floor = _sights()
-    if visible(floor, incident):
-        return Seen(on_floor=True)
-    ids = frozenset(s.id for s in sights if visible(_as_member_of(floor, [s]), incident))
-    return Seen(on_floor=False, audience_ids=ids)
+    """Whether the floor sees ``incident``, else which audiences do (the one rule's answer)."""
+    return who_sees(incident)
 
 
 def _domain_forms(domain: str) -> set[str]:
@@ -124,7 +75,11 @@ def viewer_of_subscriber(subscriber: Subscriber) -> Viewer:
     floor = floor_viewer()
     if subscriber.viewer_at is None:
         return floor
-    return _as_member_of(floor, [sight_of(a) for a in admitting_audiences(subscriber.email)])
+    return viewer_of(
+        [sight_of(a) for a in admitting_audiences(subscriber.email)],
+        claimed_components=floor.claimed_components,
+        claimed_groups=floor.claimed_groups,
+    )
 
 
 def group_sees(group: StakeholderGroup, incident: Incident, seen: Seen | None = None) -> bool:
