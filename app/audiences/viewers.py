@@ -56,9 +56,11 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def admitting_audiences(email: str) -> list[PageAudience]:
-    """The audiences that admit this (normalised) address, by itself or by its domain."""
+def admitting_audiences(email: str, claims=()) -> list[PageAudience]:
+    """The audiences that admit this (normalised) address, by itself or by its domain, or
+    one of these OpenID Connect claim values."""
     wanted = [(AdmissionKind.email, email), (AdmissionKind.domain, domain_of(email))]
+    wanted += [(AdmissionKind.claim, value) for value in claims]
     query = (
         db.select(PageAudience)
         .join(AudienceAdmission)

@@ -17,3 +17,8 @@ class ViewerLinkForm(FlaskForm):
 
 class ViewerSignOutForm(FlaskForm):
     submit = SubmitField("Sign out")
+
+
+class ViewerOidcForm(FlaskForm):
+    next = HiddenField()
+    submit = SubmitField("Sign in")  # the label names the provider (VIEWER_OIDC_NAME)

@@ -1,10 +1,13 @@
-"""Viewers of audience pages sign in by an emailed link and out again; never staff, never
-the console (their cookie is not the staff session, and /admin never reads it)."""
+"""Viewers of audience pages sign in by an emailed link or OpenID Connect, and out again;
+never staff, never the console (their cookie is not the staff session, and /admin never
+reads it)."""
 
 import hashlib
+import hmac
 
-from flask import current_app, make_response, redirect, render_template, request
+from flask import abort, current_app, make_response, redirect, render_template, request
 
+from app.audiences import oidc
 from app.audiences.sessions import COOKIE, cookie_for, read_cookie, revoked
 from app.audiences.viewers import admitting_audiences, redeem_link, request_link, sign_out
 from app.core import ServiceError
@@ -12,9 +15,15 @@ from app.core.uow import unit_of_work
 from app.core.users import normalize_email
 from app.extensions import limiter
 from app.public import bp
-from app.public.viewer_forms import ViewerLinkForm, ViewerSignInForm, ViewerSignOutForm
+from app.public.viewer_forms import (
+    ViewerLinkForm,
+    ViewerOidcForm,
+    ViewerSignInForm,
+    ViewerSignOutForm,
+)
 
 ADDRESS_SCOPE = "viewer-sign-in-address"
+STATE_COOKIE = "crier_viewer_oidc"  # the state of this browser's sign-in under way
 
 
 def _address_key() -> str:
@@ -62,7 +71,100 @@ def viewer_sign_in():
         else:
             return _private(render_template("public/viewer_message.html", kind="sent"))
     status = 422 if form.errors else 200
-    return _private(render_template("public/viewer_sign_in.html", form=form), status)
+    return _private(_sign_in_page(form), status)
+
+
+def _sign_in_page(form) -> str:
+    oidc_form = None
+    if oidc.configured():
+        oidc_form = ViewerOidcForm(formdata=None, prefix="oidc", next=form.next.data or "")
+        oidc_form.submit.label.text = f"Sign in with {oidc.provider_name()}"
+    return render_template("public/viewer_sign_in.html", form=form, oidc_form=oidc_form)
+
+
+def _signed_in(session, next_path: str):
+    """Go on to ``next_path`` with the viewer's cookie."""
+    response = _private(redirect(next_path))
+    response.set_cookie(
+        COOKIE,
+        cookie_for(session),
+        max_age=current_app.config["VIEWER_SESSION_DAYS"] * 86400,
+        httponly=True,
+        secure=_secure(),
+        samesite="Lax",
+    )
+    return response
+
+
+def _refused(exc: ServiceError, status: int):
+    html = render_template("public/viewer_message.html", kind="not_signed_in", text=exc.message)
+    return _private(html, status)
+
+
+@bp.route("/viewer/oidc/start", methods=["POST"])
+@limiter.limit(lambda: current_app.config["VIEWER_SIGN_IN_RATE_LIMIT"])
+def viewer_oidc_start():
+    """Send the browser to the provider, with state, nonce and a PKCE challenge."""
+    if not oidc.configured():
+        abort(404)
+    form = ViewerOidcForm(prefix="oidc")
+    if not form.validate_on_submit():
+        return _refused(ServiceError("The form expired; go back and try again."), 400)
+    try:
+        with unit_of_work():
+            url, state = oidc.start_sign_in(form.next.data)
+    except oidc.SignInFailed as exc:
+        current_app.logger.warning("viewer OpenID Connect sign-in: %s", exc.reason)
+        return _refused(exc, exc.status)
+    response = _private(redirect(url))
+    response.set_cookie(
+        STATE_COOKIE, state, max_age=oidc.START_MINUTES * 60, path="/viewer/oidc",
+        httponly=True, secure=_secure(), samesite="Lax",
+    )  # fmt: skip
+    return response
+
+
+@bp.route("/viewer/oidc/callback", methods=["GET"])
+def viewer_oidc_callback():
+    """The provider sends the browser back: spend the state, trade the code, check the ID
+    token, open the session. Every failure is a page that says what to do, never a 500."""
+    if not oidc.configured():
+        abort(404)
+    state = request.args.get("state", "")
+    kept = request.cookies.get(STATE_COOKIE, "")
+    if not state or not kept or not hmac.compare_digest(state.encode(), kept.encode()):
+        # Not this browser's sign-in (a forged or replayed callback): spend nothing.
+        failure = oidc.SignInFailed(oidc.EXPIRED, reason="state: not this browser's")
+        return _forget_state(_refused(failure, 400))
+    try:
+        with unit_of_work():
+            nonce, verifier, next_path = oidc.claim_start(state)
+    except oidc.SignInFailed as exc:
+        return _forget_state(_refused(exc, exc.status))
+    try:
+        if request.args.get("error"):
+            raise oidc.SignInFailed(
+                "The sign-in service did not sign you in. Start again from the sign-in page.",
+                status=403,
+                reason=f"provider: {request.args.get('error', '')[:80]}",
+            )
+        claims = oidc.exchange(request.args.get("code"), nonce=nonce, verifier=verifier)
+        email, values = oidc.viewer_of(claims)
+        with unit_of_work():
+            session = oidc.open_session(email, values)
+    except oidc.SignInFailed as exc:
+        current_app.logger.warning("viewer OpenID Connect sign-in refused: %s", exc.reason)
+        with unit_of_work():
+            oidc.record_refusal(exc)
+        return _forget_state(_refused(exc, exc.status))
+    return _forget_state(_signed_in(session, next_path))
+
+
+def _forget_state(response):
+    response.delete_cookie(
+        STATE_COOKIE, path="/viewer/oidc", httponly=True, secure=_secure(), samesite="Lax"
+    )
+    return response
 
 
 @bp.route("/viewer/link/<token>", methods=["GET", "POST"])
@@ -76,16 +178,7 @@ def viewer_link(token):
         except ServiceError as exc:
             html = render_template("public/viewer_message.html", kind="refused", text=exc.message)
             return _private(html, 404)
-        response = _private(redirect(next_path))
-        response.set_cookie(
-            COOKIE,
-            cookie_for(session),
-            max_age=current_app.config["VIEWER_SESSION_DAYS"] * 86400,
-            httponly=True,
-            secure=_secure(),
-            samesite="Lax",
-        )
-        return response
+        return _signed_in(session, next_path)
     return _private(render_template("public/viewer_link.html", form=form))
 
 
@@ -95,7 +188,7 @@ def viewer_home():
     viewer = read_cookie(request.cookies.get(COOKIE))
     if viewer is None:
         return _private(redirect("/viewer/sign-in"))
-    audiences = admitting_audiences(viewer.email)
+    audiences = admitting_audiences(viewer.email, viewer.claims)
     html = render_template(
         "public/viewer_home.html", viewer=viewer, audiences=audiences, form=ViewerSignOutForm()
     )
