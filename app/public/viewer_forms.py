@@ -17,8 +17,3 @@ class ViewerLinkForm(FlaskForm):
 
 class ViewerSignOutForm(FlaskForm):
     submit = SubmitField("Sign out")
-
-
-class ViewerOidcForm(FlaskForm):
-    next = HiddenField()
-    submit = SubmitField("Sign in")  # the label names the provider (VIEWER_OIDC_NAME)

@@ -15,12 +15,7 @@ from app.core.uow import unit_of_work
 from app.core.users import normalize_email
 from app.extensions import limiter
 from app.public import bp
-from app.public.viewer_forms import (
-    ViewerLinkForm,
-    ViewerOidcForm,
-    ViewerSignInForm,
-    ViewerSignOutForm,
-)
+from app.public.viewer_forms import ViewerLinkForm, ViewerSignInForm, ViewerSignOutForm
 
 ADDRESS_SCOPE = "viewer-sign-in-address"
 STATE_COOKIE = "crier_viewer_oidc"  # the state of this browser's sign-in under way
@@ -75,11 +70,8 @@ def viewer_sign_in():
 
 
 def _sign_in_page(form) -> str:
-    oidc_form = None
-    if oidc.configured():
-        oidc_form = ViewerOidcForm(formdata=None, prefix="oidc", next=form.next.data or "")
-        oidc_form.submit.label.text = f"Sign in with {oidc.provider_name()}"
-    return render_template("public/viewer_sign_in.html", form=form, oidc_form=oidc_form)
+    oidc_name = oidc.provider_name() if oidc.configured() else None
+    return render_template("public/viewer_sign_in.html", form=form, oidc_name=oidc_name)
 
 
 def _signed_in(session, next_path: str):
@@ -101,18 +93,18 @@ def _refused(exc: ServiceError, status: int):
     return _private(html, status)
 
 
-@bp.route("/viewer/oidc/start", methods=["POST"])
+@bp.route("/viewer/oidc/start", methods=["GET"])
 @limiter.limit(lambda: current_app.config["VIEWER_SIGN_IN_RATE_LIMIT"])
 def viewer_oidc_start():
-    """Send the browser to the provider, with state, nonce and a PKCE challenge."""
+    """Send the browser to the provider, with state, nonce and a PKCE challenge. A link, not
+    a form: the page's form-action policy would stop a form's redirect to the provider; the
+    state cookie, checked at the callback, is what ties the sign-in to this browser."""
     if not oidc.configured():
         abort(404)
-    form = ViewerOidcForm(prefix="oidc")
-    if not form.validate_on_submit():
-        return _refused(ServiceError("The form expired; go back and try again."), 400)
+    next_path = request.args.get("next", "")
     try:
         with unit_of_work():
-            url, state = oidc.start_sign_in(form.next.data)
+            url, state = oidc.start_sign_in(next_path)
     except oidc.SignInFailed as exc:
         current_app.logger.warning("viewer OpenID Connect sign-in: %s", exc.reason)
         return _refused(exc, exc.status)

@@ -107,19 +107,13 @@ def sso(app, idp):
         yield app
 
 
-def _csrf(client, url, name):
-    html = client.get(url).get_data(as_text=True)
-    marker = f'name="{name}" type="hidden" value="'
-    assert marker in html, f"no {name} at {url}"
-    return html.split(marker, 1)[1].split('"', 1)[0]
-
-
 def start(client, next_path="/"):
-    """Press "Sign in with Corp SSO": the provider's URL the browser is sent to."""
-    token = _csrf(client, "/viewer/sign-in", "oidc-csrf_token")
-    answer = client.post(
-        "/viewer/oidc/start", data={"oidc-csrf_token": token, "oidc-next": next_path}
-    )
+    """Follow "Sign in with Corp SSO": the provider's URL the browser is sent to."""
+    page = client.get("/viewer/sign-in?" + urlencode({"next": next_path})).get_data(as_text=True)
+    link = page.split('rel="nofollow" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert urlsplit(link).path == "/viewer/oidc/start"
+    assert parse_qs(urlsplit(link).query)["next"] == [next_path]
+    answer = client.get(link)
     assert answer.status_code == 302, answer.get_data(as_text=True)[-1500:]
     return answer.location
 
@@ -311,9 +305,7 @@ def test_a_provider_that_does_not_answer_is_a_clear_page_never_a_500(sso):
         f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
     )
     oidc.provider.forget()
-    client = sso.test_client()
-    token = _csrf(client, "/viewer/sign-in", "oidc-csrf_token")
-    answer = client.post("/viewer/oidc/start", data={"oidc-csrf_token": token, "oidc-next": "/"})
+    answer = sso.test_client().get("/viewer/oidc/start?next=/")
     assert answer.status_code == 502
     assert "did not answer as expected" in answer.get_data(as_text=True)
 
@@ -321,7 +313,7 @@ def test_a_provider_that_does_not_answer_is_a_clear_page_never_a_500(sso):
 def test_without_settings_there_is_no_button_and_no_route(app):
     client = app.test_client()
     assert "Sign in with" not in client.get("/viewer/sign-in").get_data(as_text=True)
-    assert client.post("/viewer/oidc/start").status_code in (400, 404)
+    assert client.get("/viewer/oidc/start").status_code == 404
     assert client.get("/viewer/oidc/callback?state=x&code=y").status_code == 404
 
 
