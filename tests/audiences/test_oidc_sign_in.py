@@ -48,6 +48,7 @@ ACCOUNTS = {
             "groups": ["crier-enterprise"]},
     "noa": {"groups": ["crier-enterprise"]},
     "lee": {"email": "lee@sso-corp.example", "email_verified": True, "groups": "crier-staff"},
+    "max": {"email": "max@sso-corp.example", "groups": ["crier-staff", "crier-enterprise"]},
 }  # fmt: skip
 
 
@@ -167,11 +168,23 @@ def test_a_viewer_signs_in_with_code_and_pkce_and_sees_their_audiences_page(sso,
     assert db.session.scalar(db.select(db.func.count(ViewerSession.id))) == 1
 
 
-def test_a_string_claim_admits_too_and_a_new_set_is_published_at_sign_in(sso):
+def test_a_string_claim_admits_too(sso):
     client = sso.test_client()
     assert sign_in(client, "lee").status_code == 302
     home = client.get("/")
     assert b"Staff_1 outage" in home.data and b"Sso_1" not in home.data
+
+
+def test_a_mix_of_claim_values_no_page_exists_for_is_published_at_sign_in(sso):
+    from app.models import AudienceArtifact
+
+    assert db.session.scalar(db.select(db.func.count(AudienceArtifact.id))) == 2
+    client = sso.test_client()
+    assert sign_in(client, "max").status_code == 302
+    _forget()  # the interval passed
+    home = client.get("/")
+    assert b"Staff_1 outage" in home.data and b"Sso_1 outage" in home.data
+    assert db.session.scalar(db.select(db.func.count(AudienceArtifact.id))) == 3
 
 
 def test_a_state_not_issued_by_us_is_refused(sso):
