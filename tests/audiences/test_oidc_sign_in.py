@@ -187,6 +187,25 @@ def test_a_mix_of_claim_values_no_page_exists_for_is_published_at_sign_in(sso):
     assert db.session.scalar(db.select(db.func.count(AudienceArtifact.id))) == 3
 
 
+def test_reading_a_signed_in_page_costs_no_query_between_checks(sso):
+    from sqlalchemy import event
+
+    client = sso.test_client()
+    sign_in(client, "max")  # two claim values: their own set
+    sso.config["PUBLISH_CHECK_SECONDS"] = 60
+    _forget()
+    assert b"Staff_1 outage" in client.get("/").data  # the pages and lists are read once
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(50):
+            assert b"Sso_1 outage" in client.get("/").data
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements == []
+
+
 def test_a_state_not_issued_by_us_is_refused(sso):
     client = sso.test_client()
     forged = secrets.token_urlsafe(32)
