@@ -2,7 +2,7 @@
 
 import json
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
@@ -51,9 +51,8 @@ def revoke_viewer_page(public_id):
         with unit_of_work():
             session = revoke_session(public_id, actor=current_user)
             email = session.email
-    except ServiceError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("admin.list_viewers_page"))
+    except ServiceError:
+        abort(404)
     revoked.add(public_id)
     flash(f"Revoked the session of {email}: it opens nothing any more.", "success")
     return redirect(url_for("admin.list_viewers_page"))

@@ -54,9 +54,9 @@ def test_an_admin_lists_viewer_sessions_and_revokes_one(ctx, app):
     viewer = app.test_client()
     viewer.set_cookie(COOKIE, ana_cookie)
     assert viewer.get("/viewer").status_code == 302  # signed out
-    missing = console.post("/admin/audiences/viewers/nosuchsession/revoke",
-                           data={"csrf_token": token}, follow_redirects=True)  # fmt: skip
-    assert "There is no such viewer session" in missing.get_data(as_text=True)
+    missing = console.post("/admin/audiences/viewers/nosuchsessi/revoke",
+                           data={"csrf_token": token})  # fmt: skip
+    assert missing.status_code == 404
 
 
 def test_only_admins_see_the_viewer_list(ctx, app):
