@@ -38,6 +38,7 @@ from app.audiences.viewers import safe_next
 from app.core import ServiceError
 from app.core.audit import record
 from app.core.settings import page_settings
+from app.core.text import clean_line
 from app.core.users import normalize_email
 from app.extensions import db
 from app.models import ViewerOidcStart, ViewerSession
@@ -61,7 +62,7 @@ class SignInFailed(ServiceError):
     def __init__(self, message: str, *, status: int = 400, reason: str = ""):
         super().__init__(message, field="oidc")
         self.status = status
-        self.reason = reason  # for the audit log, never shown
+        self.reason = clean_line(reason)[:200]  # for the log and audit log, never shown
 
 
 def configured() -> bool:
@@ -148,6 +149,18 @@ class _Provider:
 
 
 provider = _Provider()
+
+
+def provider_problem() -> str | None:
+    """What ``flask check-config`` says of the provider: None when its discovery document
+    and its keys answer as they should."""
+    provider.forget()
+    try:
+        provider.keys()
+    except SignInFailed as exc:
+        url = current_app.config["VIEWER_OIDC_DISCOVERY_URL"]
+        return f"the OpenID Connect provider ({url}) {exc.reason}"
+    return None
 
 
 def start_sign_in(next_path: str | None) -> tuple[str, str]:

@@ -119,7 +119,11 @@ def viewer_oidc_start():
 @bp.route("/viewer/oidc/callback", methods=["GET"])
 def viewer_oidc_callback():
     """The provider sends the browser back: spend the state, trade the code, check the ID
-    token, open the session. Every failure is a page that says what to do, never a 500."""
+    token, open the session. Every failure is a page that says what to do, never a 500.
+
+    Two transactions, on purpose: the state is spent and committed before the provider is
+    asked, so a replay is refused whatever the exchange gives, and no transaction waits on
+    the provider."""
     if not oidc.configured():
         abort(404)
     state = request.args.get("state", "")

@@ -376,3 +376,16 @@ def test_check_config_never_prints_the_client_secret(tmp_path):
     assert "VIEWER_OIDC_CLIENT_ID=crier" in done.stdout
     assert "VIEWER_OIDC_CLIENT_SECRET=" in done.stdout
     assert SECRET not in done.stdout + done.stderr
+    assert "problem: the OpenID Connect provider (https://idp.example/" in done.stderr
+
+
+def test_check_config_reaches_the_provider(tmp_path, idp):
+    from tests.test_check_config import check_config
+
+    done = check_config(
+        tmp_path,
+        VIEWER_OIDC_DISCOVERY_URL=idp.discovery_url,
+        VIEWER_OIDC_CLIENT_ID="crier",
+        VIEWER_OIDC_CLIENT_SECRET=SECRET,
+    )
+    assert "OpenID Connect provider" not in done.stderr, done.stderr
