@@ -88,7 +88,10 @@ class Ranges:
 def _ranges(networks: dict[str, set[str]]) -> Ranges:
     by_prefix: dict = defaultdict(dict)
     for text, ids in networks.items():
-        network = ipaddress.ip_network(text, strict=False)
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:  # checked when written; a bad row never stops a read
+            continue
         key = (network.version, network.prefixlen)
         start = int(network.network_address)
         by_prefix[key][start] = by_prefix[key].get(start, NONE) | frozenset(ids)
