@@ -390,3 +390,29 @@ def test_check_config_reaches_the_provider(tmp_path, idp):
         VIEWER_OIDC_CLIENT_SECRET=SECRET,
     )
     assert "OpenID Connect provider" not in done.stderr, done.stderr
+
+
+def test_a_provider_that_refuses_the_sign_in_gives_a_clear_page(sso):
+    client = sso.test_client()
+    state = parse_qs(urlsplit(start(client)).query)["state"][0]
+    answer = client.get(f"/viewer/oidc/callback?error=access_denied&state={state}")
+    assert answer.status_code == 403
+    assert "did not sign you in" in answer.get_data(as_text=True)
+    assert client.get_cookie(COOKIE) is None
+    [refusal] = [e for e in audit_events() if e.action == "viewer.sign_in_refused"]
+    assert refusal.detail["reason"] == "provider: access_denied"
+    again = client.get(f"/viewer/oidc/callback?code=x&state={state}")
+    assert again.status_code == 400  # spent
+
+
+def test_a_claim_value_no_longer_admitted_locks_the_viewer_out_within_the_interval(sso):
+    client = sso.test_client()
+    sign_in(client)
+    assert b"Sso_1 outage" in client.get("/").data
+    audience = db.session.scalar(db.select(PageAudience).filter_by(name="Enterprise SSO"))
+    audience.admissions = []
+    db.session.commit()
+    publish_site()
+    _forget()  # the interval passed (PUBLISH_CHECK_SECONDS)
+    page = client.get("/")
+    assert b"Sso_1" not in page.data and b"Public API" in page.data
