@@ -19,7 +19,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	@scripts/run
 
-test: $(VENV)/.installed-test
+# The OpenID provider the sign-in tests start (tests/oidc_provider.py), from npm's lock file.
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed-test tests/oidc/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive app --configfile pyproject.toml

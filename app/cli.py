@@ -17,6 +17,7 @@ from huey.consumer import Consumer, ConsumerStopped
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.audiences import oidc
 from app.config import VERSION, quote_userinfo, sender_problem
 from app.config_table import SETTINGS
 from app.core import ServiceError, probes
@@ -334,6 +335,8 @@ def check_config_command():
         )
         if p
     ]
+    if cfg.get("VIEWER_OIDC_DISCOVERY_URL"):
+        problems += [p for p in (oidc.provider_problem(),) if p]
     if not problems and cfg["EMAIL_BACKEND"] in ("sendgrid", "smtp"):
         sender = _sender_problem(cfg["EMAIL_BACKEND"])
         problems += [sender] if sender else []

@@ -172,6 +172,7 @@ def _finish(app):
                 "like 'Acme Status <status@acme.com>'"
             )
     _check_alert_statuses(cfg)
+    _check_oidc(cfg)
     if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     if cfg.get("SECRET_KEY"):
@@ -190,6 +191,21 @@ def _finish(app):
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
     cfg["METRICS_NETWORKS"] = _networks("METRICS_NETWORKS", cfg.get("METRICS_NETWORKS"))
     _check_logging(cfg)
+
+
+_OIDC = ("VIEWER_OIDC_DISCOVERY_URL", "VIEWER_OIDC_CLIENT_ID", "VIEWER_OIDC_CLIENT_SECRET")
+
+
+def _check_oidc(cfg) -> None:
+    """Viewer sign-in by OpenID Connect needs all three settings, or none (never a value)."""
+    given = [name for name in _OIDC if cfg.get(name)]
+    if given and len(given) != len(_OIDC):
+        missing = ", ".join(name for name in _OIDC if name not in given)
+        raise ConfigError(f"viewer sign-in by OpenID Connect needs {missing} too")
+    _check_url("VIEWER_OIDC_DISCOVERY_URL", cfg.get("VIEWER_OIDC_DISCOVERY_URL"), ("https", "http"))
+    claim = cfg.get("VIEWER_OIDC_CLAIM") or ""
+    if not claim or len(claim) > 100 or not claim.isprintable():
+        raise ConfigError(f"VIEWER_OIDC_CLAIM must name a claim, like groups (got {claim!r})")
 
 
 def _networks(key, value) -> tuple:

@@ -188,6 +188,18 @@ SETTINGS: tuple[Setting, ...] = (
       "per address"),
     S("VIEWER_SESSION_DAYS", "int", 30, "days a viewer stays signed in (audience pages)",
       minimum=1),
+    S("VIEWER_OIDC_DISCOVERY_URL", "str", None, "viewer sign-in by OpenID Connect: the "
+      "provider's discovery document (https://idp.example/.well-known/openid-configuration); "
+      "set with the client id and secret, or none of the three"),
+    S("VIEWER_OIDC_CLIENT_ID", "str", None, "the client id Crier is registered under at the "
+      "provider (redirect URI: PUBLIC_BASE_URL/viewer/oidc/callback)"),
+    S("VIEWER_OIDC_CLIENT_SECRET", "secret", None, "that client's secret"),
+    S("VIEWER_OIDC_CLAIM", "str", "groups", "the ID token claim (a string or a list of "
+      "strings) whose values match audiences' OpenID Connect claim values"),
+    S("VIEWER_OIDC_NAME", "str", "single sign-on", "the provider's name on the sign-in button "
+      "(\"Sign in with …\")"),
+    S("VIEWER_OIDC_TIMEOUT", "float", 5.0, "seconds Crier waits for the provider (discovery, "
+      "keys, the token exchange)", minimum=0.5),
     S("API_RATE_LIMIT", "str", "600 per minute", "/api/v1 requests per key, over every "
       "endpoint"),
     S("API_AUTH_FAILURE_RATE_LIMIT", "str", "30 per minute", "refused /api/v1 keys per "

@@ -22,7 +22,7 @@ from app.incidents import components, lifecycle, maintenance
 from app.incidents.drafts import UpdateDraft
 from app.messages.seed import seed_default_templates
 from app.messages.templates import create_template
-from app.models import Audience, Dispatch, DispatchStatus, default_cadence_policy
+from app.models import Audience, Dispatch, DispatchStatus, ViewerSession, default_cadence_policy
 from app.sqltypes import utcnow
 from tests.factories import create_component, create_subscriber, create_user
 
@@ -57,6 +57,8 @@ class World:
             ),
             actor=admin,
         )  # fmt: skip
+        self.viewer_session = ViewerSession(email="bo@example.com")
+        db.session.add(self.viewer_session)
         self.incident = self._declare("Checkout failing", {self.api.public_id: "partial_outage"})
         self.resolved = self._declare("Slow search", {})
         lifecycle.resolve_incident(self.resolved, UpdateDraft(external_body="Fixed."), actor=admin)
@@ -298,6 +300,10 @@ ROUTES = [
     Route("admin.delete_audience_page",  # 404: no input
           lambda w: f"/admin/audiences/{w.enterprise.public_id}/delete", nothing, nothing,
           refused_url=lambda w: f"/admin/audiences/{UNKNOWN[:12]}/delete", refused_status=404),
+    Route("admin.revoke_viewer_page",  # 404: no input
+          lambda w: f"/admin/audiences/viewers/{w.viewer_session.public_id}/revoke", nothing,
+          nothing, refused_url=lambda w: f"/admin/audiences/viewers/{UNKNOWN[:12]}/revoke",
+          refused_status=404),
     Route("admin.import_subscribers_csv", lambda w: "/admin/subscribers/import",
           lambda w: csv_upload(b"email\nnew@example.com\n"), lambda w: csv_upload(b"\xff\xfe\x00")),
     Route("admin.create_template", lambda w: "/admin/templates/new",

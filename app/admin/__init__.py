@@ -81,5 +81,6 @@ from app.admin import (  # noqa: E402, F401
     targets,
     templates_admin,
     users,
+    viewers,
     views,
 )

@@ -6,5 +6,11 @@ update's texts, it says whether the viewer may see it. The publisher, the fan-ou
 public pages and the console all ask it; ``floor`` gives the same answer for the public floor
 as SQL clauses, for the publisher's queries. ``manage`` holds the console's verbs (create,
 edit, delete an audience, checked by ``admissions``); ``readers`` loads audiences and viewers.
-Verbs flush, never commit. Imports ``incidents`` (nothing yet), ``core`` and ``models``.
+
+Viewers: ``viewers`` signs them in by an emailed link (and lists and revokes sessions),
+``oidc`` by OpenID Connect; ``sessions`` is their signed cookie; ``membership`` says which
+audiences an address, its domain, claim values and a client address give; ``requests``
+(``audience_key``) is the one place that says which set of audiences a request belongs to.
+Verbs flush, never commit. Imports ``incidents`` (nothing yet), ``core``, ``outbound`` (the
+provider's documents and token endpoint) and ``models``.
 """

@@ -1,6 +1,7 @@
 """A viewer's session in a signed cookie, checked with no database query per read.
 
-The cookie holds the session id, the address and when it was issued, with an HMAC under
+The cookie holds the session id, the address, the OpenID Connect claim values (when the
+viewer signed in that way) and when it was issued, with an HMAC under
 SECRET_KEY (``app.core.keys``: old keys still accepted after a rotation). Revoked sessions
 (signed out, or revoked by an admin) are read into each process at most once per
 ``PUBLISH_CHECK_SECONDS``, like the published generation, so a revocation reaches every
@@ -23,7 +24,9 @@ from app.sqltypes import utcnow
 
 COOKIE = "crier_viewer"
 _PURPOSE = b"crier.viewer-session"
-MAX_COOKIE = 1024
+MAX_COOKIE = 3072  # browsers keep 4 KiB a cookie; the claim values are cut to fit
+MAX_CLAIMS = 40  # claim values a cookie carries
+MAX_CLAIM = 255  # characters of one (the admissions' column)
 
 
 @dataclass(frozen=True)
@@ -31,20 +34,37 @@ class SignedInViewer:
     session_id: str
     email: str
     issued_at: int
+    claims: tuple[str, ...] = ()
 
 
 def _days() -> int:
     return int(current_app.config["VIEWER_SESSION_DAYS"])
 
 
+def session_claims(values) -> tuple[str, ...]:
+    """The claim values a session keeps: strings, without repeats, bounded in number and
+    length (a provider's huge group list never makes a cookie the browser drops); in the
+    order given, so the values audiences admit can go first."""
+    kept: list[str] = []
+    for value in values or ():
+        if isinstance(value, str) and 0 < len(value) <= MAX_CLAIM and value not in kept:
+            kept.append(value)
+    return tuple(kept[:MAX_CLAIMS])
+
+
 def cookie_for(session: ViewerSession) -> str:
     """The cookie value that opens ``session``."""
-    payload = json.dumps(
-        {"s": session.public_id, "e": session.email, "t": int(time.time())},
-        separators=(",", ":"),
-    )
-    body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-    return f"{body}.{sign(_PURPOSE, body)}"
+    claims = session_claims(json.loads(session.claims or "[]"))
+    while True:
+        data = {"s": session.public_id, "e": session.email, "t": int(time.time())}
+        if claims:
+            data["c"] = list(claims)
+        body = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+        body = body.decode().rstrip("=")
+        value = f"{body}.{sign(_PURPOSE, body)}"
+        if len(value) <= MAX_COOKIE or not claims:
+            return value
+        claims = claims[:-1]  # the session row keeps the list the sign-in was audited with
 
 
 def read_cookie(value: str | None) -> SignedInViewer | None:
@@ -56,10 +76,16 @@ def read_cookie(value: str | None) -> SignedInViewer | None:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        claims = data.get("c", [])
+        if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
+            return None
         viewer = SignedInViewer(
-            session_id=str(data["s"]), email=str(data["e"]), issued_at=int(data["t"])
+            session_id=str(data["s"]),
+            email=str(data["e"]),
+            issued_at=int(data["t"]),
+            claims=tuple(claims),
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if viewer.issued_at + _days() * 86400 < time.time():
         return None

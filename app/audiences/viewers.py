@@ -3,7 +3,8 @@
 ``request_link`` makes a link for an address an audience admits (by its address or its
 domain) and queues the email after the commit; any other address gets the same answer and
 no email. ``redeem_link`` spends a link and opens a ``ViewerSession``; ``sign_out`` revokes
-it. Every sign-in and sign-out is audited. Verbs flush, never commit.
+it. Every sign-in and sign-out is audited. Admins list the live sessions
+(``live_sessions``) and revoke one (``revoke_session``, audited). Verbs flush, never commit.
 """
 
 import hashlib
@@ -56,9 +57,11 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def admitting_audiences(email: str) -> list[PageAudience]:
-    """The audiences that admit this (normalised) address, by itself or by its domain."""
+def admitting_audiences(email: str, claims=()) -> list[PageAudience]:
+    """The audiences that admit this (normalised) address, by itself or by its domain, or
+    one of these OpenID Connect claim values."""
     wanted = [(AdmissionKind.email, email), (AdmissionKind.domain, domain_of(email))]
+    wanted += [(AdmissionKind.claim, value) for value in claims]
     query = (
         db.select(PageAudience)
         .join(AudienceAdmission)
@@ -131,6 +134,37 @@ def sign_out(session_id: str) -> None:
         "viewer.sign_out", actor=None, obj=session, object_type="viewer",
         detail={"email": session.email},
     )  # fmt: skip
+
+
+MAX_LISTED = 500  # the console's list of sessions, newest first
+
+
+def live_sessions(limit: int = MAX_LISTED) -> list[ViewerSession]:
+    """Viewer sessions whose cookie still opens something: not revoked, not too old."""
+    since = utcnow() - timedelta(days=int(current_app.config["VIEWER_SESSION_DAYS"]))
+    query = (
+        db.select(ViewerSession)
+        .where(ViewerSession.revoked_at.is_(None), ViewerSession.created_at >= since)
+        .order_by(ViewerSession.created_at.desc(), ViewerSession.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def revoke_session(public_id: str, *, actor) -> ViewerSession:
+    """An admin ends a viewer's session: its cookie opens nothing any more. Audited."""
+    session = None
+    if isinstance(public_id, str) and len(public_id) == 12:
+        session = db.session.scalar(db.select(ViewerSession).filter_by(public_id=public_id))
+    if session is None:
+        raise ServiceError("There is no such viewer session.", field="session")
+    if session.revoked_at is None:
+        session.revoked_at = utcnow()
+        record(
+            "viewer.revoke", actor=actor, obj=session, object_type="viewer",
+            detail={"email": session.email, "method": session.method},
+        )  # fmt: skip
+    return session
 
 
 def send_sign_in_link(email: str, token: str) -> None:

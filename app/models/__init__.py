@@ -40,7 +40,7 @@ from app.models.settings import Setting, default_cadence_policy
 from app.models.subscribers import StakeholderGroup, Subscriber, subscriber_components
 from app.models.templates import MessageTemplate
 from app.models.users import User
-from app.models.viewers import ViewerLink, ViewerSession
+from app.models.viewers import ViewerLink, ViewerOidcStart, ViewerSession
 from app.models.worker import WorkerHeartbeat
 
 __all__ = [
@@ -90,6 +90,7 @@ __all__ = [
     "Update",
     "User",
     "ViewerLink",
+    "ViewerOidcStart",
     "ViewerSession",
     "WorkerHeartbeat",
     "audience_components",
