@@ -246,6 +246,10 @@ ROUTES = [
           lambda w: {"impact_started_at": local(-timedelta(hours=1)),
                      "detected_at": local(-timedelta(hours=2)),
                      "engaged_at": local(-timedelta(minutes=30))}),
+    Route("admin.incident_audiences",
+          lambda w: f"/admin/incidents/{_id(w.incident)}/audiences",
+          lambda w: {"audiences": [w.enterprise.public_id]},
+          lambda w: {"audiences": ["1234567890123456789012345"]}),
     # A refused retry (the dispatch was sent) is flashed on the dispatches page.
     Route("admin.retry_failed_dispatch", lambda w: f"/admin/dispatches/{w.failed.id}/retry",
           nothing, nothing, refused_url=lambda w: f"/admin/dispatches/{w.sent.id}/retry",
