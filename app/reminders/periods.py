@@ -157,11 +157,32 @@ def _rank(key: str) -> int:
 COLUMNS = ["group", "name", "measure", *STATS, *(f"previous_{s}" for s in STATS)]
 
 
+AVAILABILITY_COLUMNS = ["component", "uptime", "target", "measured", "down", "maintenance",
+                        "budget", "spent", "spent_by"]  # fmt: skip
+
+
+def _cell(value) -> str | int | float:
+    return "" if value is None else value
+
+
 def report_csv(report: dict) -> str:
-    """The report's rows as CSV (seconds; an empty cell where there is no value)."""
+    """The report as CSV, three tables a blank line apart, each with its header: the measures'
+    rows (seconds; an empty cell where there is no value), the histograms (one row per measure
+    and severity, a column per bin) and the availability (seconds, percent; ``spent_by`` lists
+    ``public id=seconds`` of the incidents that spent the budget)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in report["rows"]:
-        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+        writer.writerow([_cell(row[c]) for c in COLUMNS])
+    out.write("\n")
+    writer.writerow(["histogram", "severity", *report["bins"]])
+    for measure, by_severity in report["histograms"].items():
+        for severity, counts in by_severity.items():
+            writer.writerow([measure, severity, *counts])
+    out.write("\n")
+    writer.writerow(AVAILABILITY_COLUMNS)
+    for row in report.get("availability", []):
+        spent_by = " ".join(f"{i['id']}={i['down']}" for i in row["incidents"])
+        writer.writerow([*(_cell(row[c]) for c in AVAILABILITY_COLUMNS[:-1]), spent_by])
     return out.getvalue()

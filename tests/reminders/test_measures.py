@@ -172,9 +172,6 @@ def _page_rows(html: str) -> list[dict]:
 
 
 def test_the_page_the_csv_and_the_json_carry_the_same_numbers(client, golden):
-    import csv
-    import io
-
     from tests.conftest import login
     from tests.factories import PASSWORD, create_user
 
@@ -184,9 +181,7 @@ def test_the_page_the_csv_and_the_json_carry_the_same_numbers(client, golden):
     page = client.get(f"/admin/reports?{query}")
     assert page.status_code == 200
     document = client.get(f"/admin/reports/measures.json?{query}").get_json()
-    table = list(
-        csv.DictReader(io.StringIO(client.get(f"/admin/reports/measures.csv?{query}").text))
-    )
+    table = _csv_sections(client.get(f"/admin/reports/measures.csv?{query}").text)[0]
     stats = ["count", "p50", "p90", "max"]
     labels = ["Count", "p50", "p90", "Max"]
     columns = stats + [f"previous_{s}" for s in stats]
@@ -204,6 +199,75 @@ def test_the_page_the_csv_and_the_json_carry_the_same_numbers(client, golden):
     assert from_json == from_csv == from_page
     assert len(from_json) > 20  # all, SEV1, SEV2, API, Web: five measures each, and TBF
     assert ["all", "all", "ttd", 5, 300, 1200, 1200, 1, 1800, 1800, 1800] in from_json
+
+
+def _csv_sections(text: str) -> list[list[dict]]:
+    """The CSV's tables (separated by a blank line), each read by its own header."""
+    import csv
+    import io
+
+    return [list(csv.DictReader(io.StringIO(part))) for part in text.strip().split("\n\n")]
+
+
+def _with_an_outage(golden_components):
+    """API down (major outage) for an hour on 2 November; both components exist since 1 Oct."""
+    from app.models import ComponentStatusChange
+
+    for component in golden_components:
+        component.created_at = _at(10, 1, 0)
+    api = golden_components[0]
+    db.session.add_all(
+        [
+            ComponentStatusChange(component=api, status="major_outage", at=_at(11, 2, 10)),
+            ComponentStatusChange(component=api, status="operational", at=_at(11, 2, 11)),
+        ]
+    )
+    db.session.commit()
+
+
+def test_the_csv_carries_the_histograms_and_the_availability_as_the_page(client, golden):
+    import re
+
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+
+    _with_an_outage(db.session.scalars(db.select(Component).order_by(Component.name)).all())
+    create_user(email="viewer@example.com", role="viewer")
+    login(client, "viewer@example.com", PASSWORD)
+    query = "period=month&on=2026-11-01"
+    html = client.get(f"/admin/reports?{query}").text
+    document = client.get(f"/admin/reports/measures.json?{query}").get_json()
+    measures, histograms, available = _csv_sections(
+        client.get(f"/admin/reports/measures.csv?{query}").text
+    )
+    assert len(measures) == len(document["rows"])
+    # Histograms: one row per measure and severity, a column per bin, as the JSON and the page.
+    from_csv = {}
+    for row in histograms:
+        counts = [int(row[label]) for label in document["bins"]]
+        from_csv.setdefault(row["histogram"], {})[row["severity"]] = counts
+    assert from_csv == document["histograms"] and from_csv["ttd"]["SEV2"][:3] == [1, 1, 1]
+    for measure, by_severity in from_csv.items():
+        figure = html.split(f'id="histogram-{measure}"', 1)[1].split("</figure>", 1)[0]
+        on_page = {}
+        for severity, count in re.findall(r'<td data-label="(SEV\d)">(\d+)</td>', figure):
+            on_page.setdefault(severity, []).append(int(count))
+        assert on_page == by_severity
+    # Availability: API down an hour of November's 720 hours, as the JSON and the page say.
+    number = lambda cell: None if cell == "" else float(cell)  # noqa: E731
+    keys = ["uptime", "target", "measured", "down", "maintenance", "budget", "spent"]
+    rows_csv = [[row["component"], *(number(row[k]) for k in keys)] for row in available]
+    rows_json = [[row["component"], *(row[k] for k in keys)] for row in document["availability"]]
+    assert rows_csv == rows_json
+    assert rows_json[0][:5] == ["API", round(100 * (1 - 1 / 720), 4), None, 720 * 3600, 3600]
+    table = html.split('id="availability-table"', 1)[1].split("</table>", 1)[0]
+    on_page = [
+        [name, *(float(v) if v else None for v in values)]
+        for name, *values in re.findall(
+            r'<tr data-component="([^"]+)">' + r'.*?<data value="([^"]*)"' * 7, table, re.S
+        )
+    ]
+    assert on_page == rows_json
 
 
 @pytest.mark.parametrize(
