@@ -7,7 +7,7 @@ from datetime import date
 from flask import Response, abort, jsonify, render_template, request
 
 from app.admin import bp
-from app.admin.charts import charts
+from app.admin.charts import charts, quadrant_chart
 from app.reminders.availability import availability
 from app.reminders.metrics import incidents_comms, monthly_report, report_csv
 from app.reminders.periods import KINDS, LONGEST_RANGE, measures_report, period_bounds
@@ -63,6 +63,7 @@ def show_reports():
         "admin/reports.html",
         report=report,
         charts=charts(report),
+        quadrant=quadrant_chart(report),
         period={"kind": kind, "on": on.isoformat(), "until": until.isoformat() if until else ""},
         kinds=KINDS,
         months=monthly_report(records),

@@ -4,6 +4,7 @@ list of rows feeds the page, the CSV and the JSON, so they carry the same number
 
 import csv
 import io
+import statistics
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -147,6 +148,37 @@ def measures_report(start: datetime, end: datetime) -> dict:
         "rows": rows,
         "bins": [label for label, _ in BINS],
         "histograms": histograms(in_period),
+        "quadrant": quadrant(rows),
+    }
+
+
+def quadrant(rows: list[dict]) -> dict:
+    """MTTR against MTBF per component (the Launchable quadrant), with medians, not means: each
+    component's p50 time to resolve and p50 time between failures in the period, for those
+    that have both, and the lines at the median of those figures across the components. A
+    component on a line counts as failing rarely (TBF) or recovering fast (TTR)."""
+    p50 = defaultdict(dict)
+    for row in rows:
+        if row["group"] == "component" and row["measure"] in ("ttr", "tbf") and row["p50"]:
+            p50[row["name"]][row["measure"]] = row["p50"]
+    points = [(name, f["tbf"], f["ttr"]) for name, f in sorted(p50.items()) if len(f) == 2]
+    if not points:
+        return {"tbf_line": None, "ttr_line": None, "components": []}
+    tbf_line = statistics.median(tbf for _, tbf, _ in points)
+    ttr_line = statistics.median(ttr for *_, ttr in points)
+    return {
+        "tbf_line": tbf_line,
+        "ttr_line": ttr_line,
+        "components": [
+            {
+                "component": name,
+                "tbf": tbf,
+                "ttr": ttr,
+                "quadrant": f"fails {'rarely' if tbf >= tbf_line else 'often'}, "
+                f"recovers {'fast' if ttr <= ttr_line else 'slowly'}",
+            }
+            for name, tbf, ttr in points
+        ],
     }
 
 
@@ -166,10 +198,10 @@ def _cell(value) -> str | int | float:
 
 
 def report_csv(report: dict) -> str:
-    """The report as CSV, three tables a blank line apart, each with its header: the measures'
+    """The report as CSV, four tables a blank line apart, each with its header: the measures'
     rows (seconds; an empty cell where there is no value), the histograms (one row per measure
-    and severity, a column per bin) and the availability (seconds, percent; ``spent_by`` lists
-    ``public id=seconds`` of the incidents that spent the budget)."""
+    and severity, a column per bin), the availability (seconds, percent; ``spent_by`` lists
+    ``public id=seconds`` of the incidents that spent the budget) and the quadrant."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -185,4 +217,8 @@ def report_csv(report: dict) -> str:
     for row in report.get("availability", []):
         spent_by = " ".join(f"{i['id']}={i['down']}" for i in row["incidents"])
         writer.writerow([*(_cell(row[c]) for c in AVAILABILITY_COLUMNS[:-1]), spent_by])
+    out.write("\n")
+    writer.writerow(["quadrant_component", "tbf_p50", "ttr_p50", "quadrant"])
+    for point in report["quadrant"]["components"]:
+        writer.writerow([point["component"], point["tbf"], point["ttr"], point["quadrant"]])
     return out.getvalue()

@@ -237,7 +237,7 @@ def test_the_csv_carries_the_histograms_and_the_availability_as_the_page(client,
     query = "period=month&on=2026-11-01"
     html = client.get(f"/admin/reports?{query}").text
     document = client.get(f"/admin/reports/measures.json?{query}").get_json()
-    measures, histograms, available = _csv_sections(
+    measures, histograms, available, _ = _csv_sections(
         client.get(f"/admin/reports/measures.csv?{query}").text
     )
     assert len(measures) == len(document["rows"])
@@ -332,3 +332,54 @@ def test_the_page_draws_each_histogram_with_its_table(client, golden):
     for severity, count in cells:
         table.setdefault(severity, []).append(int(count))
     assert table == document["histograms"]["ttd"]
+
+
+def test_the_golden_months_quadrant(golden):
+    report = measures_report(*period_bounds("month", date(2026, 11, 1)))
+    quadrant = report["quadrant"]
+    # Median TTR per component: API 45, 60, 90 min → 60 min; Web 50, 45 min → rank 1 = 45 min.
+    # Median TBF: API 71 h (above); Web 429300 s. The lines sit at the median of the two.
+    assert quadrant["tbf_line"] == (71 * 3600 + 429300) / 2
+    assert quadrant["ttr_line"] == (60 * MIN + 45 * MIN) / 2
+    assert quadrant["components"] == [
+        {"component": "API", "tbf": 71 * 3600, "ttr": 60 * MIN,
+         "quadrant": "fails often, recovers slowly"},
+        {"component": "Web", "tbf": 429300, "ttr": 45 * MIN,
+         "quadrant": "fails rarely, recovers fast"},
+    ]  # fmt: skip
+
+
+def test_the_page_draws_the_quadrant_with_its_table_and_says_where_each_component_is(
+    client, golden
+):
+    import base64
+    import re
+
+    from tests.conftest import login
+    from tests.factories import PASSWORD, create_user
+
+    create_user(email="viewer@example.com", role="viewer")
+    login(client, "viewer@example.com", PASSWORD)
+    query = "period=month&on=2026-11-01"
+    html = client.get(f"/admin/reports?{query}").text
+    figure = html.split('id="quadrant"', 1)[1].split("</figure>", 1)[0]
+    src = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', figure)
+    svg = base64.b64decode(src.group(1))
+    assert svg.startswith(b"<svg") and b"API" in svg and b"Web" in svg  # each point labelled
+    assert not re.search(rb'(?:href|src)="', svg)
+    assert "API fails often, recovers slowly" in src.group(2)
+    assert "Web fails rarely, recovers fast" in src.group(2)
+    rows = re.findall(
+        r'<tr data-component="([^"]+)">.*?<data value="(\d+)">.*?<data value="(\d+)">.*?'
+        r"<td[^>]*>([^<]+)</td>",
+        figure,
+        re.S,
+    )
+    assert rows == [
+        ("API", str(71 * 3600), str(60 * MIN), "fails often, recovers slowly"),
+        ("Web", "429300", str(45 * MIN), "fails rarely, recovers fast"),
+    ]
+    csv_quadrant = _csv_sections(client.get(f"/admin/reports/measures.csv?{query}").text)[3]
+    assert [
+        (r["quadrant_component"], r["tbf_p50"], r["ttr_p50"], r["quadrant"]) for r in csv_quadrant
+    ] == rows
