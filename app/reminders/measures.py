@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, String
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Component, Incident, IncidentComponent, IncidentKind, Update
+from app.reminders.comms import comms_figures
+from app.reminders.sqltime import seconds_between
+from app.sqltypes import utcnow
 
 # (key, label, from, to): each measure is ``to - from`` in seconds, None while either is unknown.
 MEASURES = (
@@ -23,7 +24,13 @@ MEASURES = (
     ("ttr", "Time to resolve", "impact_started_at", "resolved_at"),
     ("ttu", "Time to first public update", "detected_at", "first_public_at"),
 )
-LABELS = {key: label for key, label, _, _ in MEASURES} | {"tbf": "Time between failures"}
+# How the incident kept its promises (app/reminders/comms.py): the share of its due windows
+# met, in whole percent (None while none has closed), and its longest silence in seconds.
+COMMS = (("on_time", "Updates on time (% of due windows met)"), ("silence", "Longest silence"))
+LABELS = (
+    {key: label for key, label, _, _ in MEASURES} | dict(COMMS) | {"tbf": "Time between failures"}
+)
+UNITS = {"on_time": "percent"}  # the others are seconds
 STATS = ("count", "p50", "p90", "max")
 
 
@@ -59,26 +66,6 @@ def incident_spans(incident: Incident) -> list[tuple[str, int | None]]:
         seconds = None if start is None or end is None else round((end - start).total_seconds())
         spans.append((label, None if seconds is None else max(seconds, 0)))
     return spans
-
-
-class seconds_between(FunctionElement):
-    """Whole seconds (rounded) from the first time to the second, computed by the database:
-    the report reads integers, never parses a datetime per row."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element, compiler, **kw):
-    a, b = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(ROUND((julianday({b}) - julianday({a})) * 86400) AS INTEGER)"
-
-
-@compiles(seconds_between)
-def _seconds_sql(element, compiler, **kw):
-    a, b = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({b} - {a}))) AS INTEGER)"
 
 
 @dataclass
@@ -121,13 +108,20 @@ def incident_measures(
         "first_public_at": first,
     }
     spans = [seconds_between(moments[a], moments[b]).label(k) for k, _, a, b in MEASURES]
+    comms = comms_figures(_declared_in(start, end), utcnow()).c
+    on_time = db.case(
+        (comms.windows > 0, db.cast(db.func.round(100.0 * comms.met / comms.windows), Integer))
+    )
     rows = db.session.execute(
         db.select(
             Incident.id,
             db.type_coerce(Incident.severity, String).label("severity"),
             (Incident.started_at >= (split or start)).label("current"),
             *spans,
+            on_time.label("on_time"),
+            comms.silence.label("silence"),
         )
+        .join(comms.incident_id.table, comms.incident_id == Incident.id)
         .where(_declared_in(start, end))
         .order_by(Incident.started_at, Incident.id)
     ).all()
@@ -147,7 +141,8 @@ def incident_measures(
             severity=row.severity,
             current=bool(row.current),
             components=names[row.id],
-            seconds={k: None if row[k] is None else max(row[k], 0) for k, *_ in MEASURES},
+            seconds={k: None if row[k] is None else max(row[k], 0) for k, *_ in MEASURES}
+            | {k: row[k] for k, _ in COMMS},
         )
         for row in (r._mapping for r in rows)
     ]

@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.models import Severity
 from app.reminders.measures import (
+    COMMS,
     LABELS,
     MEASURES,
     STATS,
+    UNITS,
     between_failures,
     incident_measures,
     summary,
@@ -65,8 +67,9 @@ def _figures(records, gaps) -> dict:
     for name in sorted(by_component):
         groups[("component", name)] = by_component[name]
     figures = {}
+    keys = [key for key, *_ in MEASURES] + [key for key, _ in COMMS]
     for (group, name), chosen in groups.items():
-        for key, *_ in MEASURES:
+        for key in keys:
             values = [r.seconds[key] for r in chosen if r.seconds[key] is not None]
             figures[(group, name, key)] = summary(values)
     gaps_by_component = defaultdict(list)
@@ -136,6 +139,7 @@ def measures_report(start: datetime, end: datetime) -> dict:
         current, previous = now.get((group, name, key), empty), then.get((group, name, key), empty)
         rows.append(
             {"group": group, "name": name, "measure": key, "label": LABELS[key]}
+            | {"unit": UNITS.get(key, "seconds")}
             | {stat: current[stat] for stat in STATS}
             | {f"previous_{stat}": previous[stat] for stat in STATS}
         )
@@ -144,7 +148,7 @@ def measures_report(start: datetime, end: datetime) -> dict:
         "end": end.isoformat(),
         "previous_start": before.isoformat(),
         "percentiles": "nearest rank",
-        "unit": "seconds",
+        "unit": "seconds, but whole percent for a row whose unit says so",
         "rows": rows,
         "bins": [label for label, _ in BINS],
         "histograms": histograms(in_period),
@@ -182,11 +186,14 @@ def quadrant(rows: list[dict]) -> dict:
     }
 
 
+RANKS = [k for k, *_ in MEASURES] + [k for k, _ in COMMS] + ["tbf"]
+
+
 def _rank(key: str) -> int:
-    return [k for k, *_ in MEASURES].index(key) if key != "tbf" else len(MEASURES)
+    return RANKS.index(key)
 
 
-COLUMNS = ["group", "name", "measure", *STATS, *(f"previous_{s}" for s in STATS)]
+COLUMNS = ["group", "name", "measure", "unit", *STATS, *(f"previous_{s}" for s in STATS)]
 
 
 AVAILABILITY_COLUMNS = ["component", "uptime", "target", "measured", "down", "maintenance",

@@ -4,6 +4,7 @@ worked out by hand below (nearest rank: the value at rank ⌈p/100 * n⌉ of the
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from app.extensions import db
 from app.models import Component, Incident, IncidentComponent, State, Update
@@ -178,10 +179,12 @@ def test_the_page_the_csv_and_the_json_carry_the_same_numbers(client, golden):
     create_user(email="viewer@example.com", role="viewer")  # viewers read the reports
     login(client, "viewer@example.com", PASSWORD)
     query = "period=range&on=2026-11-01&until=2026-11-30"
-    page = client.get(f"/admin/reports?{query}")
-    assert page.status_code == 200
-    document = client.get(f"/admin/reports/measures.json?{query}").get_json()
-    table = _csv_sections(client.get(f"/admin/reports/measures.csv?{query}").text)[0]
+    # An open incident's silence grows with the clock: the three read the same moment.
+    with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC), tick=False):
+        page = client.get(f"/admin/reports?{query}")
+        assert page.status_code == 200
+        document = client.get(f"/admin/reports/measures.json?{query}").get_json()
+        table = _csv_sections(client.get(f"/admin/reports/measures.csv?{query}").text)[0]
     stats = ["count", "p50", "p90", "max"]
     labels = ["Count", "p50", "p90", "Max"]
     columns = stats + [f"previous_{s}" for s in stats]
@@ -199,6 +202,8 @@ def test_the_page_the_csv_and_the_json_carry_the_same_numbers(client, golden):
     assert from_json == from_csv == from_page
     assert len(from_json) > 20  # all, SEV1, SEV2, API, Web: five measures each, and TBF
     assert ["all", "all", "ttd", 5, 300, 1200, 1200, 1, 1800, 1800, 1800] in from_json
+    assert ["all", "all", "on_time", 5, 50, 50, 50, 1, 50, 50, 50] in from_json
+    assert {r["unit"] for r in table if r["measure"] == "on_time"} == {"percent"}
 
 
 def _csv_sections(text: str) -> list[list[dict]]:
@@ -383,3 +388,21 @@ def test_the_page_draws_the_quadrant_with_its_table_and_says_where_each_componen
     assert [
         (r["quadrant_component"], r["tbf_p50"], r["ttr_p50"], r["quadrant"]) for r in csv_quadrant
     ] == rows
+
+
+def test_the_golden_months_updates_on_time_and_longest_silences(golden):
+    with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC), tick=False):
+        report = measures_report(*period_bounds("month", date(2026, 11, 1)))
+    # No page settings: every window is 30 minutes. Each of I1…I4 meets its first window (the
+    # public update within 30 minutes) and misses the second (nothing followed); I5 has one
+    # window, missed: 50, 50, 50, 50, 0 % → sorted 0 50 50 50 50, p50 rank 3 = 50.
+    row = _row(report, "all", "all", "on_time")
+    assert _stats(row) == (5, 50, 50, 50) and row["unit"] == "percent"
+    # Longest silences: I1 52 min (8 → 60), I2 88, I3 30, I4 44, and I5, open, from its only
+    # update (25 Nov 10:20) to now (1 Dec 00:00) = 481200 s. Sorted 30 44 52 88 …: p50 = 52.
+    row = _row(report, "all", "all", "silence")
+    assert _stats(row) == (5, 52 * MIN, 481200, 481200) and row["unit"] == "seconds"
+    assert _stats(_row(report, "severity", "SEV1", "silence")) == (2, 52 * MIN, 88 * MIN, 88 * MIN)
+    # October's incident: 50 %, silent 90 minutes (from its public update to its resolution).
+    assert _stats(_row(report, "all", "all", "on_time"), "previous_") == (1, 50, 50, 50)
+    assert _stats(_row(report, "all", "all", "silence"), "previous_") == (1, *[90 * MIN] * 3)
