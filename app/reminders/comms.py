@@ -12,15 +12,16 @@ the resolution (or now).
 """
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.sql import ColumnElement
 
 from app.core.settings import page_settings
 from app.extensions import db
 from app.incidents.cadence import DEFAULT_CADENCE_MINUTES
 from app.models import CLOSED_STATES, Incident, Reminder, ReminderLevel, Update
-from app.reminders.sqltime import seconds_between
+from app.reminders.sqltime import epoch
 
 
 def _text(column) -> ColumnElement:
@@ -45,54 +46,58 @@ def _cadence_seconds() -> ColumnElement:
     )
 
 
-def comms_figures(where: ColumnElement, now: datetime):
-    """A subquery of one row per incident matching ``where``: ``incident_id``, ``updates``,
-    ``windows``, ``met``, ``silence`` (seconds), ``first_public`` (seconds after detection),
-    ``reminders``, ``escalations``. Zero, not NULL, where there is nothing to count."""
-    at_now = db.literal(now, type_=Incident.started_at.type)
-    order = (Update.posted_at, Update.id)
-    following = db.func.lead(Update.posted_at).over(partition_by=Update.incident_id, order_by=order)
-    previous = db.func.lag(Update.posted_at).over(partition_by=Update.incident_id, order_by=order)
+def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
+    """The figures of the incidents matching ``where``, as columns to select from
+    ``Incident``: ``updates``, ``windows``, ``met``, ``silence`` (seconds), ``first_public``
+    (seconds after detection, None without a public update), ``reminders``,
+    ``escalations``; zero, not NULL, where there is nothing to count. Each time is read once
+    per row as seconds since 1970; the rest is arithmetic on those."""
     per_update = (
         db.select(
             Update.incident_id,
-            Update.posted_at,
-            Update.next_update_by,
+            Update.id,
+            epoch(Update.posted_at).label("at"),
+            epoch(Update.next_update_by).label("promised"),
             _text(Update.state).label("state"),
             (db.func.trim(Update.external_body) != "").label("public"),
-            following.label("following"),
-            previous.label("previous"),
             _cadence_seconds().label("cadence"),
-            Incident.started_at,
-            db.func.coalesce(Incident.detected_at, Incident.started_at).label("detected"),
+            epoch(Incident.started_at).label("started"),
+            epoch(db.func.coalesce(Incident.detected_at, Incident.started_at)).label("detected"),
         )
         .join(Incident, Update.incident_id == Incident.id)
         .where(where)
         .subquery()
     )
-    u = per_update.c
+    p = per_update.c
+    window = {"partition_by": p.incident_id, "order_by": (p.at, p.id)}
+    ordered = db.select(
+        p.incident_id,
+        p.at,
+        p.state,
+        p.public,
+        p.started,
+        p.detected,
+        db.func.coalesce(p.promised, p.at + p.cadence).label("promise"),
+        db.func.lead(p.at).over(**window).label("following"),
+        db.func.lag(p.at).over(**window).label("previous"),
+    ).subquery()
+    u = ordered.c
     in_open_state = u.state.not_in(sorted(s.value for s in CLOSED_STATES))
-
-    def by_promise(then):
-        """``then`` (a time) is at or before the window's promise."""
-        return db.case(
-            (u.next_update_by.is_not(None), then <= u.next_update_by),
-            else_=seconds_between(u.posted_at, then) <= u.cadence,
-        )
-
-    counted = in_open_state & (u.following.is_not(None) | db.not_(by_promise(at_now)))
-    met = in_open_state & u.following.is_not(None) & by_promise(u.following)
-    gap = seconds_between(db.func.coalesce(u.previous, u.started_at), u.posted_at)
-    first_public = db.func.min(db.case((u.public, u.posted_at)))
+    # Compared to the millisecond: times stored to the microsecond read back as floats.
+    counted = in_open_state & (
+        u.following.is_not(None) | (db.func.round(u.promise - now.timestamp(), 3) < 0)
+    )
+    met = in_open_state & (db.func.round(u.promise - u.following, 3) >= 0)
+    first_public = db.func.min(db.case((u.public, u.at)))
     updates = (
         db.select(
             u.incident_id,
             db.func.count().label("updates"),
             db.func.sum(db.case((counted, 1), else_=0)).label("windows"),
             db.func.sum(db.case((met, 1), else_=0)).label("met"),
-            db.func.max(gap).label("gap"),
-            db.func.max(u.posted_at).label("last"),
-            seconds_between(db.func.min(u.detected), first_public).label("first_public"),
+            db.func.max(u.at - db.func.coalesce(u.previous, u.started)).label("gap"),
+            db.func.max(u.at).label("last"),
+            (first_public - db.func.min(u.detected)).label("first_public"),
         )
         .group_by(u.incident_id)
         .subquery()
@@ -113,26 +118,40 @@ def comms_figures(where: ColumnElement, now: datetime):
         .group_by(Reminder.incident_id)
         .subquery()
     )
-    tail = seconds_between(
-        db.func.coalesce(updates.c.last, Incident.started_at),
-        db.func.coalesce(Incident.resolved_at, at_now),
+    tail = db.func.coalesce(epoch(Incident.resolved_at), now.timestamp()) - db.func.coalesce(
+        updates.c.last, epoch(Incident.started_at)
     )
     silence = db.case((updates.c.gap > tail, updates.c.gap), else_=tail)
-    return (
-        db.select(
-            Incident.id.label("incident_id"),
-            db.func.coalesce(updates.c.updates, 0).label("updates"),
-            db.func.coalesce(updates.c.windows, 0).label("windows"),
-            db.func.coalesce(updates.c.met, 0).label("met"),
-            db.case((silence > 0, silence), else_=0).label("silence"),
-            db.case((updates.c.first_public < 0, 0), else_=updates.c.first_public).label(
-                "first_public"
-            ),
-            db.func.coalesce(reminders.c.reminders, 0).label("reminders"),
-            db.func.coalesce(reminders.c.escalations, 0).label("escalations"),
-        )
-        .outerjoin(updates, updates.c.incident_id == Incident.id)
-        .outerjoin(reminders, reminders.c.incident_id == Incident.id)
-        .where(where)
-        .subquery()
-    )
+    columns = {
+        "updates": db.func.coalesce(updates.c.updates, 0),
+        "windows": db.func.coalesce(updates.c.windows, 0),
+        "met": db.func.coalesce(updates.c.met, 0),
+        "silence": _whole(db.case((silence > 0, silence), else_=0)),
+        "first_public": _whole(
+            db.case((updates.c.first_public < 0, 0), else_=updates.c.first_public)
+        ),
+        "reminders": db.func.coalesce(reminders.c.reminders, 0),
+        "escalations": db.func.coalesce(reminders.c.escalations, 0),
+    }
+    joins = [
+        (updates, updates.c.incident_id == Incident.id),
+        (reminders, reminders.c.incident_id == Incident.id),
+    ]
+    return CommsFigures({k: v.label(k) for k, v in columns.items()}, joins)
+
+
+class CommsFigures(NamedTuple):
+    """Columns to select from ``Incident`` once the joins are outer-joined to it."""
+
+    columns: dict
+    joins: list
+
+    def join(self, query):
+        """``query`` (selecting from Incident) with the figures' subqueries outer-joined."""
+        for subquery, on in self.joins:
+            query = query.outerjoin(subquery, on)
+        return query
+
+
+def _whole(seconds: ColumnElement) -> ColumnElement:
+    return db.cast(db.func.round(seconds), Integer)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 
 from app.extensions import db
-from app.models import Component, Incident, IncidentComponent, IncidentKind, Update
+from app.models import Component, Incident, IncidentComponent, IncidentKind
 from app.reminders.comms import comms_figures
 from app.reminders.sqltime import seconds_between
 from app.sqltypes import utcnow
@@ -92,38 +92,33 @@ def incident_measures(
     says whether it was declared at or after ``split`` (default ``start``). The database
     compares and subtracts the times: no datetime is parsed per row."""
     in_period = db.select(Incident.id).where(_declared_in(start, end))
-    # The first public update, by the (incident, posted_at) index: one probe per incident.
-    first = (
-        db.select(db.func.min(Update.posted_at))
-        .where(Update.incident_id == Incident.id, db.func.trim(Update.external_body) != "")
-        .correlate(Incident)
-        .scalar_subquery()
-    )
+    comms = comms_figures(_declared_in(start, end), utcnow())
+    c = comms.columns
     moments = {
         "impact_started_at": Incident.impact_started_at,
         "detected_at": Incident.detected_at,
         "engaged_at": Incident.engaged_at,
         "mitigated_at": Incident.mitigated_at,
         "resolved_at": Incident.resolved_at,
-        "first_public_at": first,
     }
-    spans = [seconds_between(moments[a], moments[b]).label(k) for k, _, a, b in MEASURES]
-    comms = comms_figures(_declared_in(start, end), utcnow()).c
+    spans = [
+        seconds_between(moments[a], moments[b]).label(k) for k, _, a, b in MEASURES if b in moments
+    ]
+    # The first public update after detection: the figures' own, read with the updates.
     on_time = db.case(
-        (comms.windows > 0, db.cast(db.func.round(100.0 * comms.met / comms.windows), Integer))
+        (c["windows"] > 0, db.cast(db.func.round(100.0 * c["met"] / c["windows"]), Integer))
+    )
+    query = db.select(
+        Incident.id,
+        db.type_coerce(Incident.severity, String).label("severity"),
+        (Incident.started_at >= (split or start)).label("current"),
+        *spans,
+        c["first_public"].label("ttu"),
+        on_time.label("on_time"),
+        c["silence"],
     )
     rows = db.session.execute(
-        db.select(
-            Incident.id,
-            db.type_coerce(Incident.severity, String).label("severity"),
-            (Incident.started_at >= (split or start)).label("current"),
-            *spans,
-            on_time.label("on_time"),
-            comms.silence.label("silence"),
-        )
-        .join(comms.incident_id.table, comms.incident_id == Incident.id)
-        .where(_declared_in(start, end))
-        .order_by(Incident.started_at, Incident.id)
+        comms.join(query).where(_declared_in(start, end)).order_by(Incident.started_at, Incident.id)
     ).all()
     if not rows:
         return []

@@ -110,23 +110,17 @@ def incidents_comms(
     if until is not None:
         where &= Incident.started_at < until
     figures = comms_figures(where, now or utcnow())
-    f = figures.c
+    f = figures.columns
+    query = db.select(
+        Incident.public_id,
+        Incident.title,
+        db.type_coerce(Incident.severity, String),
+        month_of(Incident.started_at),
+        *(f[k] for k in ("first_public", "updates", "windows", "met", "silence")),
+        *(f[k] for k in ("reminders", "escalations")),
+    )
     rows = db.session.execute(
-        db.select(
-            Incident.public_id,
-            Incident.title,
-            db.type_coerce(Incident.severity, String),
-            month_of(Incident.started_at),
-            f.first_public,
-            f.updates,
-            f.windows,
-            f.met,
-            f.silence,
-            f.reminders,
-            f.escalations,
-        )
-        .join(figures, f.incident_id == Incident.id)
-        .order_by(Incident.started_at.desc(), Incident.id.desc())
+        figures.join(query).where(where).order_by(Incident.started_at.desc(), Incident.id.desc())
     ).all()
     return [
         IncidentComms(

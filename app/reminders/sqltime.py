@@ -1,6 +1,6 @@
 """Time arithmetic the database does for the reports, so no datetime is parsed per row."""
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Float, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -40,3 +40,21 @@ def _month_sqlite(element, compiler, **kw):
 @compiles(month_of)
 def _month_sql(element, compiler, **kw):
     return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+class epoch(FunctionElement):
+    """Seconds since 1970 of a UTC time, as a float the database computes once per row, so
+    further arithmetic on it parses nothing."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch)
+def _epoch_sql(element, compiler, **kw):
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
