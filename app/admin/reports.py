@@ -4,12 +4,21 @@ promises. The page, the CSV and the JSON carry the same rows. Viewers may read t
 
 from datetime import date
 
-from flask import Response, abort, jsonify, render_template, request
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField
 
 from app.admin import bp
 from app.admin.charts import charts, quadrant_chart
+from app.admin.forms import show_error
+from app.auth.roles import require_role
+from app.core import ServiceError
+from app.core.uow import unit_of_work
+from app.models import Role
 from app.reminders.availability import availability
 from app.reminders.metrics import incidents_comms, monthly_report, report_csv
+from app.reminders.monthly import choose_monthly_group, group_choices, monthly_groups
 from app.reminders.periods import KINDS, LONGEST_RANGE, measures_report, period_bounds
 from app.reminders.periods import report_csv as measures_csv
 from app.sqltypes import utcnow
@@ -54,13 +63,31 @@ def _report() -> tuple[dict, tuple]:
     return report, period
 
 
-@bp.route("/reports")
-def show_reports():
+class MonthlyEmailForm(FlaskForm):
+    group = SelectField(
+        "Email last month's report on the 1st to", choices=[], validate_choice=False
+    )
+    submit = SubmitField("Save")
+
+
+def _monthly_form() -> MonthlyEmailForm:
+    form = MonthlyEmailForm()
+    form.group.choices = [("", "nobody")] + [(str(i), name) for i, name in group_choices()]
+    if request.method == "GET":
+        chosen = monthly_groups()
+        form.group.data = str(chosen[0].id) if chosen else ""
+    return form
+
+
+def _reports_page(monthly_form: MonthlyEmailForm | None = None, status: int = 200):
     report, (kind, on, until) = _report()
     start, end = period_bounds(kind, on, until)
     records = incidents_comms(since=start, until=end)
+    if monthly_form is None and current_user.can("admin"):
+        monthly_form = _monthly_form()
     return render_template(
         "admin/reports.html",
+        monthly_form=monthly_form,
         report=report,
         charts=charts(report),
         quadrant=quadrant_chart(report),
@@ -68,7 +95,30 @@ def show_reports():
         kinds=KINDS,
         months=monthly_report(records),
         records=records[:50],
-    )
+    ), status
+
+
+@bp.route("/reports")
+def show_reports():
+    return _reports_page()
+
+
+@bp.route("/reports/monthly-email", methods=["POST"])
+@require_role(Role.admin)
+def choose_monthly_email():
+    """Which stakeholder group gets last month's report on the 1st (admins; audited)."""
+    form = _monthly_form()
+    raw = form.group.data or ""
+    try:
+        if raw and not raw.isdigit():
+            raise ServiceError("Choose one of the stakeholder groups.", "group")
+        with unit_of_work():
+            choose_monthly_group(int(raw) if raw else None, actor=current_user)
+    except ServiceError as exc:
+        show_error(form, exc)
+        return _reports_page(form, 422)
+    flash("Saved: who gets the monthly report.", "info")
+    return redirect(url_for("admin.show_reports") + "#monthly-email")
 
 
 def _filename(report: dict, ext: str) -> str:

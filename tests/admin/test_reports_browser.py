@@ -88,3 +88,24 @@ def test_the_report_prints_on_a4_without_the_console_around_it(
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     page.emulate_media(media="screen")
     assert page.locator("form[aria-label='Report period']").is_visible()
+
+
+@pytest.mark.parametrize("viewport", **SIZES)
+def test_an_admin_sees_the_monthly_email_form_without_axe_violations(
+    live_server, browser_page, incidents, viewport
+):
+    from app.models import StakeholderGroup
+
+    db.session.add(StakeholderGroup(name="Execs", emails=["ceo@example.com"]))
+    db.session.commit()
+    create_user(email="admin@example.com", name="Ada Admin", role="admin")
+    page = browser_page
+    sign_in(page, live_server, "admin@example.com", viewport=viewport)
+    page.goto(live_server + "/admin/reports?period=year")
+    page.select_option("select[name=group]", label="Execs")
+    page.click("form[aria-label='Monthly email'] [type=submit]")
+    page.wait_for_url("**/admin/reports#monthly-email")
+    assert page.locator("select[name=group] option:checked").inner_text() == "Execs"
+    assert sideways_overflow(page) <= 0
+    assert axe_violations(page) == []
+    assert not page.evaluate("window.__csp")
