@@ -4,6 +4,7 @@ styles live in its own document). Each chart comes with a data table and a sente
 what it shows."""
 
 import base64
+import functools
 import sys
 
 import pygal
@@ -64,18 +65,25 @@ def summary_text(measure: str, bins: list[str], by_severity: dict[str, list[int]
     )
 
 
+@functools.lru_cache(maxsize=128)
+def _histogram_src(measure: str, bins: tuple, by_severity: tuple) -> str:
+    """The chart as a data URL, drawn once per set of numbers: a report viewed again (a closed
+    period's, most often) costs no drawing; the numbers are the key, so nothing goes stale."""
+    svg = histogram_svg(measure, list(bins), {s: list(c) for s, c in by_severity})
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
 def charts(report: dict) -> list[dict]:
     """One chart per measure of the report: its data URL, text alternative and table."""
     out = []
+    bins = tuple(report["bins"])
     for measure, by_severity in report["histograms"].items():
-        svg = histogram_svg(measure, report["bins"], by_severity) if by_severity else None
+        key = tuple((s, tuple(c)) for s, c in by_severity.items())
         out.append(
             {
                 "measure": measure,
                 "label": LABELS[measure],
-                "src": None
-                if svg is None
-                else "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+                "src": _histogram_src(measure, bins, key) if by_severity else None,
                 "alt": summary_text(measure, report["bins"], by_severity),
                 "severities": list(by_severity),
                 "rows": [
@@ -122,6 +130,16 @@ def quadrant_svg(quadrant: dict) -> bytes:
     return chart.render().encode()
 
 
+@functools.lru_cache(maxsize=64)
+def _quadrant_src(tbf_line: float, ttr_line: float, points: tuple) -> str:
+    quadrant = {
+        "tbf_line": tbf_line,
+        "ttr_line": ttr_line,
+        "components": [{"component": c, "tbf": tbf, "ttr": ttr} for c, tbf, ttr in points],
+    }
+    return "data:image/svg+xml;base64," + base64.b64encode(quadrant_svg(quadrant)).decode()
+
+
 def quadrant_chart(report: dict) -> dict:
     """The quadrant's data URL, its text alternative (where each component is) and its rows."""
     quadrant = report["quadrant"]
@@ -133,7 +151,11 @@ def quadrant_chart(report: dict) -> dict:
             "in the period.",
             "rows": [],
         }
-    svg = quadrant_svg(quadrant)
+    src = _quadrant_src(
+        quadrant["tbf_line"],
+        quadrant["ttr_line"],
+        tuple((p["component"], p["tbf"], p["ttr"]) for p in points),
+    )
     where = "; ".join(f"{p['component']} {p['quadrant']}" for p in points)
     alt = (
         f"Median time to resolve against median time between failures of {len(points)} "
@@ -142,7 +164,7 @@ def quadrant_chart(report: dict) -> dict:
         "The table below gives every figure."
     )
     return {
-        "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+        "src": src,
         "alt": alt,
         "rows": points,
     }

@@ -17,9 +17,15 @@ from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.models import Role
 from app.reminders.availability import availability
-from app.reminders.metrics import incidents_comms, monthly_report, report_csv
+from app.reminders.metrics import comms_of, incidents_comms, monthly_report, report_csv
 from app.reminders.monthly import choose_monthly_group, group_choices, monthly_groups
-from app.reminders.periods import KINDS, LONGEST_RANGE, measures_report, period_bounds
+from app.reminders.periods import (
+    KINDS,
+    LONGEST_RANGE,
+    measures_report,
+    period_bounds,
+    read_period,
+)
 from app.reminders.periods import report_csv as measures_csv
 from app.sqltypes import utcnow
 
@@ -55,12 +61,14 @@ def _period() -> tuple[str, date, date | None]:
     return kind, on, until
 
 
-def _report() -> tuple[dict, tuple]:
+def _report() -> tuple[dict, tuple, list]:
+    """The report the query string asks for, its period, and its incidents' records."""
     period = _period()
     bounds = period_bounds(*period)
-    report = measures_report(*bounds)
+    read = read_period(*bounds)
+    report = measures_report(*bounds, read=read)
     report["availability"] = [row.as_dict() for row in availability(*bounds)]
-    return report, period
+    return report, period, [r for r in read[1] if r.current]
 
 
 class MonthlyEmailForm(FlaskForm):
@@ -80,9 +88,8 @@ def _monthly_form() -> MonthlyEmailForm:
 
 
 def _reports_page(monthly_form: MonthlyEmailForm | None = None, status: int = 200):
-    report, (kind, on, until) = _report()
-    start, end = period_bounds(kind, on, until)
-    records = incidents_comms(since=start, until=end)
+    report, (kind, on, until), in_period = _report()
+    records = comms_of(in_period)  # read with the measures, not a second time
     if monthly_form is None and current_user.can("admin"):
         monthly_form = _monthly_form()
     return render_template(
@@ -127,7 +134,7 @@ def _filename(report: dict, ext: str) -> str:
 
 @bp.route("/reports/measures.csv")
 def export_measures_csv():
-    report, _ = _report()
+    report, *_ = _report()
     return Response(
         measures_csv(report),
         mimetype="text/csv",
@@ -137,7 +144,7 @@ def export_measures_csv():
 
 @bp.route("/reports/measures.json")
 def export_measures_json():
-    report, _ = _report()
+    report, *_ = _report()
     response = jsonify(report)
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(report, "json")}"'
     return response

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, String
 from app.extensions import db
 from app.models import Component, Incident, IncidentComponent, IncidentKind
 from app.reminders.comms import comms_figures
-from app.reminders.sqltime import seconds_between
+from app.reminders.sqltime import month_of, seconds_between
 from app.sqltypes import utcnow
 
 # (key, label, from, to): each measure is ``to - from`` in seconds, None while either is unknown.
@@ -75,6 +75,11 @@ class IncidentMeasures:
     current: bool  # declared at or after the split (the report's period, not the one before)
     components: list[str] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)  # measure key -> whole seconds or None
+    # The communication tables' figures (app/reminders/comms.py) and what they show of it.
+    comms: dict = field(default_factory=dict)
+
+
+COMMS_COLUMNS = ("updates", "windows", "met", "reminders", "escalations")
 
 
 def _declared_in(start: datetime, end: datetime):
@@ -116,6 +121,10 @@ def incident_measures(
         c["first_public"].label("ttu"),
         on_time.label("on_time"),
         c["silence"],
+        Incident.public_id,
+        Incident.title,
+        month_of(Incident.started_at).label("month"),
+        *(c[k] for k in COMMS_COLUMNS),
     )
     rows = db.session.execute(
         comms.join(query).where(_declared_in(start, end)).order_by(Incident.started_at, Incident.id)
@@ -138,6 +147,8 @@ def incident_measures(
             components=names[row.id],
             seconds={k: None if row[k] is None else max(row[k], 0) for k, *_ in MEASURES}
             | {k: row[k] for k, _ in COMMS},
+            comms={k: row[k] for k in ("public_id", "title", "month", "ttu", "silence")}
+            | {k: row[k] for k in COMMS_COLUMNS},
         )
         for row in (r._mapping for r in rows)
     ]

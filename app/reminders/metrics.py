@@ -138,6 +138,27 @@ def incidents_comms(
     ]  # fmt: skip
 
 
+def comms_of(records) -> list[IncidentComms]:
+    """The communication records of the report's incidents (``measures.IncidentMeasures``,
+    oldest first, read with the measures), newest first, as ``incidents_comms`` gives them."""
+    out = []
+    for record in reversed(records):
+        c = record.comms
+        out.append(
+            IncidentComms(
+                incident=IncidentRef(c["public_id"], c["title"], record.severity, c["month"]),
+                time_to_first_external=None if c["ttu"] is None else timedelta(seconds=c["ttu"]),
+                updates=c["updates"],
+                windows=c["windows"],
+                windows_met=c["met"],
+                longest_silence=timedelta(seconds=c["silence"]),
+                reminders=c["reminders"],
+                escalations=c["escalations"],
+            )
+        )
+    return out
+
+
 @dataclass
 class MonthRow:
     month: str

@@ -115,13 +115,23 @@ def histograms(records) -> dict:
     return out
 
 
-def measures_report(start: datetime, end: datetime) -> dict:
+def read_period(start: datetime, end: datetime) -> tuple[datetime, list, list]:
+    """What the report of [start, end) reads: the start of the period before it, the
+    incidents' measures of both periods and the components' gaps between failures."""
+    before = start - (end - start)
+    return (
+        before,
+        incident_measures(before, end, split=start),
+        between_failures(before, end, split=start),
+    )
+
+
+def measures_report(start: datetime, end: datetime, *, read: tuple | None = None) -> dict:
     """The report for [start, end) and the period of the same length before it: one row per
     group (all, each severity, each component) and measure, seconds, None when there is none.
-    Both periods come from one read of each kind."""
-    before = start - (end - start)
-    records = incident_measures(before, end, split=start)
-    gaps = between_failures(before, end, split=start)
+    Both periods come from one read of each kind (``read_period``; pass its result to reuse
+    it for the page's other tables)."""
+    before, records, gaps = read or read_period(start, end)
     in_period = [r for r in records if r.current]
     now = _figures(
         in_period,

@@ -125,5 +125,16 @@ def test_the_database_counts_windows_and_silences_as_the_incident_page_does(ctx)
     incidents = db.session.scalars(db.select(Incident)).all()
     from_page = {i.title: figures(comms_for(i, now=now)) for i in incidents}
     assert from_sql == from_page
+    # The reports page reads the same figures with the measures, in one query.
+    import time_machine
+
+    from app.reminders.measures import incident_measures
+    from app.reminders.metrics import comms_of
+
+    with time_machine.travel(now, tick=False):
+        records = incident_measures(at(-60), now)
+    with_measures = comms_of(records)
+    assert {r.incident.title: figures(r) for r in with_measures} == from_sql
+    assert [r.incident for r in with_measures] == [r.incident for r in incidents_comms(now=now)]
     assert sum(f[2] for f in from_sql.values()) > 100  # windows of every kind were counted
     assert sum(f[3] for f in from_sql.values()) > 30
