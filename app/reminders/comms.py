@@ -29,20 +29,30 @@ def _text(column) -> ColumnElement:
 
 
 def _cadence_seconds() -> ColumnElement:
-    """The cadence of the update's window in seconds, as one CASE over the page's policy."""
+    """The cadence of the update's window in seconds: the incident's override, else the page's
+    policy for its severity and the update's state (a CASE on each, so a row compares a few
+    strings), else the default."""
     settings = page_settings()
     policy = (settings.cadence_policy if settings else None) or {}
-    severity, state = _text(Incident.severity), _text(Update.state)
-    whens = [
-        ((severity == sev) & (state == name), minutes * 60)
-        for sev, states in sorted(policy.items())
-        for name, minutes in sorted(states.items())
-        if minutes
-    ]
-    policy_seconds = db.case(*whens, else_=DEFAULT_CADENCE_MINUTES * 60) if whens else None
+    default = DEFAULT_CADENCE_MINUTES * 60
+    by_severity = {
+        severity: {state: minutes * 60 for state, minutes in sorted(states.items()) if minutes}
+        for severity, states in sorted(policy.items())
+    }
+    by_severity = {severity: states for severity, states in by_severity.items() if states}
+    if by_severity:
+        policy_seconds = db.case(
+            {
+                severity: db.case(states, value=_text(Update.state), else_=default)
+                for severity, states in by_severity.items()
+            },
+            value=_text(Incident.severity),
+            else_=default,
+        )
+    else:
+        policy_seconds = db.literal(default)
     return db.case(
-        (Incident.cadence_minutes > 0, Incident.cadence_minutes * 60),
-        else_=policy_seconds if policy_seconds is not None else DEFAULT_CADENCE_MINUTES * 60,
+        (Incident.cadence_minutes > 0, Incident.cadence_minutes * 60), else_=policy_seconds
     )
 
 
