@@ -71,8 +71,6 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
             _text(Update.state).label("state"),
             (db.func.trim(Update.external_body) != "").label("public"),
             _cadence_seconds().label("cadence"),
-            epoch(Incident.started_at).label("started"),
-            epoch(db.func.coalesce(Incident.detected_at, Incident.started_at)).label("detected"),
         )
         .join(Incident, Update.incident_id == Incident.id)
         .where(where)
@@ -85,11 +83,8 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
         p.at,
         p.state,
         p.public,
-        p.started,
-        p.detected,
         db.func.coalesce(p.promised, p.at + p.cadence).label("promise"),
         db.func.lead(p.at).over(**window).label("following"),
-        db.func.lag(p.at).over(**window).label("previous"),
     ).subquery()
     u = ordered.c
     in_open_state = u.state.not_in(sorted(s.value for s in CLOSED_STATES))
@@ -105,9 +100,10 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
             db.func.count().label("updates"),
             db.func.sum(db.case((counted, 1), else_=0)).label("windows"),
             db.func.sum(db.case((met, 1), else_=0)).label("met"),
-            db.func.max(u.at - db.func.coalesce(u.previous, u.started)).label("gap"),
+            db.func.max(u.following - u.at).label("gap"),  # between updates
+            db.func.min(u.at).label("first"),
             db.func.max(u.at).label("last"),
-            (first_public - db.func.min(u.detected)).label("first_public"),
+            first_public.label("first_public"),
         )
         .group_by(u.incident_id)
         .subquery()
@@ -128,18 +124,22 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
         .group_by(Reminder.incident_id)
         .subquery()
     )
+    # The incident's own times, once per incident rather than once per update.
+    started = epoch(Incident.started_at)
+    detected = epoch(db.func.coalesce(Incident.detected_at, Incident.started_at))
+    opening = db.func.coalesce(updates.c.first, started) - started
     tail = db.func.coalesce(epoch(Incident.resolved_at), now.timestamp()) - db.func.coalesce(
-        updates.c.last, epoch(Incident.started_at)
+        updates.c.last, started
     )
-    silence = db.case((updates.c.gap > tail, updates.c.gap), else_=tail)
+    between = db.case((updates.c.gap > opening, updates.c.gap), else_=opening)
+    silence = db.case((between > tail, between), else_=tail)
+    first_public = updates.c.first_public - detected
     columns = {
         "updates": db.func.coalesce(updates.c.updates, 0),
         "windows": db.func.coalesce(updates.c.windows, 0),
         "met": db.func.coalesce(updates.c.met, 0),
         "silence": _whole(db.case((silence > 0, silence), else_=0)),
-        "first_public": _whole(
-            db.case((updates.c.first_public < 0, 0), else_=updates.c.first_public)
-        ),
+        "first_public": _whole(db.case((first_public < 0, 0), else_=first_public)),
         "reminders": db.func.coalesce(reminders.c.reminders, 0),
         "escalations": db.func.coalesce(reminders.c.escalations, 0),
     }
