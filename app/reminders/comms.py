@@ -23,6 +23,8 @@ from app.incidents.cadence import DEFAULT_CADENCE_MINUTES
 from app.models import CLOSED_STATES, Incident, Reminder, ReminderLevel, Update
 from app.reminders.sqltime import epoch
 
+EPSILON = 0.0005  # seconds
+
 
 def _text(column) -> ColumnElement:
     return db.type_coerce(column, String)
@@ -88,11 +90,9 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
     ).subquery()
     u = ordered.c
     in_open_state = u.state.not_in(sorted(s.value for s in CLOSED_STATES))
-    # Compared to the millisecond: times stored to the microsecond read back as floats.
-    counted = in_open_state & (
-        u.following.is_not(None) | (db.func.round(u.promise - now.timestamp(), 3) < 0)
-    )
-    met = in_open_state & (db.func.round(u.promise - u.following, 3) >= 0)
+    # Times stored to the microsecond come back as floats: compared to half a millisecond.
+    counted = in_open_state & (u.following.is_not(None) | (u.promise - now.timestamp() < 0))
+    met = in_open_state & (u.promise - u.following > -EPSILON)
     first_public = db.func.min(db.case((u.public, u.at)))
     updates = (
         db.select(
