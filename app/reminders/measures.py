@@ -45,12 +45,16 @@ def percentile(values: list[int], p: int) -> int | None:
 
 
 def summary(values: list[int]) -> dict:
-    """{count, p50, p90, max} of ``values`` (seconds)."""
+    """{count, p50, p90, max} of ``values`` (seconds), by nearest rank as ``percentile``."""
+    if not values:
+        return {"count": 0, "p50": None, "p90": None, "max": None}
+    ordered = sorted(values)  # once for every figure
+    n = len(ordered)
     return {
-        "count": len(values),
-        "p50": percentile(values, 50),
-        "p90": percentile(values, 90),
-        "max": max(values) if values else None,
+        "count": n,
+        "p50": ordered[max(1, math.ceil(50 * n / 100)) - 1],
+        "p90": ordered[max(1, math.ceil(90 * n / 100)) - 1],
+        "max": ordered[-1],
     }
 
 

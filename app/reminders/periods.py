@@ -2,6 +2,7 @@
 severity and by component, each figure beside the previous period of the same length. One
 list of rows feeds the page, the CSV and the JSON, so they carry the same numbers."""
 
+import bisect
 import csv
 import io
 import statistics
@@ -94,8 +95,12 @@ BINS = (
 )
 
 
+_UPPERS = [upper for _, upper in BINS[:-1]]
+
+
 def _bin(seconds: int) -> int:
-    return next(i for i, (_, upper) in enumerate(BINS) if upper is None or seconds < upper)
+    """The bin holding ``seconds``: the first whose upper bound is above it."""
+    return bisect.bisect_right(_UPPERS, seconds)
 
 
 def histograms(records) -> dict:
