@@ -60,7 +60,8 @@ def _cadence_seconds() -> ColumnElement:
 
 def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
     """The figures of the incidents matching ``where``, as columns to select from
-    ``Incident``: ``updates``, ``windows``, ``met``, ``silence`` (seconds), ``first_public``
+    ``Incident``: ``updates``, ``windows``, ``met``, ``pending`` (windows still open),
+    ``silence`` (seconds), ``first_public``
     (seconds after detection, None without a public update), ``reminders``,
     ``escalations``; zero, not NULL, where there is nothing to count. Each time is read once
     per row as seconds since 1970; the rest is arithmetic on those."""
@@ -93,6 +94,8 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
     # Times stored to the microsecond come back as floats: compared to half a millisecond.
     counted = in_open_state & (u.following.is_not(None) | (u.promise - now.timestamp() < 0))
     met = in_open_state & (u.promise - u.following > -EPSILON)
+    # A last window still open: the figures change with the clock until its promise passes.
+    pending = in_open_state & u.following.is_(None) & (u.promise - now.timestamp() >= 0)
     first_public = db.func.min(db.case((u.public, u.at)))
     updates = (
         db.select(
@@ -100,6 +103,7 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
             db.func.count().label("updates"),
             db.func.sum(db.case((counted, 1), else_=0)).label("windows"),
             db.func.sum(db.case((met, 1), else_=0)).label("met"),
+            db.func.sum(db.case((pending, 1), else_=0)).label("pending"),
             db.func.max(u.following - u.at).label("gap"),  # between updates
             db.func.min(u.at).label("first"),
             db.func.max(u.at).label("last"),
@@ -140,6 +144,7 @@ def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
         "met": db.func.coalesce(updates.c.met, 0),
         "silence": _whole(db.case((silence > 0, silence), else_=0)),
         "first_public": _whole(db.case((first_public < 0, 0), else_=first_public)),
+        "pending": db.func.coalesce(updates.c.pending, 0),
         "reminders": db.func.coalesce(reminders.c.reminders, 0),
         "escalations": db.func.coalesce(reminders.c.escalations, 0),
     }

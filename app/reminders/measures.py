@@ -83,7 +83,7 @@ class IncidentMeasures:
     comms: dict = field(default_factory=dict)
 
 
-COMMS_COLUMNS = ("updates", "windows", "met", "reminders", "escalations")
+COMMS_COLUMNS = ("updates", "windows", "met", "pending", "reminders", "escalations")
 
 
 def _declared_in(start: datetime, end: datetime):

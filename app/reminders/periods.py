@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 from app.models import Severity
+from app.reminders import closed
 from app.reminders.measures import (
     COMMS,
     LABELS,
@@ -122,13 +123,20 @@ def histograms(records) -> dict:
 
 def read_period(start: datetime, end: datetime) -> tuple[datetime, list, list]:
     """What the report of [start, end) reads: the start of the period before it, the
-    incidents' measures of both periods and the components' gaps between failures."""
+    incidents' measures of both periods and the components' gaps between failures. A closed
+    period's read is remembered (``app/reminders/closed.py``) until the data under it changes."""
+    key = closed.fingerprint(start, end)
+    if key is not None and (read := closed.recall(key)) is not None:
+        return read
     before = start - (end - start)
-    return (
+    read = (
         before,
         incident_measures(before, end, split=start),
         between_failures(before, end, split=start),
     )
+    if key is not None and closed.settled(read[1]):
+        closed.remember(key, read)
+    return read
 
 
 def measures_report(start: datetime, end: datetime, *, read: tuple | None = None) -> dict:

@@ -406,3 +406,42 @@ def test_the_golden_months_updates_on_time_and_longest_silences(golden):
     # October's incident: 50 %, silent 90 minutes (from its public update to its resolution).
     assert _stats(_row(report, "all", "all", "on_time"), "previous_") == (1, 50, 50, 50)
     assert _stats(_row(report, "all", "all", "silence"), "previous_") == (1, *[90 * MIN] * 3)
+
+
+def test_a_closed_periods_read_is_remembered_until_the_data_under_it_changes(golden):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    october = period_bounds("month", date(2026, 10, 1))
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        first = measures_report(*october)
+        assert len(statements) >= 4  # the fingerprint, the measures, the components, the TBF
+        statements[:] = []
+        assert measures_report(*october) == first and len(statements) == 1  # the fingerprint
+        # November has I5, still open: its figures move with the clock, so it is read each time.
+        measures_report(*period_bounds("month", date(2026, 11, 1)))
+        statements[:] = []
+        measures_report(*period_bounds("month", date(2026, 11, 1)))
+        assert len(statements) >= 4
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert _stats(_row(first, "all", "all", "ttd")) == (1, 30 * MIN, 30 * MIN, 30 * MIN)
+    # A correction of a moment, a renamed component, a new update: each is in the next report.
+    incident = db.session.scalars(db.select(Incident).order_by(Incident.started_at)).first()
+    incident.detected_at = incident.impact_started_at + timedelta(minutes=10)
+    db.session.commit()
+    assert _stats(_row(measures_report(*october), "all", "all", "ttd"))[1] == 10 * MIN
+    db.session.scalars(db.select(Component).filter_by(slug="api")).one().name = "Public API"
+    db.session.commit()
+    assert {r["name"] for r in measures_report(*october)["rows"] if r["group"] == "component"} == {
+        "Public API"
+    }
+    db.session.add(Update(incident=incident, state="investigating", external_body="Sooner.",
+                          posted_at=incident.detected_at))  # fmt: skip
+    db.session.commit()
+    assert _stats(_row(measures_report(*october), "all", "all", "ttu"))[1] == 0
