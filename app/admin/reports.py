@@ -117,7 +117,7 @@ def choose_monthly_email():
     form = _monthly_form()
     raw = form.group.data or ""
     try:
-        if raw and not raw.isdigit():
+        if raw and (not raw.isdigit() or len(raw) > 18):  # an id, not a number to overflow
             raise ServiceError("Choose one of the stakeholder groups.", "group")
         with unit_of_work():
             choose_monthly_group(int(raw) if raw else None, actor=current_user)

@@ -61,10 +61,9 @@ def _cadence_seconds() -> ColumnElement:
 def comms_figures(where: ColumnElement, now: datetime) -> "CommsFigures":
     """The figures of the incidents matching ``where``, as columns to select from
     ``Incident``: ``updates``, ``windows``, ``met``, ``pending`` (windows still open),
-    ``silence`` (seconds), ``first_public``
-    (seconds after detection, None without a public update), ``reminders``,
-    ``escalations``; zero, not NULL, where there is nothing to count. Each time is read once
-    per row as seconds since 1970; the rest is arithmetic on those."""
+    ``silence`` (seconds), ``first_public`` (seconds after detection, None without a public
+    update), ``reminders``, ``escalations``; zero, not NULL, where there is nothing to count.
+    Each time is read once per row as seconds since 1970; the rest is arithmetic on those."""
     per_update = (
         db.select(
             Update.incident_id,

@@ -178,7 +178,7 @@ def test_an_admin_chooses_the_group_on_the_reports_page(app, client):
     login(client, "admin@example.com", PASSWORD)
     page = client.get("/admin/reports").text
     assert 'name="group"' in page and ">Execs</option>" in page
-    for bad in ("nope", "999999"):
+    for bad in ("nope", "999999", "9" * 40):
         answer = choose(client, bad)
         assert answer.status_code == 422 and "Choose one of the stakeholder groups" in answer.text
     assert client.post(path, data={"group": str(group_id)}).status_code == 400  # no CSRF token
