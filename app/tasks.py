@@ -25,6 +25,7 @@ from app.incidents.maintenance import advance_maintenance
 from app.models import DispatchStatus
 from app.publishing.changes import pending
 from app.publishing.publish import publish_changes, publish_for_the_clock
+from app.reminders import monthly as monthly_mail
 from app.reminders import tick as reminders_service
 from app.signals import (
     alert_notices_ready,
@@ -271,3 +272,9 @@ def republish_for_the_clock():
 def maintenance_tick():
     """Every minute: start and complete maintenance windows whose time has come."""
     advance_maintenance()
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def monthly_report_tick():
+    """Every ten minutes: send last month's report to the chosen groups once it is due."""
+    monthly_mail.monthly_tick()

@@ -1,8 +1,10 @@
-"""The reports' histograms, drawn by pygal as SVG on the server and embedded as a data: image
-(so the page's style policy stays strict: the chart's styles live in its own document). Each
-chart comes with a data table and a sentence saying what it shows."""
+"""The reports' histograms and the MTTR-against-MTBF quadrant, drawn by pygal as SVG on the
+server and embedded as a data: image (so the page's style policy stays strict: the chart's
+styles live in its own document). Each chart comes with a data table and a sentence saying
+what it shows."""
 
 import base64
+import functools
 import sys
 
 import pygal
@@ -63,18 +65,25 @@ def summary_text(measure: str, bins: list[str], by_severity: dict[str, list[int]
     )
 
 
+@functools.lru_cache(maxsize=128)
+def _histogram_src(measure: str, bins: tuple, by_severity: tuple) -> str:
+    """The chart as a data URL, drawn once per set of numbers: a report viewed again (a closed
+    period's, most often) costs no drawing; the numbers are the key, so nothing goes stale."""
+    svg = histogram_svg(measure, list(bins), {s: list(c) for s, c in by_severity})
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
 def charts(report: dict) -> list[dict]:
     """One chart per measure of the report: its data URL, text alternative and table."""
     out = []
+    bins = tuple(report["bins"])
     for measure, by_severity in report["histograms"].items():
-        svg = histogram_svg(measure, report["bins"], by_severity) if by_severity else None
+        key = tuple((s, tuple(c)) for s, c in by_severity.items())
         out.append(
             {
                 "measure": measure,
                 "label": LABELS[measure],
-                "src": None
-                if svg is None
-                else "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+                "src": _histogram_src(measure, bins, key) if by_severity else None,
                 "alt": summary_text(measure, report["bins"], by_severity),
                 "severities": list(by_severity),
                 "rows": [
@@ -84,3 +93,78 @@ def charts(report: dict) -> list[dict]:
             }
         )
     return out
+
+
+def _hours(seconds: float) -> float:
+    return round(seconds / 3600, 2)
+
+
+def quadrant_svg(quadrant: dict) -> bytes:
+    """Each component's median time to resolve against its median time between failures, in
+    hours, with the lines at the medians that split it into four quadrants."""
+    chart = pygal.XY(
+        js=[],
+        disable_xml_declaration=True,
+        style=_STYLE,
+        width=720,
+        height=420,
+        title="Time to resolve against time between failures, per component (medians)",
+        x_title="Median time between failures (hours)",
+        y_title="Median time to resolve (hours)",
+        legend_at_bottom=True,
+        print_labels=True,
+        dots_size=5,
+        show_minor_y_labels=False,
+    )
+    points = quadrant["components"]
+    top = max(_hours(p["ttr"]) for p in points) * 1.15
+    right = max(_hours(p["tbf"]) for p in points) * 1.15
+    chart.add(
+        "Components",
+        [{"value": (_hours(p["tbf"]), _hours(p["ttr"])), "label": p["component"]} for p in points],
+        stroke=False,
+    )
+    tbf, ttr = _hours(quadrant["tbf_line"]), _hours(quadrant["ttr_line"])
+    chart.add("Median time between failures", [(tbf, 0), (tbf, top)], show_dots=False)
+    chart.add("Median time to resolve", [(0, ttr), (right, ttr)], show_dots=False)
+    return chart.render().encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _quadrant_src(tbf_line: float, ttr_line: float, points: tuple) -> str:
+    quadrant = {
+        "tbf_line": tbf_line,
+        "ttr_line": ttr_line,
+        "components": [{"component": c, "tbf": tbf, "ttr": ttr} for c, tbf, ttr in points],
+    }
+    return "data:image/svg+xml;base64," + base64.b64encode(quadrant_svg(quadrant)).decode()
+
+
+def quadrant_chart(report: dict) -> dict:
+    """The quadrant's data URL, its text alternative (where each component is) and its rows."""
+    quadrant = report["quadrant"]
+    points = quadrant["components"]
+    if not points:
+        return {
+            "src": None,
+            "alt": "No component has both a time to resolve and a time between failures "
+            "in the period.",
+            "rows": [],
+        }
+    src = _quadrant_src(
+        quadrant["tbf_line"],
+        quadrant["ttr_line"],
+        tuple((p["component"], p["tbf"], p["ttr"]) for p in points),
+    )
+    where = "; ".join(f"{p['component']} {p['quadrant']}" for p in points)
+    alt = (
+        f"Median time to resolve against median time between failures of {len(points)} "
+        f"components, split at the medians ({_hours(quadrant['tbf_line'])} h between "
+        f"failures, {_hours(quadrant['ttr_line'])} h to resolve): {where}. "
+        "The table below gives every figure."
+    )
+    return {
+        "src": src,
+        "alt": alt,
+        "rows": points,
+    }

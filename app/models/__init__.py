@@ -36,6 +36,7 @@ from app.models.hooks import HookDelivery, HookSubscriber, hook_subscriber_compo
 from app.models.incidents import Incident, IncidentComponent, Update
 from app.models.published import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.models.reminders import Reminder
+from app.models.reports import MonthlyReportGroup, MonthlyReportMail
 from app.models.settings import Setting, default_cadence_policy
 from app.models.subscribers import StakeholderGroup, Subscriber, subscriber_components
 from app.models.templates import MessageTemplate
@@ -74,6 +75,8 @@ __all__ = [
     "IncidentState",
     "MaintenanceState",
     "MessageTemplate",
+    "MonthlyReportGroup",
+    "MonthlyReportMail",
     "PageAudience",
     "PublishDirty",
     "PublishFailure",

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, String
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.models import Component, Incident, IncidentComponent, IncidentKind, Update
+from app.models import Component, Incident, IncidentComponent, IncidentKind
+from app.reminders.comms import comms_figures
+from app.reminders.sqltime import month_of, seconds_between
+from app.sqltypes import utcnow
 
 # (key, label, from, to): each measure is ``to - from`` in seconds, None while either is unknown.
 MEASURES = (
@@ -23,7 +24,13 @@ MEASURES = (
     ("ttr", "Time to resolve", "impact_started_at", "resolved_at"),
     ("ttu", "Time to first public update", "detected_at", "first_public_at"),
 )
-LABELS = {key: label for key, label, _, _ in MEASURES} | {"tbf": "Time between failures"}
+# How the incident kept its promises (app/reminders/comms.py): the share of its due windows
+# met, in whole percent (None while none has closed), and its longest silence in seconds.
+COMMS = (("on_time", "Updates on time (% of due windows met)"), ("silence", "Longest silence"))
+LABELS = (
+    {key: label for key, label, _, _ in MEASURES} | dict(COMMS) | {"tbf": "Time between failures"}
+)
+UNITS = {"on_time": "percent"}  # the others are seconds
 STATS = ("count", "p50", "p90", "max")
 
 
@@ -38,12 +45,16 @@ def percentile(values: list[int], p: int) -> int | None:
 
 
 def summary(values: list[int]) -> dict:
-    """{count, p50, p90, max} of ``values`` (seconds)."""
+    """{count, p50, p90, max} of ``values`` (seconds), by nearest rank as ``percentile``."""
+    if not values:
+        return {"count": 0, "p50": None, "p90": None, "max": None}
+    ordered = sorted(values)  # once for every figure
+    n = len(ordered)
     return {
-        "count": len(values),
-        "p50": percentile(values, 50),
-        "p90": percentile(values, 90),
-        "max": max(values) if values else None,
+        "count": n,
+        "p50": ordered[max(1, math.ceil(50 * n / 100)) - 1],
+        "p90": ordered[max(1, math.ceil(90 * n / 100)) - 1],
+        "max": ordered[-1],
     }
 
 
@@ -61,26 +72,6 @@ def incident_spans(incident: Incident) -> list[tuple[str, int | None]]:
     return spans
 
 
-class seconds_between(FunctionElement):
-    """Whole seconds (rounded) from the first time to the second, computed by the database:
-    the report reads integers, never parses a datetime per row."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element, compiler, **kw):
-    a, b = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(ROUND((julianday({b}) - julianday({a})) * 86400) AS INTEGER)"
-
-
-@compiles(seconds_between)
-def _seconds_sql(element, compiler, **kw):
-    a, b = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({b} - {a}))) AS INTEGER)"
-
-
 @dataclass
 class IncidentMeasures:
     incident_id: int
@@ -88,6 +79,11 @@ class IncidentMeasures:
     current: bool  # declared at or after the split (the report's period, not the one before)
     components: list[str] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)  # measure key -> whole seconds or None
+    # The communication tables' figures (app/reminders/comms.py) and what they show of it.
+    comms: dict = field(default_factory=dict)
+
+
+COMMS_COLUMNS = ("updates", "windows", "met", "pending", "reminders", "escalations")
 
 
 def _declared_in(start: datetime, end: datetime):
@@ -105,31 +101,37 @@ def incident_measures(
     says whether it was declared at or after ``split`` (default ``start``). The database
     compares and subtracts the times: no datetime is parsed per row."""
     in_period = db.select(Incident.id).where(_declared_in(start, end))
-    # The first public update, by the (incident, posted_at) index: one probe per incident.
-    first = (
-        db.select(db.func.min(Update.posted_at))
-        .where(Update.incident_id == Incident.id, db.func.trim(Update.external_body) != "")
-        .correlate(Incident)
-        .scalar_subquery()
-    )
+    comms = comms_figures(_declared_in(start, end), utcnow())
+    c = comms.columns
     moments = {
         "impact_started_at": Incident.impact_started_at,
         "detected_at": Incident.detected_at,
         "engaged_at": Incident.engaged_at,
         "mitigated_at": Incident.mitigated_at,
         "resolved_at": Incident.resolved_at,
-        "first_public_at": first,
     }
-    spans = [seconds_between(moments[a], moments[b]).label(k) for k, _, a, b in MEASURES]
+    spans = [
+        seconds_between(moments[a], moments[b]).label(k) for k, _, a, b in MEASURES if b in moments
+    ]
+    # The first public update after detection: the figures' own, read with the updates.
+    on_time = db.case(
+        (c["windows"] > 0, db.cast(db.func.round(100.0 * c["met"] / c["windows"]), Integer))
+    )
+    query = db.select(
+        Incident.id,
+        db.type_coerce(Incident.severity, String).label("severity"),
+        (Incident.started_at >= (split or start)).label("current"),
+        *spans,
+        c["first_public"].label("ttu"),
+        on_time.label("on_time"),
+        c["silence"],
+        Incident.public_id,
+        Incident.title,
+        month_of(Incident.started_at).label("month"),
+        *(c[k] for k in COMMS_COLUMNS),
+    )
     rows = db.session.execute(
-        db.select(
-            Incident.id,
-            db.type_coerce(Incident.severity, String).label("severity"),
-            (Incident.started_at >= (split or start)).label("current"),
-            *spans,
-        )
-        .where(_declared_in(start, end))
-        .order_by(Incident.started_at, Incident.id)
+        comms.join(query).where(_declared_in(start, end)).order_by(Incident.started_at, Incident.id)
     ).all()
     if not rows:
         return []
@@ -141,16 +143,19 @@ def incident_measures(
         .order_by(Component.name)
     ):
         names[incident_id].append(name)
-    return [
-        IncidentMeasures(
-            incident_id=row.id,
-            severity=row.severity,
-            current=bool(row.current),
-            components=names[row.id],
-            seconds={k: None if row[k] is None else max(row[k], 0) for k, *_ in MEASURES},
-        )
-        for row in (r._mapping for r in rows)
-    ]
+    measure_keys = [k for k, *_ in MEASURES]  # the columns after id, severity, current
+    out = []
+    for row in rows:  # by position: a mapping per row costs more than the rest of the loop
+        values = row[3 : 3 + len(measure_keys)]
+        on_time, silence, public_id, title, month, *counts = row[3 + len(measure_keys) :]
+        seconds = {k: None if v is None else (v if v > 0 else 0)
+                   for k, v in zip(measure_keys, values, strict=True)}  # fmt: skip
+        seconds["on_time"], seconds["silence"] = on_time, silence
+        comms = dict(zip(COMMS_COLUMNS, counts, strict=True))
+        comms |= {"public_id": public_id, "title": title, "month": month,
+                  "ttu": seconds["ttu"], "silence": silence}  # fmt: skip
+        out.append(IncidentMeasures(row[0], row[1], bool(row[2]), names[row[0]], seconds, comms))
+    return out
 
 
 def between_failures(

@@ -7,8 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy import String
 
 from app.core.settings import page_settings
 from app.extensions import db
@@ -21,12 +22,14 @@ from app.models import (
     ReminderLevel,
     Setting,
 )
+from app.reminders.comms import comms_figures
+from app.reminders.sqltime import month_of
 from app.sqltypes import utcnow
 
 
 @dataclass
 class IncidentComms:
-    incident: Incident
+    incident: "Incident | IncidentRef"
     time_to_first_external: timedelta | None
     updates: int
     windows: int
@@ -87,35 +90,73 @@ def comms_for(incident: Incident, *, now: datetime | None = None) -> IncidentCom
     return incident_comms(incident, settings=settings, reminders=reminders, now=now or utcnow())
 
 
+class IncidentRef(NamedTuple):
+    """What the report's tables show of an incident, read as columns, not as an object."""
+
+    public_id: str
+    title: str
+    severity: str
+    month: str  # YYYY-MM of its declaration, UTC
+
+
 def incidents_comms(
     *, since: datetime | None = None, until: datetime | None = None, now: datetime | None = None
-):
+) -> list[IncidentComms]:
     """The communication record of every incident started since ``since`` (and before
-    ``until``), newest first."""
-    now = now or utcnow()
-    query = (
-        db.select(Incident)
-        .where(Incident.kind == IncidentKind.incident)
-        .options(selectinload(Incident.updates))
-        .order_by(Incident.started_at.desc())
-    )
+    ``until``), newest first, computed by the database (``comms.comms_figures``)."""
+    where = Incident.kind == IncidentKind.incident
     if since is not None:
-        query = query.where(Incident.started_at >= since)
+        where &= Incident.started_at >= since
     if until is not None:
-        query = query.where(Incident.started_at < until)
-    incidents = list(db.session.scalars(query))
-    by_incident = defaultdict(list)
-    ids = [i.id for i in incidents]
-    if ids:
-        for reminder in db.session.scalars(
-            db.select(Reminder).where(Reminder.incident_id.in_(ids))
-        ):
-            by_incident[reminder.incident_id].append(reminder)
-    settings = page_settings()
+        where &= Incident.started_at < until
+    figures = comms_figures(where, now or utcnow())
+    f = figures.columns
+    query = db.select(
+        Incident.public_id,
+        Incident.title,
+        db.type_coerce(Incident.severity, String),
+        month_of(Incident.started_at),
+        *(f[k] for k in ("first_public", "updates", "windows", "met", "silence")),
+        *(f[k] for k in ("reminders", "escalations")),
+    )
+    rows = db.session.execute(
+        figures.join(query).where(where).order_by(Incident.started_at.desc(), Incident.id.desc())
+    ).all()
     return [
-        incident_comms(i, settings=settings, reminders=by_incident[i.id], now=now)
-        for i in incidents
-    ]
+        IncidentComms(
+            incident=IncidentRef(public_id, title, severity, month),
+            time_to_first_external=None if first is None else timedelta(seconds=first),
+            updates=updates,
+            windows=windows,
+            windows_met=met,
+            longest_silence=timedelta(seconds=silence),
+            reminders=reminders,
+            escalations=escalations,
+        )
+        for (public_id, title, severity, month, first, updates, windows, met, silence,
+             reminders, escalations) in rows
+    ]  # fmt: skip
+
+
+def comms_of(records) -> list[IncidentComms]:
+    """The communication records of the report's incidents (``measures.IncidentMeasures``,
+    oldest first, read with the measures), newest first, as ``incidents_comms`` gives them."""
+    out = []
+    for record in reversed(records):
+        c = record.comms
+        out.append(
+            IncidentComms(
+                incident=IncidentRef(c["public_id"], c["title"], record.severity, c["month"]),
+                time_to_first_external=None if c["ttu"] is None else timedelta(seconds=c["ttu"]),
+                updates=c["updates"],
+                windows=c["windows"],
+                windows_met=c["met"],
+                longest_silence=timedelta(seconds=c["silence"]),
+                reminders=c["reminders"],
+                escalations=c["escalations"],
+            )
+        )
+    return out
 
 
 @dataclass
@@ -135,11 +176,15 @@ class MonthRow:
         return self.windows_met / self.windows if self.windows else None
 
 
+def _month(incident) -> str:
+    return incident.month if isinstance(incident, IncidentRef) else f"{incident.started_at:%Y-%m}"
+
+
 def monthly_report(records: list[IncidentComms]) -> list[MonthRow]:
     """Per calendar month (UTC) of the incidents' start, newest first."""
     months = defaultdict(list)
     for record in records:
-        months[record.incident.started_at.strftime("%Y-%m")].append(record)
+        months[_month(record.incident)].append(record)
     rows = []
     for month in sorted(months, reverse=True):
         group = months[month]

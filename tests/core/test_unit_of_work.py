@@ -24,6 +24,7 @@ COMMITTERS = {
     "fanout/channels.py": "a webhook delivery's result, before the next is tried",
     "publishing/publish.py": "one generation per publish batch",
     "reminders/tick.py": "the tick's claims (the unique row is the lock) and its sends",
+    "reminders/monthly.py": "the monthly report's claims, leases and sends, one by one",
 }
 
 ping = Namespace().signal("ping")
