@@ -84,9 +84,9 @@ def public_incidents_query():
     return db.select(Incident).where(floor_incidents()).options(*incident_loads())
 
 
-def affected_components(incident: Incident) -> list[Component]:
-    """The public components an incident touches."""
-    return [ic.component for ic in incident.components if visible(PUBLIC, ic.component)]
+def affected_components(incident: Incident, viewer=PUBLIC) -> list[Component]:
+    """The components an incident touches that ``viewer`` sees (the public ones unless told)."""
+    return [ic.component for ic in incident.components if visible(viewer, ic.component)]
 
 
 def page_indicator(components, incidents) -> tuple[str, str]:

@@ -40,7 +40,10 @@ def iso(value: datetime | None, tz_name: str | None) -> str | None:
 class ApiBuilder:
     """Builds the documents for one publish, sharing the page facts between them."""
 
-    def __init__(self, settings: Setting, base_url: str, now: datetime, components=None):
+    def __init__(
+        self, settings: Setting, base_url: str, now: datetime, components=None, viewer=PUBLIC
+    ):
+        self.viewer = viewer  # whose documents: the public's unless told
         self.settings = settings
         self.tz = settings.timezone
         self.base_url = base_url
@@ -139,9 +142,11 @@ class ApiBuilder:
             "started_at": iso(incident.started_at, self.tz),
             "page_id": "crier",
             "incident_updates": [
-                self.update(incident, u, changes) for u in public_updates(incident)
+                self.update(incident, u, changes) for u in public_updates(incident, self.viewer)
             ],
-            "components": [self.component(c) for c in pages.affected_components(incident)],
+            "components": [
+                self.component(c) for c in pages.affected_components(incident, self.viewer)
+            ],
         }
         if incident.kind == IncidentKind.maintenance:
             doc["scheduled_for"] = iso(incident.scheduled_for, self.tz)
@@ -195,15 +200,10 @@ API_DOCUMENTS = (
 )
 
 
-def api_documents(
-    *, settings: Setting, base_url: str, now: datetime, components=None, open_=None
-) -> dict[str, dict]:
-    """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
-    (``components``, ``open_``: the page's public components and open incidents, when the
-    caller has loaded them already)."""
-    b = ApiBuilder(settings, base_url, now, components)
-    query = pages.public_incidents_query()
-    recent = {
+def recent_incidents(query=None) -> dict:
+    """kind → the newest ``RECENT`` incidents of the query (the public ones unless told)."""
+    query = pages.public_incidents_query() if query is None else query
+    return {
         kind: list(
             db.session.scalars(
                 query.where(Incident.kind == kind)
@@ -213,12 +213,30 @@ def api_documents(
         )
         for kind in IncidentKind
     }
+
+
+def api_documents(
+    *,
+    settings: Setting,
+    base_url: str,
+    now: datetime,
+    components=None,
+    open_=None,
+    recent=None,
+    viewer=PUBLIC,
+) -> dict[str, dict]:
+    """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
+    (``components``, ``open_``, ``recent``: the page's public components, open incidents and
+    ``recent_incidents``, when the caller has loaded them already; with ``viewer``, what that
+    viewer sees, which the caller loaded)."""
+    b = ApiBuilder(settings, base_url, now, components, viewer)
+    recent = recent_incidents() if recent is None else recent
     open_ = pages.open_incidents() if open_ is None else open_
     shown = [*recent["incident"], *recent["maintenance"], *open_]
     changes = _changes_by_update(shown, b.public_ids)
     updated = [settings.updated_at, *(c.updated_at for c in b.components)]
     updated += [i.updated_at for i in shown]
-    updated += [u.posted_at for i in shown for u in i.updates if visible(PUBLIC, UpdateText(u))]
+    updated += [u.posted_at for i in shown for u in i.updates if visible(viewer, UpdateText(u))]
     page = b.page(max((d for d in updated if d is not None), default=now))
     status = b.status(open_)
     components = b.all_components()
