@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from flask import render_template
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from app.audiences.floor import floor_incidents
@@ -44,7 +44,7 @@ from app.publishing.encodings import encode
 from app.publishing.feeds import ATOM_TYPE, RSS_TYPE, render_feeds, site_feed_spec
 from app.publishing.fragments import helpers
 from app.publishing.site import HTML, Artifact, _json, rendering
-from app.publishing.statuspage import API_DOCUMENTS, RECENT, api_documents
+from app.publishing.statuspage import API_DOCUMENTS, RECENT, api_documents, changes_by_update
 from app.publishing.uptime import uptime_for
 from app.sqltypes import utcnow
 from app.timefmt import zone
@@ -127,7 +127,7 @@ class Shared:
         query = (
             db.select(Incident)
             .where(Incident.state.in_(_OPEN))
-            .options(*pages.incident_loads())
+            .options(*pages.incident_loads(), selectinload(Incident.added_audiences))
             .order_by(Incident.started_at.desc())
         )
         return list(db.session.scalars(query))
@@ -157,6 +157,61 @@ class Shared:
     @cached_property
     def feed_incidents(self) -> list[Incident]:
         return pages.feed_incidents(None)
+
+    @cached_property
+    def past_days(self) -> list:
+        return pages.past_days(now=self.r.now, tz_name=self.r.tz)
+
+    @cached_property
+    def groups(self) -> list:
+        return pages.public_groups()
+
+    @cached_property
+    def uptime(self) -> dict:
+        """component id → its uptime bars (a component's are the same on every set's page)."""
+        return uptime_for(self.components, now=self.r.now, tz_name=self.r.tz)
+
+    @cached_property
+    def changes(self) -> dict:
+        """Every status change of an update any set's JSON may show (one query)."""
+        extras = {}
+        for incident in self.extras:
+            extras.setdefault(incident.kind, [])
+            if len(extras[incident.kind]) < RECENT:
+                extras[incident.kind].append(incident)
+        shown = {i.id: i for i in self.open_}
+        for incidents in [*self.recent.values(), *extras.values()]:
+            shown.update((i.id, i) for i in incidents)
+        return changes_by_update(list(shown.values()), {c.id for c in self.components})
+
+    @cached_property
+    def memo(self) -> dict:
+        """The JSON documents of incidents, made once for the same view of them."""
+        return {}
+
+    def on_floor(self, incident) -> bool:
+        """Whether everyone sees ``incident`` (then every set does: asked once per publish)."""
+        found = self.__dict__.setdefault("_floor_cache", {})
+        if incident.id not in found:
+            found[incident.id] = visible(self.r.floor, incident)
+        return found[incident.id]
+
+    def sees(self, viewer, incident) -> bool:
+        return self.on_floor(incident) or visible(viewer, incident)
+
+    def reads(self, viewer):
+        """Whether ``viewer`` reads an update's external text (the floor's answer, asked once,
+        for an incident on the floor)."""
+        found = self.__dict__.setdefault("_reads_cache", {})
+
+        def read(update):
+            if self.on_floor(update.incident):
+                if update.id not in found:
+                    found[update.id] = visible(self.r.floor, UpdateText(update))
+                return found[update.id]
+            return visible(viewer, UpdateText(update))
+
+        return read
 
     def month_incidents(self, month) -> list[Incident]:
         found = self.__dict__.setdefault("_month_cache", {})
@@ -234,8 +289,15 @@ class SetRender:
     def hot(self) -> None:
         r, shared, viewer = self.r, self.shared, self.viewer
         seen = [c for c in shared.components if visible(viewer, c)]
-        open_ = [i for i in shared.open_ if visible(viewer, i)]
-        view = pages.page_view(now=r.now, tz_name=r.tz, components=seen, open_=open_)
+        open_ = [i for i in shared.open_ if shared.sees(viewer, i)]
+        view = pages.page_view(
+            now=r.now,
+            tz_name=r.tz,
+            components=seen,
+            open_=open_,
+            past=shared.past_days,
+            groups=shared.groups,
+        )
         closed = [i for i in self.extras if i.state in CLOSED_STATES]
         if closed:
             days = dict(view.past_days)
@@ -244,11 +306,10 @@ class SetRender:
                 if day in days:
                     days[day] = _by_start([*days[day], incident])
             view.past_days = list(days.items())
-        uptime = uptime_for(seen, now=r.now, tz_name=r.tz)
-        self.add(self.looks.html(HOME, "public/index.html", view=view, uptime=uptime))
+        self.add(self.looks.html(HOME, "public/index.html", view=view, uptime=shared.uptime))
         recent = {
             kind: _by_start(
-                [i for i in incidents if visible(viewer, i)]
+                [i for i in incidents if shared.sees(viewer, i)]
                 + [i for i in self.extras if i.kind == kind]
             )[:RECENT]
             for kind, incidents in shared.recent.items()
@@ -261,6 +322,8 @@ class SetRender:
             open_=open_,
             recent=recent,
             viewer=viewer,
+            changes=shared.changes,
+            memo=shared.memo,
         )
         for name, document in documents.items():
             self.add(_json(f"/api/v2/{name}", document))
@@ -312,7 +375,7 @@ class SetRender:
                 [*shared.feed_incidents, *told],
                 base_url=r.base,
                 fallback=r.quiet,
-                viewer=self.viewer,
+                reads=shared.reads(self.viewer),
             )
             for ext, body in feeds.items():
                 kind = ATOM_TYPE if ext == ".atom" else RSS_TYPE
@@ -461,22 +524,42 @@ def render_sets(change: Change = EVERYTHING, *, now=None) -> dict:
     return out
 
 
+def _public_etags(paths) -> dict[str, str]:
+    """path → ETag of the public artifacts at these paths, as stored now."""
+    found, paths = {}, sorted(paths)
+    for start in range(0, len(paths), 500):
+        query = select(PublishedArtifact.path, PublishedArtifact.etag).where(
+            PublishedArtifact.path.in_(paths[start : start + 500]),
+            PublishedArtifact.gone.is_(False),
+        )
+        found.update(db.session.execute(query).all())
+    return found
+
+
 def store_sets(rendered: dict, etag_for) -> None:
     """Keep each rendered set's artifacts (changed bytes only, compressed once), drop what its
-    scope covers but it no longer has, and every set no viewer can have now; in the caller's
-    transaction."""
+    scope covers but it no longer has or has as the public has it (then the public bytes are
+    the set's), and every set no viewer can have now; in the caller's transaction, after the
+    public artifacts are stored."""
     sets = rendered["sets"]
     stored = _stored_keys(set(sets))
+    public = _public_etags({path for _, made, _ in sets.values() for path in made})
     stamp = utcnow()
-    gone_ids = []
+    gone_ids, inserts, updates, encoded_by_etag = [], [], [], {}
     for key, (scope, artifacts, incident_paths) in sets.items():
         mine = stored.get(key, {})
+        kept = set()
         for path, artifact in artifacts.items():
             etag = etag_for(artifact.body)
+            if public.get(path) == etag:
+                continue  # the set sees this as everyone does
+            kept.add(path)
             row = mine.get(path)
             if row is not None and row[1] == etag:
                 continue
-            encoded = encode(artifact.body, artifact.content_type)
+            encoded = encoded_by_etag.get(etag)
+            if encoded is None:
+                encoded = encoded_by_etag[etag] = encode(artifact.body, artifact.content_type)
             values = {
                 "content_type": artifact.content_type,
                 "body": artifact.body,
@@ -486,21 +569,22 @@ def store_sets(rendered: dict, etag_for) -> None:
                 "updated_at": stamp,
             }
             if row is None:
-                db.session.add(AudienceArtifact(key=key, path=path, **values))
+                inserts.append({"key": key, "path": path, **values})
             else:
-                db.session.execute(
-                    update(AudienceArtifact).where(AudienceArtifact.id == row[0]).values(**values)
-                )
+                updates.append({"id": row[0], **values})
         gone_ids += [
             row[0]
             for path, row in mine.items()
-            if path not in artifacts and scope.covers(path, incident_paths)
+            if path not in kept and scope.covers(path, incident_paths)
         ]
     if gone_ids:
         db.session.execute(delete(AudienceArtifact).where(AudienceArtifact.id.in_(gone_ids)))
-    db.session.execute(
-        delete(AudienceArtifact).where(AudienceArtifact.key.not_in(list(rendered["keys"]) or [""]))
-    )
+    if updates:  # one statement for all (by primary key, executemany)
+        db.session.execute(update(AudienceArtifact), updates)
+    if inserts:
+        db.session.execute(insert(AudienceArtifact), inserts)
+    keys = list(rendered["keys"]) or [""]
+    db.session.execute(delete(AudienceArtifact).where(AudienceArtifact.key.not_in(keys)))
 
 
 def publish_sets(change: Change = EVERYTHING, *, now=None, etag_for) -> None:

@@ -44,6 +44,7 @@ class ApiBuilder:
         self, settings: Setting, base_url: str, now: datetime, components=None, viewer=PUBLIC
     ):
         self.viewer = viewer  # whose documents: the public's unless told
+        self.memo = None
         self.settings = settings
         self.tz = settings.timezone
         self.base_url = base_url
@@ -113,6 +114,7 @@ class ApiBuilder:
             {"code": ch.component.public_id, "name": ch.component.name}
             | {"old_status": old, "new_status": ch.status.value}
             for ch, old in changes.get(u.id, [])
+            if ch.component_id in self.public_ids  # changes loaded for more (a shared load)
         ]
         return {
             "id": u.public_id,
@@ -129,6 +131,25 @@ class ApiBuilder:
         }
 
     def incident(self, incident: Incident, changes) -> dict:
+        """The incident's document; with a ``memo`` (shared by the sets of one publish), made
+        once for the same incident, components and updates as the viewer sees them."""
+        if self.memo is None:
+            return self._incident(incident, changes)
+        affected = pages.affected_components(incident, self.viewer)
+        updates = public_updates(incident, self.viewer)
+        moved = tuple(
+            ch.id
+            for u in updates
+            for ch, _ in changes.get(u.id, ())
+            if ch.component_id in self.public_ids
+        )
+        key = (incident.id, tuple(c.id for c in affected), tuple(u.id for u in updates), moved)
+        doc = self.memo.get(key)
+        if doc is None:
+            doc = self.memo[key] = self._incident(incident, changes)
+        return doc
+
+    def _incident(self, incident: Incident, changes) -> dict:
         doc = {
             "id": incident.public_id,
             "name": incident.title,
@@ -158,7 +179,7 @@ def _severity(component) -> int:
     return _WORST_LAST.index(component.status.value)
 
 
-def _changes_by_update(incidents, public_ids):
+def changes_by_update(incidents, public_ids):
     """update id → [(public ComponentStatusChange, previous status or None)].
 
     The status before each change is one index seek on (component, at) per change, in the
@@ -224,16 +245,21 @@ def api_documents(
     open_=None,
     recent=None,
     viewer=PUBLIC,
+    changes=None,
+    memo=None,
 ) -> dict[str, dict]:
     """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
     (``components``, ``open_``, ``recent``: the page's public components, open incidents and
     ``recent_incidents``, when the caller has loaded them already; with ``viewer``, what that
-    viewer sees, which the caller loaded)."""
+    viewer sees, which the caller loaded; ``changes``, ``changes_by_update`` of every incident
+    shown, and ``memo``, a dict kept across the documents of several viewers)."""
     b = ApiBuilder(settings, base_url, now, components, viewer)
+    b.memo = memo
     recent = recent_incidents() if recent is None else recent
     open_ = pages.open_incidents() if open_ is None else open_
     shown = [*recent["incident"], *recent["maintenance"], *open_]
-    changes = _changes_by_update(shown, b.public_ids)
+    if changes is None:
+        changes = changes_by_update(shown, b.public_ids)
     updated = [settings.updated_at, *(c.updated_at for c in b.components)]
     updated += [i.updated_at for i in shown]
     updated += [u.posted_at for i in shown for u in i.updates if visible(viewer, UpdateText(u))]
