@@ -47,11 +47,19 @@ class AudienceArtifacts:
         if not key:
             return None
         interval = float(current_app.config["PUBLISH_CHECK_SECONDS"])
-        if time.monotonic() - self._read_at >= interval:
+        if self.due(interval):
             with self._lock:
-                if time.monotonic() - self._read_at >= interval:
+                if self.due(interval):
                     self._read()
                     self._read_at = time.monotonic()
+        return self.lookup(key, path)
+
+    def due(self, interval: float) -> bool:
+        """Whether the next ``get`` reads the database (else ``lookup`` answers alike)."""
+        return time.monotonic() - self._read_at >= interval
+
+    def lookup(self, key: str, path: str) -> Stored | None:
+        """As ``get``, from what this process last read (no app context needed)."""
         found = self._sets.get(key)
         return found.get(path) if found else None
 

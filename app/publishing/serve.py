@@ -15,6 +15,7 @@ from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
 from app.audiences.requests import audience_key, may_have_audience
+from app.audiences.sessions import revoked
 from app.publishing.audience_cache import audience_artifacts
 from app.publishing.cache import Stored, Variant, artifact_cache
 from app.publishing.encodings import CODINGS
@@ -123,9 +124,15 @@ class PublishedSite:
     def _viewer_stored(self, environ, path: str) -> Stored | None:
         """A signed-in viewer's set's artifact at ``path`` from memory, or None; private, and
         never another set's (the set comes from the viewer's signed cookie)."""
+        interval = float(self.flask_app.config["PUBLISH_CHECK_SECONDS"])
+        key = _keys.get(environ, interval)
+        if key is not None and not audience_artifacts.due(interval):
+            return audience_artifacts.lookup(key, path)  # no app context, no cookie check
         try:
             with self.flask_app.app_context():
-                return viewer_artifact(environ, path)
+                key = audience_key(environ)
+                _keys.put(environ, key, interval)
+                return audience_artifacts.get(key, path)
         except SQLAlchemyError:
             return None
 
@@ -138,6 +145,32 @@ class PublishedSite:
             return cache.lookup(path)
         except SQLAlchemyError:  # a cold page the database cannot give: Flask says 503
             return None
+
+
+class _Keys:
+    """Cookie header → its set's key, kept at most one ``PUBLISH_CHECK_SECONDS``: membership
+    and revocations are read once per interval anyway, so a viewer's reads within it check
+    the cookie once. A revocation this process makes (signing out) drops the kept answers."""
+
+    LIMIT = 10_000  # distinct cookie headers kept; past it, start over
+
+    def __init__(self):
+        self._found: dict[str, tuple[str, float, frozenset]] = {}
+
+    def get(self, environ, interval: float) -> str | None:
+        hit = self._found.get(environ.get("HTTP_COOKIE", ""))
+        if hit is None or hit[1] <= time.monotonic() or hit[2] is not revoked.known():
+            return None
+        return hit[0]
+
+    def put(self, environ, key: str, interval: float) -> None:
+        if len(self._found) >= self.LIMIT:
+            self._found.clear()
+        until = time.monotonic() + interval
+        self._found[environ.get("HTTP_COOKIE", "")] = (key, until, revoked.known())
+
+
+_keys = _Keys()
 
 
 def _date_header() -> tuple[str, str]:

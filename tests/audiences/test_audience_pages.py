@@ -170,3 +170,28 @@ def test_a_viewers_artifacts_come_precompressed_as_the_public_ones(app, world, c
     etag = got.headers["ETag"]
     again = client.get("/history.atom", headers={"Accept-Encoding": coding, "If-None-Match": etag})
     assert again.status_code == 304
+
+
+def test_a_viewers_reads_cost_no_query_and_a_sign_out_here_ends_them_at_once(app, world):
+    from sqlalchemy import event
+
+    from app.audiences.sessions import revoked
+    from app.models import ViewerSession
+
+    app.config["PUBLISH_CHECK_SECONDS"] = 60
+    client = viewer_client(app, "bo@alpha.example")
+    own = f"/incidents/{world['Alpha']['incident'].public_id}"
+    assert b"Alpha_1 outage" in client.get("/").data  # membership and pages read once
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for path in ("/", own, "/history.atom", "/api/v2/summary.json") * 5:
+            assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements == []
+    session = db.session.scalar(db.select(ViewerSession).filter_by(email="bo@alpha.example"))
+    revoked.add(session.public_id)  # what signing out in this process does after its commit
+    assert b"Alpha_1" not in client.get("/").data
+    assert client.get(own).status_code == 404
