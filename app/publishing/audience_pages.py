@@ -196,8 +196,24 @@ class Shared:
             found[incident.id] = visible(self.r.floor, incident)
         return found[incident.id]
 
-    def sees(self, viewer, incident) -> bool:
-        return self.on_floor(incident) or visible(viewer, incident)
+    def same_for_all(self, incident) -> bool:
+        """Whether every set sees ``incident`` as the public does: on the floor, on public
+        components only, its internal text not shown in JSON."""
+        found = self.__dict__.setdefault("_same_cache", {})
+        if incident.id not in found:
+            found[incident.id] = self.on_floor(incident) and all(
+                ic.component is not None and ic.component.is_public for ic in incident.components
+            )
+        return found[incident.id]
+
+    def floor_answer(self, what: str, incident):
+        """The floor's affected components or updates of ``incident``, asked once."""
+        found = self.__dict__.setdefault("_answers", {})
+        key = (what, incident.id)
+        if key not in found:
+            floor = Looks(self.r.floor)
+            found[key] = getattr(floor, what)(incident)
+        return found[key]
 
     def reads(self, viewer):
         """Whether ``viewer`` reads an update's external text (the floor's answer, asked once,
@@ -227,14 +243,23 @@ class Shared:
 class Looks:
     """What one set's viewer sees, as the templates ask it."""
 
-    def __init__(self, viewer: Viewer):
+    def __init__(self, viewer: Viewer, shared: "Shared | None" = None):
         self.viewer = viewer
+        # A set without an internal audience sees an incident every set sees alike as the
+        # public does: the answers are the floor's, asked once per publish.
+        self.alike = None
+        if shared is not None and not any(a.internal for a in viewer.audiences):
+            self.alike = shared
 
     def affected(self, incident) -> list[Component]:
+        if self.alike is not None and self.alike.same_for_all(incident):
+            return self.alike.floor_answer("affected", incident)
         return pages.affected_components(incident, self.viewer)
 
     def updates(self, incident) -> list[Update]:
         """Updates with a text the viewer reads (external, or internal), newest first."""
+        if self.alike is not None and self.alike.same_for_all(incident):
+            return self.alike.floor_answer("updates", incident)
         shown = [
             u
             for u in incident.updates
@@ -275,7 +300,7 @@ class SetRender:
     """One set's artifacts for a scope."""
 
     def __init__(self, r, shared: Shared, viewer: Viewer):
-        self.r, self.shared, self.looks = r, shared, Looks(viewer)
+        self.r, self.shared, self.looks = r, shared, Looks(viewer, shared)
         self.viewer = viewer
         self.artifacts: dict[str, Artifact] = {}
 
@@ -286,10 +311,22 @@ class SetRender:
     def extras(self) -> list[Incident]:
         return [i for i in self.shared.extras if visible(self.viewer, i)]
 
+    @cached_property
+    def _extra_ids(self) -> set[int]:
+        return {i.id for i in self.extras}
+
+    def sees(self, incident) -> bool:
+        """The rule's answer, from the answers this publish already has where it can."""
+        if self.shared.on_floor(incident) or incident.id in self._extra_ids:
+            return True
+        if len(self.shared.extras) < MAX_EXTRAS:
+            return False  # off the floor, and not among the set's: every one was asked
+        return visible(self.viewer, incident)
+
     def hot(self) -> None:
         r, shared, viewer = self.r, self.shared, self.viewer
         seen = [c for c in shared.components if visible(viewer, c)]
-        open_ = [i for i in shared.open_ if shared.sees(viewer, i)]
+        open_ = [i for i in shared.open_ if self.sees(i)]
         view = pages.page_view(
             now=r.now,
             tz_name=r.tz,
@@ -309,8 +346,7 @@ class SetRender:
         self.add(self.looks.html(HOME, "public/index.html", view=view, uptime=shared.uptime))
         recent = {
             kind: _by_start(
-                [i for i in incidents if shared.sees(viewer, i)]
-                + [i for i in self.extras if i.kind == kind]
+                [i for i in incidents if self.sees(i)] + [i for i in self.extras if i.kind == kind]
             )[:RECENT]
             for kind, incidents in shared.recent.items()
         }
@@ -324,6 +360,7 @@ class SetRender:
             viewer=viewer,
             changes=shared.changes,
             memo=shared.memo,
+            same_for_all=shared.same_for_all,
         )
         for name, document in documents.items():
             self.add(_json(f"/api/v2/{name}", document))

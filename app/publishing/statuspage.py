@@ -45,6 +45,7 @@ class ApiBuilder:
     ):
         self.viewer = viewer  # whose documents: the public's unless told
         self.memo = None
+        self.same_for_all = None
         self.settings = settings
         self.tz = settings.timezone
         self.base_url = base_url
@@ -135,6 +136,12 @@ class ApiBuilder:
         once for the same incident, components and updates as the viewer sees them."""
         if self.memo is None:
             return self._incident(incident, changes)
+        if self.same_for_all is not None and self.same_for_all(incident):
+            key = (incident.id,)  # every viewer sees it, its components and texts alike
+            doc = self.memo.get(key)
+            if doc is None:
+                doc = self.memo[key] = self._incident(incident, changes)
+            return doc
         affected = pages.affected_components(incident, self.viewer)
         updates = public_updates(incident, self.viewer)
         moved = tuple(
@@ -247,14 +254,16 @@ def api_documents(
     viewer=PUBLIC,
     changes=None,
     memo=None,
+    same_for_all=None,
 ) -> dict[str, dict]:
     """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
     (``components``, ``open_``, ``recent``: the page's public components, open incidents and
     ``recent_incidents``, when the caller has loaded them already; with ``viewer``, what that
     viewer sees, which the caller loaded; ``changes``, ``changes_by_update`` of every incident
-    shown, and ``memo``, a dict kept across the documents of several viewers)."""
+    shown, and ``memo``, a dict kept across the documents of several viewers, with
+    ``same_for_all(incident)`` saying which incidents every viewer sees alike)."""
     b = ApiBuilder(settings, base_url, now, components, viewer)
-    b.memo = memo
+    b.memo, b.same_for_all = memo, same_for_all
     recent = recent_incidents() if recent is None else recent
     open_ = pages.open_incidents() if open_ is None else open_
     shown = [*recent["incident"], *recent["maintenance"], *open_]
