@@ -48,6 +48,8 @@ def test_an_internal_audience_reads_the_internal_text_labelled_internal(app, wor
 def test_an_incident_card_names_the_components_the_viewer_sees(app, world):
     mine = viewer_client(app, "bo@alpha.example").get("/").get_data(as_text=True)
     assert "Affects Public API, Alpha_1 cluster" in mine
+    assert '<span class="component-name">Alpha_1 cluster</span>' in mine  # no history page
+    assert 'href="/components/api/history"' in mine
     shared = f"/incidents/{world['shared'].public_id}"
     page = viewer_client(app, "bo@alpha.example").get(shared).get_data(as_text=True)
     assert "Public API, Alpha_1 cluster" in page
