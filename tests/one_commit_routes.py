@@ -13,6 +13,7 @@ from datetime import timedelta
 from app.api.v1.shapes import subscriber_id
 from app.audiences.admissions import AudienceDraft
 from app.audiences.manage import create_audience
+from app.audiences.tokens import issue_feed_token
 from app.core.api_keys import create_api_key
 from app.core.uow import unit_of_work
 from app.extensions import db
@@ -50,6 +51,7 @@ class World:
         self.backend = components.create_group(name="Backend", actor=admin)
         self.frontend = components.create_group(name="Frontend", actor=admin)
         self.enterprise = create_audience(AudienceDraft(name="Enterprise"), actor=admin)
+        self.feed_token, _raw = issue_feed_token("bo@enterprise.example", label="reader")
         self.incident = self._declare("Checkout failing", {self.api.public_id: "partial_outage"})
         self.resolved = self._declare("Slow search", {})
         lifecycle.resolve_incident(self.resolved, UpdateDraft(external_body="Fixed."), actor=admin)
@@ -291,6 +293,10 @@ ROUTES = [
     Route("admin.delete_audience_page",  # 404: no input
           lambda w: f"/admin/audiences/{w.enterprise.public_id}/delete", nothing, nothing,
           refused_url=lambda w: f"/admin/audiences/{UNKNOWN[:12]}/delete", refused_status=404),
+    Route("admin.revoke_feed_token_page",  # 404: no input
+          lambda w: f"/admin/audiences/feed-tokens/{w.feed_token.public_id}/revoke", nothing,
+          nothing, refused_url=lambda w: f"/admin/audiences/feed-tokens/{UNKNOWN[:12]}/revoke",
+          refused_status=404),
     Route("admin.import_subscribers_csv", lambda w: "/admin/subscribers/import",
           lambda w: csv_upload(b"email\nnew@example.com\n"), lambda w: csv_upload(b"\xff\xfe\x00")),
     Route("admin.create_template", lambda w: "/admin/templates/new",

@@ -15,7 +15,8 @@ from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
 from app.audiences.requests import audience_key, may_have_audience
-from app.audiences.sessions import revoked
+from app.audiences.sessions import COOKIE, revoked
+from app.audiences.tokens import token_audience_key
 from app.publishing.audience_cache import audience_artifacts
 from app.publishing.cache import Stored, Variant, artifact_cache
 from app.publishing.encodings import CODINGS
@@ -55,11 +56,24 @@ def viewer_artifact(environ, path: str) -> Stored | None:
     return audience_artifacts.get(audience_key(environ), path)
 
 
+def takes_token(path: str) -> bool:
+    """Whether a feed token opens ``path``: the feeds and the JSON documents, nothing else."""
+    return path.endswith((".atom", ".rss")) or path.startswith("/api/v2/")
+
+
 def artifact_response(path: str) -> Response:
     """The stored artifact at ``path`` (the viewer's set's, else the public one) as a
     conditional response in the encoding the request prefers; a 404, or a 406 when it
-    accepts none of the stored encodings."""
-    stored = viewer_artifact(request.environ, path) or artifact_cache().get(path)
+    accepts none of the stored encodings. A feed or JSON address with ``?token=`` is the
+    token's viewer's set's; a token that opens nothing gives the public bytes."""
+    stored = None
+    token = request.args.get("token")
+    if token is not None and takes_token(path):
+        key = token_audience_key(token, request.cookies.get(COOKIE))
+        stored = audience_artifacts.get(key, path)
+    else:
+        stored = viewer_artifact(request.environ, path)
+    stored = stored or artifact_cache().get(path)
     if stored is None:
         abort(404)
     variant = stored.variant(request.headers.get("Accept-Encoding"))

@@ -52,3 +52,38 @@ def test_a_viewers_richer_pages_pass_axe_and_fit_the_screen(
     assert "Alpha_1 outage" in page.inner_text("main")
     _check(page, problems)
     assert problems == {}
+
+
+@pytest.mark.parametrize("viewport", **SIZES)
+def test_feed_token_pages_pass_axe_and_fit_the_screen(
+    app, world, live_server, browser_page, viewport
+):
+    from tests.admin.console_browser import sign_in
+    from tests.factories import create_user
+
+    page, problems = browser_page, {}
+    page.set_viewport_size(viewport)
+    page.add_init_script(WATCH_CSP)
+    _sign_in(app, page, live_server, "bo@alpha.example")
+    page.goto(live_server + "/viewer")
+    page.click("text=Feed tokens")
+    _check(page, problems)
+    page.fill("input[name=label]", "Team feed reader")
+    page.click("input[type=submit][value='Make a feed token']")
+    address = page.input_value("#new-token-atom")
+    assert "/history.atom?token=" in address
+    _check(page, problems)
+    # The address is on the page's public URL; this server is the same site.
+    page.goto(live_server + address[address.index("/history.atom") :])
+    assert "Alpha_1 outage" in page.content()
+
+    page.context.clear_cookies()
+    create_user(email="ad@crier.example", role="admin")
+    sign_in(page, live_server, "ad@crier.example", viewport=viewport)
+    page.goto(live_server + "/admin/audiences/feed-tokens")
+    assert "bo@alpha.example" in page.inner_text("main")
+    _check(page, problems)
+    page.click("input[type=submit][value='Revoke']")
+    page.wait_for_selector("text=Revoked bo@alpha.example")
+    _check(page, problems)
+    assert problems == {}
