@@ -5,6 +5,7 @@ anonymous visitor, or the audiences they belong to) and a component, an incident
 update's texts, it says whether the viewer may see it. The publisher, the fan-out, the API, the
 public pages and the console all ask it; ``floor`` gives the same answer for the public floor
 as SQL clauses, for the publisher's queries. ``manage`` holds the console's verbs (create,
-edit, delete an audience, checked by ``admissions``); ``readers`` loads audiences and viewers.
+edit, delete an audience, checked by ``admissions``); ``readers`` loads audiences and viewers;
+``tokens`` holds viewers' feed tokens (issue, revoke, and the set a token opens).
 Verbs flush, never commit. Imports ``incidents`` (nothing yet), ``core`` and ``models``.
 """
