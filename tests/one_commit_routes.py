@@ -14,6 +14,7 @@ from app.api.v1.page_access import user_id as page_access_user_id
 from app.api.v1.shapes import subscriber_id
 from app.audiences.admissions import AudienceDraft
 from app.audiences.manage import create_audience
+from app.audiences.tokens import issue_feed_token
 from app.core.api_keys import create_api_key
 from app.core.uow import unit_of_work
 from app.extensions import db
@@ -59,6 +60,7 @@ class World:
         )  # fmt: skip
         self.viewer_session = ViewerSession(email="bo@example.com")
         db.session.add(self.viewer_session)
+        self.feed_token, _raw = issue_feed_token("bo@enterprise.example", label="reader")
         self.incident = self._declare("Checkout failing", {self.api.public_id: "partial_outage"})
         self.resolved = self._declare("Slow search", {})
         lifecycle.resolve_incident(self.resolved, UpdateDraft(external_body="Fixed."), actor=admin)
@@ -286,6 +288,8 @@ ROUTES = [
           lambda w: f"/admin/settings/api-keys/{w.old_key.id}/revoke", nothing, nothing,
           refused_url=lambda w: "/admin/settings/api-keys/999999/revoke", refused_status=404),
     # --- Console: fan-out and templates -------------------------------------------------------
+    Route("admin.choose_monthly_email", lambda w: "/admin/reports/monthly-email",
+          lambda w: {"group": str(w.execs.id)}, lambda w: {"group": "1234567890123456789012345"}),
     Route("admin.new_stakeholder_group", lambda w: "/admin/stakeholders/new",
           lambda w: {"name": "Support", "emails": "desk@example.com", "min_severity": "SEV3"},
           lambda w: {"name": "Support", "emails": "", "min_severity": "SEV3"}),
@@ -307,6 +311,10 @@ ROUTES = [
     Route("admin.revoke_viewer_page",  # 404: no input
           lambda w: f"/admin/audiences/viewers/{w.viewer_session.public_id}/revoke", nothing,
           nothing, refused_url=lambda w: f"/admin/audiences/viewers/{UNKNOWN[:12]}/revoke",
+          refused_status=404),
+    Route("admin.revoke_feed_token_page",  # 404: no input
+          lambda w: f"/admin/audiences/feed-tokens/{w.feed_token.public_id}/revoke", nothing,
+          nothing, refused_url=lambda w: f"/admin/audiences/feed-tokens/{UNKNOWN[:12]}/revoke",
           refused_status=404),
     Route("admin.import_subscribers_csv", lambda w: "/admin/subscribers/import",
           lambda w: csv_upload(b"email\nnew@example.com\n"), lambda w: csv_upload(b"\xff\xfe\x00")),

@@ -68,6 +68,7 @@ from app.admin import (  # noqa: E402, F401
     audit,
     components,
     corrections,
+    feed_tokens,
     incident_audiences,
     incidents,
     maintenance,

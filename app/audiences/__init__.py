@@ -11,6 +11,7 @@ Viewers: ``viewers`` signs them in by an emailed link (and lists and revokes ses
 ``oidc`` by OpenID Connect; ``sessions`` is their signed cookie; ``membership`` says which
 audiences an address, its domain, claim values and a client address give; ``requests``
 (``audience_key``) is the one place that says which set of audiences a request belongs to.
+``tokens`` holds viewers' feed tokens (issue, revoke, and the set a token opens).
 Verbs flush, never commit. Imports ``incidents`` (nothing yet), ``core``, ``outbound`` (the
 provider's documents and token endpoint) and ``models``.
 """

@@ -118,6 +118,11 @@ class Revoked:
         )
         return frozenset(db.session.scalars(query))
 
+    def known(self) -> frozenset[str]:
+        """The revoked ids as this process last read or added them (no refresh, no app
+        context): a new value whenever they change, for callers that keep an answer."""
+        return self._ids
+
     def add(self, session_id: str) -> None:
         """This process knows at once of a revocation it made (others within the interval)."""
         with self._lock:

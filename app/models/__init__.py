@@ -32,6 +32,7 @@ from app.models.enums import (
     Severity,
     State,
 )
+from app.models.feed_tokens import FeedToken
 from app.models.hooks import HookDelivery, HookSubscriber, hook_subscriber_components
 from app.models.incidents import Incident, IncidentComponent, Update
 from app.models.published import PublishDirty, PublishedArtifact, PublishFailure, PublishState
@@ -66,6 +67,7 @@ __all__ = [
     "DeliveryStatus",
     "Dispatch",
     "DispatchStatus",
+    "FeedToken",
     "HookDelivery",
     "HookSubscriber",
     "Impact",

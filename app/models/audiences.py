@@ -126,7 +126,8 @@ class AudienceAdmission(db.Model):
 
 class AudienceArtifact(db.Model):
     """A page as a set of audiences sees it, published once per set (``key``: their public
-    ids, sorted, comma-separated); never served to anyone outside the set."""
+    ids, sorted, comma-separated); never served to anyone outside the set. Locales (issue
+    #26) will add a ``locale`` column to the unique (key, path): audience set x locale x path."""
 
     __tablename__ = "audience_artifacts"
     __table_args__ = (UniqueConstraint("key", "path"),)
@@ -134,7 +135,11 @@ class AudienceArtifact(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(2000))
     path: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="text/html; charset=utf-8")
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    # Compressed once at publish, as the public artifacts are (None: too small to gain).
+    body_gzip: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_br: Mapped[bytes | None] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

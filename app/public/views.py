@@ -1,28 +1,14 @@
 """Public routes. Each serves stored bytes; none renders a template."""
 
-from flask import Response, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 
-from app.audiences.requests import audience_key
 from app.public import bp
-from app.publishing.audience_pages import homes
 from app.publishing.serve import artifact_response
 
 
 @bp.route("/")
 def index():
-    found = homes.get(audience_key(request.environ))
-    if found is not None:
-        return _viewer_page(*found)
     return artifact_response("/")
-
-
-def _viewer_page(body: bytes, etag: str) -> Response:
-    """A set of audiences' page: never stored by a shared cache, never another viewer's."""
-    response = Response(body, content_type="text/html; charset=utf-8")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.vary.add("Cookie")
-    return response.make_conditional(request)
 
 
 @bp.route("/incidents/<public_id>")

@@ -45,6 +45,11 @@ class Batch:
     rows: list[int] = field(default_factory=list)  # the outbox rows it consumed
     expected: set[str] | None = None  # with everything: every path the site has now
     next_sweep: str | None = None
+    # What the audiences' sets are told (``audience_pages.scopes_for``): a sweep's later
+    # batches tell them nothing (its first batch, everything, re-rendered every set).
+    everything: bool = False
+    incidents: list = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
 
 
 def _incidents(public_ids):
@@ -79,7 +84,9 @@ def render_changes(*, now=None) -> Batch:
             moved.setdefault(public_id, set()).add(r.month(datetime.fromisoformat(old)))
         if moved:
             histories.setdefault(None, set())
+        batch.components = list(kinds.get(COMPONENTS, []))
         for incident in _incidents({*kinds.get(INCIDENT, []), *moved}):
+            batch.incidents.append(incident)
             r.incident_page(incident)
             months = set() if incident.state == "scheduled" else {r.month(incident.started_at)}
             months |= moved.get(incident.public_id, set())
@@ -87,6 +94,7 @@ def render_changes(*, now=None) -> Batch:
             for key in {None, *touched, *histories}:
                 histories.setdefault(key, set()).update(months)
         if EVERYTHING in kinds:
+            batch.everything = True
             histories = {None: set(), **{c.id: set() for c in r.components}}
             db.session.execute(delete(PublishDirty).where(PublishDirty.kind == SWEEP))
             batch.next_sweep = "incidents:"

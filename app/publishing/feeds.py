@@ -48,9 +48,11 @@ def tag_uri(base_url: str, when: datetime, specific: str) -> str:
     return f"tag:{host},{when:%Y-%m-%d}:{specific}"
 
 
-def feed_entries(incidents: list[Incident]) -> list[tuple[Incident, Update]]:
-    """(incident, update) for the newest external updates, newest first."""
-    pairs = [(i, u) for i in incidents for u in i.updates if visible(PUBLIC, UpdateText(u))]
+def feed_entries(incidents: list[Incident], reads=None) -> list[tuple[Incident, Update]]:
+    """(incident, update) for the newest external updates (those ``reads(update)`` says the
+    reader reads: the public's unless told), newest first."""
+    reads = reads or (lambda u: visible(PUBLIC, UpdateText(u)))
+    pairs = [(i, u) for i in incidents for u in i.updates if reads(u)]
     pairs.sort(key=lambda p: (p[1].posted_at, p[1].id), reverse=True)
     return pairs[:MAX_ENTRIES]
 
@@ -85,9 +87,10 @@ def _generator(spec: FeedSpec, base_url: str, kind: str, entries, updated: datet
     return fg
 
 
-def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime):
-    """{".atom": bytes, ".rss": bytes} for the given incidents' external updates."""
-    entries = feed_entries(incidents)
+def render_feeds(spec: FeedSpec, incidents, *, base_url: str, fallback: datetime, reads=None):
+    """{".atom": bytes, ".rss": bytes} for the given incidents' external updates (those
+    ``reads(update)`` allows: the public's unless told)."""
+    entries = feed_entries(incidents, reads)
     updated = entries[0][1].posted_at if entries else fallback
     # Each body is rendered once for both formats.
     bodies = {u.id: str(external_html(u.external_body)) for _, u in entries}

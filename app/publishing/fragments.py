@@ -89,6 +89,7 @@ def component_items(components, uptime) -> Markup:
         shown = uptime[component.id]
         key = (
             component.slug,
+            component.is_public,  # a hidden one (on an audience's page) has no history page
             component.name,
             component.status,
             component.description,

@@ -84,9 +84,9 @@ def public_incidents_query():
     return db.select(Incident).where(floor_incidents()).options(*incident_loads())
 
 
-def affected_components(incident: Incident) -> list[Component]:
-    """The public components an incident touches."""
-    return [ic.component for ic in incident.components if visible(PUBLIC, ic.component)]
+def affected_components(incident: Incident, viewer=PUBLIC) -> list[Component]:
+    """The components an incident touches that ``viewer`` sees (the public ones unless told)."""
+    return [ic.component for ic in incident.components if visible(viewer, ic.component)]
 
 
 def page_indicator(components, incidents) -> tuple[str, str]:
@@ -109,9 +109,12 @@ def open_incidents() -> list[Incident]:
     return list(db.session.scalars(query.order_by(Incident.started_at.desc())))
 
 
-def page_view(*, now: datetime, tz_name: str | None, components=None, open_=None) -> PageView:
-    """Everything the status page shows, as of ``now`` (``components`` and ``open_``: what
-    ``public_components`` and ``open_incidents`` return, when the caller has them already)."""
+def page_view(
+    *, now: datetime, tz_name: str | None, components=None, open_=None, past=None, groups=None
+) -> PageView:
+    """Everything the status page shows, as of ``now`` (``components``, ``open_``, ``past``
+    and ``groups``: what ``public_components``, ``open_incidents``, ``past_days`` and
+    ``public_groups`` return, when the caller has them already; ``past`` is copied)."""
     components = public_components() if components is None else components
     visible = [c for c in components if not (c.only_show_if_degraded and c.status == "operational")]
     open_ = open_incidents() if open_ is None else open_
@@ -122,7 +125,11 @@ def page_view(*, now: datetime, tz_name: str | None, components=None, open_=None
         (by_group.setdefault(component.group_id, []) if component.group_id else ungrouped).append(
             component
         )
-    groups = [(g, by_group[g.id]) for g in public_groups() if g.id in by_group]
+    groups = [
+        (g, by_group[g.id])
+        for g in (public_groups() if groups is None else groups)
+        if g.id in by_group
+    ]
     maintenance = [i for i in open_ if i.kind == IncidentKind.maintenance]
     return PageView(
         indicator=indicator,
@@ -135,7 +142,7 @@ def page_view(*, now: datetime, tz_name: str | None, components=None, open_=None
             (i for i in maintenance if i.state == State.scheduled),
             key=lambda i: i.scheduled_for or i.started_at,
         ),
-        past_days=past_days(now=now, tz_name=tz_name),
+        past_days=past_days(now=now, tz_name=tz_name) if past is None else list(past),
     )
 
 

@@ -22,7 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from app.core.metrics import PUBLISH_SECONDS
 from app.extensions import db
 from app.models import PublishDirty, PublishedArtifact, PublishFailure, PublishState
-from app.publishing.audience_pages import render_homes, store_homes
+from app.publishing.audience_pages import (
+    Change,
+    render_audience_site,
+    render_sets,
+    store_sets,
+)
 from app.publishing.changes import SWEEP, render_changes
 from app.publishing.encodings import Encoded, encode
 from app.publishing.mirror import copy_static, export_path, mirror_publish, write_encoded
@@ -94,8 +99,9 @@ def publish_site(*, now: datetime | None = None) -> int:
     """
     claim = _claim_generation()
     site = render_site(now=now)
+    sets = render_sets(now=now)
     written = _store(site, claim.number, full=True)
-    store_homes(render_homes(now=now), etag_for)
+    store_sets(sets, etag_for)
     claim.record_duration()
     db.session.commit()
     _after_commit(claim, written)
@@ -119,8 +125,12 @@ def publish_changes(*, now: datetime | None = None) -> int | None:
     if not batch.rows:
         db.session.rollback()
         return None
+    # Which sets of audiences see the change is read before the public side is stored: an
+    # incident leaving the floor is still on it in the stored site, so every set hears of it.
+    change = Change(batch.everything, tuple(batch.incidents), tuple(batch.components))
+    sets = render_sets(change, now=now)
     written = _store(batch.site, claim.number, expected=batch.expected)
-    store_homes(render_homes(now=now), etag_for)
+    store_sets(sets, etag_for)
     db.session.execute(delete(PublishDirty).where(PublishDirty.id.in_(batch.rows)))
     if batch.next_sweep:
         db.session.add(PublishDirty(kind=SWEEP, key=batch.next_sweep))
@@ -137,7 +147,7 @@ def publish_for_the_clock(*, now: datetime | None = None) -> int:
     with rendering(now) as render:
         render.hot()
     written = _store(render.site, claim.number)
-    store_homes(render_homes(now=now), etag_for)
+    store_sets(render_sets(Change(clock=True), now=now), etag_for)
     claim.record_duration()
     db.session.commit()
     _after_commit(claim, written)
@@ -275,20 +285,27 @@ def current_generation() -> int:
         return conn.execute(query).scalar() or 0
 
 
-def export_site(out: Path) -> int:
+def export_site(out: Path, *, audience=None) -> int:
     """Publish, then replace ``out`` with the stored site and static assets; a file count.
 
     The site is built beside ``out`` and swapped in, so a web server never sees half a site,
     and a page that stopped being public (an incident made private) leaves no file behind.
+    With ``audience`` (a ``PageAudience``), the site as that audience's viewers see it: the
+    public artifacts, with the audience's own in their place and beside them.
     """
     publish_site()
+    own = render_audience_site(audience) if audience is not None else {}
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     rows = db.session.scalars(select(PublishedArtifact).where(PublishedArtifact.gone.is_(False)))
     count = 0
     for row in rows:
-        write_encoded(build, export_path(row.path), Encoded.of(row))
+        if row.path not in own:
+            write_encoded(build, export_path(row.path), Encoded.of(row))
+            count += 1
+    for path, artifact in own.items():
+        write_encoded(build, export_path(path), encode(artifact.body, artifact.content_type))
         count += 1
     copy_static(build)
     build.chmod(0o755)  # mkdtemp makes it private; a web server must read it

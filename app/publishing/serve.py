@@ -15,7 +15,9 @@ from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
 from app.audiences.requests import audience_key, may_have_audience
-from app.publishing.audience_pages import homes
+from app.audiences.sessions import COOKIE, revoked
+from app.audiences.tokens import token_audience_key
+from app.publishing.audience_cache import audience_artifacts
 from app.publishing.cache import Stored, Variant, artifact_cache
 from app.publishing.encodings import CODINGS
 
@@ -46,10 +48,32 @@ def _vary(response: Response) -> Response:
     return response
 
 
+def viewer_artifact(environ, path: str) -> Stored | None:
+    """The artifact at ``path`` as the request's set of audiences has it, or None (anonymous,
+    no valid viewer cookie, or the set's view of ``path`` is the public one)."""
+    if not may_have_audience(environ):
+        return None
+    return audience_artifacts.get(audience_key(environ), path)
+
+
+def takes_token(path: str) -> bool:
+    """Whether a feed token opens ``path``: the feeds and the JSON documents, nothing else."""
+    return path.endswith((".atom", ".rss")) or path.startswith("/api/v2/")
+
+
 def artifact_response(path: str) -> Response:
-    """The stored artifact at ``path`` as a conditional, cacheable response in the encoding
-    the request prefers; a 404, or a 406 when it accepts none of the stored encodings."""
-    stored = artifact_cache().get(path)
+    """The stored artifact at ``path`` (the viewer's set's, else the public one) as a
+    conditional response in the encoding the request prefers; a 404, or a 406 when it
+    accepts none of the stored encodings. A feed or JSON address with ``?token=`` is the
+    token's viewer's set's; a token that opens nothing gives the public bytes."""
+    stored = None
+    token = request.args.get("token")
+    if token is not None and takes_token(path):
+        key = token_audience_key(token, request.cookies.get(COOKIE))
+        stored = audience_artifacts.get(key, path)
+    else:
+        stored = viewer_artifact(request.environ, path)
+    stored = stored or artifact_cache().get(path)
     if stored is None:
         abort(404)
     variant = stored.variant(request.headers.get("Accept-Encoding"))
@@ -93,14 +117,12 @@ class PublishedSite:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if _viewer_home(environ):
-            if method != "GET" or environ.get("QUERY_STRING"):
-                return self.wsgi_app(environ, start_response)  # Flask's view does the rest
-            served = self._viewer_page(environ, start_response)
-            if served is not None:
-                return served  # else not signed in, or in no audience: the public page
         if method in _READS and not environ.get("QUERY_STRING"):
-            stored = self._stored(environ.get("PATH_INFO") or "/")
+            path = environ.get("PATH_INFO") or "/"
+            stored = None
+            if may_have_audience(environ):
+                stored = self._viewer_stored(environ, path)  # None: the public bytes are theirs
+            stored = stored or self._stored(path)
             variant = stored and stored.variant(environ.get("HTTP_ACCEPT_ENCODING"))
             if variant is not None:  # else Flask says 404 or 406
                 if "HTTP_IF_MATCH" in environ:
@@ -113,32 +135,20 @@ class PublishedSite:
                 return [] if method == "HEAD" else [variant.body]
         return self.wsgi_app(environ, start_response)
 
-    def _viewer_page(self, environ, start_response):
-        """A signed-in viewer's audiences' page from memory, or None; never stored by a shared
-        cache (private) and never another viewer's (the set comes from their signed cookie)."""
+    def _viewer_stored(self, environ, path: str) -> Stored | None:
+        """A signed-in viewer's set's artifact at ``path`` from memory, or None; private, and
+        never another set's (the set comes from the viewer's signed cookie)."""
+        interval = float(self.flask_app.config["PUBLISH_CHECK_SECONDS"])
+        key = _keys.get(environ, interval)
+        if key is not None and not audience_artifacts.due(interval):
+            return audience_artifacts.lookup(key, path)  # no app context, no cookie check
         try:
             with self.flask_app.app_context():
-                found = homes.get(audience_key(environ))
+                key = audience_key(environ)
+                _keys.put(environ, key, interval)
+                return audience_artifacts.get(key, path)
         except SQLAlchemyError:
             return None
-        if not found:
-            return None
-        body, etag = found
-        headers = [
-            ("Cache-Control", "private, no-cache"),
-            ("Vary", "Cookie"),
-            ("ETag", f'"{etag}"'),
-            _date_header(),
-        ]
-        if etag in parse_etags(environ.get("HTTP_IF_NONE_MATCH")):
-            start_response("304 NOT MODIFIED", headers)
-            return []
-        headers += [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-        ]
-        start_response("200 OK", headers)
-        return [body]
 
     def _stored(self, path: str) -> Stored | None:
         cache = artifact_cache(self.flask_app)
@@ -151,10 +161,36 @@ class PublishedSite:
             return None
 
 
-def _viewer_home(environ) -> bool:
-    """A signed-in viewer asking for the status page (the cookie is checked by the view)."""
-    path = environ.get("PATH_INFO") or "/"
-    return path == "/" and may_have_audience(environ)
+class _Keys:
+    """Cookie header and client address → their set's key, kept at most one
+    ``PUBLISH_CHECK_SECONDS``: membership and revocations are read once per interval anyway,
+    so a viewer's reads within it check the cookie once. The address is part of the key (an
+    audience's IP ranges admit by it: a cookie-less answer for one address is never another
+    address's). A revocation this process makes (signing out) drops the kept answers."""
+
+    LIMIT = 10_000  # distinct cookie headers kept; past it, start over
+
+    def __init__(self):
+        self._found: dict[tuple[str, str], tuple[str, float, frozenset]] = {}
+
+    def get(self, environ, interval: float) -> str | None:
+        hit = self._found.get(_who(environ))
+        if hit is None or hit[1] <= time.monotonic() or hit[2] is not revoked.known():
+            return None
+        return hit[0]
+
+    def put(self, environ, key: str, interval: float) -> None:
+        if len(self._found) >= self.LIMIT:
+            self._found.clear()
+        until = time.monotonic() + interval
+        self._found[_who(environ)] = (key, until, revoked.known())
+
+
+def _who(environ) -> tuple[str, str]:
+    return environ.get("HTTP_COOKIE", ""), environ.get("REMOTE_ADDR", "")
+
+
+_keys = _Keys()
 
 
 def _date_header() -> tuple[str, str]:

@@ -96,6 +96,14 @@ def _feeds(spec, incidents, base, now):
 # noncharacter, or line or paragraph separator. A false alarm (a literal backslash-b in a text)
 # only takes the slow path.
 _UNCLEAN = re.compile(r"\\[bfr]|\\u00[01]|[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+# The same for ASCII text (most documents), whose only such character is DEL: a search ~25
+# times faster than the one with the wide character class.
+_UNCLEAN_ASCII = re.compile(r"\\[bfr]|\\u00[01]|\x7f")
+
+
+def _unclean(text: str) -> bool:
+    pattern = _UNCLEAN_ASCII if text.isascii() else _UNCLEAN
+    return pattern.search(text) is not None
 
 
 def _dumps(document) -> str:
@@ -106,7 +114,7 @@ def _json(path, document) -> Artifact:
     """The document as compact JSON, every string cleaned (``printable``); walking the whole
     document to clean it is done only when its text shows something to clean."""
     text = _dumps(document)
-    if _UNCLEAN.search(text):
+    if _unclean(text):
         text = _dumps(printable(document))
     return Artifact(path, JSON, text.encode())
 

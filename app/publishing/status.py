@@ -28,7 +28,7 @@ def overall_status(components) -> tuple[str, str]:
     return "none", "All Systems Operational"
 
 
-def public_updates(incident: Incident) -> list[Update]:
-    """An incident's updates with external text, newest first."""
-    shown = (u for u in incident.updates if visible(PUBLIC, UpdateText(u)))
+def public_updates(incident: Incident, viewer=PUBLIC) -> list[Update]:
+    """An incident's updates with external text (that ``viewer`` reads), newest first."""
+    shown = (u for u in incident.updates if visible(viewer, UpdateText(u)))
     return sorted(shown, key=lambda u: u.posted_at)[::-1]

@@ -40,7 +40,12 @@ def iso(value: datetime | None, tz_name: str | None) -> str | None:
 class ApiBuilder:
     """Builds the documents for one publish, sharing the page facts between them."""
 
-    def __init__(self, settings: Setting, base_url: str, now: datetime, components=None):
+    def __init__(
+        self, settings: Setting, base_url: str, now: datetime, components=None, viewer=PUBLIC
+    ):
+        self.viewer = viewer  # whose documents: the public's unless told
+        self.memo = None
+        self.same_for_all = None
         self.settings = settings
         self.tz = settings.timezone
         self.base_url = base_url
@@ -110,6 +115,7 @@ class ApiBuilder:
             {"code": ch.component.public_id, "name": ch.component.name}
             | {"old_status": old, "new_status": ch.status.value}
             for ch, old in changes.get(u.id, [])
+            if ch.component_id in self.public_ids  # changes loaded for more (a shared load)
         ]
         return {
             "id": u.public_id,
@@ -126,6 +132,31 @@ class ApiBuilder:
         }
 
     def incident(self, incident: Incident, changes) -> dict:
+        """The incident's document; with a ``memo`` (shared by the sets of one publish), made
+        once for the same incident, components and updates as the viewer sees them."""
+        if self.memo is None:
+            return self._incident(incident, changes)
+        if self.same_for_all is not None and self.same_for_all(incident):
+            key = (incident.id,)  # every viewer sees it, its components and texts alike
+            doc = self.memo.get(key)
+            if doc is None:
+                doc = self.memo[key] = self._incident(incident, changes)
+            return doc
+        affected = pages.affected_components(incident, self.viewer)
+        updates = public_updates(incident, self.viewer)
+        moved = tuple(
+            ch.id
+            for u in updates
+            for ch, _ in changes.get(u.id, ())
+            if ch.component_id in self.public_ids
+        )
+        key = (incident.id, tuple(c.id for c in affected), tuple(u.id for u in updates), moved)
+        doc = self.memo.get(key)
+        if doc is None:
+            doc = self.memo[key] = self._incident(incident, changes)
+        return doc
+
+    def _incident(self, incident: Incident, changes) -> dict:
         doc = {
             "id": incident.public_id,
             "name": incident.title,
@@ -139,9 +170,11 @@ class ApiBuilder:
             "started_at": iso(incident.started_at, self.tz),
             "page_id": "crier",
             "incident_updates": [
-                self.update(incident, u, changes) for u in public_updates(incident)
+                self.update(incident, u, changes) for u in public_updates(incident, self.viewer)
             ],
-            "components": [self.component(c) for c in pages.affected_components(incident)],
+            "components": [
+                self.component(c) for c in pages.affected_components(incident, self.viewer)
+            ],
         }
         if incident.kind == IncidentKind.maintenance:
             doc["scheduled_for"] = iso(incident.scheduled_for, self.tz)
@@ -153,7 +186,7 @@ def _severity(component) -> int:
     return _WORST_LAST.index(component.status.value)
 
 
-def _changes_by_update(incidents, public_ids):
+def changes_by_update(incidents, public_ids):
     """update id → [(public ComponentStatusChange, previous status or None)].
 
     The status before each change is one index seek on (component, at) per change, in the
@@ -195,15 +228,10 @@ API_DOCUMENTS = (
 )
 
 
-def api_documents(
-    *, settings: Setting, base_url: str, now: datetime, components=None, open_=None
-) -> dict[str, dict]:
-    """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
-    (``components``, ``open_``: the page's public components and open incidents, when the
-    caller has loaded them already)."""
-    b = ApiBuilder(settings, base_url, now, components)
-    query = pages.public_incidents_query()
-    recent = {
+def recent_incidents(query=None) -> dict:
+    """kind → the newest ``RECENT`` incidents of the query (the public ones unless told)."""
+    query = pages.public_incidents_query() if query is None else query
+    return {
         kind: list(
             db.session.scalars(
                 query.where(Incident.kind == kind)
@@ -213,12 +241,37 @@ def api_documents(
         )
         for kind in IncidentKind
     }
+
+
+def api_documents(
+    *,
+    settings: Setting,
+    base_url: str,
+    now: datetime,
+    components=None,
+    open_=None,
+    recent=None,
+    viewer=PUBLIC,
+    changes=None,
+    memo=None,
+    same_for_all=None,
+) -> dict[str, dict]:
+    """file name under /api/v2/ → JSON document, for every Statuspage v2 endpoint
+    (``components``, ``open_``, ``recent``: the page's public components, open incidents and
+    ``recent_incidents``, when the caller has loaded them already; with ``viewer``, what that
+    viewer sees, which the caller loaded; ``changes``, ``changes_by_update`` of every incident
+    shown, and ``memo``, a dict kept across the documents of several viewers, with
+    ``same_for_all(incident)`` saying which incidents every viewer sees alike)."""
+    b = ApiBuilder(settings, base_url, now, components, viewer)
+    b.memo, b.same_for_all = memo, same_for_all
+    recent = recent_incidents() if recent is None else recent
     open_ = pages.open_incidents() if open_ is None else open_
     shown = [*recent["incident"], *recent["maintenance"], *open_]
-    changes = _changes_by_update(shown, b.public_ids)
+    if changes is None:
+        changes = changes_by_update(shown, b.public_ids)
     updated = [settings.updated_at, *(c.updated_at for c in b.components)]
     updated += [i.updated_at for i in shown]
-    updated += [u.posted_at for i in shown for u in i.updates if visible(PUBLIC, UpdateText(u))]
+    updated += [u.posted_at for i in shown for u in i.updates if visible(viewer, UpdateText(u))]
     page = b.page(max((d for d in updated if d is not None), default=now))
     status = b.status(open_)
     components = b.all_components()

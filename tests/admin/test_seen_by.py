@@ -45,7 +45,7 @@ def _seen(client, **query):
 
 
 def test_the_declare_form_says_who_will_see_it_as_the_components_change(client, as_lead):
-    api, dedicated, runners, *_ = _audiences()
+    api, dedicated, *_ = _audiences()
     on_api = _seen(client, **{f"component-{api.public_id}": "partial_outage", "is_public": "y"})
     assert "everyone (the public page), Enterprise EU (3 members, @enterprise.example), " in on_api
     assert "Staff (@example.org; reads the internal text)" in on_api
@@ -64,7 +64,7 @@ def test_the_declare_form_says_who_will_see_it_as_the_components_change(client, 
 
 
 def test_the_update_form_and_the_incident_page_agree_with_the_hand_added_audiences(client, as_lead):
-    _, _, runners, enterprise, staff = _audiences()
+    _, _, runners, enterprise, _ = _audiences()
     incident = create_incident(title="Runners_1 slow", components=[runners])
     show = f"/admin/incidents/{incident.public_id}"
     assert "Staff (@example.org; reads the internal text)." in " ".join(

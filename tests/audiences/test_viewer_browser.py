@@ -67,7 +67,7 @@ def test_a_viewer_signs_in_by_openid_connect_and_an_admin_revokes_them(
     from app.audiences import oidc
     from app.audiences.membership import current_membership
     from app.audiences.sessions import revoked
-    from app.publishing.audience_pages import homes
+    from app.publishing.audience_cache import audience_artifacts as homes
     from app.publishing.publish import publish_site
     from tests.admin.console_browser import sign_in
     from tests.factories import create_component, create_incident, create_user
