@@ -136,6 +136,7 @@ def edit_maintenance(
             notice = "We have changed this maintenance: " + "; ".join(changes) + "."
             checked = replace(checked, internal_body=notice)
     incident.title, incident.scheduled_for, incident.scheduled_until = title, start, end
+    incident.calendar_sequence += 1  # calendar apps replace the event they hold
     if incident.state == State.scheduled:
         incident.started_at = start
     keep = {c.id for c in chosen}
@@ -216,6 +217,7 @@ def complete_maintenance(
 def cancel_maintenance(incident: Incident, draft: UpdateDraft = BLANK, *, actor: User) -> Update:
     """Call off a window that has not finished; components back to operational if started."""
     update = transition(incident, State.cancelled, draft, by="cancel", actor=actor)
+    incident.calendar_sequence += 1  # the calendar's cancellation supersedes the event
     record("maintenance.cancel", actor=actor, obj=incident, incident=incident)
     return announce_update(update)
 

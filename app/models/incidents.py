@@ -57,6 +57,9 @@ class Incident(db.Model):
     scheduled_for: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_until: Mapped[datetime | None]
     auto_notify: Mapped[bool] = mapped_column(default=False)
+    # A maintenance window's iCalendar SEQUENCE: raised by every change to its time, title,
+    # components or cancellation, so calendar apps update the event in place (RFC 5545 3.8.7.4).
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     commander_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cadence_minutes: Mapped[int | None]
