@@ -33,7 +33,7 @@ from app.models.enums import (
     State,
 )
 from app.models.hooks import HookDelivery, HookSubscriber, hook_subscriber_components
-from app.models.incidents import Incident, IncidentComponent, Update
+from app.models.incidents import Incident, IncidentComponent, MaintenanceNotice, Update
 from app.models.published import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.models.reminders import Reminder
 from app.models.settings import Setting, default_cadence_policy
@@ -72,6 +72,7 @@ __all__ = [
     "IncidentComponent",
     "IncidentKind",
     "IncidentState",
+    "MaintenanceNotice",
     "MaintenanceState",
     "MessageTemplate",
     "PageAudience",
