@@ -263,3 +263,26 @@ def test_bad_reminder_times_are_refused_with_a_message(page, text):
     with pytest.raises(ServiceError) as refused:
         _schedule(lead, api, remind_prior=True, remind_minutes=text)
     assert refused.value.field == "remind_minutes"
+
+
+def test_a_window_moved_to_a_new_start_is_reminded_again(page, smtp_server):
+    api, lead, _ = page
+    window = _schedule(lead, api, remind_prior=True, remind_minutes="1h")
+    _mail(smtp_server)
+    first = window.scheduled_for
+    assert len(advance_maintenance(now=first - timedelta(minutes=30))) == 1
+    with unit_of_work():
+        edit_maintenance(
+            db.session.merge(window),
+            actor=lead,
+            title="Database upgrade",
+            scheduled_for=first + timedelta(days=1),
+            scheduled_until=first + timedelta(days=1, hours=2),
+            components=[api.public_id],
+        )
+    _mail(smtp_server)
+    assert advance_maintenance(now=first - timedelta(minutes=20)) == []
+    again = first + timedelta(days=1) - timedelta(minutes=30)
+    assert len(advance_maintenance(now=again)) == 1
+    [(_, msg)] = _mail(smtp_server)
+    assert "begins in 30 min" in _text(msg)

@@ -74,13 +74,15 @@ def schedule_maintenance(
     actor: User,
     components=(),
     auto_notify: bool = False,
+    auto_notify_end: bool | None = None,
     lead_id: int | None = None,
     remind_prior: bool = False,
     remind_minutes: str | None = None,
 ) -> Incident:
     """Schedule a maintenance window with ``draft`` as its first update (blank texts: the
-    templates'); with ``remind_prior``, reminded ``remind_minutes`` before its start (one or
-    two lead times, "24h, 1h"; none: the page's)."""
+    templates'). ``auto_notify``: the automatic start notifies; ``auto_notify_end``: the
+    automatic completion does (None: as ``auto_notify``). With ``remind_prior``, reminded
+    ``remind_minutes`` before its start (one or two lead times, "24h, 1h"; none: the page's)."""
     now = utcnow()
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
@@ -97,6 +99,7 @@ def schedule_maintenance(
         scheduled_for=start,
         scheduled_until=end,
         auto_notify=auto_notify,
+        auto_notify_end=auto_notify if auto_notify_end is None else auto_notify_end,
         lead=lead,
         remind_prior=remind_prior,
         remind_minutes=remind_minutes,

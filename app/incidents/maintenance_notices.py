@@ -12,6 +12,7 @@ scheduled is not sent (the scheduling notice said it all).
 """
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -19,13 +20,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core import ServiceError
+from app.core.audit import record
 from app.core.settings import page_settings
 from app.core.uow import unit_of_work
 from app.extensions import db
 from app.incidents.drafts import UpdateDraft
-from app.incidents.transitions import NOTICE
+from app.incidents.transitions import NOTICE, require_open_window
 from app.incidents.updates import add_update, announce_update
-from app.models import Incident, IncidentKind, MaintenanceNotice, State, Update
+from app.models import Dispatch, Incident, IncidentKind, MaintenanceNotice, State, Update
 from app.sqltypes import utcnow
 from app.timefmt import format_duration, format_local
 
@@ -64,7 +66,7 @@ def format_leads(leads) -> str:
     """``(1440, 60)`` → ``"24h, 1h"``: the form's and the docs' spelling."""
     parts = []
     for minutes in leads:
-        if minutes % 1440 == 0:
+        if minutes % 1440 == 0 and minutes > 1440:  # 24h reads better than 1d
             parts.append(f"{minutes // 1440}d")
         elif minutes % 60 == 0:
             parts.append(f"{minutes // 60}h")
@@ -206,3 +208,91 @@ def remind_maintenance(*, now: datetime | None = None) -> list[Update]:
         if update is not None:
             sent.append(update)
     return sent
+
+
+def set_reminders(
+    incident: Incident, *, remind_prior: bool, remind_minutes: str | None, actor
+) -> Incident:
+    """Turn a window's reminders on or off, or change their lead times (audited)."""
+    require_open_window(incident)
+    remind_prior, remind_minutes = clean_reminders(remind_prior, remind_minutes)
+    if (remind_prior, remind_minutes) == (incident.remind_prior, incident.remind_minutes):
+        return incident
+    incident.remind_prior, incident.remind_minutes = remind_prior, remind_minutes
+    record(
+        "maintenance.reminders",
+        actor=actor,
+        obj=incident,
+        incident=incident,
+        detail={"remind_prior": remind_prior, "remind_minutes": remind_minutes},
+    )
+    db.session.flush()
+    return incident
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One step's notice on a window's page: what, when, and what became of it."""
+
+    what: str
+    at: datetime | None
+    status: str  # "sent", "to come", "passed over", "not sent"
+    accepted: int | None = None  # emails the provider took, for a sent notice
+
+
+def _accepted(update_id: int | None) -> int | None:
+    if update_id is None:
+        return None
+    query = db.select(db.func.coalesce(db.func.sum(Dispatch.accepted_count), 0)).where(
+        Dispatch.update_id == update_id
+    )
+    return db.session.scalar(query)
+
+
+def window_notices(incident: Incident) -> list[Notice]:
+    """The notices of a window, in order: sent (with delivery counts) and still to come."""
+    if incident.kind != IncidentKind.maintenance or incident.scheduled_for is None:
+        return []
+    updates = list(incident.updates)
+    notices = []
+    if updates:
+        first = updates[0]
+        status = "sent" if first.notify else "not sent"
+        notices.append(Notice("Scheduled", first.posted_at, status, _accepted(first.id)))
+    rows = {
+        n.lead_minutes: n
+        for n in db.session.scalars(
+            db.select(MaintenanceNotice).where(
+                MaintenanceNotice.incident_id == incident.id,
+                MaintenanceNotice.kind == REMINDER,
+                MaintenanceNotice.starts_at == incident.scheduled_for,
+            )
+        )
+    }
+    try:
+        leads = window_leads(incident)
+    except ServiceError:
+        leads = ()
+    for lead in leads:
+        at = incident.scheduled_for - timedelta(minutes=lead)
+        what = f"Reminder {format_leads([lead])} before"
+        row = rows.get(lead)
+        if row is not None and row.update_id is not None:
+            notices.append(Notice(what, row.created_at, "sent", _accepted(row.update_id)))
+        elif row is not None:
+            notices.append(Notice(what, at, "passed over"))
+        elif at < incident.created_at:
+            notices.append(Notice(what, at, "not sent"))  # the scheduling said it
+        elif incident.state == State.scheduled:
+            notices.append(Notice(what, at, "to come"))
+    for state, what, at, auto in (
+        (State.in_progress, "At start", incident.scheduled_for, incident.auto_notify),
+        (State.completed, "At completion", incident.scheduled_until, incident.auto_notify_end),
+    ):
+        posted = next((u for u in updates if u.state == state), None)
+        if posted is not None:
+            status = "sent" if posted.notify else "not sent"
+            notices.append(Notice(what, posted.posted_at, status, _accepted(posted.id)))
+        elif incident.is_open:
+            notices.append(Notice(what, at, "to come" if auto else "not sent"))
+    return notices

@@ -56,7 +56,9 @@ class Incident(db.Model):
     mitigated_at: Mapped[datetime | None]
     scheduled_for: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_until: Mapped[datetime | None]
-    auto_notify: Mapped[bool] = mapped_column(default=False)
+    auto_notify: Mapped[bool] = mapped_column(default=False)  # the automatic start notifies
+    # The automatic completion notifies (Statuspage's ..._at_end, apart from ..._at_start).
+    auto_notify_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A maintenance window's iCalendar SEQUENCE: raised by every change to its time, title,
     # components or cancellation, so calendar apps update the event in place (RFC 5545 3.8.7.4).
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")

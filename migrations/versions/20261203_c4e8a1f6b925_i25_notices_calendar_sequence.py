@@ -25,6 +25,9 @@ def upgrade():
             sa.Column("calendar_sequence", sa.Integer(), server_default="0", nullable=False)
         )
         batch_op.add_column(
+            sa.Column("auto_notify_end", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.add_column(
             sa.Column("remind_prior", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(
@@ -33,6 +36,8 @@ def upgrade():
         batch_op.add_column(
             sa.Column("reminded_at", app.sqltypes.UTCDateTime(), nullable=True)
         )
+    # One switch governed both the start and the completion: existing windows keep it for both.
+    op.execute("UPDATE incidents SET auto_notify_end = auto_notify")
     op.create_table(
         "maintenance_notices",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,4 +69,5 @@ def downgrade():
         batch_op.drop_column("reminded_at")
         batch_op.drop_column("remind_minutes")
         batch_op.drop_column("remind_prior")
+        batch_op.drop_column("auto_notify_end")
         batch_op.drop_column("calendar_sequence")
