@@ -64,3 +64,13 @@ def test_a_windows_page_lists_its_notices_sent_and_to_come(client, as_lead):
         ("to-come", "At start"),
         ("to-come", "At completion"),
     ]
+
+
+def test_the_edit_form_shows_the_notices_to_come(client, as_lead):
+    client.post(NEW, data=_data(client, 2, remind_prior="y", remind_minutes="3h", notify="y"))
+    window = db.session.scalar(db.select(Incident))
+    html = client.get(f"/admin/maintenance/{window.public_id}/edit").get_data(as_text=True)
+    assert 'id="notices-heading"' in html
+    assert re.search(
+        r'<tr class="notice-to-come">\s*<td data-label="Notice">Reminder 3h before', html
+    )
