@@ -204,6 +204,9 @@ SETTINGS: tuple[Setting, ...] = (
       "endpoint"),
     S("API_AUTH_FAILURE_RATE_LIMIT", "str", "30 per minute", "refused /api/v1 keys per "
       "client; past it the client gets 429 whatever key it sends"),
+    S("MAINTENANCE_REMINDERS", "str", "24h, 1h", "when a maintenance window that asks for "
+      "reminders (and names no times of its own) reminds its subscribers: one or two times "
+      "before its start, e.g. 24h, 1h or 90m"),
     # --- workers and fan-out ---
     S("WORKER_STALE_SECONDS", "int", 180, "a worker not seen for this long is shown as "
       "stopped", minimum=1),

@@ -165,6 +165,8 @@ class MaintenanceForm(_TextsMixin, FlaskForm):
     scheduled_until = LocalDateTimeField("Ends", format=DATETIME_FORMAT, validators=[Optional()])
     components = SelectMultipleField("Components", validate_choice=False)
     auto_notify = BooleanField("Notify subscribers when it starts and ends", default=False)
+    remind_prior = BooleanField("Remind subscribers before it starts", default=False)
+    remind_minutes = StringField("Reminder times", validators=[Length(max=40)])
     submit = SubmitField("Save")
 
 

@@ -21,7 +21,11 @@ from app.core import ServiceError
 from app.core.uow import unit_of_work
 from app.incidents import maintenance as service
 from app.incidents.components import all_components
+from app.incidents.maintenance_notices import format_leads, page_leads, window_notices
 from app.models import Role, State
+
+# A window's page (admin/incidents/show.html) lists its notices: sent, and still to come.
+bp.add_app_template_global(window_notices, "window_notices")
 
 
 @bp.route("/maintenance")
@@ -40,7 +44,7 @@ def schedule_maintenance():
     """Schedule a maintenance window (leads)."""
     form = MaintenanceForm()
     _component_choices(form)
-    page = {"form": form, "incident": None}
+    page = {"form": form, "incident": None, "page_leads": format_leads(page_leads())}
     if request.method == "GET":
         return render_template("admin/maintenance/form.html", **page)
     if not form.validate():
@@ -55,6 +59,8 @@ def schedule_maintenance():
                 actor=current_user,
                 components=form.components.data,
                 auto_notify=form.auto_notify.data,
+                remind_prior=form.remind_prior.data,
+                remind_minutes=form.remind_minutes.data,
             )
     except ServiceError as exc:
         show_error(form, exc)
@@ -70,7 +76,7 @@ def edit_maintenance(public_id):
     window = incident_or_404(public_id)
     form = MaintenanceForm()
     _component_choices(form)
-    del form.auto_notify
+    del form.auto_notify, form.remind_prior, form.remind_minutes  # set when scheduling
     page = {"form": form, "incident": window}
     if request.method == "GET":
         form.title.data = window.title

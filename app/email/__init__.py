@@ -3,6 +3,7 @@
 from flask import current_app
 
 from app.email.message import (
+    Attachment,
     Batch,
     DeliveryError,
     PermanentError,
@@ -12,6 +13,7 @@ from app.email.message import (
 )
 
 __all__ = [
+    "Attachment",
     "Batch",
     "DeliveryError",
     "PermanentError",

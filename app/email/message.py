@@ -39,6 +39,27 @@ class Recipient:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file every copy carries: its name, MIME type (parameters allowed, e.g.
+    ``text/calendar; method=PUBLISH``) and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def mimetype(self) -> str:
+        """The type without its parameters: ``text/calendar``."""
+        return self.content_type.split(";", 1)[0].strip().lower()
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The type's parameters: ``{"method": "PUBLISH"}``."""
+        pairs = (p.split("=", 1) for p in self.content_type.split(";")[1:] if "=" in p)
+        return {k.strip().lower(): v.strip().strip('"') for k, v in pairs}
+
+
 @dataclass
 class Batch:
     """The same message to many recipients, each in their own personalization."""
@@ -50,6 +71,7 @@ class Batch:
     recipients: list[Recipient] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     custom_args: dict[str, str] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
     def render(self, recipient: Recipient) -> EmailMessage:
         """The MIME message one recipient gets, substitutions applied (SMTP, console, memory)."""
@@ -62,6 +84,24 @@ class Batch:
         msg.set_content(substitute(self.text, recipient.substitutions))
         if self.html:
             msg.add_alternative(substitute(self.html, recipient.substitutions), subtype="html")
+        for attachment in self.attachments:
+            maintype, subtype = attachment.mimetype.split("/", 1)
+            params = {k: v for k, v in attachment.params.items() if k != "charset"}
+            if maintype == "text":
+                msg.add_attachment(
+                    attachment.data.decode(),
+                    subtype=subtype,
+                    filename=attachment.filename,
+                    params=params,
+                )
+            else:
+                msg.add_attachment(
+                    attachment.data,
+                    maintype=maintype,
+                    subtype=subtype,
+                    filename=attachment.filename,
+                    params=params,
+                )
         return msg
 
 

@@ -1,5 +1,6 @@
 """The SendGrid backend: v3 mail/send through the ``sendgrid`` package."""
 
+import base64
 import json
 import time
 import urllib.error
@@ -59,6 +60,16 @@ def request_body(batch: Batch) -> dict:
         body["headers"] = batch.headers
     if batch.custom_args:
         body["custom_args"] = batch.custom_args
+    if batch.attachments:
+        body["attachments"] = [
+            {
+                "content": base64.b64encode(a.data).decode("ascii"),
+                "type": a.content_type,
+                "filename": a.filename,
+                "disposition": "attachment",
+            }
+            for a in batch.attachments
+        ]
     return body
 
 

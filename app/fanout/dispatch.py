@@ -18,6 +18,7 @@ from app.email import Batch, PermanentError, Recipient, RetryableError, get_back
 from app.extensions import db
 from app.fanout import channels, emails, lease
 from app.fanout.dispatch_log import log_dispatch
+from app.fanout.invites import calendar_attachments
 from app.fanout.reach import email_subscribers
 from app.fanout.sight import seen_by, subscriber_clause
 from app.fanout.stakeholders import internal_recipients
@@ -173,6 +174,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
     if dispatch.cursor == 0 and dispatch.accepted_count == 0:
         lease.record(dispatch, owner, recipients_count=count_recipients(dispatch))
     subject, text, html = emails.update_message(dispatch.update, dispatch.audience)
+    attachments = calendar_attachments(dispatch.update)
     batches = (
         _internal_batches(dispatch, backend.batch_size)
         if dispatch.audience == Audience.internal
@@ -189,6 +191,7 @@ def run_dispatch(dispatch_id: int) -> Dispatch | None:
                 recipients=recipients,
                 headers={"List-Id": emails.list_id()},
                 custom_args={"dispatch_id": str(dispatch.id)},  # no personal data here
+                attachments=attachments,
             )
             result = _send_with_retries(backend, batch, dispatch, owner)
             # Record the accepted batch before the next: a worker killed now resumes here.

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.incidents.drafts import AUTOMATIC, BLANK, UpdateDraft
 from app.incidents.holds import settle_component
 from app.incidents.lifecycle import clean_title, clean_user
+from app.incidents.maintenance_notices import clean_reminders, remind_maintenance
 from app.incidents.transitions import NOTICE, require_open_window
 from app.incidents.updates import add_update, announce_update, transition
 from app.models import (
@@ -73,14 +74,20 @@ def schedule_maintenance(
     actor: User,
     components=(),
     auto_notify: bool = False,
+    auto_notify_end: bool | None = None,
     lead_id: int | None = None,
+    remind_prior: bool = False,
+    remind_minutes: str | None = None,
 ) -> Incident:
     """Schedule a maintenance window with ``draft`` as its first update (blank texts: the
-    templates')."""
+    templates'). ``auto_notify``: the automatic start notifies; ``auto_notify_end``: the
+    automatic completion does (None: as ``auto_notify``). With ``remind_prior``, reminded
+    ``remind_minutes`` before its start (one or two lead times, "24h, 1h"; none: the page's)."""
     now = utcnow()
     title = clean_title(title)
     start, end = _clean_window(scheduled_for, scheduled_until, now=now)
     chosen = _clean_components(components)
+    remind_prior, remind_minutes = clean_reminders(remind_prior, remind_minutes)
     lead = clean_user(lead_id, field="lead") if lead_id else actor
     incident = Incident(
         title=title,
@@ -92,7 +99,10 @@ def schedule_maintenance(
         scheduled_for=start,
         scheduled_until=end,
         auto_notify=auto_notify,
+        auto_notify_end=auto_notify if auto_notify_end is None else auto_notify_end,
         lead=lead,
+        remind_prior=remind_prior,
+        remind_minutes=remind_minutes,
     )
     incident.components = [
         IncidentComponent(component=c, status=ComponentStatus.under_maintenance) for c in chosen
@@ -136,6 +146,7 @@ def edit_maintenance(
             notice = "We have changed this maintenance: " + "; ".join(changes) + "."
             checked = replace(checked, internal_body=notice)
     incident.title, incident.scheduled_for, incident.scheduled_until = title, start, end
+    incident.calendar_sequence += 1  # calendar apps replace the event they hold
     if incident.state == State.scheduled:
         incident.started_at = start
     keep = {c.id for c in chosen}
@@ -216,15 +227,17 @@ def complete_maintenance(
 def cancel_maintenance(incident: Incident, draft: UpdateDraft = BLANK, *, actor: User) -> Update:
     """Call off a window that has not finished; components back to operational if started."""
     update = transition(incident, State.cancelled, draft, by="cancel", actor=actor)
+    incident.calendar_sequence += 1  # the calendar's cancellation supersedes the event
     record("maintenance.cancel", actor=actor, obj=incident, incident=incident)
     return announce_update(update)
 
 
 def advance_maintenance(*, now: datetime | None = None) -> list[Update]:
-    """The worker tick: start windows whose start has come, complete those whose end has.
-    Each move is its own unit of work, so one failure does not hold back the others."""
+    """The worker tick: send the reminders that are due, start windows whose start has come,
+    complete those whose end has. Each is its own unit of work, so one failure does not hold
+    back the others."""
     now = now or utcnow()
-    moved = []
+    moved = remind_maintenance(now=now)
     due_start = db.select(Incident).where(
         Incident.kind == IncidentKind.maintenance,
         Incident.state == State.scheduled,

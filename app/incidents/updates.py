@@ -56,7 +56,9 @@ def add_update(
     ``draft.prefilled`` names the audiences whose text is still the untouched template text:
     it is rendered here, from the incident as this update leaves it, so the text states the
     very facts saved (components, impact, public URL) and promises the very due time the
-    reminders use. A notify flag of None follows the window's ``auto_notify``."""
+    reminders use. A notify flag of None follows the window's ``auto_notify`` (its
+    ``auto_notify_end`` for the completion)."""
+    auto = incident.auto_notify_end if state == State.completed else incident.auto_notify
     update = Update(
         incident=incident,
         state=state,
@@ -64,10 +66,10 @@ def add_update(
         internal_body=draft.internal_body,
         posted_by=actor,
         posted_at=at,
-        notify=incident.auto_notify if draft.notify is None else draft.notify,
-        notify_stakeholders=(
-            incident.auto_notify if draft.notify_stakeholders is None else draft.notify_stakeholders
-        ),
+        notify=auto if draft.notify is None else draft.notify,
+        notify_stakeholders=auto
+        if draft.notify_stakeholders is None
+        else draft.notify_stakeholders,
     )
     db.session.add(update)
     db.session.flush()  # the update's id ties the component changes to it

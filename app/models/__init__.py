@@ -34,7 +34,7 @@ from app.models.enums import (
 )
 from app.models.feed_tokens import FeedToken
 from app.models.hooks import HookDelivery, HookSubscriber, hook_subscriber_components
-from app.models.incidents import Incident, IncidentComponent, Update
+from app.models.incidents import Incident, IncidentComponent, MaintenanceNotice, Update
 from app.models.published import PublishDirty, PublishedArtifact, PublishFailure, PublishState
 from app.models.reminders import Reminder
 from app.models.reports import MonthlyReportGroup, MonthlyReportMail
@@ -75,6 +75,7 @@ __all__ = [
     "IncidentComponent",
     "IncidentKind",
     "IncidentState",
+    "MaintenanceNotice",
     "MaintenanceState",
     "MessageTemplate",
     "MonthlyReportGroup",

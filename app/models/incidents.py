@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -56,7 +56,18 @@ class Incident(db.Model):
     mitigated_at: Mapped[datetime | None]
     scheduled_for: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_until: Mapped[datetime | None]
-    auto_notify: Mapped[bool] = mapped_column(default=False)
+    auto_notify: Mapped[bool] = mapped_column(default=False)  # the automatic start notifies
+    # The automatic completion notifies (Statuspage's ..._at_end, apart from ..._at_start).
+    auto_notify_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A maintenance window's iCalendar SEQUENCE: raised by every change to its time, title,
+    # components or cancellation, so calendar apps update the event in place (RFC 5545 3.8.7.4).
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Reminders before a window starts (Statuspage's scheduled_remind_prior and
+    # scheduled_reminded_at): the minutes before its start, "1440,60"; empty: the page's
+    # MAINTENANCE_REMINDERS. The tick's rows (MaintenanceNotice) make each go out once.
+    remind_prior: Mapped[bool] = mapped_column(default=False, server_default=false())
+    remind_minutes: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    reminded_at: Mapped[datetime | None]
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     commander_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cadence_minutes: Mapped[int | None]
@@ -131,3 +142,23 @@ class Update(db.Model):
 
     def __repr__(self) -> str:
         return f"<Update {self.public_id} {self.state} on {self.incident_id}>"
+
+
+class MaintenanceNotice(db.Model):
+    """A notice the maintenance tick sent (or passed over, ``update_id`` empty) for a window:
+    one row per window, kind, lead time and start, so neither two ticks at once nor a restart
+    sends it twice; a window moved to a new start is reminded again."""
+
+    __tablename__ = "maintenance_notices"
+    __table_args__ = (UniqueConstraint("incident_id", "kind", "lead_minutes", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "reminder"
+    lead_minutes: Mapped[int]
+    starts_at: Mapped[datetime]
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("updates.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<MaintenanceNotice {self.incident_id} {self.kind} {self.lead_minutes}m>"

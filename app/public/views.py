@@ -80,3 +80,18 @@ def component_rss(slug):
 @bp.route("/badge.svg")
 def badge():
     return artifact_response("/badge.svg")
+
+
+@bp.route("/maintenance.ics")
+def maintenance_calendar():
+    return artifact_response("/maintenance.ics")
+
+
+@bp.route("/components/<slug>/maintenance.ics")
+def component_calendar(slug):
+    return artifact_response(f"/components/{slug}/maintenance.ics")
+
+
+@bp.route("/incidents/<public_id>/calendar.ics")
+def window_calendar(public_id):
+    return artifact_response(f"/incidents/{public_id}/calendar.ics")

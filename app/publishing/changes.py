@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from app.audiences.floor import floor_incidents
 from app.extensions import db
-from app.models import Incident, IncidentComponent, PublishDirty
+from app.models import Incident, IncidentComponent, IncidentKind, PublishDirty
 from app.models.published import (
     COMPONENTS,
     EVERYTHING,
@@ -23,6 +23,7 @@ from app.models.published import (
     SWEEP,
 )
 from app.publishing import pages
+from app.publishing.calendar import PAGE_CALENDAR, component_calendar
 from app.publishing.site import Site, month_path, rendering
 from app.publishing.statuspage import API_DOCUMENTS
 
@@ -152,12 +153,16 @@ def expected_paths(r) -> set[str]:
     """Every path the whole site has now, without rendering any (what is not here is gone)."""
     paths = {"/", "/badge.svg", "/api/v2/openapi.json", "/history", "/history.atom"}
     paths |= {"/history.rss", *(f"/api/v2/{name}" for name in API_DOCUMENTS)}
-    public = select(Incident.public_id).where(floor_incidents())
-    paths |= {f"/incidents/{public_id}" for public_id in db.session.scalars(public)}
+    public = select(Incident.public_id, Incident.kind).where(floor_incidents())
+    for public_id, kind in db.session.execute(public):
+        paths.add(f"/incidents/{public_id}")
+        if kind == IncidentKind.maintenance:
+            paths.add(f"/incidents/{public_id}/calendar.ics")
+    paths.add(PAGE_CALENDAR)
     paths |= {month_path("/history", m) for m in pages.history_months(None, r.tz)}
     months = _component_months(r)
     for component in r.components:
         base = f"/components/{component.slug}/history"
-        paths |= {base, base + ".atom", base + ".rss"}
+        paths |= {base, base + ".atom", base + ".rss", component_calendar(component)}
         paths |= {month_path(base, m) for m in months[component.id]}
     return paths

@@ -36,7 +36,7 @@ def export_path(path: str) -> str:
     """The file a URL path is written to: pages as <path>/index.html, the rest as named."""
     if path == "/":
         return "index.html"
-    if path.endswith((".json", ".atom", ".rss", ".svg")):
+    if path.endswith((".json", ".atom", ".rss", ".svg", ".ics")):
         return path.lstrip("/")
     return f"{path.lstrip('/')}/index.html"
 

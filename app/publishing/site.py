@@ -17,6 +17,14 @@ from app.core.text import clean_line, clean_text, printable
 from app.extensions import db
 from app.publishing import pages
 from app.publishing.badge import render_badge
+from app.publishing.calendar import (
+    CALENDAR_TYPE,
+    PAGE_CALENDAR,
+    component_calendar,
+    maintenance_calendar,
+    one_window_calendar,
+    window_calendar,
+)
 from app.publishing.feeds import (
     ATOM_TYPE,
     RSS_TYPE,
@@ -226,9 +234,20 @@ class Render:
     def incident_page(self, incident) -> None:
         """An incident's own page, or its removal when it is not public (any more)."""
         path = f"/incidents/{incident.public_id}"
+        ics = window_calendar(incident) if incident.kind == "maintenance" else None
         if not visible(self.floor, incident):
-            self.site.gone.append(path)
+            self.site.gone += [path, ics] if ics else [path]
             return
+        if ics:
+            name = self.settings.page_name
+            self.site.add(
+                ics,
+                lambda: Artifact(
+                    ics,
+                    CALENDAR_TYPE,
+                    one_window_calendar(incident, base_url=self.base, page_name=name),
+                ),
+            )
         self.site.add(
             path,
             lambda: _html(
@@ -287,7 +306,8 @@ class Render:
             )
 
     def feeds(self, component=None) -> None:
-        """The Atom and RSS feeds of the whole page or of one component: the newest entries."""
+        """The Atom and RSS feeds of the whole page or of one component: the newest entries;
+        and its maintenance calendar."""
         name = self.settings.page_name
         spec = component_feed_spec(name, component) if component else site_feed_spec(name)
         self.site.add(
@@ -295,6 +315,11 @@ class Render:
             lambda: _feeds(spec, pages.feed_incidents(component), self.base, self.quiet),
             also=[spec.path + ".rss"],
         )
+        ics = component_calendar(component) if component else PAGE_CALENDAR
+        calendar = lambda: maintenance_calendar(  # noqa: E731
+            component, now=self.now, base_url=self.base, page_name=name
+        )
+        self.site.add(ics, lambda: Artifact(ics, CALENDAR_TYPE, calendar()))
 
 
 @contextmanager

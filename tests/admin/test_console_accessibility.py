@@ -56,6 +56,7 @@ def console_urls(ctx):
         f"/admin/incidents/{closed.public_id}/postmortem",
         "/admin/maintenance",
         "/admin/maintenance/new",
+        f"/admin/incidents/{m}",  # a window's page: its notices
         f"/admin/maintenance/{m}/edit",
         f"/admin/maintenance/{m}/cancel",
         "/admin/components",

@@ -20,7 +20,9 @@ def demo_urls(ctx):
         seed_demo(past_incidents=12)
     publish_site()
     incident = db.session.scalar(db.select(Incident).where(Incident.state == "identified"))
-    return ["/", f"/incidents/{incident.public_id}", "/history", "/components/api/history"]
+    window = db.session.scalar(db.select(Incident).where(Incident.kind == "maintenance"))
+    pages = [f"/incidents/{incident.public_id}", f"/incidents/{window.public_id}"]
+    return ["/", *pages, "/history", "/components/api/history"]
 
 
 def violations(page):

@@ -4,11 +4,12 @@ work: a check that fails in any verb rolls back the whole request, so it changes
 Supported from Statuspage's body: ``name``, ``status``, ``body``, ``impact_override``,
 ``components`` (id → status), ``component_ids``, ``deliver_notifications``,
 ``scheduled_for``/``scheduled_until``, and ``auto_transition_deliver_notifications_at_start``/
-``_at_end`` (one switch in Crier: the automatic start and end notify). Accepted and ignored:
-the other ``auto_transition_*``/``scheduled_auto_*`` flags (Crier always starts and
-completes a window on time), ``scheduled_remind_prior``, ``auto_tweet_*``, ``metadata``,
-``backfill_date``/``backfilled``. Crier's extras: ``internal_body``, ``severity``,
-``lead_email``, ``commander_email``, ``next_update_by``, ``is_public``.
+``_at_end`` (whether the automatic start, and the completion, notify), ``scheduled_remind_prior``
+(reminders before the start). Accepted and ignored: the other ``auto_transition_*``/
+``scheduled_auto_*`` flags (Crier always starts and completes a window on time),
+``auto_tweet_*``, ``metadata``, ``backfill_date``/``backfilled``. Crier's extras:
+``internal_body``, ``severity``, ``lead_email``, ``commander_email``, ``next_update_by``,
+``is_public``, ``scheduled_remind_times``.
 """
 
 from flask import abort
@@ -17,6 +18,7 @@ from app.alerts.rules import on_duty
 from app.core.users import user_by_email
 from app.incidents import lifecycle, maintenance
 from app.incidents.drafts import UpdateDraft
+from app.incidents.maintenance_notices import set_reminders
 from app.incidents.transitions import opening_states, states
 from app.incidents.updates import post_update
 from app.models import ComponentStatus, IncidentKind, Role, Severity, State
@@ -112,7 +114,10 @@ def open_incident(obj: dict, *, actor, key):
             scheduled_until=end,
             actor=actor,
             components=list(_affected(obj)),
-            auto_notify=bool(at_start or at_end),
+            auto_notify=bool(at_start),
+            auto_notify_end=bool(at_end),
+            remind_prior=bool(obj.get("scheduled_remind_prior")),
+            remind_minutes=obj.get("scheduled_remind_times"),
             lead_id=_person(obj, "lead_email") or _default_lead(key),
         )
     if status not in (None, *opening_states(IncidentKind.incident)):
@@ -194,6 +199,17 @@ def _edit_incident(incident, obj, *, actor) -> None:
         )
 
 
+def _change_reminders(incident, obj, *, actor) -> None:
+    """``scheduled_remind_prior`` and ``scheduled_remind_times``, where the body has them."""
+    if "scheduled_remind_prior" in obj or "scheduled_remind_times" in obj:
+        set_reminders(
+            incident,
+            remind_prior=obj.get("scheduled_remind_prior", incident.remind_prior),
+            remind_minutes=obj.get("scheduled_remind_times", incident.remind_minutes),
+            actor=actor,
+        )
+
+
 def _change_maintenance(incident, obj, *, actor) -> None:
     status = obj.get("status")
     if status is not None and status not in MAINTENANCE_STATES:
@@ -204,6 +220,7 @@ def _change_maintenance(incident, obj, *, actor) -> None:
     text, internal = obj.get("body") or "", obj.get("internal_body") or ""
     notify = obj.get("deliver_notifications")
     current = [link.component.public_id for link in incident.components]
+    _change_reminders(incident, obj, actor=actor)
     if (
         (name and name != incident.title)
         or (start and start != incident.scheduled_for)

@@ -148,7 +148,7 @@ INCIDENT = _object(
         "auto_transition_to_maintenance_state": BOOL,
         "auto_transition_to_operational_state": BOOL,
         "scheduled_remind_prior": BOOL,
-        "scheduled_reminded_at": NULL,
+        "scheduled_reminded_at": WHEN,
         "scheduled_until": WHEN,
         "shortlink": TEXT,
         "status": {"enum": INCIDENT_STATUS},

@@ -88,6 +88,12 @@ INCIDENT = {
         "scheduled_until": WHEN,
         "auto_transition_deliver_notifications_at_start": BOOL,
         "auto_transition_deliver_notifications_at_end": BOOL,
+        "scheduled_remind_prior": BOOL,
+        "scheduled_remind_times": _extra(
+            {"type": "string", "maxLength": 40},
+            'one or two reminder times before the start, e.g. "24h, 1h"; default: the '
+            "page's MAINTENANCE_REMINDERS",
+        ),
         "internal_body": _extra(text(), "the text for stakeholders"),
         "severity": _extra({"enum": SEVERITY}, "internal; default SEV3"),
         "lead_email": _extra(
@@ -100,7 +106,6 @@ INCIDENT = {
     }
     | _ignored(
         [
-            "scheduled_remind_prior",
             "auto_transition_to_maintenance_state",
             "auto_transition_to_operational_state",
             "scheduled_auto_in_progress",
