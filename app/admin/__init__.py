@@ -73,6 +73,7 @@ from app.admin import (  # noqa: E402, F401
     incidents,
     maintenance,
     moments,
+    previews,
     profile,
     reach,
     reports,

@@ -90,6 +90,7 @@ class Seer:
     name: str
     detail: str  # who is in it, in a few words
     internal: bool = False
+    public_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def seen_by_form(*, incident: Incident | None, component_ids, is_public: bool) -
     components = list(db.session.scalars(db.select(Component).where(Component.id.in_(ids))))
     seen = who_sees(draft(is_public=is_public, components=components), added)
     seers = [
-        Seer(a.name, _detail(a), a.is_internal)
+        Seer(a.name, _detail(a), a.is_internal, a.public_id)
         for a in list_audiences()
         if seen.on_floor or a.id in seen.audience_ids
     ]

@@ -275,12 +275,7 @@ def find_audience(name_or_id: str):
 def render_audience_site(audience, *, now=None) -> dict[str, Artifact]:
     """Every artifact one audience's viewers have apart from the public ones, rendered now
     (for ``flask publish --out DIR --audience``)."""
-    floor = floor_viewer()
-    viewer = viewer_of(
-        [sight_of(audience)],
-        claimed_components=floor.claimed_components,
-        claimed_groups=floor.claimed_groups,
-    )
+    viewer = viewer_of_audiences([audience])
     with rendering(now) as r:
         shared = Shared(r)
         one = SetRender(r, shared, viewer)
@@ -288,3 +283,37 @@ def render_audience_site(audience, *, now=None) -> dict[str, Artifact]:
         one.history()
         one.incident_pages({i.id: i for i in [*shared.extras, *floor_with_more()]}.values())
     return one.artifacts
+
+
+def viewer_of_audiences(audiences) -> Viewer:
+    """The rule's viewer belonging to exactly these audiences, as the audiences stand now."""
+    floor = floor_viewer()
+    return viewer_of(
+        [sight_of(a) for a in audiences],
+        claimed_components=floor.claimed_components,
+        claimed_groups=floor.claimed_groups,
+    )
+
+
+def audiences_of_member(email: str) -> list:
+    """The audiences an address belongs to by its listing or its domain, as a viewer signed
+    in by an emailed link would (claim values and IP ranges are not known from an address)."""
+    ids = load_membership().ids_for(email)
+    return [a for a in list_audiences() if a.public_id in ids]
+
+
+def render_preview(viewer: Viewer, path: str, *, now=None) -> Artifact | None:
+    """The artifact at ``path`` as ``viewer`` sees it, rendered now by the publisher's own
+    code (for the console's preview), or None where the viewer reads the public bytes."""
+    with rendering(now) as r:
+        shared = Shared(r)
+        one = SetRender(r, shared, viewer)
+        if path.startswith("/incidents/"):
+            public_id = path.removeprefix("/incidents/")
+            wanted = [i for i in [*shared.extras, *floor_with_more()] if i.public_id == public_id]
+            one.incident_pages(wanted)
+        elif path.startswith("/history"):
+            one.history()
+        else:
+            one.hot()
+    return one.artifacts.get(path)

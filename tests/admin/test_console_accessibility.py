@@ -9,7 +9,14 @@ from app.core.api_keys import create_api_key, revoke_api_key
 from app.core.uow import unit_of_work
 from app.demo import ADMIN_EMAIL, seed_demo
 from app.extensions import db
-from app.models import ComponentGroup, Incident, MessageTemplate, StakeholderGroup, User
+from app.models import (
+    ComponentGroup,
+    Incident,
+    MessageTemplate,
+    PageAudience,
+    StakeholderGroup,
+    User,
+)
 from app.sqltypes import utcnow
 from tests.admin.console_browser import SIZES, axe_violations, sideways_overflow, sign_in
 from tests.factories import PASSWORD
@@ -42,6 +49,7 @@ def console_urls(ctx):
     template = db.session.scalar(db.select(MessageTemplate))
     group = db.session.scalar(db.select(StakeholderGroup))
     i, m = open_incident.public_id, window.public_id
+    audience = db.session.scalar(db.select(PageAudience.public_id).filter_by(name="Staff"))
     return [
         "/admin/",
         "/admin/incidents",
@@ -52,6 +60,9 @@ def console_urls(ctx):
         f"/admin/incidents/{i}/edit",
         f"/admin/incidents/{i}/moments",
         f"/admin/incidents/{i}/audiences",
+        "/admin/audiences",
+        f"/admin/audiences/{audience}/preview",
+        "/admin/audiences/preview?email=buyer@enterprise.example",
         f"/admin/incidents/{i}/dispatches",
         f"/admin/incidents/{closed.public_id}/postmortem",
         "/admin/maintenance",
