@@ -34,29 +34,34 @@ class Seen:
     audience_ids: frozenset[int] = frozenset()
 
 
-def _sights() -> tuple[list[Sight], Viewer]:
-    """Every audience as the rule needs it (ids only: no member is loaded), and the anonymous
-    viewer as the audiences stand now; three queries."""
+def audience_sights() -> tuple[dict[str, Sight], Viewer]:
+    """Every audience as the rule needs it, by public id (ids only: no member is loaded), and
+    the anonymous viewer as the audiences stand now; three queries."""
     components, groups = defaultdict(set), defaultdict(set)
     for audience_id, component_id in db.session.execute(db.select(audience_components)):
         components[audience_id].add(component_id)
     for audience_id, group_id in db.session.execute(db.select(audience_groups)):
         groups[audience_id].add(group_id)
-    kinds = db.session.execute(db.select(PageAudience.id, PageAudience.kind))
-    sights = [
-        Sight(
+    rows = db.session.execute(db.select(PageAudience.id, PageAudience.public_id, PageAudience.kind))
+    sights = {
+        public_id: Sight(
             id=audience_id,
             internal=kind == AudienceKind.internal,
             component_ids=frozenset(components[audience_id]),
             group_ids=frozenset(groups[audience_id]),
         )
-        for audience_id, kind in kinds
-    ]
+        for audience_id, public_id, kind in rows
+    }
     floor = Viewer(
         claimed_components=frozenset().union(*components.values()),
         claimed_groups=frozenset().union(*groups.values()),
     )
     return sights, floor
+
+
+def _sights() -> tuple[list[Sight], Viewer]:
+    sights, floor = audience_sights()
+    return list(sights.values()), floor
 
 
 def who_sees(incident: Incident, added_ids=None) -> Seen:

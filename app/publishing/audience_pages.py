@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from app.audiences.membership import load_membership
 from app.audiences.readers import floor_viewer, list_audiences, sight_of
 from app.audiences.rule import Viewer, viewer_of, visible
+from app.audiences.seen_by import audience_sights
 from app.extensions import db
 from app.models import AudienceArtifact, Component, PublishedArtifact
 from app.publishing.audience_render import (
@@ -90,8 +91,7 @@ def set_viewers() -> dict[str, Viewer]:
     keys = load_membership().keys()
     if not keys:
         return {}
-    sights = {a.public_id: sight_of(a) for a in list_audiences()}
-    floor = floor_viewer()
+    sights, floor = audience_sights()
     return {
         key: viewer_of(
             [sights[i] for i in key.split(",") if i in sights],

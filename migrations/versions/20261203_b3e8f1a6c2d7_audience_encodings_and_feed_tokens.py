@@ -1,4 +1,4 @@
-"""i23-pages: audience artifacts of every kind (pages, feeds, JSON), stored precompressed;
+"""audience artifacts of every kind (pages, feeds, JSON), stored precompressed;
 feed tokens for viewers' feed readers and scripts
 
 Revision ID: b3e8f1a6c2d7

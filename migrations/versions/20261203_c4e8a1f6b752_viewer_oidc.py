@@ -1,4 +1,4 @@
-"""i23-signin: OpenID Connect viewer sign-ins under way, and the claim values of a session
+"""OpenID Connect viewer sign-ins under way, and the claim values of a session
 
 Revision ID: c4e8a1f6b752
 Revises: a7d3c9e2b410

@@ -1,4 +1,4 @@
-"""i23-notify: notifications follow audiences: a subscriber made from a viewer's page, and a
+"""notifications follow audiences: a subscriber made from a viewer's page, and a
 stakeholder group tied to an audience
 
 Revision ID: c4e8a1f6b952
