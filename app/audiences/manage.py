@@ -7,6 +7,7 @@ from app.audiences.admissions import (
     CleanAudience,
     check_draft,
 )
+from app.audiences.readers import PUBLIC_ID
 from app.core.audit import record
 from app.extensions import db
 from app.models import (
@@ -111,7 +112,7 @@ def set_incident_audiences(
     if len(audience_ids) > MAX_ENTRIES:
         raise AudienceInvalid({"audiences": f"At most {MAX_ENTRIES} audiences."})
     for value in audience_ids:
-        if not isinstance(value, str) or len(value) != 12:
+        if not isinstance(value, str) or not PUBLIC_ID.fullmatch(value):
             shown = str(value)[:40]
             raise AudienceInvalid({"audiences": f"There is no audience with the id {shown!r}."})
     wanted = tuple(dict.fromkeys(audience_ids))

@@ -1,5 +1,7 @@
 """Audiences as the console lists them, and viewers as the rule needs them."""
 
+import re
+
 from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +16,7 @@ from app.models import (
     audience_groups,
 )
 
+PUBLIC_ID = re.compile(r"[a-z0-9]{12}")  # as ``public_id_column`` makes them
 MAX_AUDIENCES = 1000  # the console's list is bounded like every read
 
 
@@ -34,8 +37,8 @@ def list_audiences(limit: int = MAX_AUDIENCES) -> list[PageAudience]:
 
 def get_audience(public_id: str) -> PageAudience | None:
     """The audience with this public id, or None (ids of any length are simply not found)."""
-    if not isinstance(public_id, str) or len(public_id) != 12:
-        return None
+    if not isinstance(public_id, str) or not PUBLIC_ID.fullmatch(public_id):
+        return None  # a NUL byte or any odd character is a DataError on PostgreSQL
     return db.session.scalar(db.select(PageAudience).filter_by(public_id=public_id))
 
 

@@ -86,6 +86,9 @@ def test_bad_input_is_a_clear_answer_never_a_500(client, as_lead):
         assert client.get(url, query_string={"path": path}).status_code == 404, path
     assert client.get(url, query_string={"path": "/incidents/nope"}).status_code == 404
     assert client.get("/admin/audiences/1234567890123456789012345/preview").status_code == 404
+    # A NUL byte in a query is a DataError on PostgreSQL.
+    for odd in ("%00" * 12, "ABCDEFGHIJKL", "abc%27%20or%201"):
+        assert client.get(f"/admin/audiences/{odd}/preview").status_code == 404, odd
     for email in ("", "not-an-address", "a@b@c", "x" * 100_000 + "@example.com", "\x1b[31m@x"):
         response = client.get("/admin/audiences/preview", query_string={"email": email})
         assert response.status_code in (200, 422), email
