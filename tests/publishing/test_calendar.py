@@ -201,6 +201,8 @@ def test_the_calendar_is_stored_compressed_with_an_etag(client, page):
 def test_hostile_titles_stay_inside_their_summary(client, page, title):
     api, _, lead = page
     window = _schedule(lead, [api])
+    if db.engine.dialect.name == "postgresql":  # its column holds no NUL and 200 characters
+        title = title.replace("\x00", "")[:200]
     window.title = title  # as a row written before titles were cleaned at the edge
     db.session.commit()
     publish_site()
